@@ -1,0 +1,140 @@
+package dev.infergate.modelserver;
+
+import dev.infergate.modelserver.batching.ScheduledBatchTimer;
+import dev.infergate.modelserver.config.ModelServerConfig;
+import dev.infergate.modelserver.http.HttpApi;
+import dev.infergate.modelserver.http.Lifecycle;
+import dev.infergate.modelserver.repository.ModelRepository;
+import dev.infergate.modelserver.runtime.ModelLoadException;
+import dev.infergate.modelserver.runtime.SessionFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * A running model server: loads and warms every model, then listens. Blocking start and stop; call
+ * them from a plain thread (main, a test), never from an event loop.
+ */
+public final class ModelServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ModelServer.class.getName());
+
+  private final ModelServerConfig config;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final ExecutorService inferenceWorkers;
+  private final ScheduledBatchTimer batchTimer = new ScheduledBatchTimer();
+  private final Vertx vertx;
+  private final ModelRepository repository;
+  private volatile int port;
+
+  private ModelServer(ModelServerConfig config) {
+    this.config = config;
+    AtomicInteger threads = new AtomicInteger();
+    this.inferenceWorkers = Executors.newFixedThreadPool(config.inferenceThreads(), runnable -> {
+      Thread thread = new Thread(runnable, "inference-" + threads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    this.repository = new ModelRepository(config.modelsDir(), config.modelDefaults(),
+        new SessionFactory(config.device(), config.intraOpThreads()), registry, inferenceWorkers, batchTimer);
+  }
+
+  /** Loads all models, then listens; fails (and frees everything) if a model or the port is unusable. */
+  public static ModelServer start(ModelServerConfig config) throws ModelLoadException {
+    ModelServer server = new ModelServer(config);
+    try {
+      server.repository.loadAll();
+      server.listen();
+      return server;
+    } catch (ModelLoadException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private void listen() {
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setTcpNoDelay(true).setCompressionSupported(false);
+    AtomicInteger boundPort = new AtomicInteger();
+    // One server per event loop so every core parses requests; Vert.x shares the port between them.
+    // With port 0 the first binds a random port and the rest reuse it.
+    Future<String> deployed = vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        int wanted = boundPort.get() != 0 ? boundPort.get() : config.port();
+        return vertx.createHttpServer(new HttpServerOptions(options).setPort(wanted))
+            .requestHandler(HttpApi.create(vertx, repository, lifecycle, registry, config.maxBodyBytes()))
+            .listen()
+            .onSuccess(server -> boundPort.compareAndSet(0, server.actualPort()));
+      }
+    }, new DeploymentOptions().setInstances(config.port() == 0 ? 1 : instances));
+    try {
+      deployed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
+          + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+    }
+    port = boundPort.get();
+    System.out.println("infergate model-server listening on http://" + config.host() + ":" + port);
+    System.out.flush();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Lifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  /** SIGTERM: readiness goes false, in-flight requests finish (up to the drain timeout), then close. */
+  public void drainAndClose() {
+    lifecycle.startDraining();
+    LOG.info("draining: readiness is now false; waiting for " + lifecycle.inFlight() + " in-flight requests");
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
+    while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warning("Vert.x did not close cleanly: " + e.getMessage());
+    }
+    repository.loadedModels().forEach(model -> repository.unload(model.name()));
+    inferenceWorkers.shutdown();
+    batchTimer.close();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.infergate.modelserver.config;
+
+import java.nio.file.Path;
+
+/**
+ * {@code [--config FILE] [--port N] [--models DIR] [--device auto|cpu|cuda[:N]]}; a null field was not given.
+ */
+public record CommandLine(Path configFile, Integer port, String modelsDir, String device) {
+  public static final String USAGE =
+      "usage: model-server [--config FILE] [--port N] [--models DIR] [--device auto|cpu|cuda[:N]]";
+
+  public static CommandLine parse(String... args) {
+    Path config = null;
+    Integer port = null;
+    String models = null;
+    String device = null;
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (flag.equals("--help") || flag.equals("-h")) {
+        throw new ConfigException(USAGE);
+      }
+      if (i + 1 >= args.length) {
+        throw new ConfigException(flag + " needs a value; " + USAGE);
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--config" -> config = Path.of(value);
+        case "--port" -> port = parsePort(value);
+        case "--models" -> models = value;
+        case "--device" -> device = value;
+        default -> throw new ConfigException("unknown flag " + flag + "; " + USAGE);
+      }
+    }
+    return new CommandLine(config, port, models, device);
+  }
+
+  private static int parsePort(String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException("--port must be an integer in [0, 65535], was " + value);
+  }
+}

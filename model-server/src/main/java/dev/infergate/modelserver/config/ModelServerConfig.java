@@ -1,0 +1,64 @@
+package dev.infergate.modelserver.config;
+
+import dev.infergate.modelserver.batching.BatchPolicy;
+import dev.infergate.modelserver.runtime.DeviceSpec;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The model server's settings, from {@code config/model-server.yaml} with command-line flags on top.
+ *
+ * @param modelDefaults batching for models whose {@code config.yaml} leaves it out
+ * @param intraOpThreads ONNX Runtime threads inside one batch; 0 lets ONNX Runtime choose
+ * @param inferenceThreads worker threads that run batches (never the event loops)
+ * @param drainTimeoutMillis on SIGTERM, how long in-flight requests may take to finish
+ */
+public record ModelServerConfig(
+    String host,
+    int port,
+    Path modelsDir,
+    DeviceSpec device,
+    int maxBodyBytes,
+    BatchPolicy modelDefaults,
+    int intraOpThreads,
+    int inferenceThreads,
+    long drainTimeoutMillis) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 9001;
+  public static final String DEFAULT_MODELS_DIR = "config/models";
+  public static final int DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+  public static final int DEFAULT_INTRA_OP_THREADS = 1;
+  public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
+
+  private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
+      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis");
+
+  public ModelServerConfig {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("port must be in [0, 65535], was " + port);
+    }
+  }
+
+  /** Builds the config from an optional YAML file and the command line; flags win over the file. */
+  public static ModelServerConfig load(CommandLine commandLine) {
+    ConfigNode root = commandLine.configFile() == null
+        ? ConfigNode.empty("")
+        : ConfigNode.load(commandLine.configFile());
+    root.rejectUnknownKeys(KEYS);
+    ConfigNode defaults = root.child("modelDefaults");
+    defaults.rejectUnknownKeys(BatchPolicy.KEYS);
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new ModelServerConfig(
+        root.stringValue("host", DEFAULT_HOST),
+        commandLine.port() != null ? commandLine.port() : root.intValue("port", DEFAULT_PORT, 0, 65535),
+        Path.of(commandLine.modelsDir() != null ? commandLine.modelsDir()
+            : root.stringValue("models", DEFAULT_MODELS_DIR)),
+        DeviceSpec.parse(commandLine.device() != null ? commandLine.device() : root.stringValue("device", "auto")),
+        root.intValue("maxBodyBytes", DEFAULT_MAX_BODY_BYTES, 1024, Integer.MAX_VALUE),
+        BatchPolicy.from(defaults, BatchPolicy.DEFAULT),
+        root.intValue("intraOpThreads", DEFAULT_INTRA_OP_THREADS, 0, 1024),
+        root.intValue("inferenceThreads", cores, 1, 1024),
+        root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.infergate.modelserver.http;
+
+import dev.infergate.modelserver.batching.Admission;
+import dev.infergate.modelserver.observability.InferenceMeters.Outcome;
+import dev.infergate.modelserver.protocol.ProtocolException;
+import dev.infergate.modelserver.repository.ModelVersion;
+import dev.infergate.modelserver.runtime.InferenceCallback;
+import dev.infergate.modelserver.runtime.InferenceRequest;
+import dev.infergate.modelserver.runtime.Tensor;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Inference for both protocols: parse and validate on the event loop (bodies above
+ * {@link #WORKER_PARSE_BYTES} on a worker), queue into the version's batcher, encode the response on
+ * the inference worker and write it back on the request's event loop.
+ */
+final class InferenceHandler {
+  private static final Logger LOG = Logger.getLogger(InferenceHandler.class.getName());
+  /** Parsing a few hundred KiB of JSON takes long enough to stall other connections on the loop. */
+  static final int WORKER_PARSE_BYTES = 256 * 1024;
+  /** Seconds a client should wait before retrying a full queue: batches drain in milliseconds. */
+  private static final String RETRY_AFTER_SECONDS = "1";
+
+  /** One protocol's request parsing and response encoding. */
+  interface Codec {
+    InferenceRequest parse(Buffer body, ModelVersion model);
+
+    Buffer encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs);
+  }
+
+  private final Vertx vertx;
+  private final ModelLookup lookup;
+
+  InferenceHandler(Vertx vertx, ModelLookup lookup) {
+    this.vertx = vertx;
+    this.lookup = lookup;
+  }
+
+  void infer(RoutingContext ctx, String modelName, String versionName, Codec codec) {
+    ModelVersion model = lookup.version(modelName, versionName);
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      model.meters().count(Outcome.BAD_REQUEST);
+      Responses.error(ctx, 400, "the request body is empty; send a JSON object");
+      return;
+    }
+    if (body.length() < WORKER_PARSE_BYTES) {
+      InferenceRequest request;
+      try {
+        request = codec.parse(body, model);
+      } catch (ProtocolException e) {
+        rejected(ctx, model, e);
+        return;
+      }
+      submit(ctx, model, codec, request);
+      return;
+    }
+    Context context = Vertx.currentContext();
+    vertx.executeBlocking(() -> codec.parse(body, model), false).onComplete(parsed -> context.runOnContext(v -> {
+      if (parsed.succeeded()) {
+        submit(ctx, model, codec, parsed.result());
+      } else if (parsed.cause() instanceof ProtocolException e) {
+        rejected(ctx, model, e);
+      } else {
+        ctx.fail(parsed.cause());
+      }
+    }));
+  }
+
+  private static void rejected(RoutingContext ctx, ModelVersion model, ProtocolException e) {
+    model.meters().count(Outcome.BAD_REQUEST);
+    Responses.error(ctx, e.status(), e.getMessage());
+  }
+
+  private static void submit(RoutingContext ctx, ModelVersion model, Codec codec, InferenceRequest request) {
+    Context context = Vertx.currentContext();
+    Admission admission = model.submit(request, new InferenceCallback() {
+      @Override
+      public void onResult(List<Tensor> outputs) {
+        Buffer response;
+        try {
+          response = codec.encode(model, request, outputs);
+        } catch (RuntimeException e) {
+          onError(e);
+          return;
+        }
+        model.meters().count(Outcome.SUCCESS);
+        context.runOnContext(v -> Responses.json(ctx, 200, response));
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        model.meters().count(Outcome.ERROR);
+        LOG.log(Level.WARNING, "inference failed on " + model.name() + "/" + model.version(), error);
+        context.runOnContext(v -> Responses.error(ctx, 500, "inference failed: " + error.getMessage()));
+      }
+    });
+    switch (admission) {
+      case ACCEPTED -> { }
+      case QUEUE_FULL -> {
+        ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
+        Responses.error(ctx, 503, "model " + model.name() + "/" + model.version()
+            + " has a full queue; retry later");
+      }
+      case CLOSED -> {
+        ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
+        Responses.error(ctx, 503, "model " + model.name() + "/" + model.version() + " is being unloaded");
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.infergate.modelserver.repository;
+
+import dev.infergate.modelserver.batching.Admission;
+import dev.infergate.modelserver.batching.DynamicBatcher;
+import dev.infergate.modelserver.observability.InferenceMeters;
+import dev.infergate.modelserver.runtime.Datatype;
+import dev.infergate.modelserver.runtime.InferenceCallback;
+import dev.infergate.modelserver.runtime.InferenceRequest;
+import dev.infergate.modelserver.runtime.OnnxModel;
+import dev.infergate.modelserver.runtime.PendingInference;
+import dev.infergate.modelserver.runtime.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One loaded, warmed-up version of a model: its session, its batcher and its meters. Thread-safe.
+ */
+public final class ModelVersion {
+  /** The extra output that carries each row's class label, for models whose config names labels. */
+  public static final String LABEL_OUTPUT = "label";
+
+  private final String name;
+  private final String version;
+  private final OnnxModel model;
+  private final ModelConfig config;
+  private final DynamicBatcher<PendingInference> batcher;
+  private final InferenceMeters meters;
+  private final int labelledOutput;
+  private final List<TensorSpec> outputs;
+
+  ModelVersion(String name, String version, OnnxModel model, ModelConfig config,
+      DynamicBatcher<PendingInference> batcher, InferenceMeters meters, int labelledOutput) {
+    this.name = name;
+    this.version = version;
+    this.model = model;
+    this.config = config;
+    this.batcher = batcher;
+    this.meters = meters;
+    this.labelledOutput = labelledOutput;
+    List<TensorSpec> all = new ArrayList<>(model.outputs());
+    if (labelledOutput >= 0) {
+      all.add(new TensorSpec(LABEL_OUTPUT, Datatype.BYTES, new long[] {-1}));
+    }
+    this.outputs = List.copyOf(all);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public List<TensorSpec> inputs() {
+    return model.inputs();
+  }
+
+  /** The model's outputs plus {@link #LABEL_OUTPUT} when the model has labels. */
+  public List<TensorSpec> outputs() {
+    return outputs;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public int maxBatchSize() {
+    return batcher.policy().maxBatchSize();
+  }
+
+  public boolean supportsBatching() {
+    return model.supportsBatching();
+  }
+
+  /** Index into the model's outputs of the output whose columns the labels name, or -1. */
+  public int labelledOutput() {
+    return labelledOutput;
+  }
+
+  public List<String> labels() {
+    return config.labels();
+  }
+
+  public String executionProvider() {
+    return model.executionProvider();
+  }
+
+  public InferenceMeters meters() {
+    return meters;
+  }
+
+  /** Queues a request; never blocks. The callback runs on an inference worker thread. */
+  public Admission submit(InferenceRequest request, InferenceCallback callback) {
+    Admission admission = batcher.offer(new PendingInference(request, System.nanoTime(), callback));
+    if (admission == Admission.QUEUE_FULL) {
+      meters.count(InferenceMeters.Outcome.QUEUE_FULL);
+    }
+    return admission;
+  }
+
+  /** Stops taking requests, finishes the queued ones, then frees the session. */
+  void unload(Runnable whenDone) {
+    batcher.close(() -> {
+      model.close();
+      whenDone.run();
+    });
+  }
+}

@@ -1,0 +1,81 @@
+package dev.infergate.modelserver.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ONNX Runtime session and its tensor signature. {@link #run} is thread-safe (ONNX Runtime allows
+ * concurrent runs on one session) and blocking: call it from inference workers only.
+ */
+public final class OnnxModel implements AutoCloseable {
+  private final OrtSession session;
+  private final String executionProvider;
+  private final List<TensorSpec> inputs;
+  private final List<TensorSpec> outputs;
+
+  OnnxModel(OrtSession session, String executionProvider) throws ModelLoadException {
+    this.session = session;
+    this.executionProvider = executionProvider;
+    try {
+      this.inputs = specs(session.getInputInfo(), "input");
+      this.outputs = specs(session.getOutputInfo(), "output");
+    } catch (OrtException e) {
+      throw new ModelLoadException("cannot read the model's signature: " + e.getMessage(), e);
+    }
+    if (inputs.isEmpty()) {
+      throw new ModelLoadException("the model has no inputs");
+    }
+  }
+
+  public List<TensorSpec> inputs() {
+    return inputs;
+  }
+
+  public List<TensorSpec> outputs() {
+    return outputs;
+  }
+
+  public String executionProvider() {
+    return executionProvider;
+  }
+
+  /** Requests can be stacked only when every input and output varies along its first dimension. */
+  public boolean supportsBatching() {
+    return inputs.stream().allMatch(TensorSpec::hasBatchDimension)
+        && outputs.stream().allMatch(TensorSpec::hasBatchDimension);
+  }
+
+  public OrtSession.Result run(Map<String, OnnxTensor> feeds) throws OrtException {
+    return session.run(feeds);
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Closing only frees native memory; nothing is left to recover.
+    }
+  }
+
+  private static List<TensorSpec> specs(Map<String, NodeInfo> infos, String kind) throws ModelLoadException {
+    List<TensorSpec> specs = new ArrayList<>(infos.size());
+    for (NodeInfo node : infos.values()) {
+      if (!(node.getInfo() instanceof TensorInfo tensor)) {
+        throw new ModelLoadException(kind + " '" + node.getName() + "' is not a tensor ("
+            + node.getInfo() + "); only tensor inputs and outputs are served");
+      }
+      Datatype datatype = Datatype.fromOnnx(tensor.type).orElseThrow(() -> new ModelLoadException(
+          kind + " '" + node.getName() + "' has element type " + tensor.type
+              + "; supported: FLOAT, DOUBLE, INT32, INT64"));
+      specs.add(new TensorSpec(node.getName(), datatype, tensor.getShape()));
+    }
+    return List.copyOf(specs);
+  }
+}

@@ -1,0 +1,221 @@
+package dev.infergate.modelserver.http;
+
+import static dev.infergate.modelserver.testsupport.RunningServer.json;
+import static dev.infergate.modelserver.testsupport.RunningServer.v2Body;
+import static dev.infergate.modelserver.testsupport.TestModels.SETOSA;
+import static dev.infergate.modelserver.testsupport.TestModels.VERSICOLOR;
+import static dev.infergate.modelserver.testsupport.TestModels.VIRGINICA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infergate.modelserver.testsupport.RunningServer;
+import dev.infergate.modelserver.testsupport.TestModels;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The real server on the real bundled models: protocol, predictions, health, errors, metrics. */
+class ModelServerApiTest {
+  private static RunningServer server;
+
+  @BeforeAll
+  static void start() {
+    server = RunningServer.start(TestModels.bundled());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void servesServerMetadataAndHealth() {
+    assertEquals("infergate-model-server", json(server.get("/v2")).getString("name"));
+    assertEquals(200, server.get("/v2/health/live").statusCode());
+    assertEquals(200, server.get("/v2/health/ready").statusCode());
+  }
+
+  @Test
+  void servesModelMetadataWithBatchDimensionAndLabelOutput() {
+    JsonObject meta = json(server.get("/v2/models/iris"));
+    assertEquals("iris", meta.getString("name"));
+    assertEquals(new JsonArray().add("1").add("2"), meta.getJsonArray("versions"));
+    JsonObject input = meta.getJsonArray("inputs").getJsonObject(0);
+    assertEquals("FP32", input.getString("datatype"));
+    assertEquals(new JsonArray().add(-1).add(4), input.getJsonArray("shape"));
+    JsonArray outputs = meta.getJsonArray("outputs");
+    assertEquals(new JsonArray().add(-1).add(3), outputs.getJsonObject(0).getJsonArray("shape"));
+    assertEquals("label", outputs.getJsonObject(1).getString("name"));
+    assertEquals("BYTES", outputs.getJsonObject(1).getString("datatype"));
+    assertEquals(200, server.get("/v2/models/iris/versions/1").statusCode());
+    assertEquals(200, server.get("/v2/models/iris/ready").statusCode());
+    assertEquals(200, server.get("/v2/models/iris/versions/2/ready").statusCode());
+    assertEquals(404, server.get("/v2/models/iris/versions/7/ready").statusCode());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1", "2"})
+  void predictsEachIrisClassOnEveryVersion(String version) {
+    JsonObject response = json(server.post("/v2/models/iris/versions/" + version + "/infer",
+        v2Body(SETOSA, VERSICOLOR, VIRGINICA)));
+    assertEquals(version, response.getString("model_version"));
+    assertEquals("iris", response.getString("model_name"));
+    JsonArray outputs = response.getJsonArray("outputs");
+    JsonObject probabilities = outputs.getJsonObject(0);
+    assertEquals(new JsonArray().add(3).add(3), probabilities.getJsonArray("shape"));
+    JsonArray data = probabilities.getJsonArray("data");
+    for (int row = 0; row < 3; row++) {
+      double sum = 0;
+      for (int column = 0; column < 3; column++) {
+        sum += data.getDouble(row * 3 + column);
+      }
+      assertEquals(1.0, sum, 1e-4, "probabilities of row " + row + " sum to 1");
+    }
+    assertEquals(new JsonArray().add("setosa").add("versicolor").add("virginica"),
+        outputs.getJsonObject(1).getJsonArray("data"));
+  }
+
+  @Test
+  void echoesIdHonoursOutputSelectionAndConvertsIntegerInput() {
+    String body = "{\"id\":\"req-7\",\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"INT64\","
+        + "\"data\":[[5,3,1,0]]}],\"outputs\":[{\"name\":\"label\"}]}";
+    JsonObject response = json(server.post("/v2/models/iris/infer", body));
+    assertEquals("req-7", response.getString("id"));
+    JsonArray outputs = response.getJsonArray("outputs");
+    assertEquals(1, outputs.size(), "only the requested output");
+    assertEquals("label", outputs.getJsonObject(0).getString("name"));
+    assertEquals("setosa", outputs.getJsonObject(0).getJsonArray("data").getString(0));
+  }
+
+  @Test
+  void acceptsFp64AndNestedData() {
+    String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],\"datatype\":\"FP64\","
+        + "\"data\":[[6.3,3.3,6.0,2.5],[5.1,3.5,1.4,0.2]]}]}";
+    JsonArray labels = json(server.post("/v2/models/iris/versions/1/infer", body))
+        .getJsonArray("outputs").getJsonObject(1).getJsonArray("data");
+    assertEquals(new JsonArray().add("virginica").add("setosa"), labels);
+  }
+
+  @Test
+  void speaksKServeV1WithArrayAndNamedInstances() {
+    String body = "{\"instances\":[[5.1,3.5,1.4,0.2],{\"sepal_length\":6.3,\"sepal_width\":3.3,"
+        + "\"petal_length\":6.0,\"petal_width\":2.5}]}";
+    JsonArray predictions = json(server.post("/v1/models/iris:predict", body)).getJsonArray("predictions");
+    assertEquals("setosa", predictions.getJsonObject(0).getString("label"));
+    assertEquals("virginica", predictions.getJsonObject(1).getString("label"));
+    JsonObject probabilities = predictions.getJsonObject(1).getJsonObject("probabilities");
+    assertEquals(List.of("virginica", "setosa", "versicolor").stream().sorted().toList(),
+        probabilities.fieldNames().stream().sorted().toList());
+    assertEquals(200, server.post("/v1/models/iris/versions/1:predict", "{\"instances\":[[6.4,3.2,4.5,1.5]]}")
+        .statusCode());
+    JsonObject status = json(server.get("/v1/models/iris"));
+    assertTrue(status.getBoolean("ready"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "malformed JSON | {\"inputs\": [ | 400 | malformed JSON",
+      "not an object | [1,2,3] | 400 | must be a JSON object",
+      "empty inputs | {\"inputs\":[]} | 400 | inputs must be a non-empty array",
+      "no inputs | {\"id\":\"x\"} | 400 | inputs must be a non-empty array",
+      "wrong input name | {\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]} | 400 | unknown input 'x'",
+      "data count mismatch | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3]}]} | 400 | needs 4 values, data has 3",
+      "wrong shape | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,5],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5]}]} | 400 | does not fit",
+      "wrong rank | {\"inputs\":[{\"name\":\"input\",\"shape\":[4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]} | 400 | dimensions",
+      "wrong datatype | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"BYTES\",\"data\":[\"a\",\"b\",\"c\",\"d\"]}]} | 400 | datatype 'BYTES' is not accepted",
+      "non-numeric data | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,\"two\",3,4]}]} | 400 | must hold only numbers",
+      "fraction in INT32 | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"INT32\",\"data\":[1,2.5,3,4]}]} | 400 | datatype INT32 but data holds 2.5",
+      "missing shape | {\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]} | 400 | shape is required",
+      "zero rows | {\"inputs\":[{\"name\":\"input\",\"shape\":[0,4],\"datatype\":\"FP32\",\"data\":[]}]} | 400 | at least one row",
+      "unknown output | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"outputs\":[{\"name\":\"nope\"}]} | 400 | unknown output 'nope'",
+      "too many rows | {\"inputs\":[{\"name\":\"input\",\"shape\":[65,4],\"datatype\":\"FP32\",\"data\":[[0]]}]} | 400 | needs 260 values",
+  })
+  void refusesBadV2InputWithAClearJsonError(String caseName, String body, int status, String message) {
+    HttpResponse<String> response = server.post("/v2/models/iris/infer", body);
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"));
+    String error = json(response).getString("error");
+    assertNotNull(error);
+    assertTrue(error.contains(message), "error '" + error + "' should say '" + message + "'");
+  }
+
+  @Test
+  void refusesMoreRowsThanTheMaxBatchSize() {
+    float[][] rows = new float[65][];
+    java.util.Arrays.fill(rows, SETOSA);
+    HttpResponse<String> response = server.post("/v2/models/iris/infer", v2Body(rows));
+    assertEquals(400, response.statusCode());
+    assertTrue(json(response).getString("error").contains("max batch size of 64"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/v2/models/unknown/infer", "/v2/models/iris/versions/9/infer", "/v1/models/unknown:predict"})
+  void answersUnknownModelsAndVersionsWith404(String path) {
+    HttpResponse<String> response = server.post(path, v2Body(SETOSA));
+    assertEquals(404, response.statusCode());
+    assertNotNull(json(response).getString("error"));
+  }
+
+  @Test
+  void refusesBodiesOverTheLimitWith413() {
+    String huge = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],"
+        + "\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
+    HttpResponse<String> response = server.post("/v2/models/iris/infer", huge);
+    assertEquals(413, response.statusCode());
+    assertTrue(json(response).getString("error").contains("limit"));
+    assertEquals(200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
+  }
+
+  @Test
+  void refusesBadV1Input() {
+    assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":[[1,2,3]]}").statusCode());
+    assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":[]}").statusCode());
+    assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":[{\"sepal_length\":1}]}").statusCode());
+    assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":[[1,2,\"x\",4]]}").statusCode());
+    assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":").statusCode());
+  }
+
+  @Test
+  void answersUnknownRoutesWithJson404() {
+    HttpResponse<String> response = server.get("/v2/nothing/here");
+    assertEquals(404, response.statusCode());
+    assertNotNull(json(response).getString("error"));
+  }
+
+  @Test
+  void exposesPrometheusMetricsWithQueueComputeAndBatchSize() {
+    server.post("/v2/models/iris/versions/1/infer", v2Body(SETOSA));
+    server.post("/v2/models/iris/versions/1/infer", "{\"inputs\":[]}");
+    HttpResponse<String> metrics = server.get("/metrics");
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+    String text = metrics.body();
+    assertTrue(text.contains("infergate_model_requests_total{model=\"iris\",outcome=\"success\",version=\"1\"}"), text);
+    assertTrue(text.contains("infergate_model_requests_total{model=\"iris\",outcome=\"bad_request\",version=\"1\"}"));
+    assertTrue(text.contains("infergate_model_queue_seconds_bucket{model=\"iris\",version=\"1\""));
+    assertTrue(text.contains("infergate_model_compute_seconds_bucket{model=\"iris\",version=\"1\""));
+    assertTrue(text.contains("infergate_model_batch_size_bucket{model=\"iris\",version=\"1\""));
+    assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics");
+    assertTrue(text.contains("vertx_http_server_requests_total"), "Vert.x metrics");
+  }
+
+  @Test
+  void readinessGoesFalseWhileDrainingButLivenessStays() {
+    try (RunningServer other = RunningServer.start(TestModels.bundled())) {
+      other.server().lifecycle().startDraining();
+      assertEquals(400, other.get("/v2/health/ready").statusCode());
+      assertFalse(json(other.get("/v2/health/ready")).getBoolean("ready"));
+      assertEquals(200, other.get("/v2/health/live").statusCode());
+      assertEquals(200, other.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serves while draining");
+    }
+  }
+}
