@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  */
 public record BatchPolicy(int maxBatchSize, long maxQueueDelayNanos, int maxQueueSize, int instanceCount) {
   public static final int DEFAULT_MAX_BATCH_SIZE = 64;
-  public static final long DEFAULT_MAX_QUEUE_DELAY_MICROS = 1_000;
+  /** Triton's default: no waiting; batches form from requests that arrive while one runs. */
+  public static final long DEFAULT_MAX_QUEUE_DELAY_MICROS = 0;
   public static final int DEFAULT_MAX_QUEUE_SIZE = 1_024;
   public static final int DEFAULT_INSTANCE_COUNT = 1;
   public static final BatchPolicy DEFAULT = new BatchPolicy(DEFAULT_MAX_BATCH_SIZE,

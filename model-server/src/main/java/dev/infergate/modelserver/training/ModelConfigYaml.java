@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 final class ModelConfigYaml {
 
     static final int MAX_BATCH_SIZE = 64;
-    static final int MAX_QUEUE_DELAY_MICROS = 1000;
+    static final int MAX_QUEUE_DELAY_MICROS = 0;
     static final int MAX_QUEUE_SIZE = 1024;
     static final int INSTANCE_COUNT = 1;
 
@@ -25,7 +25,7 @@ final class ModelConfigYaml {
                 + "; edit batching freely, labels must match the model output.\n"
                 + line("maxBatchSize", MAX_BATCH_SIZE, "rows per batch")
                 + line("maxQueueDelayMicros", MAX_QUEUE_DELAY_MICROS,
-                        "the oldest queued request waits at most this long for a batch to fill")
+                        "0: run as soon as an instance is free; requests arriving meanwhile form the next batch")
                 + line("maxQueueSize", MAX_QUEUE_SIZE, "queued requests beyond this get 503")
                 + line("instanceCount", INSTANCE_COUNT, "batches of this model run at the same time")
                 + "features: " + flowList(IrisFeatures.NATURAL_ORDER) + "\n"

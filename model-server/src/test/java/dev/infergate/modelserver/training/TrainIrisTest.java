@@ -41,7 +41,7 @@ class TrainIrisTest {
         assertTrue(Files.size(modelFile(repository, 2)) > 0);
         Map<String, Object> config = readConfig(repository);
         assertEquals(64, config.get("maxBatchSize"));
-        assertEquals(1000, config.get("maxQueueDelayMicros"));
+        assertEquals(0, config.get("maxQueueDelayMicros"));
         assertEquals(1024, config.get("maxQueueSize"));
         assertEquals(1, config.get("instanceCount"));
         assertEquals(List.of("sepal_length", "sepal_width", "petal_length", "petal_width"), config.get("features"));
