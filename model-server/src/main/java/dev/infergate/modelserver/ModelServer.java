@@ -4,10 +4,10 @@ import dev.infergate.modelserver.batching.ScheduledBatchTimer;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import dev.infergate.modelserver.http.HttpApi;
 import dev.infergate.modelserver.http.Lifecycle;
+import dev.infergate.modelserver.observability.PrometheusRegistries;
 import dev.infergate.modelserver.repository.ModelRepository;
 import dev.infergate.modelserver.runtime.ModelLoadException;
 import dev.infergate.modelserver.runtime.SessionFactory;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -32,7 +32,7 @@ public final class ModelServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelServer.class.getName());
 
   private final ModelServerConfig config;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = PrometheusRegistries.create();
   private final Lifecycle lifecycle = new Lifecycle();
   private final ExecutorService inferenceWorkers;
   private final ScheduledBatchTimer batchTimer = new ScheduledBatchTimer();
