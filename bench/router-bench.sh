@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Router throughput and latency against nginx, side by side in one run (bench/RESULTS.md "Router").
+#
+#   nginx backend  : fixed small KServe V2 JSON for every path          (127.0.0.1:18001)
+#   nginx proxy    : plain reverse proxy to the backend, keep-alive pool (127.0.0.1:18002)
+#   infergate      : router.jar, canary 90/10 + breakers + retries + health checks to the backend (127.0.0.1:18003)
+#   vertx-min      : bench/router/MinimalProxy.java, a bare Vert.x 5 proxy (the floor of any Vert.x router) (127.0.0.1:18005)
+#
+# wrk (1 thread, c=64) is pinned to CPU $WRK_CPU; both nginx processes and the router to CPU $SERVER_CPU.
+# Each target gets a warm-up, then measured runs, alternating targets, $ROUNDS rounds. The CPU may be
+# shared with other work: compare targets within a round, and rerun when rounds disagree.
+#
+# Environment: DURATION (15s) WARMUP (10s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
+#   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
+#   MINIMAL (1: also measure vertx-min; 0: skip)
+#   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-10s}
+CONNS=${CONNS:-64}
+ROUNDS=${ROUNDS:-2}
+WRK_CPU=${WRK_CPU:-0}
+SERVER_CPU=${SERVER_CPU:-1}
+ACCESS_LOG=${ACCESS_LOG:-false}
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-}
+OUT=${OUT:-$ROOT/bench/out/router}
+ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
+MINIMAL=${MINIMAL:-1}
+BACKEND_PORT=18001 PROXY_PORT=18002 ROUTER_PORT=18003 ADMIN_PORT=18004 MINIMAL_PORT=18005
+
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  apt-get update && apt-get install -y wrk nginx
+fi
+if [ ! -f "$ROUTER_JAR" ]; then
+  mvn -B -q -pl router -DskipTests package
+fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$OUT"
+
+render() { # template -> file with ports and paths filled in
+  sed -e "s|__WORK__|$WORK|g" -e "s|__BACKEND_PORT__|$BACKEND_PORT|g" -e "s|__PROXY_PORT__|$PROXY_PORT|g" \
+      -e "s|__ROUTER_PORT__|$ROUTER_PORT|g" -e "s|__ADMIN_PORT__|$ADMIN_PORT|g" -e "s|__ACCESS_LOG__|$ACCESS_LOG|g" "$1" > "$2"
+}
+wait_http() { # url
+  for _ in $(seq 1 150); do
+    curl -s -o /dev/null -X POST -d '{}' "$1" && return 0
+    sleep 0.2
+  done
+  echo "no answer from $1" >&2; exit 1
+}
+
+render bench/router/backend.conf "$WORK/backend.conf"
+render bench/router/nginx-proxy.conf "$WORK/proxy.conf"
+render bench/router/router.yaml "$WORK/router.yaml"
+
+taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
+taskset -c "$SERVER_CPU" nginx -c "$WORK/proxy.conf" -p "$WORK" & PIDS+=($!)
+# shellcheck disable=SC2086
+taskset -c "$SERVER_CPU" java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router.yaml" \
+  > "$OUT/router-stdout.log" 2>&1 & PIDS+=($!)
+TARGETS="nginx router"
+if [ "$MINIMAL" = 1 ]; then
+  taskset -c "$SERVER_CPU" java -cp "$ROUTER_JAR" bench/router/MinimalProxy.java "$MINIMAL_PORT" "$BACKEND_PORT" \
+    > "$OUT/minimal-stdout.log" 2>&1 & PIDS+=($!)
+  TARGETS="nginx router vertx-min"
+fi
+wait_http "http://127.0.0.1:$BACKEND_PORT/v2/models/iris/versions/1/infer"
+wait_http "http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
+wait_http "http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
+[ "$MINIMAL" = 1 ] && wait_http "http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
+
+run_wrk() { # name url duration -> raw output file
+  taskset -c "$WRK_CPU" wrk -t1 -c"$CONNS" -d"$3" --timeout 5s --latency -s bench/router/infer.lua "$2" > "$OUT/$1.txt"
+}
+to_ms() { # wrk latency like 812.00us / 1.20ms / 1.01s -> ms
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+field() { # file -> "req/s p50 p99 non2xx errors"
+  local rps p50 p99 non2xx errs
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$1")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$1")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$1")")
+  non2xx=$(awk '/Non-2xx/ { print $5 }' "$1"); non2xx=${non2xx:-0}
+  errs=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$1"); errs=${errs:-0}
+  echo "$rps $p50 $p99 $non2xx $errs"
+}
+
+NGINX_URL="http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
+ROUTER_URL="http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
+MINIMAL_URL="http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
+url_of() { case $1 in nginx) echo "$NGINX_URL" ;; router) echo "$ROUTER_URL" ;; vertx-min) echo "$MINIMAL_URL" ;; esac; }
+echo "warm-up $WARMUP each (JIT, connection pools)"
+for target in $TARGETS; do run_wrk "warmup-$target" "$(url_of "$target")" "$WARMUP"; done
+
+printf '\n%-6s %-10s %10s %9s %9s %7s %7s\n' round target req/s p50_ms p99_ms non2xx errors
+for r in $(seq 1 "$ROUNDS"); do
+  for target in $TARGETS; do
+    run_wrk "$target-$r" "$(url_of "$target")" "$DURATION"
+    read -r rps p50 p99 non2xx errs <<< "$(field "$OUT/$target-$r.txt")"
+    printf '%-6s %-10s %10s %9s %9s %7s %7s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs"
+    echo "$r $target $rps $p50 $p99 $non2xx $errs" >> "$WORK/results"
+  done
+done
+
+awk '
+  { rps[$2] += $3; p50[$2] += $4; p99[$2] += $5; n[$2]++
+    if ($3 > best[$2]) best[$2] = $3
+    if (!($2 in lowp99) || $5 < lowp99[$2]) lowp99[$2] = $5
+    if ($1 in pair) pair[$1] = pair[$1] " " $2 "=" $3; else pair[$1] = $2 "=" $3
+    r[$1 " " $2] = $3 }
+  END {
+    printf "\nover %d rounds:      mean req/s    best req/s   mean p50 ms   mean p99 ms   lowest p99 ms\n", n["router"]
+    for (t in n) printf "  %-7s %18.0f %13.0f %13.3f %13.3f %15.3f\n", t, rps[t] / n[t], best[t], p50[t] / n[t], p99[t] / n[t], lowp99[t]
+    printf "router/nginx req/s, per round:"
+    for (i = 1; i <= n["router"]; i++) printf " %.2f", r[i " router"] / r[i " nginx"]
+    printf "\nrouter/nginx req/s, mean: %.2f  best vs best: %.2f   (target >= 0.80)\n", rps["router"] / rps["nginx"], best["router"] / best["nginx"]
+    printf "router p99 - nginx p99, mean: %+.3f ms   (target <= +1 ms)\n", (p99["router"] - p99["nginx"]) / n["router"]
+    printf "router p50 - nginx p50, mean: %+.3f ms\n", (p50["router"] - p50["nginx"]) / n["router"]
+    if ("vertx-min" in n) printf "router/vertx-min req/s, mean: %.2f   vertx-min/nginx: %.2f\n", rps["router"] / rps["vertx-min"], rps["vertx-min"] / rps["nginx"]
+  }' "$WORK/results"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); raw wrk output in $OUT"

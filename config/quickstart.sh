@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Starts infergate locally on the bundled Iris model: three model-server replicas (9001, 9002 serve
+# the stable track, 9003 the canary) and the router on :8080 in front of them (config/router.yaml).
+# Prints a working request, then runs until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MODEL_SERVER=model-server/target/model-server.jar
+ROUTER=router/target/router.jar
+LOGS=state/logs
+mkdir -p "$LOGS"
+
+if [[ ! -f $MODEL_SERVER || ! -f $ROUTER ]]; then
+  echo "building (first run only): mvn -B -q -DskipTests package"
+  mvn -B -q -DskipTests package
+fi
+
+pids=()
+stop() {
+  echo; echo "stopping infergate"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+wait_ready() { # url name log
+  for _ in $(seq 1 120); do
+    if curl -fsS "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  echo "$2 did not become ready; see $3" >&2
+  exit 1
+}
+
+for port in 9001 9002 9003; do
+  java -jar "$MODEL_SERVER" --config config/model-server.yaml --port "$port" >"$LOGS/model-server-$port.log" 2>&1 &
+  pids+=($!)
+done
+for port in 9001 9002 9003; do
+  wait_ready "http://127.0.0.1:$port/v2/health/ready" "model-server :$port" "$LOGS/model-server-$port.log"
+done
+echo "model servers ready on :9001 :9002 :9003 (logs in $LOGS)"
+
+BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}'
+java -jar "$ROUTER" --config config/router.yaml >"$LOGS/router.log" 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:8081/admin/services" "router" "$LOGS/router.log"
+echo "router ready on :8080 (admin on 127.0.0.1:8081; logs in $LOGS)"
+URL=http://127.0.0.1:8080/v2/models/iris/infer
+
+echo
+echo "Try it:"
+echo "  curl -s -H 'content-type: application/json' -H 'x-infergate-consumer: alice' \\"
+echo "    -d '$BODY' \\"
+echo "    $URL"
+echo
+curl -s -i -H 'content-type: application/json' -H 'x-infergate-consumer: alice' -d "$BODY" "$URL" | grep -iE '^(HTTP|x-infergate-track)|model_version'
+echo
+echo "Running; Ctrl-C stops everything."
+wait

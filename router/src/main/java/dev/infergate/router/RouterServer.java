@@ -1,0 +1,194 @@
+package dev.infergate.router;
+
+import dev.infergate.router.admin.AdminServer;
+import dev.infergate.router.config.ConfigException;
+import dev.infergate.router.config.ConfigLoader;
+import dev.infergate.router.config.ConfigWatcher;
+import dev.infergate.router.config.RouterConfig;
+import dev.infergate.router.observability.AccessLog;
+import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.proxy.ProxyVerticle;
+import dev.infergate.router.routing.RoutingState;
+import dev.infergate.router.upstream.Breakers;
+import dev.infergate.router.upstream.EndpointRegistry;
+import dev.infergate.router.upstream.HealthChecker;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
+
+/**
+ * A running router: wires config, routing state, upstreams, the proxy verticles (one per event
+ * loop), the admin listener and the config watcher. {@link #start} blocks until both listeners are
+ * bound; {@link #close} shuts down gracefully (stops accepting, finishes requests in flight).
+ */
+public final class RouterServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RouterServer.class.getName());
+  private static final long START_TIMEOUT_SECONDS = 30;
+  private static final long ACCESS_LOG_FLUSH_MILLIS = 200;
+  /** {@code -Dinfergate.nativeTransport=false} forces NIO (for comparisons). */
+  static final String NATIVE_TRANSPORT_PROPERTY = "infergate.nativeTransport";
+  /** {@code -Dinfergate.eventLoops=N} overrides the event-loop count (default: available cores). */
+  static final String EVENT_LOOPS_PROPERTY = "infergate.eventLoops";
+
+  private final Vertx vertx;
+  private final RoutingState state;
+  private final EndpointRegistry endpoints;
+  private final AccessLog accessLog;
+  private final List<String> deployments = new ArrayList<>();
+  private AdminServer admin;
+  private ConfigWatcher watcher;
+  private int port;
+  private int adminPort;
+  private volatile boolean closed;
+
+  private RouterServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, AccessLog accessLog) {
+    this.vertx = vertx;
+    this.state = state;
+    this.endpoints = endpoints;
+    this.accessLog = accessLog;
+  }
+
+  /**
+   * Loads the config, binds both listeners and starts watching the file.
+   *
+   * @param out where the "listening on" lines go
+   * @throws ConfigException when the config is invalid (nothing is left running)
+   */
+  public static RouterServer start(ConfigLoader loader, PrintStream out) throws Exception {
+    String text = loader.read();
+    RouterConfig config = loader.parse(text);
+    int loops = Integer.getInteger(EVENT_LOOPS_PROPERTY, Runtime.getRuntime().availableProcessors());
+    Vertx vertx = Vertx.vertx(new VertxOptions()
+        .setEventLoopPoolSize(loops)
+        .setPreferNativeTransport(Boolean.parseBoolean(System.getProperty(NATIVE_TRANSPORT_PROPERTY, "true"))));
+    try {
+      RouterServer server = wire(vertx, config, loader, text, loops);
+      out.println("infergate router listening on http://" + config.listen().host() + ":" + server.port);
+      out.println("admin listening on http://" + config.admin().host() + ":" + server.adminPort);
+      out.flush();
+      return server;
+    } catch (Exception | Error e) {
+      vertx.close().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static RouterServer wire(Vertx vertx, RouterConfig config, ConfigLoader loader, String text,
+      int loops) throws Exception {
+    LOG.info("transport: " + (vertx.isNativeTransportEnabled() ? "native epoll" : "NIO") + ", event loops: " + loops);
+    RouterMetrics metrics = new RouterMetrics();
+    RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+    HealthChecker health = new HealthChecker(vertx, vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setName("infergate-health"),
+        new PoolOptions().setHttp1MaxSize(2)));
+    EndpointRegistry endpoints = new EndpointRegistry(new Breakers(), health, metrics);
+    RoutingState state = new RoutingState(endpoints, metrics, random);
+    state.apply(config);
+    AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), config.accessLog());
+    RouterServer server = new RouterServer(vertx, state, endpoints, accessLog);
+    if (accessLog.enabled()) {
+      vertx.setPeriodic(ACCESS_LOG_FLUSH_MILLIS, id -> accessLog.flush());
+    }
+
+    // One instance per event loop, all on one listening socket. Vert.x shares a random port among
+    // the instances of a deployment when asked for a negative port; port 0 would give each its own.
+    int bindPort = config.listen().port() == 0 ? -1 : config.listen().port();
+    server.port = server.deployProxies(config, bindPort, loops, metrics, random);
+    server.admin = new AdminServer(vertx, state, endpoints, metrics);
+    server.admin.listen(config.admin().host(), config.admin().port()).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    server.adminPort = server.admin.actualPort();
+
+    server.watcher = new ConfigWatcher(vertx, loader, text, new ConfigWatcher.Listener() {
+      @Override
+      public void apply(RouterConfig next) {
+        warnRestartOnly(config, next);
+        state.apply(next);
+        metrics.configReload(true);
+      }
+
+      @Override
+      public void rejected(String reason) {
+        metrics.configReload(false);
+      }
+    });
+    server.watcher.start(config.watchIntervalMillis());
+    return server;
+  }
+
+  private int deployProxies(RouterConfig config, int bindPort, int instances, RouterMetrics metrics,
+      RandomGenerator random) throws Exception {
+    List<ProxyVerticle> created = new ArrayList<>();
+    String id = vertx.deployVerticle(() -> {
+      ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, accessLog, metrics, random);
+      synchronized (created) {
+        created.add(v);
+      }
+      return v;
+    }, new DeploymentOptions().setInstances(instances)).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    deployments.add(id);
+    synchronized (created) {
+      return created.get(0).actualPort();
+    }
+  }
+
+  private static void warnRestartOnly(RouterConfig old, RouterConfig next) {
+    if (!Objects.equals(old.listen(), next.listen()) || !Objects.equals(old.admin(), next.admin())
+        || old.accessLog() != next.accessLog() || old.watchIntervalMillis() != next.watchIntervalMillis()) {
+      LOG.warning("listen, admin, accessLog and watchIntervalMillis changes take effect at the next restart");
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public RoutingState state() {
+    return state;
+  }
+
+  /** Stops accepting, waits for requests in flight (bounded), then stops everything. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long grace = ProxyVerticle.SHUTDOWN_GRACE_MILLIS + 5_000;
+    try {
+      watcher.stop();
+      List<Future<Void>> stops = new ArrayList<>();
+      for (String id : deployments) {
+        stops.add(vertx.undeploy(id));
+      }
+      stops.add(admin.close());
+      Future.join(stops).await(grace, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warning("graceful shutdown incomplete: " + e);
+    } finally {
+      endpoints.close();
+      accessLog.flush();
+      try {
+        vertx.close().await(grace, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warning("vert.x did not close cleanly: " + e);
+      }
+    }
+  }
+}

@@ -1,0 +1,335 @@
+package dev.infergate.router.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Parses router YAML (the shape of DESIGN.md "Contracts") into a validated {@link RouterConfig}.
+ * Every error names the field path and the bad value. Pure: no I/O; thread-safe.
+ *
+ * <p>Environment overrides replace single values before validation; the supported variables are
+ * listed in {@link #ENV_OVERRIDES} and documented in {@code config/router.yaml}.
+ */
+public final class ConfigParser {
+
+  /** Environment variable → field path it replaces. */
+  public static final Map<String, String> ENV_OVERRIDES = envOverrides();
+
+  private static final Set<String> TOP_KEYS = Set.of(
+      "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
+      "accessLog", "services", "auth", "rateLimits");
+  private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
+  private static final Set<String> SERVICE_KEYS = Set.of(
+      "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
+      "circuitBreaker", "healthCheck");
+  private static final Set<String> TRACK_KEYS = Set.of("weight", "modelVersion", "endpoints");
+  private static final Set<String> RETRY_KEYS =
+      Set.of("attempts", "budgetPercent", "minConcurrent", "perTryTimeoutMillis");
+  private static final Set<String> BREAKER_KEYS = Set.of(
+      "failureRatePercent", "slowCallMillis", "slowCallRatePercent", "window", "openMillis",
+      "halfOpenCalls");
+  private static final Set<String> HEALTH_KEYS = Set.of("path", "intervalMillis", "timeoutMillis");
+
+  /** Names end up in URLs, metric tags and paths: keep them plain. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final int MAX_PORT = 65535;
+  private static final long MAX_TIMEOUT_MILLIS = 600_000;
+
+  private ConfigParser() {}
+
+  /** Parses {@code yaml} with the given environment (pass {@code System.getenv()} in production). */
+  public static RouterConfig parse(String yaml, Map<String, String> env) throws ConfigException {
+    Object document = load(yaml);
+    Map<String, String> applied = Map.of();
+    if (document == null || document instanceof Map<?, ?>) {
+      Map<String, Object> raw = new LinkedHashMap<>();
+      if (document != null) {
+        ((Map<?, ?>) document).forEach((k, v) -> raw.put(String.valueOf(k), v));
+      }
+      applied = applyEnv(raw, env);
+      document = raw;
+    }
+    try {
+      return build(YamlMap.root(document));
+    } catch (ConfigException e) {
+      for (Map.Entry<String, String> a : applied.entrySet()) {
+        if (e.getMessage().startsWith(a.getValue() + ":")) {
+          throw new ConfigException(e.getMessage() + " (set by environment variable " + a.getKey() + ")");
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static Object load(String yaml) throws ConfigException {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    try {
+      return new Yaml(new SafeConstructor(options)).load(yaml);
+    } catch (YAMLException e) {
+      throw new ConfigException("not valid YAML: " + e.getMessage().replace('\n', ' '), e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> applyEnv(Map<String, Object> root, Map<String, String> env) {
+    Map<String, String> applied = new LinkedHashMap<>();
+    for (Map.Entry<String, String> o : ENV_OVERRIDES.entrySet()) {
+      String value = env.get(o.getKey());
+      if (value == null) {
+        continue;
+      }
+      String[] parts = o.getValue().split("\\.");
+      Map<String, Object> target = root;
+      for (int i = 0; i < parts.length - 1; i++) {
+        Object child = target.get(parts[i]);
+        if (!(child instanceof Map<?, ?>)) {
+          child = new LinkedHashMap<String, Object>();
+          target.put(parts[i], child);
+        }
+        target = (Map<String, Object>) child;
+      }
+      target.put(parts[parts.length - 1], value.trim());
+      applied.put(o.getKey(), o.getValue());
+    }
+    return applied;
+  }
+
+  private static RouterConfig build(YamlMap root) throws ConfigException {
+    root.rejectUnknown(TOP_KEYS);
+    if (root.has("auth")) {
+      throw new ConfigException("auth: not supported by this build yet; remove the block to run "
+          + "without auth (dev only, admin API on loopback)");
+    }
+    if (root.has("rateLimits")) {
+      throw new ConfigException("rateLimits: not supported by this build yet; remove the block");
+    }
+    HostPort listen = hostPort(root.mapOrEmpty("listen"), Defaults.LISTEN_HOST, Defaults.LISTEN_PORT);
+    HostPort admin = hostPort(root.mapOrEmpty("admin"), Defaults.ADMIN_HOST, Defaults.ADMIN_PORT);
+    if (!isLoopback(admin.host())) {
+      throw new ConfigException("admin.host: must be a loopback address (127.0.0.1, ::1, localhost) "
+          + "while auth is not configured, was '" + admin.host() + "'");
+    }
+    if (listen.port() != 0 && listen.port() == admin.port()) {
+      throw new ConfigException("admin.port: must differ from listen.port, both are " + admin.port());
+    }
+    String stateFile = root.string("stateFile", Defaults.STATE_FILE);
+    long maxBody = root.integer("maxBodyBytes", Defaults.MAX_BODY_BYTES, 1, Integer.MAX_VALUE);
+    boolean override = root.bool("allowTrackOverride", false);
+    long watch = root.integer("watchIntervalMillis", Defaults.WATCH_INTERVAL_MILLIS, 0, 3_600_000);
+    boolean accessLog = root.bool("accessLog", true);
+
+    YamlMap servicesMap = root.map("services");
+    if (servicesMap.keys().isEmpty()) {
+      throw new ConfigException("services: must name at least one service");
+    }
+    Map<String, ServiceConfig> services = new LinkedHashMap<>();
+    Map<String, String> serviceByModel = new LinkedHashMap<>();
+    for (String name : servicesMap.keys()) {
+      String path = servicesMap.field(name);
+      checkName(path, name);
+      ServiceConfig service = service(name, servicesMap.map(name));
+      String other = serviceByModel.putIfAbsent(service.model(), name);
+      if (other != null) {
+        throw new ConfigException(path + ".model: '" + service.model()
+            + "' is already served by service '" + other + "'");
+      }
+      services.put(name, service);
+    }
+    return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services);
+  }
+
+  private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {
+    m.rejectUnknown(HOST_PORT_KEYS);
+    return new HostPort(m.string("host", host), (int) m.integer("port", port, 0, MAX_PORT));
+  }
+
+  private static ServiceConfig service(String name, YamlMap m) throws ConfigException {
+    m.rejectUnknown(SERVICE_KEYS);
+    String model = m.string("model", name);
+    checkName(m.field("model"), model);
+    String strategyName = m.string("strategy", Strategy.CANARY.yamlName());
+    Strategy strategy = Strategy.fromYaml(strategyName);
+    if (strategy == null) {
+      throw new ConfigException(m.field("strategy") + ": must be canary or blue-green, was '" + strategyName + "'");
+    }
+    List<TrackConfig> tracks = tracks(m.map("tracks"), strategy);
+    String active = m.optionalString("active");
+    if (strategy == Strategy.BLUE_GREEN) {
+      if (active == null) {
+        throw new ConfigException(m.field("active") + ": required for strategy blue-green");
+      }
+      checkTrack(m.field("active"), active, tracks);
+    } else if (active != null) {
+      throw new ConfigException(m.field("active") + ": only used by strategy blue-green, was '" + active + "'");
+    }
+    String fallback = m.optionalString("fallbackTrack");
+    if (fallback != null) {
+      checkTrack(m.field("fallbackTrack"), fallback, tracks);
+    }
+    long timeout = m.integer("timeoutMillis", Defaults.TIMEOUT_MILLIS, 1, MAX_TIMEOUT_MILLIS);
+    RetryConfig retry = retry(m.mapOrEmpty("retry"), timeout);
+    BreakerConfig breaker = breaker(m.mapOrEmpty("circuitBreaker"));
+    HealthCheckConfig health = health(m.mapOrEmpty("healthCheck"));
+    return new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health);
+  }
+
+  private static List<TrackConfig> tracks(YamlMap m, Strategy strategy) throws ConfigException {
+    if (m.keys().isEmpty()) {
+      throw new ConfigException(m.path() + ": must name at least one track");
+    }
+    List<TrackConfig> tracks = new ArrayList<>();
+    int sum = 0;
+    String last = null;
+    for (String name : m.keys()) {
+      String path = m.field(name);
+      checkName(path, name);
+      YamlMap t = m.map(name);
+      t.rejectUnknown(TRACK_KEYS);
+      int weight = 0;
+      if (strategy == Strategy.CANARY) {
+        weight = (int) t.requiredInteger("weight", 0, 100);
+        sum += weight;
+        last = t.field("weight");
+      } else if (t.has("weight")) {
+        throw new ConfigException(t.field("weight") + ": not used by strategy blue-green (use active)");
+      }
+      String version = t.optionalString("modelVersion");
+      if (version != null && !NAME.matcher(version).matches()) {
+        throw new ConfigException(t.field("modelVersion") + ": must be a plain version name, was '" + version + "'");
+      }
+      tracks.add(new TrackConfig(name, weight, version, endpoints(t)));
+    }
+    if (strategy == Strategy.CANARY && sum != 100) {
+      throw new ConfigException(last + ": weights must sum to 100, they sum to " + sum);
+    }
+    return tracks;
+  }
+
+  private static List<EndpointAddress> endpoints(YamlMap t) throws ConfigException {
+    List<?> raw = t.list("endpoints");
+    String path = t.field("endpoints");
+    if (raw.isEmpty()) {
+      throw new ConfigException(path + ": must list at least one endpoint");
+    }
+    if (raw.size() > Defaults.MAX_ENDPOINTS_PER_TRACK) {
+      throw new ConfigException(path + ": at most " + Defaults.MAX_ENDPOINTS_PER_TRACK
+          + " endpoints per track, was " + raw.size());
+    }
+    Set<EndpointAddress> seen = new LinkedHashSet<>();
+    for (int i = 0; i < raw.size(); i++) {
+      EndpointAddress a = endpoint(path + "[" + i + "]", raw.get(i));
+      if (!seen.add(a)) {
+        throw new ConfigException(path + "[" + i + "]: duplicate endpoint " + a);
+      }
+    }
+    return List.copyOf(seen);
+  }
+
+  static EndpointAddress endpoint(String path, Object value) throws ConfigException {
+    if (!(value instanceof String s)) {
+      throw new ConfigException(path + ": must be a URL string like http://127.0.0.1:9001, was "
+          + YamlMap.describe(value));
+    }
+    URI uri;
+    try {
+      uri = new URI(s.trim());
+    } catch (URISyntaxException e) {
+      throw new ConfigException(path + ": not a valid URL, was '" + s + "'");
+    }
+    if (!"http".equals(uri.getScheme())) {
+      throw new ConfigException(path + ": only http:// endpoints are supported, was '" + s + "'");
+    }
+    if (uri.getHost() == null || uri.getUserInfo() != null || uri.getQuery() != null
+        || uri.getFragment() != null || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+      throw new ConfigException(path + ": must be http://host[:port] with no path, was '" + s + "'");
+    }
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new EndpointAddress(host, uri.getPort() == -1 ? 80 : uri.getPort());
+  }
+
+  private static RetryConfig retry(YamlMap m, long timeout) throws ConfigException {
+    m.rejectUnknown(RETRY_KEYS);
+    int attempts = (int) m.integer("attempts", Defaults.RETRY_ATTEMPTS, 1, 10);
+    int percent = (int) m.integer("budgetPercent", Defaults.RETRY_BUDGET_PERCENT, 0, 100);
+    int min = (int) m.integer("minConcurrent", Defaults.RETRY_MIN_CONCURRENT, 0, 100_000);
+    long perTry = m.integer("perTryTimeoutMillis", timeout, 1, MAX_TIMEOUT_MILLIS);
+    if (perTry > timeout) {
+      throw new ConfigException(m.field("perTryTimeoutMillis") + ": must be <= timeoutMillis ("
+          + timeout + "), was " + perTry);
+    }
+    return new RetryConfig(attempts, percent, min, perTry);
+  }
+
+  private static BreakerConfig breaker(YamlMap m) throws ConfigException {
+    m.rejectUnknown(BREAKER_KEYS);
+    int failure = (int) m.integer("failureRatePercent", Defaults.BREAKER_FAILURE_RATE_PERCENT, 1, 100);
+    long slow = m.integer("slowCallMillis", Defaults.BREAKER_SLOW_CALL_MILLIS, 1, MAX_TIMEOUT_MILLIS);
+    int slowRate = (int) m.integer("slowCallRatePercent", 100, 1, 100);
+    int window = (int) m.integer("window", Defaults.BREAKER_WINDOW, 1, 10_000);
+    long open = m.integer("openMillis", Defaults.BREAKER_OPEN_MILLIS, 1, 3_600_000);
+    int halfOpen = (int) m.integer("halfOpenCalls", Defaults.BREAKER_HALF_OPEN_CALLS, 1, 1000);
+    return new BreakerConfig(failure, slow, slowRate, window, open, halfOpen);
+  }
+
+  private static HealthCheckConfig health(YamlMap m) throws ConfigException {
+    m.rejectUnknown(HEALTH_KEYS);
+    String path = m.string("path", Defaults.HEALTH_PATH);
+    if (!path.startsWith("/")) {
+      throw new ConfigException(m.field("path") + ": must start with /, was '" + path + "'");
+    }
+    long interval = m.integer("intervalMillis", Defaults.HEALTH_INTERVAL_MILLIS, 10, 3_600_000);
+    long timeout = m.integer("timeoutMillis", Math.min(interval, Defaults.HEALTH_TIMEOUT_MILLIS), 1, interval);
+    return new HealthCheckConfig(path, interval, timeout);
+  }
+
+  /** Literal check, no DNS: localhost, 127.0.0.0/8, ::1. */
+  static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+
+  private static void checkName(String path, String name) throws ConfigException {
+    if (!NAME.matcher(name).matches()) {
+      throw new ConfigException(path + ": must be letters, digits, '.', '_' or '-' (at most 64), was '" + name + "'");
+    }
+  }
+
+  private static void checkTrack(String path, String name, List<TrackConfig> tracks) throws ConfigException {
+    for (TrackConfig t : tracks) {
+      if (t.name().equals(name)) {
+        return;
+      }
+    }
+    List<String> names = tracks.stream().map(TrackConfig::name).toList();
+    throw new ConfigException(path + ": must name a track (" + String.join(", ", names) + "), was '" + name + "'");
+  }
+
+  private static Map<String, String> envOverrides() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("INFERGATE_LISTEN_HOST", "listen.host");
+    m.put("INFERGATE_LISTEN_PORT", "listen.port");
+    m.put("INFERGATE_ADMIN_HOST", "admin.host");
+    m.put("INFERGATE_ADMIN_PORT", "admin.port");
+    m.put("INFERGATE_STATE_FILE", "stateFile");
+    m.put("INFERGATE_MAX_BODY_BYTES", "maxBodyBytes");
+    m.put("INFERGATE_ALLOW_TRACK_OVERRIDE", "allowTrackOverride");
+    m.put("INFERGATE_ACCESS_LOG", "accessLog");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+}

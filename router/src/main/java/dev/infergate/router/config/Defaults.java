@@ -1,0 +1,35 @@
+package dev.infergate.router.config;
+
+/** Default values of optional configuration fields, in one place. */
+public final class Defaults {
+  public static final String LISTEN_HOST = "0.0.0.0";
+  public static final int LISTEN_PORT = 8080;
+  public static final String ADMIN_HOST = "127.0.0.1";
+  public static final int ADMIN_PORT = 8081;
+  public static final String STATE_FILE = "state/router-state.json";
+  /** 8 MiB, the same limit as the model server's. */
+  public static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
+  public static final long WATCH_INTERVAL_MILLIS = 1000;
+
+  public static final long TIMEOUT_MILLIS = 5000;
+  public static final int RETRY_ATTEMPTS = 3;
+  public static final int RETRY_BUDGET_PERCENT = 20;
+  /** Envoy's default floor; high enough that losing one replica of three at concurrency 16 costs nothing. */
+  public static final int RETRY_MIN_CONCURRENT = 10;
+
+  public static final int BREAKER_FAILURE_RATE_PERCENT = 50;
+  public static final long BREAKER_SLOW_CALL_MILLIS = 2000;
+  public static final int BREAKER_WINDOW = 20;
+  public static final long BREAKER_OPEN_MILLIS = 5000;
+  public static final int BREAKER_HALF_OPEN_CALLS = 3;
+
+  public static final String HEALTH_PATH = "/v2/health/ready";
+  public static final long HEALTH_INTERVAL_MILLIS = 1000;
+  /** Upper bound of one health probe; the interval bounds it too. */
+  public static final long HEALTH_TIMEOUT_MILLIS = 1000;
+
+  /** Endpoints per track: the per-request "already tried" set is a 64-bit mask. */
+  public static final int MAX_ENDPOINTS_PER_TRACK = 64;
+
+  private Defaults() {}
+}

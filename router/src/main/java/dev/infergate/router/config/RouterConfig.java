@@ -1,0 +1,41 @@
+package dev.infergate.router.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole router configuration, immutable. Built and validated by {@link ConfigParser}; a reload
+ * builds a new instance, it never changes one.
+ *
+ * @param stateFile where run-time weight / active-track changes will be kept (used by the admin
+ *     write API of a later build; parsed and validated now)
+ * @param allowTrackOverride honour {@code x-infergate-track} from any client; only for builds and
+ *     set-ups without auth (dev, tests)
+ * @param watchIntervalMillis how often the config file is checked for changes; 0 disables watching
+ * @param accessLog whether one JSON line per request goes to stdout
+ * @param services by service name, in declaration order
+ */
+public record RouterConfig(
+    HostPort listen,
+    HostPort admin,
+    String stateFile,
+    long maxBodyBytes,
+    boolean allowTrackOverride,
+    long watchIntervalMillis,
+    boolean accessLog,
+    Map<String, ServiceConfig> services) {
+
+  public RouterConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(admin, "admin");
+    services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+  }
+
+  /** The same configuration with other services (operator overrides laid over the file's). */
+  public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
+    return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
+        accessLog, replaced);
+  }
+}

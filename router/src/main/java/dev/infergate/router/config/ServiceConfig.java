@@ -1,0 +1,44 @@
+package dev.infergate.router.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One routed service: the model name it answers for, how it splits traffic, and its tracks in
+ * declaration order (the order fixes the canary bucket layout).
+ *
+ * @param active the active track for blue-green, null for canary
+ * @param fallbackTrack track to fail over to when the chosen one has no usable endpoint, or null
+ */
+public record ServiceConfig(
+    String name,
+    String model,
+    Strategy strategy,
+    List<TrackConfig> tracks,
+    String active,
+    String fallbackTrack,
+    long timeoutMillis,
+    RetryConfig retry,
+    BreakerConfig circuitBreaker,
+    HealthCheckConfig healthCheck) {
+
+  public ServiceConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(strategy, "strategy");
+    tracks = List.copyOf(tracks);
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+    Objects.requireNonNull(healthCheck, "healthCheck");
+  }
+
+  public Optional<TrackConfig> track(String trackName) {
+    for (TrackConfig t : tracks) {
+      if (t.name().equals(trackName)) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.infergate.router.observability;
+
+/**
+ * Every router metric name and tag, in one place. Micrometer names are dotted; the Prometheus
+ * registry exposes them as written in each comment.
+ */
+public final class MetricNames {
+  /** {@code infergate_router_requests_total{service,track,status}}: answers to clients. */
+  public static final String REQUESTS = "infergate.router.requests";
+  /** {@code infergate_router_request_duration_seconds{service,track}}: histogram, whole request. */
+  public static final String REQUEST_DURATION = "infergate.router.request.duration";
+  /** {@code infergate_router_upstream_requests_total{service,track,endpoint,status}}: every try. */
+  public static final String UPSTREAM_REQUESTS = "infergate.router.upstream.requests";
+  /** {@code infergate_router_upstream_duration_seconds{service,track,endpoint}}: histogram, one try to response head. */
+  public static final String UPSTREAM_DURATION = "infergate.router.upstream.duration";
+  /** {@code infergate_router_retries_total{service,track,endpoint,reason}}: tries after a failed one (endpoint = the failed one). */
+  public static final String RETRIES = "infergate.router.retries";
+  /** {@code infergate_router_failovers_total{service,from,to}}: requests moved to the fallback track. */
+  public static final String FAILOVERS = "infergate.router.failovers";
+  /** {@code infergate_router_retry_budget_exhausted_total{service}}: retries refused by the budget. */
+  public static final String RETRY_BUDGET_EXHAUSTED = "infergate.router.retry.budget.exhausted";
+  /** {@code infergate_router_circuit_breaker_state{service,track,endpoint,state}}: 1 for the current state, else 0. */
+  public static final String BREAKER_STATE = "infergate.router.circuit.breaker.state";
+  /** {@code infergate_router_endpoint_healthy{service,track,endpoint}}: 1 when the last health checks passed. */
+  public static final String ENDPOINT_HEALTHY = "infergate.router.endpoint.healthy";
+  /** {@code infergate_router_endpoint_outstanding{service,track,endpoint}}: tries in flight. */
+  public static final String ENDPOINT_OUTSTANDING = "infergate.router.endpoint.outstanding";
+  /** {@code infergate_router_config_reloads_total{result}}: result = applied | rejected. */
+  public static final String CONFIG_RELOADS = "infergate.router.config.reloads";
+
+  public static final String TAG_SERVICE = "service";
+  public static final String TAG_TRACK = "track";
+  public static final String TAG_ENDPOINT = "endpoint";
+  public static final String TAG_STATUS = "status";
+  public static final String TAG_REASON = "reason";
+  public static final String TAG_STATE = "state";
+  public static final String TAG_FROM = "from";
+  public static final String TAG_TO = "to";
+  public static final String TAG_RESULT = "result";
+
+  /** Tag value for requests answered before a service or track was chosen (404, 413...). */
+  public static final String NONE = "-";
+  /** Status tag of a try that got no response (connect failure, reset, timeout). */
+  public static final String STATUS_ERROR = "error";
+
+  private MetricNames() {}
+}

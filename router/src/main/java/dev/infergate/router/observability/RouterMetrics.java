@@ -1,0 +1,69 @@
+package dev.infergate.router.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The router's meter registry and the factories for the meter holders the hot path keeps (so that
+ * a request never looks a meter up by name). Thread-safe.
+ */
+public final class RouterMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final TrackMeters unrouted = new TrackMeters(registry, MetricNames.NONE, MetricNames.NONE);
+  private final ConcurrentHashMap<String, Counter> failovers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> budgetExhausted = new ConcurrentHashMap<>();
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Prometheus text exposition format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public TrackMeters track(String service, String track) {
+    return new TrackMeters(registry, service, track);
+  }
+
+  /** Meters of requests answered before a service was chosen. */
+  public TrackMeters unrouted() {
+    return unrouted;
+  }
+
+  public EndpointMeters endpoint(String service, String track, String endpoint) {
+    return new EndpointMeters(registry, service, track, endpoint);
+  }
+
+  public void failover(String service, String from, String to) {
+    failovers.computeIfAbsent(service + '\0' + from + '\0' + to, k -> registry.counter(
+        MetricNames.FAILOVERS, Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_FROM, from,
+            MetricNames.TAG_TO, to))).increment();
+  }
+
+  public void retryBudgetExhausted(String service) {
+    budgetExhausted.computeIfAbsent(service, s -> registry.counter(
+        MetricNames.RETRY_BUDGET_EXHAUSTED, MetricNames.TAG_SERVICE, s)).increment();
+  }
+
+  public void configReload(boolean applied) {
+    registry.counter(MetricNames.CONFIG_RELOADS, MetricNames.TAG_RESULT, applied ? "applied" : "rejected")
+        .increment();
+  }
+
+  static Timer latencyTimer(MeterRegistry registry, String name, Tags tags) {
+    // Bounded histogram: 100 µs .. 30 s covers proxying and inference; the default range adds far more buckets per tag set.
+    return Timer.builder(name)
+        .tags(tags)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+}

@@ -1,0 +1,395 @@
+package dev.infergate.router.proxy;
+
+import dev.infergate.router.config.RetryConfig;
+import dev.infergate.router.observability.RetryReason;
+import dev.infergate.router.routing.ServiceRoute;
+import dev.infergate.router.routing.TrackRoute;
+import dev.infergate.router.upstream.Endpoint;
+import dev.infergate.router.upstream.EndpointGroup;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request's tries. Picks an endpoint (least outstanding, healthy, breaker not open) of the
+ * chosen track; on a connect failure, reset, timeout or 5xx other than 501 tries another endpoint of
+ * the same track, bounded by {@code retry.attempts} and the service's retry budget (a try refused at
+ * connect never reached a server: it is retried regardless and does not count); when the track has
+ * no usable endpoint left it fails over once to the fallback track; then it answers 503 (504 when
+ * {@code timeoutMillis} ran out). A 5xx that cannot be retried is passed through as it came.
+ *
+ * <p>Confined to the request's event loop. Timeouts come from the event loop's {@link Deadlines}
+ * sweep. Each try has a sequence number so that callbacks of an abandoned try (timed out, client
+ * gone) are recognised and ignored.
+ */
+final class Forwarding implements Deadlines.Watched {
+  private final ForwardStep env;
+  private final ProxyContext ctx;
+  private final ServiceRoute service;
+  private final RetryConfig retry;
+  private final long deadline;
+
+  private TrackRoute track;
+  private EndpointGroup group;
+  private long tried;
+  private boolean failedOver;
+  private int counted;
+
+  private Endpoint endpoint;
+  private long tryStart;
+  private boolean tryInFlight;
+  private boolean retrySlot;
+  private HttpClientRequest upstream;
+  private HttpClientResponse relayed;
+  private int seq;
+
+  private int deadlineSlot = -1;
+  private long tryDeadline;
+  private long perTryMillis;
+  private boolean relaying;
+  private boolean done;
+  private String forwardedFor;
+  private String forwarded;
+  private String forwardedHost;
+
+  Forwarding(ForwardStep env, ProxyContext ctx) {
+    this.env = env;
+    this.ctx = ctx;
+    this.service = ctx.service;
+    this.retry = service.config().retry();
+    this.deadline = ctx.startNanos + service.config().timeoutMillis() * 1_000_000L;
+    this.tryDeadline = deadline;
+  }
+
+  void start() {
+    service.budget().requestStarted();
+    deadlineSlot = env.deadlines.add(this);
+    ctx.response.closeHandler(v -> clientGone());
+    track = ctx.track;
+    group = track.endpoints();
+    int next = acquire();
+    if (next < 0) {
+      respondError(503, "no endpoint of service '" + service.name() + "' is available");
+      return;
+    }
+    send(next);
+  }
+
+  /** An endpoint of the current track, else of the fallback track (once); -1 when none is left. */
+  private int acquire() {
+    int i = group.acquire(tried);
+    if (i >= 0) {
+      return i;
+    }
+    TrackRoute fallback = service.fallback();
+    if (fallback == null || failedOver || fallback == track) {
+      return -1;
+    }
+    failedOver = true;
+    env.metrics.failover(service.name(), track.name(), fallback.name());
+    track = fallback;
+    group = fallback.endpoints();
+    tried = 0;
+    return group.acquire(0);
+  }
+
+  private void send(int index) {
+    endpoint = group.get(index);
+    tried |= 1L << index;
+    counted++;
+    ctx.tries++;
+    tryInFlight = true;
+    tryStart = System.nanoTime();
+    int mySeq = ++seq;
+    long left = millisLeft();
+    long perTry = Math.max(1, Math.min(retry.perTryTimeoutMillis(), left));
+    perTryMillis = perTry;
+    tryDeadline = perTry < left ? tryStart + perTry * 1_000_000L : deadline;
+    RequestOptions options = new RequestOptions()
+        .setMethod(ctx.request.method())
+        .setHost(endpoint.host())
+        .setPort(endpoint.port())
+        .setURI(track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()))
+        .setConnectTimeout(perTry);
+    env.client.request(options).onComplete(ar -> {
+      if (mySeq != seq || done) {
+        if (ar.succeeded()) {
+          ar.result().reset();
+        }
+        return;
+      }
+      if (ar.failed()) {
+        tryFailed(ar.cause(), null);
+        return;
+      }
+      HttpClientRequest req = ar.result();
+      upstream = req;
+      prepare(req.headers());
+      (ctx.body == null ? req.send() : req.send(ctx.body)).onComplete(rr -> {
+        if (mySeq != seq || done) {
+          if (rr.succeeded()) {
+            rr.result().request().reset();
+          }
+          return;
+        }
+        upstream = null;
+        if (rr.failed()) {
+          tryFailed(rr.cause(), null);
+          return;
+        }
+        HttpClientResponse resp = rr.result();
+        int status = resp.statusCode();
+        if (status >= 500 && status != 501) {
+          tryFailed(new UpstreamStatusException(status), resp);
+        } else {
+          trySucceeded(resp);
+        }
+      });
+    });
+  }
+
+  private void prepare(MultiMap h) {
+    Headers.copy(ctx.request.headers(), h, true);
+    h.set(Headers.REQUEST_ID, ctx.requestId);
+    h.set(Headers.TRACEPARENT, ctx.traceparent);
+    if (forwardedFor == null) {
+      // Computed once per request; a retry reuses them.
+      SocketAddress remote = ctx.request.remoteAddress();
+      String ip = remote == null ? "unknown" : remote.hostAddress();
+      String xff = ctx.request.getHeader(Headers.X_FORWARDED_FOR);
+      forwardedFor = xff == null ? ip : xff + ", " + ip;
+      String node = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+      forwardedHost = ctx.request.authority() == null ? null : ctx.request.authority().toString();
+      String element = "for=" + node + (forwardedHost == null ? "" : ";host=\"" + forwardedHost + "\"") + ";proto=http";
+      String previous = ctx.request.getHeader(Headers.FORWARDED);
+      forwarded = previous == null ? element : previous + ", " + element;
+    }
+    h.set(Headers.X_FORWARDED_FOR, forwardedFor);
+    h.set(Headers.FORWARDED, forwarded);
+    if (!h.contains(Headers.X_FORWARDED_PROTO)) {
+      h.set(Headers.X_FORWARDED_PROTO, Headers.HTTP);
+    }
+    if (forwardedHost != null && !h.contains(Headers.X_FORWARDED_HOST)) {
+      h.set(Headers.X_FORWARDED_HOST, forwardedHost);
+    }
+  }
+
+  private void trySucceeded(HttpClientResponse resp) {
+    long nanos = endTry();
+    endpoint.succeeded(nanos);
+    endpoint.meters().tryCompleted(resp.statusCode(), nanos);
+    relay(resp);
+  }
+
+  private void tryFailed(Throwable cause, HttpClientResponse resp) {
+    long nanos = endTry();
+    endpoint.failed(nanos, cause);
+    if (resp != null) {
+      endpoint.meters().tryCompleted(resp.statusCode(), nanos);
+    } else {
+      endpoint.meters().tryFailed(nanos);
+    }
+    boolean refused = cause instanceof ConnectException;
+    if (refused) {
+      // Passive health: stop picking it until a health check passes again.
+      endpoint.markUnreachable();
+      counted--;
+    }
+    Endpoint failed = endpoint;
+    int next = -1;
+    if (millisLeft() > 0) {
+      if (refused) {
+        next = acquire();
+      } else if (counted < retry.attempts()) {
+        if (service.budget().tryStartRetry()) {
+          retrySlot = true;
+          next = acquire();
+          if (next < 0) {
+            releaseRetrySlot();
+          }
+        } else {
+          env.metrics.retryBudgetExhausted(service.name());
+        }
+      }
+    }
+    if (next >= 0) {
+      failed.meters().retried(resp != null ? RetryReason.STATUS : RetryReason.ERROR);
+      if (resp != null) {
+        resp.body(); // read and drop the (small) error body so the connection goes back to the pool
+      }
+      send(next);
+      return;
+    }
+    if (resp != null) {
+      relay(resp);
+    } else if (cause instanceof TimeoutException) {
+      respondError(504, "no answer from service '" + service.name() + "' in time: " + cause.getMessage());
+    } else {
+      respondError(503, "no endpoint of service '" + service.name() + "' could answer (last error: "
+          + describe(cause) + ")");
+    }
+  }
+
+  @Override
+  public long nextDeadline() {
+    return tryInFlight ? tryDeadline : deadline;
+  }
+
+  @Override
+  public void deadlinePassed(long now) {
+    if (done) {
+      return;
+    }
+    if (now - deadline >= 0) {
+      overallTimeout();
+    } else if (tryInFlight && now - tryDeadline >= 0) {
+      abandonUpstream();
+      tryFailed(new TryTimeoutException("try timed out after " + perTryMillis + " ms"), null);
+    }
+  }
+
+  private void overallTimeout() {
+    if (done) {
+      return;
+    }
+    String reason = "no answer within timeoutMillis=" + service.config().timeoutMillis();
+    if (tryInFlight) {
+      long nanos = endTry();
+      endpoint.failed(nanos, new TryTimeoutException(reason));
+      endpoint.meters().tryFailed(nanos);
+    }
+    abandonUpstream();
+    if (relaying) {
+      // The response head is out; all that is left is to cut the connection.
+      ctx.response.reset();
+      finish();
+      ctx.complete(504, reason);
+    } else {
+      respondError(504, reason);
+    }
+  }
+
+  private void clientGone() {
+    if (done) {
+      return;
+    }
+    if (tryInFlight) {
+      endTry();
+      endpoint.abandoned();
+    }
+    abandonUpstream();
+    finish();
+    ctx.complete(499, "client closed the connection");
+  }
+
+  private void relay(HttpClientResponse resp) {
+    relaying = true;
+    relayed = resp;
+    ctx.servedTrack = track;
+    ctx.servedEndpoint = endpoint.address().authority();
+    HttpServerResponse out = ctx.response;
+    int status = resp.statusCode();
+    out.setStatusCode(status);
+    Headers.copy(resp.headers(), out.headers(), false);
+    out.headers().set(Headers.TRACK, track.name()).set(Headers.REQUEST_ID, ctx.requestId);
+    String length = resp.getHeader(Headers.CONTENT_LENGTH);
+    long expected = -1;
+    if (length != null) {
+      try {
+        expected = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        out.headers().remove(Headers.CONTENT_LENGTH);
+      }
+    }
+    boolean bodyless = ctx.request.method() == HttpMethod.HEAD || status == 204 || status == 304;
+    if (expected < 0 && !bodyless) {
+      out.setChunked(true);
+    }
+    new ResponseRelay(resp, out, bodyless ? -1 : expected, error -> {
+      if (done) {
+        return;
+      }
+      relayed = null;
+      finish();
+      ctx.complete(status, error);
+    }).start();
+  }
+
+  private void respondError(int status, String message) {
+    if (done) {
+      return;
+    }
+    ctx.servedTrack = track;
+    if (endpoint != null) {
+      ctx.servedEndpoint = endpoint.address().authority();
+    }
+    finish();
+    ctx.fail(status, message);
+  }
+
+  /** Ends the bookkeeping of the try in flight; returns its duration. */
+  private long endTry() {
+    tryInFlight = false;
+    tryDeadline = deadline;
+    releaseRetrySlot();
+    return System.nanoTime() - tryStart;
+  }
+
+  private void abandonUpstream() {
+    seq++;
+    HttpClientRequest req = upstream != null ? upstream : relayed == null ? null : relayed.request();
+    upstream = null;
+    relayed = null;
+    if (req != null) {
+      req.reset();
+    }
+  }
+
+  private void releaseRetrySlot() {
+    if (retrySlot) {
+      retrySlot = false;
+      service.budget().retryEnded();
+    }
+  }
+
+  private void finish() {
+    done = true;
+    env.deadlines.remove(deadlineSlot);
+    deadlineSlot = -1;
+    releaseRetrySlot();
+    service.budget().requestEnded();
+  }
+
+  private long millisLeft() {
+    return (deadline - System.nanoTime()) / 1_000_000L;
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  /** A 5xx answer, recorded as a breaker failure. No stack trace: it is an outcome, not a bug. */
+  static final class UpstreamStatusException extends RuntimeException {
+    UpstreamStatusException(int status) {
+      super("upstream answered " + status, null, false, false);
+    }
+  }
+
+  static final class TryTimeoutException extends TimeoutException {
+    TryTimeoutException(String message) {
+      super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.infergate.router.proxy;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import java.util.Map;
+
+/**
+ * Header names the router reads or writes, and the copying of headers between client and upstream
+ * without the hop-by-hop ones (RFC 9110 §7.6.1: they describe one connection, not the message).
+ */
+final class Headers {
+  static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  static final CharSequence TRACK = HttpHeaders.createOptimized("x-infergate-track");
+  static final CharSequence CONSUMER = HttpHeaders.createOptimized("x-infergate-consumer");
+  static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
+  static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
+  static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
+  static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
+  static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
+  static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+  static final CharSequence CONTENT_LENGTH = HttpHeaders.CONTENT_LENGTH;
+  static final CharSequence CONNECTION = HttpHeaders.CONNECTION;
+  static final CharSequence CLOSE = HttpHeaders.CLOSE;
+  static final CharSequence HTTP = HttpHeaders.createOptimized("http");
+  static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  private Headers() {}
+
+  /**
+   * Copies {@code from} into {@code to} minus hop-by-hop headers, the headers the {@code Connection}
+   * header names, and (for requests) those the router sets itself.
+   */
+  static void copy(MultiMap from, MultiMap to, boolean request) {
+    String connection = from.get(CONNECTION);
+    boolean extra = connection != null && namesOtherHeaders(connection);
+    for (Map.Entry<String, String> h : from) {
+      String name = h.getKey();
+      if (isHopByHop(name) || (request && setByRouter(name)) || (extra && listedIn(connection, name))) {
+        continue;
+      }
+      to.add(name, h.getValue());
+    }
+  }
+
+  static boolean isHopByHop(String name) {
+    switch (name.length()) {
+      case 2:
+        return name.equalsIgnoreCase("te");
+      case 7:
+        return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+      case 10:
+        return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+      case 16:
+        return name.equalsIgnoreCase("proxy-connection");
+      case 17:
+        return name.equalsIgnoreCase("transfer-encoding");
+      case 18:
+        return name.equalsIgnoreCase("proxy-authenticate");
+      case 19:
+        return name.equalsIgnoreCase("proxy-authorization");
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Request headers the router replaces: Host (the upstream's), Content-Length (of the buffered body
+   * as sent), Expect (the router answers 100-continue itself), and its own tracing and forwarding ones.
+   */
+  private static boolean setByRouter(String name) {
+    switch (name.length()) {
+      case 4:
+        return name.equalsIgnoreCase("host");
+      case 6:
+        return name.equalsIgnoreCase("expect");
+      case 11:
+        return name.equalsIgnoreCase("traceparent");
+      case 12:
+        return name.equalsIgnoreCase("x-request-id");
+      case 14:
+        return name.equalsIgnoreCase("content-length");
+      default:
+        return false;
+    }
+  }
+
+  private static boolean namesOtherHeaders(String connection) {
+    for (String token : connection.split(",")) {
+      String t = token.trim();
+      if (!t.isEmpty() && !t.equalsIgnoreCase("keep-alive") && !t.equalsIgnoreCase("close")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean listedIn(String connection, String name) {
+    for (String token : connection.split(",")) {
+      if (token.trim().equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static void jsonEscape(StringBuilder b, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.infergate.router.proxy;
+
+import dev.infergate.router.observability.AccessLog;
+import dev.infergate.router.observability.TrackMeters;
+import dev.infergate.router.routing.ModelPath;
+import dev.infergate.router.routing.RoutingTable;
+import dev.infergate.router.routing.ServiceRoute;
+import dev.infergate.router.routing.TrackRoute;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The state of one request as it passes the pipeline: the routing snapshot it started with and the
+ * typed decisions each step made. Confined to the request's event loop; not thread-safe.
+ */
+public final class ProxyContext {
+  final HttpServerRequest request;
+  final HttpServerResponse response;
+  /** The snapshot read once at arrival; a reload does not change it for this request. */
+  final RoutingTable routing;
+  final long startNanos = System.nanoTime();
+  private final long startMillis = System.currentTimeMillis();
+  private final RequestStep[] steps;
+  private final AccessLog accessLog;
+  private final TrackMeters unrouted;
+  private int nextStep;
+  private boolean finished;
+
+  // Decisions, in pipeline order.
+  String requestId;
+  String traceparent;
+  ModelPath modelPath;
+  ServiceRoute service;
+  /** The track chosen by the split or override; forwarding may serve another (fallback). */
+  TrackRoute track;
+  Buffer body;
+  /** Set by forwarding: the track and endpoint that answered, and how many tries were made. */
+  TrackRoute servedTrack;
+  String servedEndpoint;
+  int tries;
+
+  ProxyContext(HttpServerRequest request, RoutingTable routing, RequestStep[] steps, AccessLog accessLog,
+      TrackMeters unrouted) {
+    this.request = request;
+    this.response = request.response();
+    this.routing = routing;
+    this.steps = steps;
+    this.accessLog = accessLog;
+    this.unrouted = unrouted;
+  }
+
+  /** Passes the request to the next step. */
+  public void next() {
+    steps[nextStep++].handle(this);
+  }
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  /**
+   * Answers with the router's own JSON error {@code {"error": ..., "requestId": ...}}. When the
+   * request body was not read to the end the connection is closed afterwards, since its remaining
+   * bytes cannot be told apart from the next request.
+   */
+  public void fail(int status, String message) {
+    if (finished || response.ended() || response.headWritten()) {
+      if (!finished) {
+        response.reset();
+        complete(status, message);
+      }
+      return;
+    }
+    TrackRoute t = servedTrack != null ? servedTrack : track;
+    response.setStatusCode(status);
+    response.headers()
+        .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
+        .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
+    if (t != null) {
+      response.headers().set(Headers.TRACK, t.name());
+    }
+    StringBuilder json = new StringBuilder(64 + message.length()).append("{\"error\":\"");
+    Headers.jsonEscape(json, message);
+    json.append("\",\"requestId\":\"");
+    Headers.jsonEscape(json, requestId == null ? "" : requestId);
+    json.append("\"}");
+    boolean unread = !request.isEnded();
+    if (unread) {
+      response.headers().set(Headers.CONNECTION, Headers.CLOSE);
+    }
+    response.end(json.toString()).onComplete(ar -> {
+      if (unread) {
+        request.connection().close();
+      }
+    });
+    complete(status, message);
+  }
+
+  /** Records the finished request (metrics, access log) exactly once. */
+  void complete(int status, String error) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    long nanos = System.nanoTime() - startNanos;
+    TrackRoute t = servedTrack != null ? servedTrack : track;
+    (t != null ? t.meters() : unrouted).record(status, nanos);
+    if (accessLog.enabled()) {
+      accessLog.log(new AccessLog.Entry(startMillis, requestId, traceparent, request.method().name(),
+          request.path(), status, service == null ? null : service.name(), t == null ? null : t.name(),
+          servedEndpoint, tries, nanos, error));
+    }
+  }
+}

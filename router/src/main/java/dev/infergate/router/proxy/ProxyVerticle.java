@@ -1,0 +1,83 @@
+package dev.infergate.router.proxy;
+
+import dev.infergate.router.observability.AccessLog;
+import dev.infergate.router.observability.RouterMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * One instance per event loop: an HTTP server on the shared listen port and its own pooled
+ * keep-alive client, so that a request and its upstream connection live on the same event loop
+ * and never hop threads.
+ */
+public final class ProxyVerticle extends VerticleBase {
+  /** Connections per endpoint per event loop; beyond it requests queue for a free connection. */
+  static final int POOL_SIZE_PER_ENDPOINT = 256;
+  /** Idle keep-alive connections are closed after this (both sides). */
+  static final int IDLE_TIMEOUT_SECONDS = 60;
+  static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  /** How long a graceful shutdown waits for requests in flight. */
+  public static final long SHUTDOWN_GRACE_MILLIS = 10_000;
+
+  private final String host;
+  private final int port;
+  private final RoutingSource routing;
+  private final AccessLog accessLog;
+  private final RouterMetrics metrics;
+  private final RandomGenerator random;
+  private HttpServer server;
+  private HttpClient client;
+
+  public ProxyVerticle(String host, int port, RoutingSource routing, AccessLog accessLog,
+      RouterMetrics metrics, RandomGenerator random) {
+    this.host = host;
+    this.port = port;
+    this.routing = routing;
+    this.accessLog = accessLog;
+    this.metrics = metrics;
+    this.random = random;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(IDLE_TIMEOUT_SECONDS)
+            .setTcpNoDelay(true)
+            .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+            .setName("infergate-upstream"),
+        new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
+    RequestPipeline pipeline = new RequestPipeline(vertx, client, routing, accessLog, metrics, random);
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setTcpNoDelay(true)
+            .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setHandle100ContinueAutomatically(false)
+            // HTTP/1.1 only for now: limits, hop-by-hop handling and connection closing are written for it.
+            .setHttp2ClearTextEnabled(false)
+            // Responses are written from this event loop only (the upstream client lives on it too), so
+            // they may skip Vert.x's cross-thread outbound queue.
+            .setStrictThreadMode(true))
+        .requestHandler(pipeline::handle);
+    return server.listen(port, host);
+  }
+
+  /** The bound port (the real one when asked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)
+        .eventually(() -> client.close());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.infergate.router.proxy;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * Takes the client's {@code x-request-id} (when it is short printable ASCII) or creates one, and
+ * takes a valid W3C {@code traceparent} or starts a new trace. Both go upstream and into the log.
+ */
+final class RequestIdStep implements RequestStep {
+  private static final int MAX_REQUEST_ID = 128;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private final RandomGenerator random;
+
+  RequestIdStep(RandomGenerator random) {
+    this.random = random;
+  }
+
+  @Override
+  public void handle(ProxyContext ctx) {
+    String id = ctx.request.getHeader(Headers.REQUEST_ID);
+    ctx.requestId = validRequestId(id) ? id : hex(random.nextLong(), random.nextLong());
+    String tp = ctx.request.getHeader(Headers.TRACEPARENT);
+    ctx.traceparent = validTraceparent(tp) ? tp : newTraceparent();
+    ctx.next();
+  }
+
+  static boolean validRequestId(String id) {
+    if (id == null || id.isEmpty() || id.length() > MAX_REQUEST_ID) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** W3C Trace Context: {@code version-traceid(32 hex)-parentid(16 hex)-flags}, ids not all zero. */
+  static boolean validTraceparent(String tp) {
+    if (tp == null || tp.length() < 55 || (tp.length() > 55 && tp.charAt(55) != '-')) {
+      return false;
+    }
+    if (tp.charAt(2) != '-' || tp.charAt(35) != '-' || tp.charAt(52) != '-') {
+      return false;
+    }
+    if (tp.startsWith("ff") || (tp.startsWith("00") && tp.length() != 55)) {
+      return false;
+    }
+    return lowerHex(tp, 0, 2) && lowerHex(tp, 3, 35) && lowerHex(tp, 36, 52) && lowerHex(tp, 53, 55)
+        && !zeros(tp, 3, 35) && !zeros(tp, 36, 52);
+  }
+
+  private String newTraceparent() {
+    long a = random.nextLong();
+    long b = random.nextLong();
+    long parent = random.nextLong();
+    if ((a | b) == 0) {
+      b = 1;
+    }
+    if (parent == 0) {
+      parent = 1;
+    }
+    return "00-" + hex(a, b) + "-" + hex(parent) + "-01";
+  }
+
+  private static boolean lowerHex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean zeros(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) != '0') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String hex(long... values) {
+    char[] out = new char[values.length * 16];
+    int at = 0;
+    for (long v : values) {
+      for (int shift = 60; shift >= 0; shift -= 4) {
+        out[at++] = HEX[(int) (v >>> shift) & 0xf];
+      }
+    }
+    return new String(out);
+  }
+}

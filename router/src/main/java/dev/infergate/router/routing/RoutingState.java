@@ -1,0 +1,93 @@
+package dev.infergate.router.routing;
+
+import dev.infergate.router.config.EndpointAddress;
+import dev.infergate.router.config.RetryConfig;
+import dev.infergate.router.config.RouterConfig;
+import dev.infergate.router.config.ServiceConfig;
+import dev.infergate.router.config.Strategy;
+import dev.infergate.router.config.TrackConfig;
+import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.upstream.Endpoint;
+import dev.infergate.router.upstream.EndpointGroup;
+import dev.infergate.router.upstream.EndpointRegistry;
+import dev.infergate.router.upstream.RetryBudget;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.random.RandomGenerator;
+
+/**
+ * The current {@link RoutingTable}, replaced whole by {@link #apply}: everything (endpoints, bucket
+ * ranges, path prefixes) is computed first and published with one atomic set, as Spring Cloud
+ * Gateway's weight calculator does. Config reloads, and later the admin write API (weights, promote,
+ * rollback: a changed {@link RouterConfig} passed to {@link #apply}), go through here. Reads are
+ * lock-free; applies are serialised.
+ */
+public final class RoutingState {
+  private final AtomicReference<RoutingTable> current = new AtomicReference<>();
+  private final EndpointRegistry endpoints;
+  private final RouterMetrics metrics;
+  private final RandomGenerator random;
+  private final Map<String, RetryBudget> budgets = new HashMap<>();
+
+  public RoutingState(EndpointRegistry endpoints, RouterMetrics metrics, RandomGenerator random) {
+    this.endpoints = endpoints;
+    this.metrics = metrics;
+    this.random = random;
+  }
+
+  public RoutingTable current() {
+    return current.get();
+  }
+
+  /** Builds the snapshot for {@code config}, publishes it, then retires endpoints it no longer names. */
+  public synchronized RoutingTable apply(RouterConfig config) {
+    Set<String> keep = new HashSet<>();
+    List<ServiceRoute> services = new ArrayList<>();
+    Map<String, RetryBudget> nextBudgets = new HashMap<>();
+    for (ServiceConfig s : config.services().values()) {
+      List<TrackRoute> tracks = new ArrayList<>();
+      List<Integer> weights = new ArrayList<>();
+      int active = 0;
+      for (TrackConfig t : s.tracks()) {
+        List<Endpoint> group = new ArrayList<>();
+        for (EndpointAddress a : t.endpoints()) {
+          Endpoint e = endpoints.endpoint(s, t, a);
+          keep.add(e.key());
+          group.add(e);
+        }
+        if (t.name().equals(s.active())) {
+          active = tracks.size();
+        }
+        weights.add(t.weight());
+        tracks.add(new TrackRoute(s.model(), t, new EndpointGroup(group, random), metrics.track(s.name(), t.name())));
+      }
+      TrackSplit split = s.strategy() == Strategy.CANARY
+          ? TrackSplit.weighted(weights)
+          : TrackSplit.allTo(active, tracks.size());
+      RetryBudget budget = budget(s);
+      nextBudgets.put(s.name(), budget);
+      services.add(new ServiceRoute(s, tracks, split, budget));
+    }
+    RoutingTable table = new RoutingTable(config, services);
+    current.set(table);
+    budgets.clear();
+    budgets.putAll(nextBudgets);
+    endpoints.retainOnly(keep);
+    return table;
+  }
+
+  /** The service's budget carries over a reload when its settings stay, so in-flight counts stay right. */
+  private RetryBudget budget(ServiceConfig s) {
+    RetryConfig r = s.retry();
+    RetryBudget old = budgets.get(s.name());
+    if (old != null && old.percent() == r.budgetPercent() && old.minConcurrent() == r.minConcurrent()) {
+      return old;
+    }
+    return new RetryBudget(r.budgetPercent(), r.minConcurrent());
+  }
+}

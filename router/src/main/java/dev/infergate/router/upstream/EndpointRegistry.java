@@ -1,0 +1,81 @@
+package dev.infergate.router.upstream;
+
+import dev.infergate.router.config.EndpointAddress;
+import dev.infergate.router.config.ServiceConfig;
+import dev.infergate.router.config.TrackConfig;
+import dev.infergate.router.observability.RouterMetrics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Every live {@link Endpoint}, keyed by service/track/address. A config change asks for the
+ * endpoints it names: those that stay keep their breaker (unless its settings changed), health and
+ * meters; new ones start their health checks; {@link #retainOnly} retires the rest. Called by the
+ * (serialised) config-apply path only; thread-safe.
+ */
+public final class EndpointRegistry {
+  private static final Logger LOG = Logger.getLogger(EndpointRegistry.class.getName());
+
+  private final Breakers breakers;
+  private final HealthChecker healthChecker;
+  private final RouterMetrics metrics;
+  private final Map<String, Endpoint> live = new LinkedHashMap<>();
+
+  public EndpointRegistry(Breakers breakers, HealthChecker healthChecker, RouterMetrics metrics) {
+    this.breakers = breakers;
+    this.healthChecker = healthChecker;
+    this.metrics = metrics;
+  }
+
+  /** The endpoint for this service/track/address, created or updated to these settings. */
+  public synchronized Endpoint endpoint(ServiceConfig service, TrackConfig track, EndpointAddress address) {
+    String key = Endpoint.key(service.name(), track.name(), address);
+    Endpoint e = live.get(key);
+    if (e == null) {
+      e = new Endpoint(service.name(), track.name(), address,
+          metrics.endpoint(service.name(), track.name(), address.authority()));
+      e.breaker(breakers.create(key, service.circuitBreaker()), service.circuitBreaker());
+      Endpoint created = e;
+      e.meters().bindState(() -> created.breakerState().name(), created::healthy, created::outstanding);
+      live.put(key, e);
+    } else if (!e.breakerConfig().equals(service.circuitBreaker())) {
+      LOG.info(key + ": circuit breaker settings changed, breaker starts afresh");
+      e.breaker(breakers.create(key, service.circuitBreaker()), service.circuitBreaker());
+    }
+    healthChecker.start(e, service.healthCheck());
+    return e;
+  }
+
+  /** Retires every endpoint whose key is not in {@code keep}. */
+  public synchronized void retainOnly(Set<String> keep) {
+    List<Endpoint> gone = new ArrayList<>();
+    live.values().removeIf(e -> {
+      if (keep.contains(e.key())) {
+        return false;
+      }
+      gone.add(e);
+      return true;
+    });
+    for (Endpoint e : gone) {
+      healthChecker.stop(e);
+      breakers.remove(e.key());
+      e.meters().close();
+    }
+  }
+
+  public synchronized Collection<Endpoint> all() {
+    return List.copyOf(live.values());
+  }
+
+  /** Stops every health check (shutdown). */
+  public synchronized void close() {
+    for (Endpoint e : live.values()) {
+      healthChecker.stop(e);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.infergate.router.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigParserTest {
+  private static final String VALID = """
+      listen: { host: 0.0.0.0, port: 8080 }
+      admin:  { host: 127.0.0.1, port: 8081 }
+      stateFile: state/router-state.json
+      maxBodyBytes: 8388608
+      services:
+        iris:
+          model: iris
+          strategy: canary
+          tracks:
+            stable: { weight: 90, modelVersion: "1", endpoints: [http://127.0.0.1:9001, http://127.0.0.1:9002] }
+            canary: { weight: 10, modelVersion: "2", endpoints: [http://127.0.0.1:9003] }
+          fallbackTrack: stable
+          timeoutMillis: 5000
+          retry: { attempts: 3, budgetPercent: 20, minConcurrent: 10 }
+          circuitBreaker: { failureRatePercent: 50, slowCallMillis: 2000, window: 20, openMillis: 5000 }
+          healthCheck: { path: /v2/health/ready, intervalMillis: 1000 }
+      """;
+
+  private static RouterConfig parse(String yaml) throws ConfigException {
+    return ConfigParser.parse(yaml, Map.of());
+  }
+
+  private static String error(String yaml) {
+    return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+  }
+
+  @Test
+  void parsesTheDesignExampleIntoRecords() throws Exception {
+    RouterConfig c = parse(VALID);
+    assertEquals(new HostPort("0.0.0.0", 8080), c.listen());
+    assertEquals(new HostPort("127.0.0.1", 8081), c.admin());
+    assertEquals("state/router-state.json", c.stateFile());
+    assertEquals(8388608, c.maxBodyBytes());
+    assertFalse(c.allowTrackOverride());
+    ServiceConfig iris = c.services().get("iris");
+    assertEquals(Strategy.CANARY, iris.strategy());
+    assertEquals(List.of("stable", "canary"), iris.tracks().stream().map(TrackConfig::name).toList());
+    assertEquals(90, iris.tracks().get(0).weight());
+    assertEquals("1", iris.tracks().get(0).modelVersion());
+    assertEquals(List.of(new EndpointAddress("127.0.0.1", 9001), new EndpointAddress("127.0.0.1", 9002)),
+        iris.tracks().get(0).endpoints());
+    assertEquals("stable", iris.fallbackTrack());
+    assertEquals(new RetryConfig(3, 20, 10, 5000), iris.retry());
+    assertEquals(new BreakerConfig(50, 2000, 100, 20, 5000, Defaults.BREAKER_HALF_OPEN_CALLS), iris.circuitBreaker());
+    assertEquals(new HealthCheckConfig("/v2/health/ready", 1000, 1000), iris.healthCheck());
+  }
+
+  @Test
+  void shippedRouterYamlIsValid() throws Exception {
+    Path shipped = locate("config/router.yaml");
+    RouterConfig c = parse(Files.readString(shipped));
+    assertEquals(8080, c.listen().port());
+    assertEquals(2, c.services().get("iris").tracks().size());
+  }
+
+  @Test
+  void namesFieldAndSumWhenWeightsDoNotAddUpTo100() {
+    assertEquals("services.iris.tracks.canary.weight: weights must sum to 100, they sum to 110",
+        error(VALID.replace("weight: 10", "weight: 20")));
+  }
+
+  @Test
+  void namesFieldAndValueForWeightOutOfRange() {
+    assertEquals("services.iris.tracks.canary.weight: must be 0..100, was 120",
+        error(VALID.replace("weight: 10", "weight: 120")));
+  }
+
+  @Test
+  void refusesAuthUntilItIsImplemented() {
+    String msg = error(VALID + "auth:\n  issuer: https://auth.example.com\n");
+    assertTrue(msg.startsWith("auth: not supported by this build yet"), msg);
+    assertTrue(error(VALID + "rateLimits:\n  default: { perSecond: 5, burst: 5 }\n").startsWith("rateLimits: not supported"));
+  }
+
+  @Test
+  void refusesUnknownFieldsNamingThePath() {
+    String msg = error(VALID.replace("attempts: 3", "atempts: 3"));
+    assertTrue(msg.startsWith("services.iris.retry.atempts: unknown field"), msg);
+  }
+
+  @Test
+  void refusesNonLoopbackAdminWithoutAuth() {
+    String msg = error(VALID.replace("host: 127.0.0.1, port: 8081", "host: 0.0.0.0, port: 8081"));
+    assertTrue(msg.startsWith("admin.host: must be a loopback address"), msg);
+  }
+
+  @Test
+  void refusesBadEndpointUrls() {
+    assertEquals("services.iris.tracks.canary.endpoints[0]: only http:// endpoints are supported, was 'https://x:1'",
+        error(VALID.replace("[http://127.0.0.1:9003]", "[https://x:1]")));
+    assertEquals("services.iris.tracks.canary.endpoints[0]: must be http://host[:port] with no path, was 'http://x:1/v2'",
+        error(VALID.replace("[http://127.0.0.1:9003]", "[http://x:1/v2]")));
+    assertEquals("services.iris.tracks.stable.endpoints[1]: duplicate endpoint http://127.0.0.1:9001",
+        error(VALID.replace("http://127.0.0.1:9002", "http://127.0.0.1:9001")));
+  }
+
+  @Test
+  void refusesUnknownFallbackTrackAndStrategy() {
+    assertEquals("services.iris.fallbackTrack: must name a track (stable, canary), was 'blue'",
+        error(VALID.replace("fallbackTrack: stable", "fallbackTrack: blue")));
+    assertEquals("services.iris.strategy: must be canary or blue-green, was 'random'",
+        error(VALID.replace("strategy: canary", "strategy: random")));
+  }
+
+  @Test
+  void blueGreenNeedsAnActiveTrackAndNoWeights() throws Exception {
+    String bg = """
+        services:
+          iris:
+            strategy: blue-green
+            active: blue
+            tracks:
+              blue: { modelVersion: "1", endpoints: [http://127.0.0.1:9001] }
+              green: { modelVersion: "2", endpoints: [http://127.0.0.1:9002] }
+        """;
+    ServiceConfig s = parse(bg).services().get("iris");
+    assertEquals("blue", s.active());
+    assertNull(s.fallbackTrack());
+    assertEquals("services.iris.active: required for strategy blue-green", error(bg.replace("    active: blue\n", "")));
+    assertEquals("services.iris.active: must name a track (blue, green), was 'red'", error(bg.replace("active: blue", "active: red")));
+    assertEquals("services.iris.tracks.blue.weight: not used by strategy blue-green (use active)",
+        error(bg.replace("blue: {", "blue: { weight: 50,")));
+  }
+
+  @Test
+  void environmentOverridesSingleValues() throws Exception {
+    RouterConfig c = ConfigParser.parse(VALID, Map.of("INFERGATE_LISTEN_PORT", "9999", "INFERGATE_MAX_BODY_BYTES", "1024",
+        "INFERGATE_ALLOW_TRACK_OVERRIDE", "true"));
+    assertEquals(9999, c.listen().port());
+    assertEquals(1024, c.maxBodyBytes());
+    assertTrue(c.allowTrackOverride());
+    String msg = assertThrows(ConfigException.class,
+        () -> ConfigParser.parse(VALID, Map.of("INFERGATE_LISTEN_PORT", "http"))).getMessage();
+    assertEquals("listen.port: must be an integer, was 'http' (set by environment variable INFERGATE_LISTEN_PORT)", msg);
+  }
+
+  @Test
+  void refusesTwoServicesForOneModelAndMissingServices() {
+    String two = VALID + """
+          iris2:
+            model: iris
+            tracks:
+              only: { weight: 100, endpoints: [http://127.0.0.1:9009] }
+        """;
+    assertEquals("services.iris2.model: 'iris' is already served by service 'iris'", error(two));
+    assertEquals("services: required", error("listen: { port: 1 }\n"));
+  }
+
+  @Test
+  void refusesInvalidYamlWithAReason() {
+    assertTrue(error("services: [unclosed").startsWith("not valid YAML"));
+  }
+
+  @Test
+  void loaderPrefixesTheFileName(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    Path f = dir.resolve("r.yaml");
+    Files.writeString(f, VALID.replace("weight: 10", "weight: 11"));
+    String msg = assertThrows(ConfigException.class, () -> new ConfigLoader(f, Map.of()).load()).getMessage();
+    assertEquals(f + ": services.iris.tracks.canary.weight: weights must sum to 100, they sum to 101", msg);
+  }
+
+  /** Finds a file of the repository from the router module or the repository root. */
+  static Path locate(String relative) {
+    for (Path p : List.of(Path.of(relative), Path.of("..").resolve(relative))) {
+      if (Files.exists(p)) {
+        return p;
+      }
+    }
+    throw new AssertionError("cannot find " + relative + " from " + Path.of("").toAbsolutePath());
+  }
+}

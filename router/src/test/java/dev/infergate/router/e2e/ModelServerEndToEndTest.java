@@ -1,0 +1,113 @@
+package dev.infergate.router.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infergate.router.testsupport.Http;
+import dev.infergate.router.testsupport.LoadLoop;
+import dev.infergate.router.testsupport.ModelServerProcess;
+import dev.infergate.router.testsupport.Poll;
+import dev.infergate.router.testsupport.RouterHarness;
+import dev.infergate.router.testsupport.ServiceYaml;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The router in front of three real model-server processes (two on iris/1 as stable, one on
+ * iris/2 as canary), as in the quick start. The replica kill runs last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ModelServerEndToEndTest {
+  private static ModelServerProcess stable1;
+  private static ModelServerProcess stable2;
+  private static ModelServerProcess canary;
+  private static RouterHarness router;
+  private static String body;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stable1 = ModelServerProcess.launch("model-server-stable-1");
+    stable2 = ModelServerProcess.launch("model-server-stable-2");
+    canary = ModelServerProcess.launch("model-server-canary");
+    stable1.awaitReady();
+    stable2.awaitReady();
+    canary.awaitReady();
+    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris")
+        .track("stable", 90, "1", stable1.url(), stable2.url())
+        .track("canary", 10, "2", canary.url())
+        .fallback("stable")
+        .breaker("{ failureRatePercent: 50, slowCallMillis: 2000, window: 20, openMillis: 5000 }")
+        .health("{ path: /v2/health/ready, intervalMillis: 200 }")));
+    JsonObject metadata = Http.get(router.url("/v2/models/iris")).json();
+    body = Http.irisV2(metadata.getJsonArray("inputs").getJsonObject(0).getString("name"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (router != null) {
+      router.close();
+    }
+    for (ModelServerProcess p : new ModelServerProcess[] {stable1, stable2, canary}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void pinsTheTrackModelVersionOnRealModelServers() {
+    Http.Response toCanary = Http.post(router.url("/v2/models/iris/infer"), body, "x-infergate-track", "canary");
+    assertEquals(200, toCanary.status(), toCanary.body());
+    assertEquals("2", toCanary.json().getString("model_version"));
+    assertEquals("canary", toCanary.header("x-infergate-track"));
+    Http.Response toStable = Http.post(router.url("/v2/models/iris/infer"), body, "x-infergate-track", "stable");
+    assertEquals("1", toStable.json().getString("model_version"));
+    Http.Response v1 = Http.post(router.url("/v1/models/iris:predict"), "{\"instances\":[[5.1,3.5,1.4,0.2]]}");
+    assertEquals(200, v1.status(), v1.body());
+    assertTrue(v1.json().containsKey("predictions"), v1.body());
+  }
+
+  @Test
+  @Order(2)
+  void badInputGetsTheModelServers4xxWithoutRetries() {
+    Http.Response r = Http.post(router.url("/v2/models/iris/infer"),
+        "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}");
+    assertTrue(r.status() >= 400 && r.status() < 500, r.status() + " " + r.body());
+    assertTrue(r.json().containsKey("error"), r.body());
+  }
+
+  @Test
+  @Order(3)
+  void unknownModelGets404FromTheRouter() {
+    Http.Response r = Http.post(router.url("/v2/models/tulip/infer"), body);
+    assertEquals(404, r.status());
+    assertEquals("unknown model 'tulip'", r.json().getString("error"));
+  }
+
+  @Test
+  @Order(10)
+  void replicaKilledUnderConcurrentLoadCostsNoClientRequest() throws Exception {
+    try (LoadLoop load = LoadLoop.start(16, 200_000, Duration.ofSeconds(60), i -> Http.builder(
+        router.url("/v2/models/iris/infer"), "x-infergate-consumer", "c" + (i % 500))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build())) {
+      load.awaitMore(300, Duration.ofSeconds(30));
+      stable2.kill();
+      load.awaitMore(1000, Duration.ofSeconds(40));
+      load.stop();
+      assertEquals(0, load.failed(), "failed client requests after SIGKILL: " + load.failures());
+      assertTrue(load.byTrack("stable") > 0 && load.byTrack("canary") > 0);
+    }
+    Poll.until(Duration.ofSeconds(10), () -> router.admin("/admin/upstreams").getJsonArray("endpoints").stream()
+        .map(JsonObject.class::cast)
+        .anyMatch(e -> e.getString("url").equals(stable2.url()) && !e.getBoolean("healthy")),
+        "killed replica shown unhealthy");
+  }
+}

@@ -1,0 +1,146 @@
+package dev.infergate.router.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infergate.router.testsupport.FakeModelServer;
+import dev.infergate.router.testsupport.Http;
+import dev.infergate.router.testsupport.RouterHarness;
+import dev.infergate.router.testsupport.ServiceYaml;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Routing errors, limits and headers. */
+class RequestHandlingTest {
+  private static final String BODY = Http.irisV2("input");
+  private static Vertx vertx;
+  private static FakeModelServer server;
+  private static RouterHarness router;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    server = FakeModelServer.start(vertx, "only");
+    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", server.url())));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    router.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void unknownModelGets404Json() {
+    Http.Response r = Http.post(router.url("/v2/models/nope/infer"), BODY);
+    assertEquals(404, r.status());
+    assertEquals("unknown model 'nope'", r.json().getString("error"));
+    assertEquals(r.header("x-request-id"), r.json().getString("requestId"));
+    assertTrue(r.header("content-type").startsWith("application/json"));
+  }
+
+  @Test
+  void pathThatNamesNoModelGets404Json() {
+    Http.Response r = Http.get(router.url("/v2/health/ready"));
+    assertEquals(404, r.status());
+    assertTrue(r.json().getString("error").startsWith("no route"), r.body());
+  }
+
+  @Test
+  void declaredBodyOverTheLimitGets413BeforeItIsRead() {
+    Http.Response r = Http.post(router.url("/v2/models/iris/infer"), "x".repeat(70_000));
+    assertEquals(413, r.status());
+    assertTrue(r.json().getString("error").contains("over the limit of 65536 bytes"), r.body());
+  }
+
+  @Test
+  void chunkedBodyGrowingPastTheLimitGets413() {
+    byte[] big = new byte[200_000];
+    HttpRequest req = Http.builder(router.url("/v2/models/iris/infer"))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+    Object outcome = Http.trySend(req);
+    // The router answers 413 and closes; a client still writing may see the close first.
+    if (outcome instanceof Http.Response r) {
+      assertEquals(413, r.status(), r.body());
+      assertTrue(r.json().getString("error").contains("over the limit"), r.body());
+    } else {
+      assertTrue(outcome instanceof java.io.IOException, String.valueOf(outcome));
+    }
+    assertEquals(200, Http.post(router.url("/v2/models/iris/infer"), BODY).status(), "router still serves");
+  }
+
+  @Test
+  void chunkedBodyUnderTheLimitIsForwardedWhole() {
+    byte[] body = BODY.getBytes();
+    HttpRequest req = Http.builder(router.url("/v2/models/iris/infer"))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+    Http.Response r = Http.send(req);
+    assertEquals(200, r.status(), r.body());
+    assertEquals(body.length, r.json().getInteger("body_bytes"));
+  }
+
+  @Test
+  void createsRequestIdAndTraceparentAndSendsThemUpstream() {
+    Http.Response r = Http.post(router.url("/v2/models/iris/infer"), BODY);
+    String id = r.header("x-request-id");
+    assertNotNull(id);
+    Map<String, String> upstream = server.lastHeaders();
+    assertEquals(id, upstream.get("x-request-id"));
+    assertTrue(upstream.get("traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), upstream.get("traceparent"));
+  }
+
+  @Test
+  void propagatesTheClientsTraceparent() {
+    String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    Http.post(router.url("/v2/models/iris/infer"), BODY, "traceparent", tp, "x-request-id", "abc-1");
+    assertEquals(tp, server.lastHeaders().get("traceparent"));
+    assertEquals("abc-1", server.lastHeaders().get("x-request-id"));
+  }
+
+  @Test
+  void stripsHopByHopHeadersAndAddsForwardingHeaders() throws Exception {
+    HttpClient client = vertx.createHttpClient();
+    try {
+      HttpClientResponse resp = client.request(new RequestOptions().setMethod(HttpMethod.POST)
+              .setAbsoluteURI(router.url("/v2/models/iris/infer")))
+          .compose(req -> {
+            req.putHeader("connection", "keep-alive, x-private-hop");
+            req.putHeader("x-private-hop", "secret");
+            req.putHeader("keep-alive", "timeout=5");
+            req.putHeader("proxy-authorization", "Basic abc");
+            req.putHeader("te", "trailers");
+            req.putHeader("x-end-to-end", "kept");
+            req.putHeader("x-forwarded-for", "10.0.0.1");
+            return req.send(Buffer.buffer(BODY));
+          })
+          .compose(r -> r.body().map(body -> r)) // read the body on the event loop, before it can be missed
+          .await(10, TimeUnit.SECONDS);
+      assertEquals(200, resp.statusCode());
+      assertEquals("stable", resp.getHeader("x-infergate-track"));
+      Map<String, String> h = server.lastHeaders();
+      assertFalse(h.containsKey("x-private-hop"), h.toString());
+      assertFalse(h.containsKey("keep-alive"), h.toString());
+      assertFalse(h.containsKey("proxy-authorization"), h.toString());
+      assertFalse(h.containsKey("te"), h.toString());
+      assertEquals("kept", h.get("x-end-to-end"));
+      assertEquals("10.0.0.1, 127.0.0.1", h.get("x-forwarded-for"));
+      assertTrue(h.get("forwarded").startsWith("for=127.0.0.1;host="), h.get("forwarded"));
+      assertEquals("http", h.get("x-forwarded-proto"));
+    } finally {
+      client.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.infergate.router.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infergate.router.testsupport.FakeModelServer;
+import dev.infergate.router.testsupport.FakeModelServer.Mode;
+import dev.infergate.router.testsupport.Http;
+import dev.infergate.router.testsupport.LoadLoop;
+import dev.infergate.router.testsupport.Poll;
+import dev.infergate.router.testsupport.Ports;
+import dev.infergate.router.testsupport.RouterHarness;
+import dev.infergate.router.testsupport.ServiceYaml;
+import io.vertx.core.Vertx;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Breakers, retries, failover and timeouts through one real router; each scenario is its own
+ * service (model) so that they do not disturb each other.
+ */
+class ResilienceTest {
+  private static final String BODY = Http.irisV2("input");
+  private static Vertx vertx;
+  private static FakeModelServer good;
+  private static FakeModelServer failing;
+  private static FakeModelServer hanging;
+  private static FakeModelServer notImplemented;
+  private static FakeModelServer spare;
+  private static String dead1;
+  private static String dead2;
+  private static RouterHarness router;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    good = FakeModelServer.start(vertx, "good");
+    failing = FakeModelServer.start(vertx, "failing").mode(Mode.FAIL_500);
+    hanging = FakeModelServer.start(vertx, "hanging").mode(Mode.HANG);
+    notImplemented = FakeModelServer.start(vertx, "not-implemented").mode(Mode.FAIL_501);
+    spare = FakeModelServer.start(vertx, "spare");
+    dead1 = Ports.refusedUrl();
+    dead2 = Ports.refusedUrl();
+    router = RouterHarness.start(ServiceYaml.config(
+        new ServiceYaml("flaky").track("stable", 100, "1", good.url(), failing.url()),
+        new ServiceYaml("split").track("stable", 50, "1", spare.url()).track("canary", 50, "2", dead1, dead2)
+            .fallback("stable"),
+        new ServiceYaml("slow").track("stable", 100, "1", hanging.url(), good.url())
+            .timeoutMillis(5000).retry("{ attempts: 3, budgetPercent: 20, minConcurrent: 10, perTryTimeoutMillis: 300 }"),
+        new ServiceYaml("dead").track("stable", 100, "1", dead1, dead2),
+        new ServiceYaml("stuck").track("stable", 100, "1", hanging.url()).timeoutMillis(400),
+        new ServiceYaml("resend").track("stable", 100, "1", failing.url(), good.url())
+            .breaker("{ failureRatePercent: 50, slowCallMillis: 2000, window: 10000, openMillis: 60000 }"),
+        new ServiceYaml("unimpl").track("stable", 100, "1", notImplemented.url(), good.url())));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    router.close();
+    vertx.close().await();
+  }
+
+  private static HttpRequest infer(String model, String consumer) {
+    return Http.builder(router.url("/v2/models/" + model + "/infer"), "x-infergate-consumer", consumer)
+        .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+  }
+
+  @Test
+  void endpointAnswering500OpensItsBreakerWhileClientsSeeNoFailure() {
+    LoadLoop load = LoadLoop.start(4, 300, Duration.ofSeconds(30), i -> infer("flaky", "c" + i)).awaitFinished();
+    assertEquals(0, load.failed(), load.failures().toString());
+    assertEquals(300, load.ok());
+    assertEquals("OPEN", router.breakerState("flaky", failing.url()));
+    assertEquals("CLOSED", router.breakerState("flaky", good.url()));
+    int failingSeen = failing.inferences();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(200, Http.send(infer("flaky", "after-" + i)).status());
+    }
+    assertEquals(failingSeen, failing.inferences(), "an open breaker still received requests");
+    String metrics = Http.get(router.adminUrl("/metrics")).body();
+    assertTrue(metrics.contains("infergate_router_circuit_breaker_state{endpoint=\"" + failing.url().substring(7)
+        + "\",service=\"flaky\",state=\"open\",track=\"stable\"} 1.0"), metrics);
+    assertTrue(metrics.contains("infergate_router_retries_total{endpoint=\"" + failing.url().substring(7)
+        + "\",reason=\"status\",service=\"flaky\",track=\"stable\"}"), metrics);
+  }
+
+  @Test
+  void retryResendsTheWholeBufferedBody() {
+    String big = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"pad\":\""
+        + "x".repeat(20_000) + "\"}";
+    int failedBefore = failing.inferences();
+    for (int i = 0; i < 20; i++) {
+      Http.Response r = Http.post(router.url("/v2/models/resend/infer"), big, "x-infergate-consumer", "body-" + i);
+      assertEquals(200, r.status(), r.body());
+      assertEquals(big.length(), r.json().getInteger("body_bytes"));
+    }
+    assertTrue(failing.inferences() > failedBefore, "no request was retried");
+  }
+
+  @Test
+  void wholeTrackDownFailsOverToTheFallbackTrack() {
+    LoadLoop load = LoadLoop.start(4, 200, Duration.ofSeconds(30), i -> infer("split", "c" + i)).awaitFinished();
+    assertEquals(0, load.failed(), load.failures().toString());
+    assertEquals(200, load.byTrack("stable"), "every answer must come from the fallback track");
+    String metrics = Http.get(router.adminUrl("/metrics")).body();
+    assertTrue(metrics.contains("infergate_router_failovers_total{from=\"canary\",service=\"split\",to=\"stable\"}"), metrics);
+    Poll.until(Duration.ofSeconds(5), () -> !router.admin("/admin/services/split").getJsonArray("tracks")
+        .getJsonObject(1).getJsonArray("endpoints").getJsonObject(0).getBoolean("healthy"), "dead endpoint marked unhealthy");
+  }
+
+  @Test
+  void hangingEndpointIsLeftAfterThePerTryTimeout() {
+    for (int i = 0; i < 6; i++) {
+      long t0 = System.nanoTime();
+      Http.Response r = Http.send(infer("slow", "s" + i));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(200, r.status(), r.body());
+      assertEquals("good", r.json().getString("served_by"));
+      assertTrue(ms < 2000, "took " + ms + " ms");
+    }
+  }
+
+  @Test
+  void answers503FastWhenNoEndpointCanAnswer() {
+    long t0 = System.nanoTime();
+    Http.Response r = Http.send(infer("dead", "x"));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(503, r.status());
+    assertTrue(r.json().getString("error").startsWith("no endpoint of service 'dead'"), r.body());
+    assertNotNull(r.json().getString("requestId"));
+    assertEquals(r.header("x-request-id"), r.json().getString("requestId"));
+    assertTrue(ms < 2000, "took " + ms + " ms");
+  }
+
+  @Test
+  void answers504WhenTheWholeRequestRunsOutOfTime() {
+    long t0 = System.nanoTime();
+    Http.Response r = Http.send(infer("stuck", "x"));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(504, r.status(), r.body());
+    assertTrue(r.json().getString("error").contains("timeoutMillis=400"), r.body());
+    assertTrue(ms >= 350 && ms < 3000, "took " + ms + " ms");
+  }
+
+  @Test
+  void passes501ThroughWithoutRetrying() {
+    int before = good.inferences();
+    int seen501 = 0;
+    for (int i = 0; i < 20; i++) {
+      int status = Http.send(infer("unimpl", "u" + i)).status();
+      assertTrue(status == 200 || status == 501, "status " + status);
+      if (status == 501) {
+        seen501++;
+      }
+    }
+    assertTrue(seen501 > 0, "501 was retried away");
+    assertEquals(20 - seen501, good.inferences() - before);
+  }
+}

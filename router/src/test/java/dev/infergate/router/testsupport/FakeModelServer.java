@@ -1,0 +1,164 @@
+package dev.infergate.router.testsupport;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-JVM stand-in for a model server on a random port: KServe-shaped answers that say which
+ * server and which model version served them, with switchable faults. Thread-safe.
+ */
+public final class FakeModelServer implements AutoCloseable {
+  /** What inference requests get. Health checks are governed by {@link #ready(boolean)} only. */
+  public enum Mode { OK, FAIL_500, FAIL_501, HANG, SLOW }
+
+  /** How long {@link Mode#SLOW} waits before answering. */
+  public static final long SLOW_MILLIS = 700;
+
+  private final String name;
+  private final HttpServer server;
+  private volatile Mode mode = Mode.OK;
+  private volatile boolean ready = true;
+  private final AtomicInteger inferences = new AtomicInteger();
+  private final AtomicInteger healthChecks = new AtomicInteger();
+  private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+  private volatile String lastUri;
+
+  private final Vertx vertx;
+
+  private FakeModelServer(String name, Vertx vertx) {
+    this.name = name;
+    this.vertx = vertx;
+    this.server = vertx.createHttpServer().requestHandler(this::handle);
+  }
+
+  public static FakeModelServer start(Vertx vertx, String name) throws Exception {
+    FakeModelServer s = new FakeModelServer(name, vertx);
+    s.server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    return s;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public FakeModelServer mode(Mode m) {
+    this.mode = m;
+    return this;
+  }
+
+  public FakeModelServer ready(boolean r) {
+    this.ready = r;
+    return this;
+  }
+
+  public int inferences() {
+    return inferences.get();
+  }
+
+  public int healthChecks() {
+    return healthChecks.get();
+  }
+
+  /** Headers of the last inference request, names lower-cased. */
+  public Map<String, String> lastHeaders() {
+    return Map.copyOf(lastHeaders);
+  }
+
+  public String lastUri() {
+    return lastUri;
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (path.startsWith("/v2/health/")) {
+      healthChecks.incrementAndGet();
+      req.response().setStatusCode(ready || path.endsWith("/live") ? 200 : 503).end();
+      return;
+    }
+    req.body().onSuccess(body -> {
+      boolean inference = path.endsWith("/infer") || path.contains(":predict");
+      if (inference) {
+        inferences.incrementAndGet();
+        lastUri = req.uri();
+        lastHeaders.clear();
+        req.headers().forEach(h -> lastHeaders.put(h.getKey().toLowerCase(), h.getValue()));
+        switch (mode) {
+          case FAIL_500 -> {
+            req.response().setStatusCode(500).end(new JsonObject().put("error", "boom from " + name).encode());
+            return;
+          }
+          case FAIL_501 -> {
+            req.response().setStatusCode(501).end(new JsonObject().put("error", "not implemented").encode());
+            return;
+          }
+          case HANG -> {
+            return;
+          }
+          case SLOW -> {
+            vertx.setTimer(SLOW_MILLIS, id -> answer(req, path, body.length(), true));
+            return;
+          }
+          default -> { }
+        }
+      }
+      answer(req, path, body.length(), inference);
+    });
+  }
+
+  private void answer(HttpServerRequest req, String path, int bodyBytes, boolean inference) {
+    JsonObject answer = new JsonObject()
+        .put("model_name", modelOf(path))
+        .put("model_version", versionOf(path))
+        .put("served_by", name)
+        .put("body_bytes", bodyBytes);
+    if (inference) {
+      answer.put("outputs", new JsonArray().add(new JsonObject().put("name", "label")
+          .put("shape", new JsonArray().add(1)).put("datatype", "INT64").put("data", new JsonArray().add(0))));
+    } else {
+      answer.put("inputs", new JsonArray().add(new JsonObject().put("name", "input")));
+    }
+    req.response().putHeader("content-type", "application/json").end(answer.encode());
+  }
+
+  private static String modelOf(String path) {
+    String rest = path.substring(path.indexOf("/models/") + 8);
+    int end = 0;
+    while (end < rest.length() && rest.charAt(end) != '/' && rest.charAt(end) != ':') {
+      end++;
+    }
+    return rest.substring(0, end);
+  }
+
+  private static String versionOf(String path) {
+    int i = path.indexOf("/versions/");
+    if (i < 0) {
+      return "unpinned";
+    }
+    String rest = path.substring(i + 10);
+    int end = 0;
+    while (end < rest.length() && rest.charAt(end) != '/' && rest.charAt(end) != ':') {
+      end++;
+    }
+    return rest.substring(0, end);
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().await(10, TimeUnit.SECONDS);
+  }
+}

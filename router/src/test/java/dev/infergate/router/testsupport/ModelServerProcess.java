@@ -1,0 +1,48 @@
+package dev.infergate.router.testsupport;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** A real model server ({@code model-server.jar}) as a separate process on a random port, CPU only. */
+public final class ModelServerProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private final LaunchedProcess process;
+  private int port;
+
+  private ModelServerProcess(LaunchedProcess process) {
+    this.process = process;
+  }
+
+  /** Starts the process; call {@link #awaitReady()} before use (start several, then wait, to overlap start-ups). */
+  public static ModelServerProcess launch(String name) throws Exception {
+    List<String> cmd = List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
+        "--port", "0", "--models", LaunchedProcess.repoPath("config/models").toString(), "--device", "cpu");
+    return new ModelServerProcess(LaunchedProcess.start(name, cmd));
+  }
+
+  public ModelServerProcess awaitReady() {
+    port = process.awaitPort(LISTENING, START_TIMEOUT);
+    return this;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** SIGKILL, as a crashed or evicted replica. */
+  public void kill() throws InterruptedException {
+    process.kill();
+  }
+
+  public String output() {
+    return process.output();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.close();
+  }
+}

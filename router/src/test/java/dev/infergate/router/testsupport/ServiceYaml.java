@@ -1,0 +1,108 @@
+package dev.infergate.router.testsupport;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the YAML of one service for test configs, with test-friendly defaults (fast health checks). */
+public final class ServiceYaml {
+  private final String name;
+  private String model;
+  private String strategy = "canary";
+  private String active;
+  private String fallback;
+  private final List<String> tracks = new ArrayList<>();
+  private String retry = "{ attempts: 3, budgetPercent: 20, minConcurrent: 10 }";
+  private String breaker = "{ failureRatePercent: 50, slowCallMillis: 2000, window: 4, openMillis: 60000 }";
+  private String health = "{ path: /v2/health/ready, intervalMillis: 100 }";
+  private long timeoutMillis = 5000;
+
+  public ServiceYaml(String name) {
+    this.name = name;
+    this.model = name;
+  }
+
+  public ServiceYaml model(String m) {
+    this.model = m;
+    return this;
+  }
+
+  public ServiceYaml blueGreen(String activeTrack) {
+    this.strategy = "blue-green";
+    this.active = activeTrack;
+    return this;
+  }
+
+  /** A canary track with a weight. */
+  public ServiceYaml track(String track, int weight, String version, String... urls) {
+    tracks.add("      " + track + ": { weight: " + weight + ", modelVersion: \"" + version
+        + "\", endpoints: [" + String.join(", ", urls) + "] }");
+    return this;
+  }
+
+  /** A blue-green track (no weight). */
+  public ServiceYaml track(String track, String version, String... urls) {
+    tracks.add("      " + track + ": { modelVersion: \"" + version + "\", endpoints: [" + String.join(", ", urls) + "] }");
+    return this;
+  }
+
+  public ServiceYaml fallback(String track) {
+    this.fallback = track;
+    return this;
+  }
+
+  public ServiceYaml retry(String yamlFlowMap) {
+    this.retry = yamlFlowMap;
+    return this;
+  }
+
+  public ServiceYaml breaker(String yamlFlowMap) {
+    this.breaker = yamlFlowMap;
+    return this;
+  }
+
+  public ServiceYaml health(String yamlFlowMap) {
+    this.health = yamlFlowMap;
+    return this;
+  }
+
+  public ServiceYaml timeoutMillis(long t) {
+    this.timeoutMillis = t;
+    return this;
+  }
+
+  String yaml() {
+    StringBuilder b = new StringBuilder();
+    b.append("  ").append(name).append(":\n");
+    b.append("    model: ").append(model).append('\n');
+    b.append("    strategy: ").append(strategy).append('\n');
+    if (active != null) {
+      b.append("    active: ").append(active).append('\n');
+    }
+    b.append("    tracks:\n");
+    tracks.forEach(t -> b.append(t).append('\n'));
+    if (fallback != null) {
+      b.append("    fallbackTrack: ").append(fallback).append('\n');
+    }
+    b.append("    timeoutMillis: ").append(timeoutMillis).append('\n');
+    b.append("    retry: ").append(retry).append('\n');
+    b.append("    circuitBreaker: ").append(breaker).append('\n');
+    b.append("    healthCheck: ").append(health).append('\n');
+    return b.toString();
+  }
+
+  /** A whole router config on ports 0 with a fast file watch, no access log, overrides allowed. */
+  public static String config(ServiceYaml... services) {
+    StringBuilder b = new StringBuilder()
+        .append("listen: { host: 127.0.0.1, port: 0 }\n")
+        .append("admin: { host: 127.0.0.1, port: 0 }\n")
+        .append("maxBodyBytes: 65536\n")
+        .append("allowTrackOverride: true\n")
+        .append("watchIntervalMillis: 50\n")
+        .append("accessLog: false\n")
+        .append("services:\n");
+    for (ServiceYaml s : services) {
+      b.append(s.yaml());
+    }
+    return b.toString();
+  }
+}
