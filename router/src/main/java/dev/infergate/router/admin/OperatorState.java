@@ -1,0 +1,114 @@
+package dev.infergate.router.admin;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The run-time routing changes of every service, with each service's earlier states for rollback.
+ * These win over the config file's weights and active track until an operator resets them.
+ * Immutable: every change makes a new instance.
+ *
+ * @param overrides the current override per service (absent: the config file's values apply)
+ * @param history per service, the states before each change, oldest first; a null entry means
+ *     "no override" (the config file's values)
+ */
+public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, List<ServiceOverride>> history) {
+  /** Rollback depth kept per service. */
+  static final int MAX_HISTORY = 20;
+  public static final OperatorState EMPTY = new OperatorState(Map.of(), Map.of());
+
+  public OperatorState {
+    overrides = Map.copyOf(overrides);
+    Map<String, List<ServiceOverride>> copy = new LinkedHashMap<>();
+    history.forEach((service, states) -> copy.put(service, java.util.Collections.unmodifiableList(new ArrayList<>(states))));
+    history = Map.copyOf(copy);
+  }
+
+  public ServiceOverride override(String service) {
+    return overrides.get(service);
+  }
+
+  /** Sets {@code service}'s override, remembering the one it replaces. */
+  OperatorState with(String service, ServiceOverride next) {
+    Map<String, ServiceOverride> nextOverrides = new LinkedHashMap<>(overrides);
+    List<ServiceOverride> states = new ArrayList<>(history.getOrDefault(service, List.of()));
+    states.add(overrides.get(service));
+    if (states.size() > MAX_HISTORY) {
+      states.remove(0);
+    }
+    if (next == null) {
+      nextOverrides.remove(service);
+    } else {
+      nextOverrides.put(service, next);
+    }
+    Map<String, List<ServiceOverride>> nextHistory = new LinkedHashMap<>(history);
+    nextHistory.put(service, states);
+    return new OperatorState(nextOverrides, nextHistory);
+  }
+
+  /** Back to the state before the last change of {@code service}; null if there was none. */
+  OperatorState rolledBack(String service) {
+    List<ServiceOverride> states = history.getOrDefault(service, List.of());
+    if (states.isEmpty()) {
+      return null;
+    }
+    List<ServiceOverride> remaining = new ArrayList<>(states.subList(0, states.size() - 1));
+    ServiceOverride previous = states.get(states.size() - 1);
+    Map<String, ServiceOverride> nextOverrides = new LinkedHashMap<>(overrides);
+    if (previous == null) {
+      nextOverrides.remove(service);
+    } else {
+      nextOverrides.put(service, previous);
+    }
+    Map<String, List<ServiceOverride>> nextHistory = new LinkedHashMap<>(history);
+    nextHistory.put(service, remaining);
+    return new OperatorState(nextOverrides, nextHistory);
+  }
+
+  JsonObject toJson() {
+    JsonObject services = new JsonObject();
+    for (String service : union()) {
+      JsonObject entry = new JsonObject();
+      ServiceOverride current = overrides.get(service);
+      if (current != null) {
+        entry.put("override", current.toJson());
+      }
+      JsonArray previous = new JsonArray();
+      for (ServiceOverride state : history.getOrDefault(service, List.of())) {
+        previous.add(state == null ? null : state.toJson());
+      }
+      entry.put("history", previous);
+      services.put(service, entry);
+    }
+    return new JsonObject().put("version", 1).put("services", services);
+  }
+
+  static OperatorState fromJson(JsonObject json) {
+    Map<String, ServiceOverride> overrides = new LinkedHashMap<>();
+    Map<String, List<ServiceOverride>> history = new LinkedHashMap<>();
+    JsonObject services = json.getJsonObject("services", new JsonObject());
+    for (String service : services.fieldNames()) {
+      JsonObject entry = services.getJsonObject(service);
+      if (entry.getJsonObject("override") != null) {
+        overrides.put(service, ServiceOverride.fromJson(entry.getJsonObject("override")));
+      }
+      List<ServiceOverride> states = new ArrayList<>();
+      for (Object state : entry.getJsonArray("history", new JsonArray())) {
+        states.add(state == null ? null : ServiceOverride.fromJson((JsonObject) state));
+      }
+      history.put(service, states);
+    }
+    return new OperatorState(overrides, history);
+  }
+
+  private List<String> union() {
+    List<String> names = new ArrayList<>(overrides.keySet());
+    history.keySet().stream().filter(name -> !names.contains(name)).forEach(names::add);
+    names.sort(String::compareTo);
+    return names;
+  }
+}

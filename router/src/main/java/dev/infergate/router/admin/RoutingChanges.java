@@ -1,0 +1,124 @@
+package dev.infergate.router.admin;
+
+import dev.infergate.router.config.RouterConfig;
+import dev.infergate.router.config.ServiceConfig;
+import dev.infergate.router.config.Strategy;
+import dev.infergate.router.config.TrackConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The rules of operator changes: validating weight changes and promotions, and laying the operator's
+ * overrides over the config file's services. Pure functions; thread-safe.
+ */
+public final class RoutingChanges {
+  private static final Logger LOG = Logger.getLogger(RoutingChanges.class.getName());
+  private static final int TOTAL_WEIGHT = 100;
+
+  private RoutingChanges() {}
+
+  /** {@code file} with every override that still fits it applied; one that no longer fits is skipped. */
+  public static RouterConfig effective(RouterConfig file, OperatorState state) {
+    Map<String, ServiceConfig> services = new LinkedHashMap<>();
+    for (ServiceConfig service : file.services().values()) {
+      ServiceOverride override = state.override(service.name());
+      ServiceConfig applied = service;
+      if (override != null) {
+        try {
+          applied = apply(service, override);
+        } catch (ChangeRejectedException e) {
+          LOG.warning("the saved override of service " + service.name() + " no longer fits the config file ("
+              + e.getMessage() + "); using the file's values");
+        }
+      }
+      services.put(service.name(), applied);
+    }
+    return file.withServices(services);
+  }
+
+  /** Validates {@code {"stable": 80, "canary": 20}} for a canary service. */
+  public static ServiceOverride weights(ServiceConfig service, JsonObject body) throws ChangeRejectedException {
+    if (service.strategy() != Strategy.CANARY) {
+      throw new ChangeRejectedException("service " + service.name() + " is blue-green: it has an active track, "
+          + "not weights; use promote or rollback");
+    }
+    if (body == null || body.isEmpty()) {
+      throw new ChangeRejectedException("send the weights as a JSON object, e.g. {\"stable\": 80, \"canary\": 20}");
+    }
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    for (TrackConfig track : service.tracks()) {
+      weights.put(track.name(), 0);
+    }
+    int sum = 0;
+    for (String track : body.fieldNames()) {
+      if (!weights.containsKey(track)) {
+        throw new ChangeRejectedException("unknown track '" + track + "'; service " + service.name() + " has "
+            + weights.keySet());
+      }
+      Object value = body.getValue(track);
+      if (!(value instanceof Integer weight) || weight < 0 || weight > TOTAL_WEIGHT) {
+        throw new ChangeRejectedException("weight of track '" + track + "' must be an integer 0..100, was " + value);
+      }
+      weights.put(track, weight);
+      sum += weight;
+    }
+    if (sum != TOTAL_WEIGHT) {
+      throw new ChangeRejectedException("weights must sum to 100, sum to " + sum);
+    }
+    return ServiceOverride.ofWeights(weights);
+  }
+
+  /** Blue-green: the other track becomes active. Canary: the canary (the last track) takes 100. */
+  public static ServiceOverride promote(ServiceConfig service) throws ChangeRejectedException {
+    List<TrackConfig> tracks = service.tracks();
+    if (service.strategy() == Strategy.BLUE_GREEN) {
+      if (tracks.size() != 2) {
+        throw new ChangeRejectedException("promote switches between two tracks; service " + service.name()
+            + " has " + tracks.size());
+      }
+      String other = tracks.get(0).name().equals(service.active()) ? tracks.get(1).name() : tracks.get(0).name();
+      return ServiceOverride.ofActive(other);
+    }
+    String canary = tracks.get(tracks.size() - 1).name();
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    tracks.forEach(track -> weights.put(track.name(), track.name().equals(canary) ? TOTAL_WEIGHT : 0));
+    return ServiceOverride.ofWeights(weights);
+  }
+
+  /** What ops see of a service's routing: weights or the active track. */
+  public static JsonObject describe(ServiceConfig service) {
+    if (service.strategy() == Strategy.BLUE_GREEN) {
+      return new JsonObject().put("active", service.active());
+    }
+    JsonObject weights = new JsonObject();
+    service.tracks().forEach(track -> weights.put(track.name(), track.weight()));
+    return new JsonObject().put("weights", weights);
+  }
+
+  static ServiceConfig apply(ServiceConfig service, ServiceOverride override) throws ChangeRejectedException {
+    if (override.active() != null) {
+      if (service.strategy() != Strategy.BLUE_GREEN || service.track(override.active()).isEmpty()) {
+        throw new ChangeRejectedException("active track '" + override.active() + "' does not fit");
+      }
+      return new ServiceConfig(service.name(), service.model(), service.strategy(), service.tracks(),
+          override.active(), service.fallbackTrack(), service.timeoutMillis(), service.retry(),
+          service.circuitBreaker(), service.healthCheck());
+    }
+    if (service.strategy() != Strategy.CANARY || !override.weights().keySet().equals(
+        service.tracks().stream().map(TrackConfig::name).collect(java.util.stream.Collectors.toSet()))) {
+      throw new ChangeRejectedException("weights " + override.weights() + " do not fit the tracks");
+    }
+    List<TrackConfig> tracks = new ArrayList<>();
+    for (TrackConfig track : service.tracks()) {
+      tracks.add(new TrackConfig(track.name(), override.weights().get(track.name()), track.modelVersion(),
+          track.endpoints()));
+    }
+    return new ServiceConfig(service.name(), service.model(), service.strategy(), tracks, service.active(),
+        service.fallbackTrack(), service.timeoutMillis(), service.retry(), service.circuitBreaker(),
+        service.healthCheck());
+  }
+}

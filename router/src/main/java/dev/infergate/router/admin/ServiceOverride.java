@@ -1,0 +1,48 @@
+package dev.infergate.router.admin;
+
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What an operator set for one service at run time, on top of the config file: canary weights by
+ * track, or the active blue-green track. Immutable.
+ */
+public record ServiceOverride(Map<String, Integer> weights, String active) {
+  public ServiceOverride {
+    weights = weights == null ? null : Map.copyOf(new LinkedHashMap<>(weights));
+  }
+
+  public static ServiceOverride ofWeights(Map<String, Integer> weights) {
+    return new ServiceOverride(weights, null);
+  }
+
+  public static ServiceOverride ofActive(String active) {
+    return new ServiceOverride(null, active);
+  }
+
+  JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    if (weights != null) {
+      JsonObject w = new JsonObject();
+      weights.forEach(w::put);
+      json.put("weights", w);
+    }
+    if (active != null) {
+      json.put("active", active);
+    }
+    return json;
+  }
+
+  static ServiceOverride fromJson(JsonObject json) {
+    Map<String, Integer> weights = null;
+    JsonObject w = json.getJsonObject("weights");
+    if (w != null) {
+      weights = new LinkedHashMap<>();
+      for (String track : w.fieldNames()) {
+        weights.put(track, w.getInteger(track));
+      }
+    }
+    return new ServiceOverride(weights, json.getString("active"));
+  }
+}

@@ -1,0 +1,78 @@
+package dev.infergate.router.auth;
+
+import dev.infergate.router.config.AuthConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Turns an {@code Authorization} header into a {@link Consumer}. Cached tokens are answered on the
+ * calling event loop; others are verified on a worker thread. Owns the key set's periodic refresh.
+ */
+public final class Authenticator implements AutoCloseable {
+  private static final String BEARER = "Bearer ";
+  /** Enough for every active consumer's token; each entry is ~200 bytes. */
+  private static final int CACHE_CAPACITY = 100_000;
+
+  private final Vertx vertx;
+  private final AuthConfig config;
+  private final KeySet keys;
+  private final TokenVerifier verifier;
+  private final VerifiedTokenCache cache;
+  private final long refreshTimer;
+
+  private Authenticator(Vertx vertx, AuthConfig config, KeySet keys, byte[] hmacSecret) {
+    this.vertx = vertx;
+    this.config = config;
+    this.keys = keys;
+    this.verifier = new TokenVerifier(config, keys, hmacSecret);
+    this.cache = new VerifiedTokenCache(CACHE_CAPACITY, System::currentTimeMillis);
+    keys.onChange(cache::retainKeysOf);
+    // Files are cheap to check often; remote issuers are refetched on the configured interval.
+    long intervalMillis = config.jwksIsFile() ? 1_000 : config.jwksRefreshSeconds() * 1_000;
+    this.refreshTimer = vertx.setPeriodic(intervalMillis, id -> vertx.executeBlocking(keys::refresh, false));
+  }
+
+  /** Loads the key set (blocking: call at start-up, off the event loop); fails if it cannot. */
+  public static Authenticator create(Vertx vertx, AuthConfig config) throws IOException {
+    KeySet keys = new KeySet(config.jwks(), System::currentTimeMillis);
+    keys.loadInitial();
+    byte[] secret = config.hmacSecretFile() == null ? null
+        : Files.readString(Path.of(config.hmacSecretFile())).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (secret != null && secret.length < 32) {
+      throw new IOException(config.hmacSecretFile() + ": an HS256 secret needs at least 32 bytes");
+    }
+    return new Authenticator(vertx, config, keys, secret);
+  }
+
+  public AuthConfig config() {
+    return config;
+  }
+
+  /** Fails with {@link InvalidTokenException} (answer 401) for a missing, oversized or invalid token. */
+  public Future<Consumer> authenticate(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Future.failedFuture(new InvalidTokenException("missing bearer token"));
+    }
+    if (authorization.length() - BEARER.length() > config.maxTokenBytes()) {
+      return Future.failedFuture(new InvalidTokenException("token too large"));
+    }
+    String token = authorization.substring(BEARER.length()).trim();
+    TokenVerifier.Verified cached = cache.get(token);
+    if (cached != null) {
+      return Future.succeededFuture(cached.consumer());
+    }
+    return vertx.executeBlocking(() -> {
+      TokenVerifier.Verified verified = verifier.verify(token);
+      cache.put(token, verified);
+      return verified.consumer();
+    }, false);
+  }
+
+  @Override
+  public void close() {
+    vertx.cancelTimer(refreshTimer);
+  }
+}
