@@ -5,6 +5,7 @@
 #   nginx proxy    : plain reverse proxy to the backend, keep-alive pool (127.0.0.1:18002)
 #   infergate      : router.jar, canary 90/10 + breakers + retries + health checks to the backend (127.0.0.1:18003)
 #   vertx-min      : bench/router/MinimalProxy.java, a bare Vert.x 5 proxy (the floor of any Vert.x router) (127.0.0.1:18005)
+#   router-auth    : router.jar as above plus JWT auth (one cached ES256 token) and rate limits (127.0.0.1:18006)
 #
 # wrk (1 thread, c=64) is pinned to CPU $WRK_CPU; both nginx processes and the router to CPU $SERVER_CPU.
 # Each target gets a warm-up, then measured runs, alternating targets, $ROUNDS rounds. The CPU may be
@@ -12,7 +13,7 @@
 #
 # Environment: DURATION (15s) WARMUP (10s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
 #   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
-#   MINIMAL (1: also measure vertx-min; 0: skip)
+#   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)
 #   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,9 @@ ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-}
 OUT=${OUT:-$ROOT/bench/out/router}
 ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
 MINIMAL=${MINIMAL:-1}
+AUTH=${AUTH:-1}
 BACKEND_PORT=18001 PROXY_PORT=18002 ROUTER_PORT=18003 ADMIN_PORT=18004 MINIMAL_PORT=18005
+ROUTER_AUTH_PORT=18006 ROUTER_AUTH_ADMIN_PORT=18007
 
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update && apt-get install -y wrk nginx
@@ -49,7 +52,8 @@ mkdir -p "$OUT"
 
 render() { # template -> file with ports and paths filled in
   sed -e "s|__WORK__|$WORK|g" -e "s|__BACKEND_PORT__|$BACKEND_PORT|g" -e "s|__PROXY_PORT__|$PROXY_PORT|g" \
-      -e "s|__ROUTER_PORT__|$ROUTER_PORT|g" -e "s|__ADMIN_PORT__|$ADMIN_PORT|g" -e "s|__ACCESS_LOG__|$ACCESS_LOG|g" "$1" > "$2"
+      -e "s|__ROUTER_PORT__|$ROUTER_PORT|g" -e "s|__ADMIN_PORT__|$ADMIN_PORT|g" -e "s|__ACCESS_LOG__|$ACCESS_LOG|g" \
+      -e "s|__ROUTER_AUTH_PORT__|$ROUTER_AUTH_PORT|g" -e "s|__ROUTER_AUTH_ADMIN_PORT__|$ROUTER_AUTH_ADMIN_PORT|g" "$1" > "$2"
 }
 wait_http() { # url
   for _ in $(seq 1 150); do
@@ -62,6 +66,7 @@ wait_http() { # url
 render bench/router/backend.conf "$WORK/backend.conf"
 render bench/router/nginx-proxy.conf "$WORK/proxy.conf"
 render bench/router/router.yaml "$WORK/router.yaml"
+render bench/router/router-auth.yaml "$WORK/router-auth.yaml"
 
 taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
 taskset -c "$SERVER_CPU" nginx -c "$WORK/proxy.conf" -p "$WORK" & PIDS+=($!)
@@ -74,13 +79,24 @@ if [ "$MINIMAL" = 1 ]; then
     > "$OUT/minimal-stdout.log" 2>&1 & PIDS+=($!)
   TARGETS="nginx router vertx-min"
 fi
+if [ "$AUTH" = 1 ]; then
+  # The dev key is made in $WORK/dev by the token command; the router trusts its JWKS.
+  TOKEN=$(java -jar "$ROUTER_JAR" token --config "$WORK/router-auth.yaml" --sub bench-consumer --ttl 2h)
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CPU" java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router-auth.yaml" \
+    > "$OUT/router-auth-stdout.log" 2>&1 & PIDS+=($!)
+  TARGETS="$TARGETS router-auth"
+fi
 wait_http "http://127.0.0.1:$BACKEND_PORT/v2/models/iris/versions/1/infer"
 wait_http "http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
 wait_http "http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
 [ "$MINIMAL" = 1 ] && wait_http "http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
+[ "$AUTH" = 1 ] && wait_http "http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
 
-run_wrk() { # name url duration -> raw output file
-  taskset -c "$WRK_CPU" wrk -t1 -c"$CONNS" -d"$3" --timeout 5s --latency -s bench/router/infer.lua "$2" > "$OUT/$1.txt"
+run_wrk() { # name url duration -> raw output file (only router-auth gets the token)
+  local token=""
+  case $1 in *router-auth*) token=${TOKEN:-} ;; esac
+  TOKEN=$token taskset -c "$WRK_CPU" wrk -t1 -c"$CONNS" -d"$3" --timeout 5s --latency -s bench/router/infer.lua "$2" > "$OUT/$1.txt"
 }
 to_ms() { # wrk latency like 812.00us / 1.20ms / 1.01s -> ms
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
@@ -98,16 +114,20 @@ field() { # file -> "req/s p50 p99 non2xx errors"
 NGINX_URL="http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
 ROUTER_URL="http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
 MINIMAL_URL="http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
-url_of() { case $1 in nginx) echo "$NGINX_URL" ;; router) echo "$ROUTER_URL" ;; vertx-min) echo "$MINIMAL_URL" ;; esac; }
+ROUTER_AUTH_URL="http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
+url_of() {
+  case $1 in nginx) echo "$NGINX_URL" ;; router) echo "$ROUTER_URL" ;; vertx-min) echo "$MINIMAL_URL" ;;
+    router-auth) echo "$ROUTER_AUTH_URL" ;; esac
+}
 echo "warm-up $WARMUP each (JIT, connection pools)"
 for target in $TARGETS; do run_wrk "warmup-$target" "$(url_of "$target")" "$WARMUP"; done
 
-printf '\n%-6s %-10s %10s %9s %9s %7s %7s\n' round target req/s p50_ms p99_ms non2xx errors
+printf '\n%-6s %-11s %10s %9s %9s %7s %7s\n' round target req/s p50_ms p99_ms non2xx errors
 for r in $(seq 1 "$ROUNDS"); do
   for target in $TARGETS; do
     run_wrk "$target-$r" "$(url_of "$target")" "$DURATION"
     read -r rps p50 p99 non2xx errs <<< "$(field "$OUT/$target-$r.txt")"
-    printf '%-6s %-10s %10s %9s %9s %7s %7s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs"
+    printf '%-6s %-11s %10s %9s %9s %7s %7s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs"
     echo "$r $target $rps $p50 $p99 $non2xx $errs" >> "$WORK/results"
   done
 done
@@ -126,6 +146,12 @@ awk '
     printf "\nrouter/nginx req/s, mean: %.2f  best vs best: %.2f   (target >= 0.80)\n", rps["router"] / rps["nginx"], best["router"] / best["nginx"]
     printf "router p99 - nginx p99, mean: %+.3f ms   (target <= +1 ms)\n", (p99["router"] - p99["nginx"]) / n["router"]
     printf "router p50 - nginx p50, mean: %+.3f ms\n", (p50["router"] - p50["nginx"]) / n["router"]
+    if ("router-auth" in n) {
+      printf "router-auth/nginx req/s, per round:"
+      for (i = 1; i <= n["router-auth"]; i++) printf " %.2f", r[i " router-auth"] / r[i " nginx"]
+      printf "\nrouter-auth/nginx req/s, mean: %.2f   (target >= 0.75)   router-auth/router: %.2f\n", rps["router-auth"] / rps["nginx"], rps["router-auth"] / rps["router"]
+      printf "router-auth p99 - nginx p99, mean: %+.3f ms\n", (p99["router-auth"] - p99["nginx"]) / n["router-auth"]
+    }
     if ("vertx-min" in n) printf "router/vertx-min req/s, mean: %.2f   vertx-min/nginx: %.2f\n", rps["router"] / rps["vertx-min"], rps["vertx-min"] / rps["nginx"]
   }' "$WORK/results"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); raw wrk output in $OUT"

@@ -40,21 +40,37 @@ for port in 9001 9002 9003; do
   wait_ready "http://127.0.0.1:$port/v2/health/ready" "model-server :$port" "$LOGS/model-server-$port.log"
 done
 echo "model servers ready on :9001 :9002 :9003 (logs in $LOGS)"
-
 BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}'
+
+# A local dev signing key is made on first run in state/dev/ (git-ignored; its public half is the
+# JWKS that config/router.yaml trusts); the token command signs with it.
+TOKEN=$(java -jar "$ROUTER" token --config config/router.yaml --sub alice --ttl 12h)
+ADMIN_TOKEN=$(java -jar "$ROUTER" token --config config/router.yaml --sub ops --role infergate-admin --ttl 12h)
+
 java -jar "$ROUTER" --config config/router.yaml >"$LOGS/router.log" 2>&1 &
 pids+=($!)
-wait_ready "http://127.0.0.1:8081/admin/services" "router" "$LOGS/router.log"
-echo "router ready on :8080 (admin on 127.0.0.1:8081; logs in $LOGS)"
+wait_ready "http://127.0.0.1:8081/metrics" "router" "$LOGS/router.log"
+echo "router ready on :8080 (admin API on 127.0.0.1:8081; logs in $LOGS)"
 URL=http://127.0.0.1:8080/v2/models/iris/infer
 
 echo
-echo "Try it:"
-echo "  curl -s -H 'content-type: application/json' -H 'x-infergate-consumer: alice' \\"
+echo "Try it (a consumer token for 'alice', valid 12 h; make more with"
+echo "  java -jar $ROUTER token --sub NAME [--role R] [--plan gold] [--ttl 1h]):"
+echo
+echo "  TOKEN=$TOKEN"
+echo "  curl -s -H \"authorization: Bearer \$TOKEN\" -H 'content-type: application/json' \\"
 echo "    -d '$BODY' \\"
 echo "    $URL"
 echo
-curl -s -i -H 'content-type: application/json' -H 'x-infergate-consumer: alice' -d "$BODY" "$URL" | grep -iE '^(HTTP|x-infergate-track)|model_version'
+curl -s -i -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d "$BODY" "$URL" \
+  | grep -iE '^(HTTP|x-infergate-track|ratelimit-remaining)|model_version'
+echo
+echo
+echo "Ops (admin role): see and change the rollout, e.g. canary to 50%:"
+echo "  ADMIN_TOKEN=$ADMIN_TOKEN"
+echo "  curl -s -H \"authorization: Bearer \$ADMIN_TOKEN\" http://127.0.0.1:8081/admin/services/iris"
+echo "  curl -s -X PUT -H \"authorization: Bearer \$ADMIN_TOKEN\" -d '{\"stable\": 50, \"canary\": 50}' \\"
+echo "    http://127.0.0.1:8081/admin/services/iris/weights"
 echo
 echo "Running; Ctrl-C stops everything."
 wait

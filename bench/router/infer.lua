@@ -4,6 +4,11 @@ wrk.headers["Content-Type"] = "application/json"
 -- INPUT_NAME: the model's input tensor name (GET /v2/models/iris); the nginx backend ignores it.
 local input = os.getenv("INPUT_NAME") or "input"
 wrk.body = '{"inputs":[{"name":"' .. input .. '","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}'
+-- TOKEN: a bearer JWT sent on every request (router-auth); the others ignore it.
+local token = os.getenv("TOKEN")
+if token and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
 local n = 0
 request = function()
   n = n + 1

@@ -2,11 +2,14 @@ package dev.infergate.router;
 
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
+import dev.infergate.router.auth.TokenCommand;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * {@code java -jar router.jar [--config FILE]} (default {@code config/router.yaml}). Exits 2 on an
  * invalid configuration, 1 when it cannot start; SIGTERM shuts down gracefully.
+ * {@code java -jar router.jar token --sub NAME ...} prints a dev token instead ({@link TokenCommand}).
  */
 public final class RouterMain {
   private static final String DEFAULT_CONFIG = "config/router.yaml";
@@ -21,6 +24,11 @@ public final class RouterMain {
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
+    if (args.length > 0 && args[0].equals("token")) {
+      int code = TokenCommand.run(List.of(args).subList(1, args.length), DEFAULT_CONFIG, System.out, System.err);
+      System.exit(code);
+      return;
+    }
     String config = DEFAULT_CONFIG;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -31,7 +39,8 @@ public final class RouterMain {
           config = args[++i];
         }
         case "-h", "--help" -> {
-          System.out.println("usage: java -jar router.jar [--config FILE]   (default " + DEFAULT_CONFIG + ")");
+          System.out.println("usage: java -jar router.jar [--config FILE]   (default " + DEFAULT_CONFIG + ")\n"
+              + "       java -jar router.jar token --sub NAME [--role ROLE]... [--plan PLAN] [--ttl 1h] [--config FILE]");
           return;
         }
         default -> usage("unknown argument '" + args[i] + "'");

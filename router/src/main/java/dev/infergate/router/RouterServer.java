@@ -1,6 +1,10 @@
 package dev.infergate.router;
 
 import dev.infergate.router.admin.AdminServer;
+import dev.infergate.router.admin.AuditLog;
+import dev.infergate.router.admin.RolloutControl;
+import dev.infergate.router.admin.StateFile;
+import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
 import dev.infergate.router.config.ConfigWatcher;
@@ -8,6 +12,7 @@ import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.proxy.ProxyVerticle;
+import dev.infergate.router.ratelimit.RateLimiting;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.upstream.Breakers;
 import dev.infergate.router.upstream.EndpointRegistry;
@@ -21,6 +26,7 @@ import io.vertx.core.http.PoolOptions;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +44,9 @@ public final class RouterServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RouterServer.class.getName());
   private static final long START_TIMEOUT_SECONDS = 30;
   private static final long ACCESS_LOG_FLUSH_MILLIS = 200;
+  private static final long RATE_LIMIT_EVICT_MILLIS = 10_000;
+  /** Operator changes are audit-logged here, beside the state file. */
+  static final String AUDIT_FILE = "audit.jsonl";
   /** {@code -Dinfergate.nativeTransport=false} forces NIO (for comparisons). */
   static final String NATIVE_TRANSPORT_PROPERTY = "infergate.nativeTransport";
   /** {@code -Dinfergate.eventLoops=N} overrides the event-loop count (default: available cores). */
@@ -47,6 +56,7 @@ public final class RouterServer implements AutoCloseable {
   private final RoutingState state;
   private final EndpointRegistry endpoints;
   private final AccessLog accessLog;
+  private Authenticator authenticator;
   private final List<String> deployments = new ArrayList<>();
   private AdminServer admin;
   private ConfigWatcher watcher;
@@ -96,18 +106,31 @@ public final class RouterServer implements AutoCloseable {
         new PoolOptions().setHttp1MaxSize(2)));
     EndpointRegistry endpoints = new EndpointRegistry(new Breakers(), health, metrics);
     RoutingState state = new RoutingState(endpoints, metrics, random);
-    state.apply(config);
+    Path stateFile = Path.of(config.stateFile());
+    RolloutControl control = RolloutControl.start(state, config, new StateFile(stateFile),
+        new AuditLog(stateFile.toAbsolutePath().resolveSibling(AUDIT_FILE)));
     AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), config.accessLog());
     RouterServer server = new RouterServer(vertx, state, endpoints, accessLog);
     if (accessLog.enabled()) {
       vertx.setPeriodic(ACCESS_LOG_FLUSH_MILLIS, id -> accessLog.flush());
     }
+    if (config.auth() != null) {
+      server.authenticator = Authenticator.create(vertx, config.auth());
+      LOG.info("auth: bearer JWTs from " + config.auth().jwks() + ", algorithms " + config.auth().algorithms());
+    } else {
+      LOG.warning("auth: OFF (no auth block): anyone who reaches the router may call it; dev only");
+    }
+    RateLimiting rateLimiting = new RateLimiting(config.rateLimits(), System::nanoTime);
+    vertx.setPeriodic(RATE_LIMIT_EVICT_MILLIS, id -> vertx.executeBlocking(() -> {
+      rateLimiting.evictIdle();
+      return null;
+    }, false));
 
     // One instance per event loop, all on one listening socket. Vert.x shares a random port among
     // the instances of a deployment when asked for a negative port; port 0 would give each its own.
     int bindPort = config.listen().port() == 0 ? -1 : config.listen().port();
-    server.port = server.deployProxies(config, bindPort, loops, metrics, random);
-    server.admin = new AdminServer(vertx, state, endpoints, metrics);
+    server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random);
+    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator);
     server.admin.listen(config.admin().host(), config.admin().port()).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     server.adminPort = server.admin.actualPort();
 
@@ -115,7 +138,8 @@ public final class RouterServer implements AutoCloseable {
       @Override
       public void apply(RouterConfig next) {
         warnRestartOnly(config, next);
-        state.apply(next);
+        control.fileChanged(next);
+        rateLimiting.configure(next.rateLimits());
         metrics.configReload(true);
       }
 
@@ -128,11 +152,12 @@ public final class RouterServer implements AutoCloseable {
     return server;
   }
 
-  private int deployProxies(RouterConfig config, int bindPort, int instances, RouterMetrics metrics,
-      RandomGenerator random) throws Exception {
+  private int deployProxies(RouterConfig config, int bindPort, int instances, RateLimiting rateLimiting,
+      RouterMetrics metrics, RandomGenerator random) throws Exception {
     List<ProxyVerticle> created = new ArrayList<>();
     String id = vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, accessLog, metrics, random);
+      ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
+          rateLimiting, config.tls(), accessLog, metrics, random);
       synchronized (created) {
         created.add(v);
       }
@@ -146,8 +171,11 @@ public final class RouterServer implements AutoCloseable {
 
   private static void warnRestartOnly(RouterConfig old, RouterConfig next) {
     if (!Objects.equals(old.listen(), next.listen()) || !Objects.equals(old.admin(), next.admin())
-        || old.accessLog() != next.accessLog() || old.watchIntervalMillis() != next.watchIntervalMillis()) {
-      LOG.warning("listen, admin, accessLog and watchIntervalMillis changes take effect at the next restart");
+        || old.accessLog() != next.accessLog() || old.watchIntervalMillis() != next.watchIntervalMillis()
+        || !Objects.equals(old.auth(), next.auth()) || !Objects.equals(old.tls(), next.tls())
+        || !Objects.equals(old.stateFile(), next.stateFile())) {
+      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls and stateFile changes take effect "
+          + "at the next restart");
     }
   }
 
@@ -183,6 +211,9 @@ public final class RouterServer implements AutoCloseable {
       LOG.warning("graceful shutdown incomplete: " + e);
     } finally {
       endpoints.close();
+      if (authenticator != null) {
+        authenticator.close();
+      }
       accessLog.flush();
       try {
         vertx.close().await(grace, TimeUnit.MILLISECONDS);

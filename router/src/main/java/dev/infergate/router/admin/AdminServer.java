@@ -1,47 +1,70 @@
 package dev.infergate.router.admin;
 
+import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.auth.Consumer;
+import dev.infergate.router.auth.InvalidTokenException;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;
-import dev.infergate.router.upstream.EndpointRegistry;
 import dev.infergate.router.upstream.Endpoint;
+import dev.infergate.router.upstream.EndpointRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The admin listener: read-only views of the routing state and Prometheus metrics.
+ * The admin listener.
  *
  * <pre>
- * GET /admin/services         every service: strategy, weights or active track
- * GET /admin/services/{name}  one service with every track and endpoint (health, breaker state)
- * GET /admin/upstreams        every endpoint
- * GET /metrics                Prometheus text format
+ * GET  /admin/services                  every service: strategy, weights or active track
+ * GET  /admin/services/{name}           one service, every track and endpoint (health, breaker state)
+ * PUT  /admin/services/{name}/weights   {"stable": 80, "canary": 20}
+ * POST /admin/services/{name}/promote   blue-green: switch active; canary: the canary takes 100
+ * POST /admin/services/{name}/rollback  back to the state before the last change
+ * POST /admin/services/{name}/reset     drop the operator's change; the config file's values apply
+ * GET  /admin/upstreams                 every endpoint
+ * GET  /metrics                         Prometheus text format
  * </pre>
  *
- * Without auth it must bind to loopback (enforced by config validation). The write endpoints
- * (weights, promote, rollback) arrive with auth and go through {@link RoutingState#apply}.
+ * With auth, {@code /admin/*} needs a bearer JWT with the admin role (401 without a valid token,
+ * 403 without the role). {@code /metrics} stays open for Prometheus scrapers: it holds counts, no
+ * secrets, and the admin port is reachable only inside the namespace (NetworkPolicy) or on
+ * loopback. Without auth (dev only) config validation keeps the listener on loopback.
  */
 public final class AdminServer {
+  private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
   private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   private static final String SERVICES = "/admin/services";
+  private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("www-authenticate");
+  private static final int MAX_CHANGE_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final RoutingState state;
   private final EndpointRegistry endpoints;
   private final RouterMetrics metrics;
+  private final RolloutControl control;
+  private final Authenticator authenticator;
   private HttpServer server;
 
-  public AdminServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, RouterMetrics metrics) {
+  /** @param authenticator null without auth */
+  public AdminServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, RouterMetrics metrics,
+      RolloutControl control, Authenticator authenticator) {
     this.vertx = vertx;
     this.state = state;
     this.endpoints = endpoints;
     this.metrics = metrics;
+    this.control = control;
+    this.authenticator = authenticator;
   }
 
   public Future<HttpServer> listen(String host, int port) {
@@ -59,35 +82,202 @@ public final class AdminServer {
 
   private void handle(HttpServerRequest req) {
     String path = req.path();
-    if (req.method() != HttpMethod.GET) {
-      json(req, 405, error("method not allowed: the admin API of this build is read-only"));
+    if (path.equals("/metrics")) {
+      if (req.method() != HttpMethod.GET) {
+        notAllowed(req, "GET");
+        return;
+      }
+      req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TYPE).end(metrics.scrape());
       return;
     }
-    if (path.equals("/metrics")) {
-      req.response().putHeader("content-type", PROMETHEUS_TYPE).end(metrics.scrape());
-    } else if (path.equals(SERVICES) || path.equals(SERVICES + "/")) {
-      JsonArray list = new JsonArray();
-      for (ServiceRoute s : state.current().services()) {
-        list.add(AdminJson.summary(s));
+    if (!path.startsWith("/admin/")) {
+      json(req, 404, error("no such admin resource: " + path));
+      return;
+    }
+    // Bodies are small and bounded: read first, so that no step below races the body's arrival.
+    readBody(req).onSuccess(body -> {
+      if (body != null) {
+        authenticate(req, path, body);
       }
-      json(req, 200, new JsonObject().put("services", list));
-    } else if (path.startsWith(SERVICES + "/")) {
-      String name = path.substring(SERVICES.length() + 1);
-      ServiceRoute s = state.current().service(name);
-      if (s == null) {
-        json(req, 404, error("unknown service '" + name + "'"));
-      } else {
-        json(req, 200, AdminJson.detail(s));
+    });
+  }
+
+  private void authenticate(HttpServerRequest req, String path, Buffer body) {
+    if (authenticator == null) {
+      route(req, path, "anonymous (no auth configured)", body);
+      return;
+    }
+    String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
+    authenticator.authenticate(authorization).onComplete(ar -> {
+      if (ar.failed()) {
+        boolean sent = authorization != null && !authorization.isBlank();
+        String description = ar.cause() instanceof InvalidTokenException e ? e.getMessage() : "verification failed";
+        req.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"infergate-admin\""
+            + (sent ? ", error=\"invalid_token\", error_description=\"" + description.replace('"', '\'') + "\"" : ""));
+        json(req, 401, error(sent ? "invalid token: " + description : "the admin API needs a bearer token"));
+        return;
       }
-    } else if (path.equals("/admin/upstreams")) {
+      Consumer consumer = ar.result();
+      String role = authenticator.config().adminRole();
+      if (!consumer.hasRole(role)) {
+        req.response().putHeader(WWW_AUTHENTICATE,
+            "Bearer realm=\"infergate-admin\", error=\"insufficient_scope\", error_description=\"needs role " + role + "\"");
+        json(req, 403, error("the admin API needs the role '" + role + "'"));
+        return;
+      }
+      route(req, path, consumer.subject(), body);
+    });
+  }
+
+  private void route(HttpServerRequest req, String path, String subject, Buffer body) {
+    if (path.equals("/admin/upstreams")) {
+      if (req.method() != HttpMethod.GET) {
+        notAllowed(req, "GET");
+        return;
+      }
       JsonArray list = new JsonArray();
       for (Endpoint e : endpoints.all()) {
         list.add(AdminJson.endpoint(e));
       }
       json(req, 200, new JsonObject().put("endpoints", list));
-    } else {
-      json(req, 404, error("no such admin resource: " + path));
+      return;
     }
+    if (path.equals(SERVICES) || path.equals(SERVICES + "/")) {
+      if (req.method() != HttpMethod.GET) {
+        notAllowed(req, "GET");
+        return;
+      }
+      JsonArray list = new JsonArray();
+      for (ServiceRoute s : state.current().services()) {
+        list.add(AdminJson.summary(s));
+      }
+      json(req, 200, new JsonObject().put("services", list));
+      return;
+    }
+    if (!path.startsWith(SERVICES + "/")) {
+      json(req, 404, error("no such admin resource: " + path));
+      return;
+    }
+    String rest = path.substring(SERVICES.length() + 1);
+    int slash = rest.indexOf('/');
+    String name = slash < 0 ? rest : rest.substring(0, slash);
+    String action = slash < 0 ? "" : rest.substring(slash + 1);
+    ServiceRoute service = state.current().service(name);
+    if (service == null) {
+      json(req, 404, error("unknown service '" + name + "'"));
+      return;
+    }
+    switch (action) {
+      case "" -> {
+        if (req.method() != HttpMethod.GET) {
+          notAllowed(req, "GET");
+          return;
+        }
+        ServiceOverride override = control.override(name);
+        json(req, 200, AdminJson.detail(service).put("operatorOverride", override == null ? null : override.toJson()));
+      }
+      case "weights" -> {
+        if (req.method() != HttpMethod.PUT) {
+          notAllowed(req, "PUT");
+          return;
+        }
+        JsonObject weights = jsonObject(req, body);
+        if (weights != null) {
+          change(req, () -> control.setWeights(name, weights, subject));
+        }
+      }
+      case "promote", "rollback", "reset" -> {
+        if (req.method() != HttpMethod.POST) {
+          notAllowed(req, "POST");
+          return;
+        }
+        change(req, () -> switch (action) {
+          case "promote" -> control.promote(name, subject);
+          case "rollback" -> control.rollback(name, subject);
+          default -> control.reset(name, subject);
+        });
+      }
+      default -> json(req, 404, error("no such admin resource: " + path));
+    }
+  }
+
+  private interface Change {
+    JsonObject run() throws Exception;
+  }
+
+  /** Runs the change on a worker (it writes the state file with fsync); answers with the new routing. */
+  private void change(HttpServerRequest req, Change change) {
+    vertx.executeBlocking(change::run, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(req, 200, ar.result());
+      } else if (ar.cause() instanceof RolloutControl.UnknownServiceException e) {
+        json(req, 404, error(e.getMessage()));
+      } else if (ar.cause() instanceof RolloutControl.NothingToUndoException e) {
+        json(req, 409, error(e.getMessage()));
+      } else if (ar.cause() instanceof ChangeRejectedException e) {
+        json(req, 400, error(e.getMessage()));
+      } else {
+        LOG.log(Level.SEVERE, "operator change failed; routing unchanged", ar.cause());
+        json(req, 500, error("the change could not be saved, routing is unchanged: " + ar.cause().getMessage()));
+      }
+    });
+  }
+
+  /** The whole request body, at most {@link #MAX_CHANGE_BYTES}; answers 413 itself and yields null then. */
+  private static Future<Buffer> readBody(HttpServerRequest req) {
+    if (declaredLength(req) > MAX_CHANGE_BYTES) {
+      tooLarge(req);
+      return Future.succeededFuture(null);
+    }
+    Buffer body = Buffer.buffer();
+    return Future.future(promise -> {
+      req.handler(chunk -> {
+        if (req.response().ended()) {
+          return;
+        }
+        if (body.length() + chunk.length() > MAX_CHANGE_BYTES) {
+          tooLarge(req);
+          promise.tryComplete(null);
+          return;
+        }
+        body.appendBuffer(chunk);
+      });
+      req.exceptionHandler(t -> promise.tryComplete(null));
+      req.endHandler(v -> promise.tryComplete(req.response().ended() ? null : body));
+    });
+  }
+
+  private static void tooLarge(HttpServerRequest req) {
+    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    json(req, 413, error("an admin request body is at most " + MAX_CHANGE_BYTES + " bytes"));
+  }
+
+  /** The body as a JSON object; answers 400 itself and yields null when it is not one. */
+  private static JsonObject jsonObject(HttpServerRequest req, Buffer body) {
+    try {
+      Object parsed = body.length() == 0 ? null : body.toJsonValue();
+      if (parsed instanceof JsonObject o) {
+        return o;
+      }
+      json(req, 400, error("the body must be a JSON object, e.g. {\"stable\": 80, \"canary\": 20}"));
+    } catch (DecodeException e) {
+      json(req, 400, error("the body is not valid JSON: " + e.getMessage()));
+    }
+    return null;
+  }
+
+  private static long declaredLength(HttpServerRequest req) {
+    try {
+      String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      return length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1; // the HTTP codec already refuses malformed lengths; the streamed count still applies
+    }
+  }
+
+  private static void notAllowed(HttpServerRequest req, String allowed) {
+    req.response().putHeader(HttpHeaders.ALLOW, allowed);
+    json(req, 405, error("method " + req.method() + " not allowed here; use " + allowed));
   }
 
   private static JsonObject error(String message) {
@@ -95,6 +285,6 @@ public final class AdminServer {
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {
-    req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
   }
 }

@@ -1,7 +1,7 @@
 package dev.infergate.router.admin;
 
 /** An operator change that is not valid; the message is the reason given with the 400. */
-public final class ChangeRejectedException extends Exception {
+public class ChangeRejectedException extends Exception {
   public ChangeRejectedException(String message) {
     super(message, null, false, false);
   }

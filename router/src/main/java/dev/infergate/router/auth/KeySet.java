@@ -59,7 +59,9 @@ public final class KeySet {
   /** Loads the set at start; unlike later refreshes, a failure here is fatal. */
   public void loadInitial() throws IOException {
     if (!refresh()) {
-      throw new IOException("cannot load the JWKS from " + location);
+      String hint = location.startsWith("file:") && !java.nio.file.Files.exists(java.nio.file.Path.of(location.substring(5)))
+          ? " (no such file; for a local dev key run: java -jar router/target/router.jar token --sub you)" : "";
+      throw new IOException("cannot load the JWKS from " + location + hint);
     }
   }
 

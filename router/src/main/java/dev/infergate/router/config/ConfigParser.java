@@ -28,11 +28,11 @@ public final class ConfigParser {
 
   private static final Set<String> TOP_KEYS = Set.of(
       "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
-      "accessLog", "services", "auth", "rateLimits");
+      "accessLog", "services", "auth", "rateLimits", "tls");
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
-      "circuitBreaker", "healthCheck");
+      "circuitBreaker", "healthCheck", "dnsRefreshMillis");
   private static final Set<String> TRACK_KEYS = Set.of("weight", "modelVersion", "endpoints");
   private static final Set<String> RETRY_KEYS =
       Set.of("attempts", "budgetPercent", "minConcurrent", "perTryTimeoutMillis");
@@ -45,6 +45,8 @@ public final class ConfigParser {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final int MAX_PORT = 65535;
   private static final long MAX_TIMEOUT_MILLIS = 600_000;
+  /** Faster re-resolution only loads the DNS server: pods take seconds to become ready anyway. */
+  private static final long MIN_DNS_REFRESH_MILLIS = 100;
 
   private ConfigParser() {}
 
@@ -108,16 +110,12 @@ public final class ConfigParser {
 
   private static RouterConfig build(YamlMap root) throws ConfigException {
     root.rejectUnknown(TOP_KEYS);
-    if (root.has("auth")) {
-      throw new ConfigException("auth: not supported by this build yet; remove the block to run "
-          + "without auth (dev only, admin API on loopback)");
-    }
-    if (root.has("rateLimits")) {
-      throw new ConfigException("rateLimits: not supported by this build yet; remove the block");
-    }
+    AuthConfig auth = root.has("auth") ? AuthConfig.parse(root.map("auth")) : null;
+    RateLimitConfig rateLimits = root.has("rateLimits") ? RateLimitConfig.parse(root.map("rateLimits")) : null;
+    TlsConfig tls = root.has("tls") ? TlsConfig.parse(root.map("tls")) : null;
     HostPort listen = hostPort(root.mapOrEmpty("listen"), Defaults.LISTEN_HOST, Defaults.LISTEN_PORT);
     HostPort admin = hostPort(root.mapOrEmpty("admin"), Defaults.ADMIN_HOST, Defaults.ADMIN_PORT);
-    if (!isLoopback(admin.host())) {
+    if (auth == null && !isLoopback(admin.host())) {
       throw new ConfigException("admin.host: must be a loopback address (127.0.0.1, ::1, localhost) "
           + "while auth is not configured, was '" + admin.host() + "'");
     }
@@ -127,6 +125,10 @@ public final class ConfigParser {
     String stateFile = root.string("stateFile", Defaults.STATE_FILE);
     long maxBody = root.integer("maxBodyBytes", Defaults.MAX_BODY_BYTES, 1, Integer.MAX_VALUE);
     boolean override = root.bool("allowTrackOverride", false);
+    if (override && auth != null) {
+      throw new ConfigException("allowTrackOverride: only for set-ups without auth; with auth, consumers "
+          + "with auth.overrideRole ('" + auth.overrideRole() + "') may send x-infergate-track");
+    }
     long watch = root.integer("watchIntervalMillis", Defaults.WATCH_INTERVAL_MILLIS, 0, 3_600_000);
     boolean accessLog = root.bool("accessLog", true);
 
@@ -147,7 +149,16 @@ public final class ConfigParser {
       }
       services.put(name, service);
     }
-    return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services);
+    if (rateLimits != null) {
+      for (String service : rateLimits.services().keySet()) {
+        if (!services.containsKey(service)) {
+          throw new ConfigException("rateLimits.services." + service + ": no such service (services: "
+              + services.keySet() + ")");
+        }
+      }
+    }
+    return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
+        rateLimits, tls);
   }
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {
@@ -164,7 +175,8 @@ public final class ConfigParser {
     if (strategy == null) {
       throw new ConfigException(m.field("strategy") + ": must be canary or blue-green, was '" + strategyName + "'");
     }
-    List<TrackConfig> tracks = tracks(m.map("tracks"), strategy);
+    long dnsRefresh = m.integer("dnsRefreshMillis", Defaults.DNS_REFRESH_MILLIS, MIN_DNS_REFRESH_MILLIS, 3_600_000);
+    List<TrackConfig> tracks = tracks(m.map("tracks"), strategy, dnsRefresh);
     String active = m.optionalString("active");
     if (strategy == Strategy.BLUE_GREEN) {
       if (active == null) {
@@ -185,7 +197,7 @@ public final class ConfigParser {
     return new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health);
   }
 
-  private static List<TrackConfig> tracks(YamlMap m, Strategy strategy) throws ConfigException {
+  private static List<TrackConfig> tracks(YamlMap m, Strategy strategy, long dnsRefresh) throws ConfigException {
     if (m.keys().isEmpty()) {
       throw new ConfigException(m.path() + ": must name at least one track");
     }
@@ -209,7 +221,7 @@ public final class ConfigParser {
       if (version != null && !NAME.matcher(version).matches()) {
         throw new ConfigException(t.field("modelVersion") + ": must be a plain version name, was '" + version + "'");
       }
-      tracks.add(new TrackConfig(name, weight, version, endpoints(t)));
+      tracks.add(new TrackConfig(name, weight, version, endpoints(t, dnsRefresh)));
     }
     if (strategy == Strategy.CANARY && sum != 100) {
       throw new ConfigException(last + ": weights must sum to 100, they sum to " + sum);
@@ -217,7 +229,7 @@ public final class ConfigParser {
     return tracks;
   }
 
-  private static List<EndpointAddress> endpoints(YamlMap t) throws ConfigException {
+  private static List<EndpointAddress> endpoints(YamlMap t, long dnsRefresh) throws ConfigException {
     List<?> raw = t.list("endpoints");
     String path = t.field("endpoints");
     if (raw.isEmpty()) {
@@ -229,7 +241,7 @@ public final class ConfigParser {
     }
     Set<EndpointAddress> seen = new LinkedHashSet<>();
     for (int i = 0; i < raw.size(); i++) {
-      EndpointAddress a = endpoint(path + "[" + i + "]", raw.get(i));
+      EndpointAddress a = endpoint(path + "[" + i + "]", raw.get(i), dnsRefresh);
       if (!seen.add(a)) {
         throw new ConfigException(path + "[" + i + "]: duplicate endpoint " + a);
       }
@@ -237,29 +249,44 @@ public final class ConfigParser {
     return List.copyOf(seen);
   }
 
-  static EndpointAddress endpoint(String path, Object value) throws ConfigException {
+  /**
+   * One endpoint entry: {@code http://host[:port]} (port 80 by default) or {@code dns://name:port}
+   * (the port is required: a DNS name says nothing about it).
+   */
+  static EndpointAddress endpoint(String path, Object value, long dnsRefreshMillis) throws ConfigException {
+    String shape = "http://host[:port] or dns://name:port";
     if (!(value instanceof String s)) {
-      throw new ConfigException(path + ": must be a URL string like http://127.0.0.1:9001, was "
-          + YamlMap.describe(value));
+      throw new ConfigException(path + ": must be a URL string like http://127.0.0.1:9001 or "
+          + "dns://model-server.ns.svc.cluster.local:9000, was " + YamlMap.describe(value));
     }
     URI uri;
     try {
       uri = new URI(s.trim());
     } catch (URISyntaxException e) {
-      throw new ConfigException(path + ": not a valid URL, was '" + s + "'");
+      throw new ConfigException(path + ": not a valid URL (" + shape + "), was '" + s + "'");
     }
-    if (!"http".equals(uri.getScheme())) {
-      throw new ConfigException(path + ": only http:// endpoints are supported, was '" + s + "'");
+    String scheme = uri.getScheme();
+    if (!"http".equals(scheme) && !"dns".equals(scheme)) {
+      throw new ConfigException(path + ": must be " + shape + " (scheme http or dns), was '" + s + "'");
     }
+    boolean dns = scheme.equals("dns");
     if (uri.getHost() == null || uri.getUserInfo() != null || uri.getQuery() != null
         || uri.getFragment() != null || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
-      throw new ConfigException(path + ": must be http://host[:port] with no path, was '" + s + "'");
+      throw new ConfigException(path + ": must be " + (dns ? "dns://name:port" : "http://host[:port]")
+          + " with no path, was '" + s + "'");
+    }
+    if (dns && uri.getPort() == -1) {
+      throw new ConfigException(path + ": a dns endpoint needs a port (dns://name:port), was '" + s + "'");
+    }
+    int port = uri.getPort() == -1 ? 80 : uri.getPort();
+    if (port < 1 || port > MAX_PORT) {
+      throw new ConfigException(path + ": port must be 1.." + MAX_PORT + ", was '" + s + "'");
     }
     String host = uri.getHost();
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new EndpointAddress(host, uri.getPort() == -1 ? 80 : uri.getPort());
+    return dns ? EndpointAddress.dns(host, port, dnsRefreshMillis) : new EndpointAddress(host, port);
   }
 
   private static RetryConfig retry(YamlMap m, long timeout) throws ConfigException {
@@ -330,6 +357,10 @@ public final class ConfigParser {
     m.put("INFERGATE_MAX_BODY_BYTES", "maxBodyBytes");
     m.put("INFERGATE_ALLOW_TRACK_OVERRIDE", "allowTrackOverride");
     m.put("INFERGATE_ACCESS_LOG", "accessLog");
+    // The issuer's coordinates often come from a Kubernetes Secret or the environment.
+    m.put("INFERGATE_AUTH_JWKS", "auth.jwks");
+    m.put("INFERGATE_AUTH_ISSUER", "auth.issuer");
+    m.put("INFERGATE_AUTH_AUDIENCE", "auth.audience");
     return java.util.Collections.unmodifiableMap(m);
   }
 }

@@ -30,6 +30,8 @@ public final class Defaults {
 
   /** Endpoints per track: the per-request "already tried" set is a 64-bit mask. */
   public static final int MAX_ENDPOINTS_PER_TRACK = 64;
+  /** How often a {@code dns://} endpoint is resolved again; CoreDNS answers for Services with a 5 s TTL. */
+  public static final long DNS_REFRESH_MILLIS = 5000;
 
   private Defaults() {}
 }

@@ -9,13 +9,16 @@ import java.util.Objects;
  * The whole router configuration, immutable. Built and validated by {@link ConfigParser}; a reload
  * builds a new instance, it never changes one.
  *
- * @param stateFile where run-time weight / active-track changes will be kept (used by the admin
- *     write API of a later build; parsed and validated now)
- * @param allowTrackOverride honour {@code x-infergate-track} from any client; only for builds and
- *     set-ups without auth (dev, tests)
+ * @param stateFile where run-time weight / active-track changes are kept (admin write API); the
+ *     audit log {@code audit.jsonl} goes beside it
+ * @param allowTrackOverride honour {@code x-infergate-track} from any client; only without auth
+ *     (dev, tests): with auth the consumer needs {@link AuthConfig#overrideRole()}
  * @param watchIntervalMillis how often the config file is checked for changes; 0 disables watching
  * @param accessLog whether one JSON line per request goes to stdout
  * @param services by service name, in declaration order
+ * @param auth JWT authentication of proxied and admin requests, or null (dev only)
+ * @param rateLimits per-consumer token buckets, or null for none
+ * @param tls HTTPS on the public listener, or null for plain HTTP
  */
 public record RouterConfig(
     HostPort listen,
@@ -25,7 +28,10 @@ public record RouterConfig(
     boolean allowTrackOverride,
     long watchIntervalMillis,
     boolean accessLog,
-    Map<String, ServiceConfig> services) {
+    Map<String, ServiceConfig> services,
+    AuthConfig auth,
+    RateLimitConfig rateLimits,
+    TlsConfig tls) {
 
   public RouterConfig {
     Objects.requireNonNull(listen, "listen");
@@ -36,6 +42,6 @@ public record RouterConfig(
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced);
+        accessLog, replaced, auth, rateLimits, tls);
   }
 }

@@ -21,6 +21,7 @@ final class BodyReadStep implements RequestStep {
     request.handler(collector);
     request.endHandler(collector::end);
     request.exceptionHandler(collector::failed);
+    request.resume(); // AuthStep pauses while it verifies a new token
     if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
       ctx.response.writeContinue();
     }

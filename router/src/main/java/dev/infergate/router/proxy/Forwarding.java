@@ -166,14 +166,14 @@ final class Forwarding implements Deadlines.Watched {
       forwardedFor = xff == null ? ip : xff + ", " + ip;
       String node = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
       forwardedHost = ctx.request.authority() == null ? null : ctx.request.authority().toString();
-      String element = "for=" + node + (forwardedHost == null ? "" : ";host=\"" + forwardedHost + "\"") + ";proto=http";
+      String element = "for=" + node + (forwardedHost == null ? "" : ";host=\"" + forwardedHost + "\"") + ";proto=" + (ctx.request.isSSL() ? "https" : "http");
       String previous = ctx.request.getHeader(Headers.FORWARDED);
       forwarded = previous == null ? element : previous + ", " + element;
     }
     h.set(Headers.X_FORWARDED_FOR, forwardedFor);
     h.set(Headers.FORWARDED, forwarded);
     if (!h.contains(Headers.X_FORWARDED_PROTO)) {
-      h.set(Headers.X_FORWARDED_PROTO, Headers.HTTP);
+      h.set(Headers.X_FORWARDED_PROTO, ctx.request.isSSL() ? Headers.HTTPS : Headers.HTTP);
     }
     if (forwardedHost != null && !h.contains(Headers.X_FORWARDED_HOST)) {
       h.set(Headers.X_FORWARDED_HOST, forwardedHost);

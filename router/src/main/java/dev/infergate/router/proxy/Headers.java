@@ -22,6 +22,7 @@ final class Headers {
   static final CharSequence CONNECTION = HttpHeaders.CONNECTION;
   static final CharSequence CLOSE = HttpHeaders.CLOSE;
   static final CharSequence HTTP = HttpHeaders.createOptimized("http");
+  static final CharSequence HTTPS = HttpHeaders.createOptimized("https");
   static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private Headers() {}

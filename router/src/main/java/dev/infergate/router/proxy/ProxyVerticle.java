@@ -1,7 +1,10 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.config.TlsConfig;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.ratelimit.RateLimiting;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -9,6 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
@@ -29,17 +33,27 @@ public final class ProxyVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final RoutingSource routing;
+  private final Authenticator authenticator;
+  private final RateLimiting rateLimiting;
+  private final TlsConfig tls;
   private final AccessLog accessLog;
   private final RouterMetrics metrics;
   private final RandomGenerator random;
   private HttpServer server;
   private HttpClient client;
 
-  public ProxyVerticle(String host, int port, RoutingSource routing, AccessLog accessLog,
-      RouterMetrics metrics, RandomGenerator random) {
+  /**
+   * @param authenticator null without auth
+   * @param tls null for plain HTTP
+   */
+  public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
+      RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random) {
     this.host = host;
     this.port = port;
     this.routing = routing;
+    this.authenticator = authenticator;
+    this.rateLimiting = rateLimiting;
+    this.tls = tls;
     this.accessLog = accessLog;
     this.metrics = metrics;
     this.random = random;
@@ -55,8 +69,9 @@ public final class ProxyVerticle extends VerticleBase {
             .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
             .setName("infergate-upstream"),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
-    RequestPipeline pipeline = new RequestPipeline(vertx, client, routing, accessLog, metrics, random);
-    server = vertx.createHttpServer(new HttpServerOptions()
+    RequestPipeline pipeline = new RequestPipeline(vertx, client, routing, authenticator, rateLimiting, accessLog,
+        metrics, random);
+    HttpServerOptions options = new HttpServerOptions()
             .setTcpNoDelay(true)
             .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
@@ -65,8 +80,11 @@ public final class ProxyVerticle extends VerticleBase {
             .setHttp2ClearTextEnabled(false)
             // Responses are written from this event loop only (the upstream client lives on it too), so
             // they may skip Vert.x's cross-thread outbound queue.
-            .setStrictThreadMode(true))
-        .requestHandler(pipeline::handle);
+            .setStrictThreadMode(true);
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+    }
+    server = vertx.createHttpServer(options).requestHandler(pipeline::handle);
     return server.listen(port, host);
   }
 

@@ -1,8 +1,10 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.observability.TrackMeters;
+import dev.infergate.router.ratelimit.RateLimiting;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,17 +22,19 @@ public final class RequestPipeline {
   private final AccessLog accessLog;
   private final TrackMeters unrouted;
 
-  public RequestPipeline(Vertx vertx, HttpClient client, RoutingSource routing, AccessLog accessLog,
-      RouterMetrics metrics, RandomGenerator random) {
+  public RequestPipeline(Vertx vertx, HttpClient client, RoutingSource routing, Authenticator authenticator,
+      RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random) {
     this.routing = routing;
     this.accessLog = accessLog;
     this.unrouted = metrics.unrouted();
     List<RequestStep> chain = List.of(
         new RequestIdStep(random),          // 1. take or create x-request-id; propagate traceparent
         new BodyLimitStep(),                // 2. 413 on a declared Content-Length over maxBodyBytes
-        // 3. auth and 4. rate limit: the security issue adds them here.
+        new AuthStep(authenticator),        // 3. bearer JWT → consumer (401); no auth: consumer header
         new RouteStep(),                    // 5. path → service (404 JSON for unknown models)
-        new TrackStep(random),              // 6. override, canary buckets or blue-green active
+        new RateLimitStep(rateLimiting),    // 4. consumer (+ service) token buckets (429); after route
+                                            //    so per-service limits apply and a 404 costs no token
+        new TrackStep(random),              // 6. override (403 without the role), canary buckets or active
         new BodyReadStep(),                 // buffer the body (≤ maxBodyBytes, else 413) so a retry can resend it
         new ForwardStep(vertx, client, metrics));    // 7. pick endpoint, forward, retry, fail over, relay
     this.steps = chain.toArray(new RequestStep[0]);

@@ -1,15 +1,17 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.routing.Buckets;
 import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
 import java.util.random.RandomGenerator;
 
 /**
- * Chooses the service's track: the {@code x-infergate-track} override when the config allows it
- * (until auth exists, {@code allowTrackOverride}; otherwise the header is ignored), else the track
- * that owns the consumer's bucket ({@code x-infergate-consumer}; a random bucket without one). For
- * blue-green every bucket belongs to the active track.
+ * Chooses the service's track: the {@code x-infergate-track} override (with auth: only for
+ * consumers with {@code auth.overrideRole}, else 403; without auth: only when
+ * {@code allowTrackOverride} is set, else the header is ignored), else the track that owns the
+ * consumer's bucket (a random bucket without a consumer). For blue-green every bucket belongs to the
+ * active track.
  */
 final class TrackStep implements RequestStep {
   private final RandomGenerator random;
@@ -21,9 +23,14 @@ final class TrackStep implements RequestStep {
   @Override
   public void handle(ProxyContext ctx) {
     ServiceRoute service = ctx.service;
-    if (ctx.routing.config().allowTrackOverride()) {
-      String wanted = ctx.request.getHeader(Headers.TRACK);
-      if (wanted != null) {
+    String wanted = ctx.request.getHeader(Headers.TRACK);
+    if (wanted != null) {
+      AuthConfig auth = ctx.routing.config().auth();
+      if (auth != null && (ctx.consumer == null || !ctx.consumer.hasRole(auth.overrideRole()))) {
+        ctx.fail(403, "the x-infergate-track header needs the role '" + auth.overrideRole() + "'");
+        return;
+      }
+      if (auth != null || ctx.routing.config().allowTrackOverride()) {
         TrackRoute t = service.track(wanted);
         if (t == null) {
           ctx.fail(400, "unknown track '" + wanted + "' for service '" + service.name() + "'");
@@ -34,7 +41,7 @@ final class TrackStep implements RequestStep {
         return;
       }
     }
-    String consumer = ctx.request.getHeader(Headers.CONSUMER);
+    String consumer = ctx.consumerKey;
     int bucket = consumer == null || consumer.isEmpty() ? Buckets.random(random) : Buckets.of(consumer);
     ctx.track = service.trackFor(bucket);
     ctx.next();

@@ -22,6 +22,10 @@ public final class ConsumerRateLimiter {
     this.nanoClock = nanoClock;
   }
 
+  public RateLimitConfig config() {
+    return config;
+  }
+
   /**
    * Takes a token for {@code consumer} (on plan {@code plan}) and, if the service has its own limit,
    * for the pair; the stricter decision is returned. Anonymous consumers share one bucket.

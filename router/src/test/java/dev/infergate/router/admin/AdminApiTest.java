@@ -67,8 +67,13 @@ class AdminApiTest {
     Http.Response missing = Http.get(router.adminUrl("/admin/services/nope"));
     assertEquals(404, missing.status());
     assertEquals("unknown service 'nope'", missing.json().getString("error"));
-    Http.Response write = Http.post(router.adminUrl("/admin/services/iris/promote"), "");
-    assertEquals(405, write.status());
+    Http.Response wrongMethod = Http.get(router.adminUrl("/admin/services/iris/promote"));
+    assertEquals(405, wrongMethod.status());
+    assertEquals("POST", wrongMethod.header("allow"));
+    Http.Response badWeights = Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"))
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"stable\": 80, \"canary\": 30}")).build());
+    assertEquals(400, badWeights.status());
+    assertEquals("weights must sum to 100, sum to 110", badWeights.json().getString("error"));
   }
 
   @Test

@@ -82,11 +82,61 @@ class ConfigParserTest {
         error(VALID.replace("weight: 10", "weight: 120")));
   }
 
+  private static final String AUTH = """
+      auth:
+        jwks: file:state/dev/jwks.json
+        issuer: https://auth.example.com
+        audience: infergate
+        algorithms: [RS256, ES256]
+        leewaySeconds: 30
+        rolesClaim: roles
+        adminRole: infergate-admin
+        overrideRole: infergate-tester
+        planClaim: plan
+      rateLimits:
+        default: { perSecond: 50, burst: 100 }
+        plans:
+          gold: { perSecond: 500, burst: 1000 }
+        services:
+          iris: { perSecond: 20 }
+      """;
+
   @Test
-  void refusesAuthUntilItIsImplemented() {
-    String msg = error(VALID + "auth:\n  issuer: https://auth.example.com\n");
-    assertTrue(msg.startsWith("auth: not supported by this build yet"), msg);
-    assertTrue(error(VALID + "rateLimits:\n  default: { perSecond: 5, burst: 5 }\n").startsWith("rateLimits: not supported"));
+  void parsesAuthRateLimitsAndTls() throws Exception {
+    RouterConfig c = parse(VALID + AUTH + "tls: { certFile: /etc/tls/tls.crt, keyFile: /etc/tls/tls.key }\n");
+    assertEquals("file:state/dev/jwks.json", c.auth().jwks());
+    assertEquals(java.util.Set.of("RS256", "ES256"), c.auth().algorithms());
+    assertEquals("infergate-admin", c.auth().adminRole());
+    assertEquals(new RateLimitConfig.Limit(50, 100), c.rateLimits().forPlan(null));
+    assertEquals(new RateLimitConfig.Limit(500, 1000), c.rateLimits().forPlan("gold"));
+    assertEquals(new RateLimitConfig.Limit(50, 100), c.rateLimits().forPlan("unknown-plan"));
+    assertEquals(new RateLimitConfig.Limit(20, 20), c.rateLimits().services().get("iris"));
+    assertEquals(new TlsConfig("/etc/tls/tls.crt", "/etc/tls/tls.key"), c.tls());
+    assertNull(parse(VALID).auth());
+  }
+
+  @Test
+  void withAuthTheAdminListenerMayLeaveLoopback() throws Exception {
+    assertEquals("0.0.0.0", parse(VALID.replace("host: 127.0.0.1, port: 8081", "host: 0.0.0.0, port: 8081") + AUTH)
+        .admin().host());
+  }
+
+  @Test
+  void refusesBadAuthAndLimitBlocksNamingTheField() {
+    assertTrue(error(VALID + AUTH.replace("[RS256, ES256]", "[RS256, none]"))
+        .startsWith("auth.algorithms: none is not allowed"));
+    assertTrue(error(VALID + AUTH.replace("[RS256, ES256]", "[HS256]"))
+        .startsWith("auth.algorithms: HS256 needs auth.hmacSecretFile"));
+    assertTrue(error(VALID + AUTH.replace("file:state/dev/jwks.json", "http://issuer.example.com/jwks"))
+        .startsWith("auth.jwks: must be file:PATH or https://"));
+    assertTrue(error(VALID + AUTH.replace("  issuer: https://auth.example.com\n", ""))
+        .startsWith("auth.issuer: required"));
+    assertTrue(error(VALID + AUTH.replace("perSecond: 50, burst: 100", "perSecond: 0, burst: 100"))
+        .startsWith("rateLimits.default.perSecond: must be"));
+    assertTrue(error(VALID + AUTH.replace("iris: { perSecond: 20 }", "mnist: { perSecond: 20 }"))
+        .startsWith("rateLimits.services.mnist: no such service"));
+    assertTrue(error(VALID + AUTH + "allowTrackOverride: true\n").startsWith("allowTrackOverride: only for set-ups without auth"));
+    assertTrue(error(VALID + "tls: { certFile: a.pem }\n").startsWith("tls: needs both certFile and keyFile"));
   }
 
   @Test
@@ -103,7 +153,8 @@ class ConfigParserTest {
 
   @Test
   void refusesBadEndpointUrls() {
-    assertEquals("services.iris.tracks.canary.endpoints[0]: only http:// endpoints are supported, was 'https://x:1'",
+    assertEquals("services.iris.tracks.canary.endpoints[0]: must be http://host[:port] or dns://name:port "
+        + "(scheme http or dns), was 'https://x:1'",
         error(VALID.replace("[http://127.0.0.1:9003]", "[https://x:1]")));
     assertEquals("services.iris.tracks.canary.endpoints[0]: must be http://host[:port] with no path, was 'http://x:1/v2'",
         error(VALID.replace("[http://127.0.0.1:9003]", "[http://x:1/v2]")));

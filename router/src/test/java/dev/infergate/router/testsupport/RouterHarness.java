@@ -20,6 +20,7 @@ public final class RouterHarness implements AutoCloseable {
   private final Path dir;
   private final Path configFile;
   private final RouterServer server;
+  private boolean ownsDir;
 
   private RouterHarness(Path dir, Path configFile, RouterServer server) {
     this.dir = dir;
@@ -27,10 +28,17 @@ public final class RouterHarness implements AutoCloseable {
     this.server = server;
   }
 
+  /** Starts a router on {@code yaml}; without a {@code stateFile} line, the state goes to a temp folder. */
   public static RouterHarness start(String yaml) throws Exception {
-    Path dir = Files.createTempDirectory("infergate-router-test");
+    RouterHarness h = start(Files.createTempDirectory("infergate-router-test"), yaml);
+    h.ownsDir = true;
+    return h;
+  }
+
+  /** Starts a router whose config file (and default state file) live in {@code dir}. */
+  public static RouterHarness start(Path dir, String yaml) throws Exception {
     Path file = dir.resolve("router.yaml");
-    Files.writeString(file, yaml);
+    Files.writeString(file, withStateFile(dir, yaml));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     return new RouterHarness(dir, file, RouterServer.start(new ConfigLoader(file, Map.of()), quiet));
   }
@@ -41,6 +49,14 @@ public final class RouterHarness implements AutoCloseable {
 
   public String adminUrl(String path) {
     return "http://127.0.0.1:" + server.adminPort() + path;
+  }
+
+  private static String withStateFile(Path dir, String yaml) {
+    return yaml.contains("stateFile:") ? yaml : "stateFile: " + dir.resolve("router-state.json") + "\n" + yaml;
+  }
+
+  public Path dir() {
+    return dir;
   }
 
   public RouterServer server() {
@@ -77,7 +93,7 @@ public final class RouterHarness implements AutoCloseable {
   public void rewriteConfig(String yaml) {
     try {
       Path tmp = dir.resolve("router.yaml.tmp");
-      Files.writeString(tmp, yaml);
+      Files.writeString(tmp, withStateFile(dir, yaml));
       Files.move(tmp, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -94,6 +110,9 @@ public final class RouterHarness implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    if (!ownsDir) {
+      return;
+    }
     try (var files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         Files.deleteIfExists(p);

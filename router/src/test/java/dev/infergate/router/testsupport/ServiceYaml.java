@@ -15,6 +15,7 @@ public final class ServiceYaml {
   private String breaker = "{ failureRatePercent: 50, slowCallMillis: 2000, window: 4, openMillis: 60000 }";
   private String health = "{ path: /v2/health/ready, intervalMillis: 100 }";
   private long timeoutMillis = 5000;
+  private Long dnsRefreshMillis;
 
   public ServiceYaml(String name) {
     this.name = name;
@@ -70,6 +71,12 @@ public final class ServiceYaml {
     return this;
   }
 
+  /** How often the service's {@code dns://} endpoints are resolved again (unset: the default). */
+  public ServiceYaml dnsRefreshMillis(long millis) {
+    this.dnsRefreshMillis = millis;
+    return this;
+  }
+
   String yaml() {
     StringBuilder b = new StringBuilder();
     b.append("  ").append(name).append(":\n");
@@ -87,16 +94,27 @@ public final class ServiceYaml {
     b.append("    retry: ").append(retry).append('\n');
     b.append("    circuitBreaker: ").append(breaker).append('\n');
     b.append("    healthCheck: ").append(health).append('\n');
+    if (dnsRefreshMillis != null) {
+      b.append("    dnsRefreshMillis: ").append(dnsRefreshMillis).append('\n');
+    }
     return b.toString();
   }
 
   /** A whole router config on ports 0 with a fast file watch, no access log, overrides allowed. */
   public static String config(ServiceYaml... services) {
+    return configWith("allowTrackOverride: true\n", services);
+  }
+
+  /**
+   * A whole router config on ports 0 with a fast file watch and no access log, plus {@code extra}
+   * top-level YAML (e.g. {@code auth:} and {@code rateLimits:} blocks).
+   */
+  public static String configWith(String extra, ServiceYaml... services) {
     StringBuilder b = new StringBuilder()
         .append("listen: { host: 127.0.0.1, port: 0 }\n")
         .append("admin: { host: 127.0.0.1, port: 0 }\n")
         .append("maxBodyBytes: 65536\n")
-        .append("allowTrackOverride: true\n")
+        .append(extra)
         .append("watchIntervalMillis: 50\n")
         .append("accessLog: false\n")
         .append("services:\n");

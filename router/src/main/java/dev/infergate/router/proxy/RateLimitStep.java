@@ -1,0 +1,53 @@
+package dev.infergate.router.proxy;
+
+import dev.infergate.router.ratelimit.ConsumerRateLimiter;
+import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.ratelimit.TokenBucket;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+
+/**
+ * Takes a token from the consumer's bucket (sized by plan) and, when the service has its own limit,
+ * from the consumer's bucket for that service. Over the limit: 429 with {@code Retry-After}. Every
+ * response carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset}
+ * (seconds until the bucket is full again). Runs after routing so that per-service limits can
+ * apply; a request for an unknown model costs no token. Consumers without an identity (no auth, no
+ * consumer header) are limited by client address.
+ */
+final class RateLimitStep implements RequestStep {
+  static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
+  static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");
+  static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
+
+  private final RateLimiting limiting;
+
+  RateLimitStep(RateLimiting limiting) {
+    this.limiting = limiting;
+  }
+
+  @Override
+  public void handle(ProxyContext ctx) {
+    ConsumerRateLimiter limiter = limiting.current();
+    if (limiter == null) {
+      ctx.next();
+      return;
+    }
+    String key = ctx.consumerKey;
+    if (key == null || key.isEmpty()) {
+      key = "address:" + ctx.request.remoteAddress().hostAddress();
+    }
+    TokenBucket.Decision decision = limiter.tryAcquire(key, ctx.consumer == null ? null : ctx.consumer.plan(),
+        ctx.service.name());
+    MultiMap headers = ctx.response.headers();
+    headers.set(LIMIT, Long.toString(decision.limit()))
+        .set(REMAINING, Long.toString(decision.remaining()))
+        .set(RESET, Long.toString(decision.resetSeconds()));
+    if (!decision.allowed()) {
+      headers.set(HttpHeaders.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
+      ctx.fail(429, "rate limit exceeded: at most " + decision.limit() + " requests in a burst; retry after "
+          + decision.retryAfterSeconds() + " s");
+      return;
+    }
+    ctx.next();
+  }
+}
