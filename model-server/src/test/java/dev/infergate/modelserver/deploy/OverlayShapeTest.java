@@ -112,8 +112,16 @@ class OverlayShapeTest {
         Service service = manifests.get(Service.class, dns.group(1));
         assertEquals(service.getMetadata().getNamespace(), dns.group(2), render + ": " + endpoint);
         assertEquals("None", service.getSpec().getClusterIP(), render + ": " + endpoint + " is not headless");
-        assertTrue(service.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == Integer.parseInt(dns.group(3))),
+        int port = Integer.parseInt(dns.group(3));
+        assertTrue(service.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == port),
             render + ": " + endpoint + " port is not a port of the Service");
+        // A headless name resolves to pod IPs: the router connects to the container port itself,
+        // with no Service port mapping in between.
+        Deployment pool = manifests.get(Deployment.class, dns.group(1));
+        Container server = container(pool, MODEL_SERVER_IMAGE)
+            .orElseThrow(() -> new AssertionError(render + ": " + dns.group(1) + " runs no model server"));
+        assertTrue(server.getPorts().stream().anyMatch(p -> p.getContainerPort() == port),
+            render + ": " + endpoint + " port is not a container port of the " + dns.group(1) + " pods");
         named.add(dns.group(1));
       }
       for (Deployment pool : manifests.running(MODEL_SERVER_IMAGE)) {

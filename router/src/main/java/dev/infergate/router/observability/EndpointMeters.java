@@ -14,7 +14,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-/** Meters of one endpoint of one track; {@link #close()} removes them when the endpoint goes. */
+/**
+ * Meters of one endpoint of one track; {@link #close()} removes them when the endpoint goes (a pod
+ * left its DNS name, or the config dropped it). Tries that end after that are not counted.
+ */
 public final class EndpointMeters implements AutoCloseable {
   private final MeterRegistry registry;
   private final Tags tags;
@@ -24,6 +27,7 @@ public final class EndpointMeters implements AutoCloseable {
   private final List<Meter> owned = new CopyOnWriteArrayList<>();
   private volatile Counter retryAfterError;
   private volatile Counter retryAfterStatus;
+  private volatile boolean closed;
 
   EndpointMeters(MeterRegistry registry, String service, String track, String endpoint) {
     this.registry = registry;
@@ -42,13 +46,16 @@ public final class EndpointMeters implements AutoCloseable {
   public void bindState(Supplier<String> breakerState, BooleanSupplier healthy, IntSupplier outstanding) {
     for (String state : List.of("CLOSED", "OPEN", "HALF_OPEN")) {
       owned.add(Gauge.builder(MetricNames.BREAKER_STATE, breakerState, s -> state.equals(s.get()) ? 1 : 0)
+          .description(MetricNames.help(MetricNames.BREAKER_STATE))
           .tags(tags.and(MetricNames.TAG_STATE, state.toLowerCase(Locale.ROOT)))
           .strongReference(true)
           .register(registry));
     }
     owned.add(Gauge.builder(MetricNames.ENDPOINT_HEALTHY, healthy, h -> h.getAsBoolean() ? 1 : 0)
+        .description(MetricNames.help(MetricNames.ENDPOINT_HEALTHY))
         .tags(tags).strongReference(true).register(registry));
     owned.add(Gauge.builder(MetricNames.ENDPOINT_OUTSTANDING, outstanding, IntSupplier::getAsInt)
+        .description(MetricNames.help(MetricNames.ENDPOINT_OUTSTANDING))
         .tags(tags).strongReference(true).register(registry));
   }
 
@@ -69,8 +76,14 @@ public final class EndpointMeters implements AutoCloseable {
       case STATUS -> retryAfterStatus;
     };
     if (c == null) {
-      c = registry.counter(MetricNames.RETRIES, tags.and(MetricNames.TAG_REASON, reason.tag()));
+      if (closed) {
+        return;
+      }
+      c = RouterMetrics.counter(registry, MetricNames.RETRIES, tags.and(MetricNames.TAG_REASON, reason.tag()));
       owned.add(c);
+      if (closed) {
+        registry.remove(c);
+      }
       switch (reason) {
         case ERROR -> retryAfterError = c;
         case STATUS -> retryAfterStatus = c;
@@ -81,6 +94,8 @@ public final class EndpointMeters implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    tries.remove();
     for (Meter m : owned) {
       registry.remove(m);
     }

@@ -1,8 +1,8 @@
 package dev.infergate.router.observability;
 
 /**
- * Every router metric name and tag, in one place. Micrometer names are dotted; the Prometheus
- * registry exposes them as written in each comment.
+ * Every router metric name, its help text and its tags, in one place. Micrometer names are dotted;
+ * the Prometheus registry exposes them as written in each comment.
  */
 public final class MetricNames {
   /** {@code infergate_router_requests_total{service,track,status}}: answers to clients. */
@@ -44,4 +44,27 @@ public final class MetricNames {
   public static final String STATUS_ERROR = "error";
 
   private MetricNames() {}
+
+  /**
+   * The Prometheus {@code # HELP} text of a metric: {@code promtool check metrics} (and people)
+   * want one for every family.
+   *
+   * @throws IllegalArgumentException for a name not declared here
+   */
+  public static String help(String name) {
+    return switch (name) {
+      case REQUESTS -> "Requests answered to clients, by service, track and status";
+      case REQUEST_DURATION -> "Time from request start to the answer to the client";
+      case UPSTREAM_REQUESTS -> "Tries sent to model-server endpoints, by status (error: no response)";
+      case UPSTREAM_DURATION -> "Time from sending a try to its response head";
+      case RETRIES -> "Tries repeated on another endpoint after this endpoint failed, by reason";
+      case FAILOVERS -> "Requests moved to the service's fallback track";
+      case RETRY_BUDGET_EXHAUSTED -> "Retries refused because the service's retry budget was spent";
+      case BREAKER_STATE -> "Circuit breaker state of an endpoint: 1 for the current state, else 0";
+      case ENDPOINT_HEALTHY -> "1 when the endpoint's last health checks passed, else 0";
+      case ENDPOINT_OUTSTANDING -> "Tries in flight to the endpoint";
+      case CONFIG_RELOADS -> "Config file changes, by result (applied or rejected)";
+      default -> throw new IllegalArgumentException("no help text for metric " + name);
+    };
+  }
 }

@@ -42,24 +42,30 @@ public final class RouterMetrics {
   }
 
   public void failover(String service, String from, String to) {
-    failovers.computeIfAbsent(service + '\0' + from + '\0' + to, k -> registry.counter(
+    failovers.computeIfAbsent(service + '\0' + from + '\0' + to, k -> counter(registry,
         MetricNames.FAILOVERS, Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_FROM, from,
             MetricNames.TAG_TO, to))).increment();
   }
 
   public void retryBudgetExhausted(String service) {
-    budgetExhausted.computeIfAbsent(service, s -> registry.counter(
-        MetricNames.RETRY_BUDGET_EXHAUSTED, MetricNames.TAG_SERVICE, s)).increment();
+    budgetExhausted.computeIfAbsent(service, s -> counter(registry,
+        MetricNames.RETRY_BUDGET_EXHAUSTED, Tags.of(MetricNames.TAG_SERVICE, s))).increment();
   }
 
   public void configReload(boolean applied) {
-    registry.counter(MetricNames.CONFIG_RELOADS, MetricNames.TAG_RESULT, applied ? "applied" : "rejected")
+    counter(registry, MetricNames.CONFIG_RELOADS, Tags.of(MetricNames.TAG_RESULT, applied ? "applied" : "rejected"))
         .increment();
+  }
+
+  /** The counter of that name and tags, registered with its help text. */
+  static Counter counter(MeterRegistry registry, String name, Tags tags) {
+    return Counter.builder(name).description(MetricNames.help(name)).tags(tags).register(registry);
   }
 
   static Timer latencyTimer(MeterRegistry registry, String name, Tags tags) {
     // Bounded histogram: 100 µs .. 30 s covers proxying and inference; the default range adds far more buckets per tag set.
     return Timer.builder(name)
+        .description(MetricNames.help(name))
         .tags(tags)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(100_000))

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Counters of one tag set split by HTTP status, looked up by an array index instead of a registry
- * lookup per request (a Micrometer lookup builds a Meter.Id each time).
+ * lookup per request (a Micrometer lookup builds a Meter.Id each time). Created lazily, so
+ * {@link #remove()} is what takes them out of the registry again.
  */
 final class StatusCounters {
   private static final int MAX_STATUS = 600;
@@ -16,6 +17,7 @@ final class StatusCounters {
   private final Tags tags;
   private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(MAX_STATUS);
   private volatile Counter error;
+  private volatile boolean removed;
 
   StatusCounters(MeterRegistry registry, String name, Tags tags) {
     this.registry = registry;
@@ -29,7 +31,10 @@ final class StatusCounters {
     }
     Counter c = byStatus.get(status);
     if (c == null) {
-      c = registry.counter(name, tags.and(MetricNames.TAG_STATUS, Integer.toString(status)));
+      c = register(tags.and(MetricNames.TAG_STATUS, Integer.toString(status)));
+      if (c == null) {
+        return;
+      }
       byStatus.set(status, c);
     }
     c.increment();
@@ -38,9 +43,40 @@ final class StatusCounters {
   void incrementError() {
     Counter c = error;
     if (c == null) {
-      c = registry.counter(name, tags.and(MetricNames.TAG_STATUS, MetricNames.STATUS_ERROR));
+      c = register(tags.and(MetricNames.TAG_STATUS, MetricNames.STATUS_ERROR));
+      if (c == null) {
+        return;
+      }
       error = c;
     }
     c.increment();
+  }
+
+  /** Takes every counter out of the registry; later increments of new statuses are dropped. */
+  void remove() {
+    removed = true;
+    for (int i = 0; i < MAX_STATUS; i++) {
+      Counter c = byStatus.get(i);
+      if (c != null) {
+        registry.remove(c);
+      }
+    }
+    Counter e = error;
+    if (e != null) {
+      registry.remove(e);
+    }
+  }
+
+  /** A registered counter, or null once removed (a try that ends after its endpoint went). */
+  private Counter register(Tags withStatus) {
+    if (removed) {
+      return null;
+    }
+    Counter c = Counter.builder(name).description(MetricNames.help(name)).tags(withStatus).register(registry);
+    if (removed) {
+      // remove() ran meanwhile and may have missed this one.
+      registry.remove(c);
+    }
+    return c;
   }
 }

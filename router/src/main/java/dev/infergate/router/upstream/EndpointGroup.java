@@ -47,6 +47,10 @@ public final class EndpointGroup {
    */
   public int acquire(long excluded) {
     int n = endpoints.length;
+    if (n == 0) {
+      // A dns:// track whose name has not resolved yet.
+      return -1;
+    }
     boolean panic = !anyHealthy();
     while (true) {
       int best = -1;

@@ -15,8 +15,13 @@ import java.util.logging.Logger;
 /**
  * Every live {@link Endpoint}, keyed by service/track/address. A config change asks for the
  * endpoints it names: those that stay keep their breaker (unless its settings changed), health and
- * meters; new ones start their health checks; {@link #retainOnly} retires the rest. Called by the
- * (serialised) config-apply path only; thread-safe.
+ * meters; new ones start their health checks; {@link #retainOnly} retires the rest. A {@code dns://}
+ * address stands for the pods its name resolves to ({@link #replicas}), each its own endpoint; the
+ * registry watches those names ({@link PodDiscovery}) and calls {@link #onPodsChanged} when they
+ * change. Called by the (serialised) config-apply path only; thread-safe.
+ *
+ * <p>A retired endpoint leaves every pick set at once but is not interrupted: requests already sent
+ * to it hold it and finish. Its health checks stop and its meters go when it is retired.
  */
 public final class EndpointRegistry {
   private static final Logger LOG = Logger.getLogger(EndpointRegistry.class.getName());
@@ -24,12 +29,39 @@ public final class EndpointRegistry {
   private final Breakers breakers;
   private final HealthChecker healthChecker;
   private final RouterMetrics metrics;
+  private final PodDiscovery discovery;
   private final Map<String, Endpoint> live = new LinkedHashMap<>();
 
+  /** With the {@link HostResolver#configured() configured} resolver for {@code dns://} endpoints. */
   public EndpointRegistry(Breakers breakers, HealthChecker healthChecker, RouterMetrics metrics) {
+    this(breakers, healthChecker, metrics, HostResolver.configured());
+  }
+
+  public EndpointRegistry(Breakers breakers, HealthChecker healthChecker, RouterMetrics metrics,
+      HostResolver resolver) {
     this.breakers = breakers;
     this.healthChecker = healthChecker;
     this.metrics = metrics;
+    this.discovery = new PodDiscovery(healthChecker.vertx(), resolver);
+  }
+
+  /**
+   * Starts watching the {@code dns://} names among {@code addresses} that are new, resolving them at
+   * once (blocking, unless called on an event loop). Call it before {@link #replicas}, and without
+   * holding locks that an event loop may want.
+   */
+  public void discover(Collection<EndpointAddress> addresses) {
+    discovery.watch(addresses);
+  }
+
+  /** The replicas behind a configured address: itself, or the pods last known for a dns name. */
+  public List<EndpointAddress> replicas(EndpointAddress configured) {
+    return configured.isDns() ? discovery.pods(configured) : List.of(configured);
+  }
+
+  /** {@code listener} runs (on a worker thread) whenever the pods of a watched name change. */
+  public void onPodsChanged(Runnable listener) {
+    discovery.onChange(listener);
   }
 
   /** The endpoint for this service/track/address, created or updated to these settings. */
@@ -51,8 +83,12 @@ public final class EndpointRegistry {
     return e;
   }
 
-  /** Retires every endpoint whose key is not in {@code keep}. */
-  public synchronized void retainOnly(Set<String> keep) {
+  /**
+   * Retires every endpoint whose key is not in {@code keep} and stops watching the dns names that
+   * are not among {@code configured}.
+   */
+  public synchronized void retainOnly(Set<String> keep, Set<EndpointAddress> configured) {
+    discovery.retainOnly(configured);
     List<Endpoint> gone = new ArrayList<>();
     live.values().removeIf(e -> {
       if (keep.contains(e.key())) {
@@ -72,8 +108,9 @@ public final class EndpointRegistry {
     return List.copyOf(live.values());
   }
 
-  /** Stops every health check (shutdown). */
+  /** Stops every health check and DNS watch (shutdown). */
   public synchronized void close() {
+    discovery.close();
     for (Endpoint e : live.values()) {
       healthChecker.stop(e);
     }

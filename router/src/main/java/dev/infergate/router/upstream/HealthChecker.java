@@ -22,6 +22,10 @@ public final class HealthChecker {
     this.client = client;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   /** Starts (or restarts with new settings) the periodic check of this endpoint; probes at once. */
   void start(Endpoint e, HealthCheckConfig config) {
     if (config.equals(e.healthConfig) && e.healthTimer >= 0) {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakeModelServer implements AutoCloseable {
   /** What inference requests get. Health checks are governed by {@link #ready(boolean)} only. */
-  public enum Mode { OK, FAIL_500, FAIL_501, HANG, SLOW }
+  public enum Mode { OK, FAIL_500, FAIL_501, HANG, SLOW, HOLD }
 
   /** How long {@link Mode#SLOW} waits before answering. */
   public static final long SLOW_MILLIS = 700;
@@ -27,21 +27,37 @@ public final class FakeModelServer implements AutoCloseable {
   private volatile boolean ready = true;
   private final AtomicInteger inferences = new AtomicInteger();
   private final AtomicInteger healthChecks = new AtomicInteger();
+  /** Inferences that {@link Mode#HOLD} keeps waiting until {@link #release()}. */
+  private final java.util.Queue<Runnable> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
   private volatile String lastUri;
 
   private final Vertx vertx;
+  private final String host;
 
-  private FakeModelServer(String name, Vertx vertx) {
+  private FakeModelServer(String name, Vertx vertx, String host) {
     this.name = name;
     this.vertx = vertx;
+    this.host = host;
     this.server = vertx.createHttpServer().requestHandler(this::handle);
   }
 
   public static FakeModelServer start(Vertx vertx, String name) throws Exception {
-    FakeModelServer s = new FakeModelServer(name, vertx);
-    s.server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    return start(vertx, name, "127.0.0.1", 0);
+  }
+
+  /**
+   * A server on {@code host} (any 127.0.0.0/8 address works on Linux loopback) and {@code port} (0:
+   * a free one), to stand for one pod of several that share a port behind a DNS name.
+   */
+  public static FakeModelServer start(Vertx vertx, String name, String host, int port) throws Exception {
+    FakeModelServer s = new FakeModelServer(name, vertx, host);
+    s.server.listen(port, host).await(10, TimeUnit.SECONDS);
     return s;
+  }
+
+  public String host() {
+    return host;
   }
 
   public String name() {
@@ -53,7 +69,7 @@ public final class FakeModelServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port();
+    return "http://" + host + ":" + port();
   }
 
   public FakeModelServer mode(Mode m) {
@@ -72,6 +88,18 @@ public final class FakeModelServer implements AutoCloseable {
 
   public int healthChecks() {
     return healthChecks.get();
+  }
+
+  /** Inferences that {@link Mode#HOLD} keeps waiting now. */
+  public int held() {
+    return held.size();
+  }
+
+  /** Answers every inference that {@link Mode#HOLD} kept waiting. */
+  public void release() {
+    for (Runnable answer = held.poll(); answer != null; answer = held.poll()) {
+      answer.run();
+    }
   }
 
   /** Headers of the last inference request, names lower-cased. */
@@ -111,6 +139,10 @@ public final class FakeModelServer implements AutoCloseable {
           }
           case SLOW -> {
             vertx.setTimer(SLOW_MILLIS, id -> answer(req, path, body.length(), true));
+            return;
+          }
+          case HOLD -> {
+            held.add(() -> answer(req, path, body.length(), true));
             return;
           }
           default -> { }

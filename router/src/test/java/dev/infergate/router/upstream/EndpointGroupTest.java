@@ -39,6 +39,12 @@ class EndpointGroupTest {
   }
 
   @Test
+  void anEmptyGroupHasNothingToPick() {
+    // A dns:// track before its name first resolves.
+    assertEquals(-1, new EndpointGroup(List.of(), new SplittableRandom(1)).acquire(0));
+  }
+
+  @Test
   void spreadsTiesAcrossEndpoints() {
     List<Endpoint> all = List.of(endpoint(1), endpoint(2), endpoint(3));
     EndpointGroup g = new EndpointGroup(all, new SplittableRandom(3));
