@@ -21,6 +21,7 @@ public final class Authenticator implements AutoCloseable {
   private final KeySet keys;
   private final TokenVerifier verifier;
   private final VerifiedTokenCache cache;
+  private final RecentTokens recent;
   private final long refreshTimer;
 
   private Authenticator(Vertx vertx, AuthConfig config, KeySet keys, byte[] hmacSecret) {
@@ -29,7 +30,11 @@ public final class Authenticator implements AutoCloseable {
     this.keys = keys;
     this.verifier = new TokenVerifier(config, keys, hmacSecret);
     this.cache = new VerifiedTokenCache(CACHE_CAPACITY, System::currentTimeMillis);
-    keys.onChange(cache::retainKeysOf);
+    this.recent = new RecentTokens(System::currentTimeMillis);
+    keys.onChange(set -> {
+      recent.invalidateAll();
+      cache.retainKeysOf(set);
+    });
     // Files are cheap to check often; remote issuers are refetched on the configured interval.
     long intervalMillis = config.jwksIsFile() ? 1_000 : config.jwksRefreshSeconds() * 1_000;
     this.refreshTimer = vertx.setPeriodic(intervalMillis, id -> vertx.executeBlocking(keys::refresh, false));
@@ -53,7 +58,8 @@ public final class Authenticator implements AutoCloseable {
 
   /**
    * The consumer of an already verified, unexpired token, or null: then call {@link #authenticate}.
-   * The hot path: no allocation beyond the cache's hash, no future.
+   * The hot path: this event loop's recent tokens first, then the shared cache; no future. Call on
+   * the thread that will use the answer (the per-thread memo is filled on a shared-cache hit).
    */
   public Consumer cachedConsumer(String authorization) {
     if (authorization == null || authorization.length() <= BEARER.length()
@@ -61,8 +67,16 @@ public final class Authenticator implements AutoCloseable {
         || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }
+    Consumer consumer = recent.get(authorization);
+    if (consumer != null) {
+      return consumer;
+    }
     TokenVerifier.Verified cached = cache.get(authorization.substring(BEARER.length()).trim());
-    return cached == null ? null : cached.consumer();
+    if (cached == null) {
+      return null;
+    }
+    recent.put(authorization, cached);
+    return cached.consumer();
   }
 
   /** Fails with {@link InvalidTokenException} (answer 401) for a missing, oversized or invalid token. */

@@ -10,16 +10,19 @@ import java.util.function.LongSupplier;
  * Token buckets by consumer, sized by plan, plus optional buckets per consumer and service that must
  * admit too. Buckets idle for {@code idleEvictSeconds} are dropped by {@link #evictIdle}, and the
  * number tracked is capped, so a million distinct consumers cannot grow memory without bound.
- * Thread-safe, non-blocking.
+ * Thread-safe, non-blocking; no per-request key building (buckets are keyed by the subject).
  */
 public final class ConsumerRateLimiter {
   private final RateLimitConfig config;
   private final LongSupplier nanoClock;
-  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final Map<String, TokenBucket> byConsumer = new ConcurrentHashMap<>();
+  /** Service name → consumer → bucket, for services with a limit of their own. */
+  private final Map<String, Map<String, TokenBucket>> byService = new ConcurrentHashMap<>();
 
   public ConsumerRateLimiter(RateLimitConfig config, LongSupplier nanoClock) {
     this.config = config;
     this.nanoClock = nanoClock;
+    config.services().keySet().forEach(service -> byService.put(service, new ConcurrentHashMap<>()));
   }
 
   public RateLimitConfig config() {
@@ -33,37 +36,40 @@ public final class ConsumerRateLimiter {
   public TokenBucket.Decision tryAcquire(String consumer, String plan, String service) {
     long now = nanoClock.getAsLong();
     String subject = consumer == null ? "" : consumer;
-    TokenBucket.Decision decision = bucket("c:" + plan + ":" + subject, config.forPlan(plan), now).tryTake(now);
-    Limit serviceLimit = service == null ? null : config.services().get(service);
-    if (serviceLimit == null || !decision.allowed()) {
+    TokenBucket.Decision decision = bucket(byConsumer, subject, config.forPlan(plan), now).tryTake(now);
+    Map<String, TokenBucket> serviceBuckets = service == null ? null : byService.get(service);
+    if (serviceBuckets == null || !decision.allowed()) {
       return decision;
     }
-    TokenBucket.Decision perService = bucket("s:" + service + ":" + subject, serviceLimit, now).tryTake(now);
+    TokenBucket.Decision perService = bucket(serviceBuckets, subject, config.services().get(service), now).tryTake(now);
     return perService.allowed() && perService.remaining() >= decision.remaining() ? decision : perService;
   }
 
-  private TokenBucket bucket(String key, Limit limit, long now) {
-    TokenBucket bucket = buckets.get(key);
-    if (bucket != null) {
+  private TokenBucket bucket(Map<String, TokenBucket> buckets, String subject, Limit limit, long now) {
+    TokenBucket bucket = buckets.get(subject);
+    if (bucket != null && bucket.sized(limit.perSecond(), limit.burst())) {
       return bucket;
     }
-    if (buckets.size() >= config.maxConsumers()) {
+    if (bucket == null && buckets.size() >= config.maxConsumers()) {
       evictIdle();
       if (buckets.size() >= config.maxConsumers()) {
         // Still full of active consumers: start over rather than grow; each restarts with a full burst.
         buckets.clear();
       }
     }
-    return buckets.computeIfAbsent(key, k -> new TokenBucket(limit.perSecond(), limit.burst(), now));
+    // New, or the consumer's plan changed: a bucket of the right size.
+    return buckets.compute(subject, (k, old) -> old != null && old.sized(limit.perSecond(), limit.burst())
+        ? old : new TokenBucket(limit.perSecond(), limit.burst(), now));
   }
 
   /** Drops buckets unused for {@code idleEvictSeconds}; call it periodically. */
   public void evictIdle() {
     long cutoff = nanoClock.getAsLong() - config.idleEvictSeconds() * 1_000_000_000L;
-    buckets.values().removeIf(bucket -> bucket.lastUsedNanos() < cutoff);
+    byConsumer.values().removeIf(bucket -> bucket.lastUsedNanos() < cutoff);
+    byService.values().forEach(buckets -> buckets.values().removeIf(bucket -> bucket.lastUsedNanos() < cutoff));
   }
 
   public int trackedBuckets() {
-    return buckets.size();
+    return byConsumer.size() + byService.values().stream().mapToInt(Map::size).sum();
   }
 }

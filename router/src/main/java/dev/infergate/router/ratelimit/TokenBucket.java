@@ -28,6 +28,11 @@ public final class TokenBucket {
     return burst;
   }
 
+  /** Whether this bucket has these dimensions (a consumer's plan may change). */
+  public boolean sized(long perSecond, long burst) {
+    return this.perSecond == perSecond && this.burst == burst;
+  }
+
   /** Takes one token if there is one. */
   public synchronized Decision tryTake(long nowNanos) {
     lastUsed = nowNanos;
