@@ -111,6 +111,7 @@ public final class AdminServer {
     authenticator.authenticate(authorization).onComplete(ar -> {
       if (ar.failed()) {
         boolean sent = authorization != null && !authorization.isBlank();
+        metrics.authFailure("admin", sent ? "invalid" : "missing");
         String description = ar.cause() instanceof InvalidTokenException e ? e.getMessage() : "verification failed";
         req.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"infergate-admin\""
             + (sent ? ", error=\"invalid_token\", error_description=\"" + description.replace('"', '\'') + "\"" : ""));
@@ -120,6 +121,7 @@ public final class AdminServer {
       Consumer consumer = ar.result();
       String role = authenticator.config().adminRole();
       if (!consumer.hasRole(role)) {
+        metrics.authFailure("admin", "forbidden");
         req.response().putHeader(WWW_AUTHENTICATE,
             "Bearer realm=\"infergate-admin\", error=\"insufficient_scope\", error_description=\"needs role " + role + "\"");
         json(req, 403, error("the admin API needs the role '" + role + "'"));
@@ -183,7 +185,9 @@ public final class AdminServer {
         }
         JsonObject weights = jsonObject(req, body);
         if (weights != null) {
-          change(req, () -> control.setWeights(name, weights, subject));
+          change(req, "weights", () -> control.setWeights(name, weights, subject));
+        } else {
+          metrics.adminChange("weights", "rejected");
         }
       }
       case "promote", "rollback", "reset" -> {
@@ -191,7 +195,7 @@ public final class AdminServer {
           notAllowed(req, "POST");
           return;
         }
-        change(req, () -> switch (action) {
+        change(req, action, () -> switch (action) {
           case "promote" -> control.promote(name, subject);
           case "rollback" -> control.rollback(name, subject);
           default -> control.reset(name, subject);
@@ -206,8 +210,10 @@ public final class AdminServer {
   }
 
   /** Runs the change on a worker (it writes the state file with fsync); answers with the new routing. */
-  private void change(HttpServerRequest req, Change change) {
+  private void change(HttpServerRequest req, String action, Change change) {
     vertx.executeBlocking(change::run, false).onComplete(ar -> {
+      metrics.adminChange(action, ar.succeeded() ? "applied"
+          : ar.cause() instanceof ChangeRejectedException ? "rejected" : "failed");
       if (ar.succeeded()) {
         json(req, 200, ar.result());
       } else if (ar.cause() instanceof RolloutControl.UnknownServiceException e) {

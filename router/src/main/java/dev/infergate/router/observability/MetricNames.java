@@ -27,6 +27,12 @@ public final class MetricNames {
   public static final String ENDPOINT_OUTSTANDING = "infergate.router.endpoint.outstanding";
   /** {@code infergate_router_config_reloads_total{result}}: result = applied | rejected. */
   public static final String CONFIG_RELOADS = "infergate.router.config.reloads";
+  /** {@code infergate_router_auth_failures_total{listener,reason}}: listener = proxy | admin; reason = missing | invalid | forbidden. */
+  public static final String AUTH_FAILURES = "infergate.router.auth.failures";
+  /** {@code infergate_router_ratelimit_rejected_total{service}}: requests answered 429. */
+  public static final String RATE_LIMITED = "infergate.router.ratelimit.rejected";
+  /** {@code infergate_router_admin_changes_total{action,result}}: operator changes, result = applied | rejected | failed. */
+  public static final String ADMIN_CHANGES = "infergate.router.admin.changes";
 
   public static final String TAG_SERVICE = "service";
   public static final String TAG_TRACK = "track";
@@ -37,6 +43,8 @@ public final class MetricNames {
   public static final String TAG_FROM = "from";
   public static final String TAG_TO = "to";
   public static final String TAG_RESULT = "result";
+  public static final String TAG_LISTENER = "listener";
+  public static final String TAG_ACTION = "action";
 
   /** Tag value for requests answered before a service or track was chosen (404, 413...). */
   public static final String NONE = "-";
@@ -64,6 +72,9 @@ public final class MetricNames {
       case ENDPOINT_HEALTHY -> "1 when the endpoint's last health checks passed, else 0";
       case ENDPOINT_OUTSTANDING -> "Tries in flight to the endpoint";
       case CONFIG_RELOADS -> "Config file changes, by result (applied or rejected)";
+      case AUTH_FAILURES -> "Requests refused by authentication (401) or for a missing role (403)";
+      case RATE_LIMITED -> "Requests refused with 429 by a consumer's rate limit";
+      case ADMIN_CHANGES -> "Operator changes through the admin API, by action and result";
       default -> throw new IllegalArgumentException("no help text for metric " + name);
     };
   }

@@ -18,6 +18,9 @@ public final class RouterMetrics {
   private final TrackMeters unrouted = new TrackMeters(registry, MetricNames.NONE, MetricNames.NONE);
   private final ConcurrentHashMap<String, Counter> failovers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> budgetExhausted = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> authFailures = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rateLimited = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> adminChanges = new ConcurrentHashMap<>();
 
   public MeterRegistry registry() {
     return registry;
@@ -50,6 +53,26 @@ public final class RouterMetrics {
   public void retryBudgetExhausted(String service) {
     budgetExhausted.computeIfAbsent(service, s -> counter(registry,
         MetricNames.RETRY_BUDGET_EXHAUSTED, Tags.of(MetricNames.TAG_SERVICE, s))).increment();
+  }
+
+  /**
+   * @param listener {@code proxy} or {@code admin}
+   * @param reason {@code missing}, {@code invalid} or {@code forbidden}
+   */
+  public void authFailure(String listener, String reason) {
+    authFailures.computeIfAbsent(listener + '\0' + reason, k -> counter(registry, MetricNames.AUTH_FAILURES,
+        Tags.of(MetricNames.TAG_LISTENER, listener, MetricNames.TAG_REASON, reason))).increment();
+  }
+
+  public void rateLimited(String service) {
+    rateLimited.computeIfAbsent(service, s -> counter(registry, MetricNames.RATE_LIMITED,
+        Tags.of(MetricNames.TAG_SERVICE, s))).increment();
+  }
+
+  /** @param result {@code applied}, {@code rejected} (invalid, 4xx) or {@code failed} (not saved) */
+  public void adminChange(String action, String result) {
+    adminChanges.computeIfAbsent(action + '\0' + result, k -> counter(registry, MetricNames.ADMIN_CHANGES,
+        Tags.of(MetricNames.TAG_ACTION, action, MetricNames.TAG_RESULT, result))).increment();
   }
 
   public void configReload(boolean applied) {

@@ -3,6 +3,7 @@ package dev.infergate.router.proxy;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
+import dev.infergate.router.observability.RouterMetrics;
 import io.vertx.core.http.HttpHeaders;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,10 +20,12 @@ final class AuthStep implements RequestStep {
   private static final String CHALLENGE = "Bearer realm=\"infergate\"";
 
   private final Authenticator authenticator;
+  private final RouterMetrics metrics;
 
   /** @param authenticator null when the config has no {@code auth} block */
-  AuthStep(Authenticator authenticator) {
+  AuthStep(Authenticator authenticator, RouterMetrics metrics) {
     this.authenticator = authenticator;
+    this.metrics = metrics;
   }
 
   @Override
@@ -43,7 +46,9 @@ final class AuthStep implements RequestStep {
       if (ar.succeeded()) {
         accept(ctx, ar.result());
       } else if (ar.cause() instanceof InvalidTokenException e) {
-        refuse(ctx, authorization == null || authorization.isBlank() ? null : e.getMessage());
+        boolean missing = authorization == null || authorization.isBlank();
+        metrics.authFailure("proxy", missing ? "missing" : "invalid");
+        refuse(ctx, missing ? null : e.getMessage());
       } else {
         LOG.log(Level.WARNING, "token verification failed unexpectedly", ar.cause());
         ctx.fail(503, "token verification is unavailable, retry later");

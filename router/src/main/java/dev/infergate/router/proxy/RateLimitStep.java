@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.ConsumerRateLimiter;
 import dev.infergate.router.ratelimit.RateLimiting;
 import dev.infergate.router.ratelimit.TokenBucket;
@@ -20,9 +21,11 @@ final class RateLimitStep implements RequestStep {
   static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
 
   private final RateLimiting limiting;
+  private final RouterMetrics metrics;
 
-  RateLimitStep(RateLimiting limiting) {
+  RateLimitStep(RateLimiting limiting, RouterMetrics metrics) {
     this.limiting = limiting;
+    this.metrics = metrics;
   }
 
   @Override
@@ -43,6 +46,7 @@ final class RateLimitStep implements RequestStep {
         .set(REMAINING, Long.toString(decision.remaining()))
         .set(RESET, Long.toString(decision.resetSeconds()));
     if (!decision.allowed()) {
+      metrics.rateLimited(ctx.service.name());
       headers.set(HttpHeaders.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
       ctx.fail(429, "rate limit exceeded: at most " + decision.limit() + " requests in a burst; retry after "
           + decision.retryAfterSeconds() + " s");

@@ -28,15 +28,15 @@ public final class RequestPipeline {
     this.accessLog = accessLog;
     this.unrouted = metrics.unrouted();
     List<RequestStep> chain = List.of(
-        new RequestIdStep(random),          // 1. take or create x-request-id; propagate traceparent
-        new BodyLimitStep(),                // 2. 413 on a declared Content-Length over maxBodyBytes
-        new AuthStep(authenticator),        // 3. bearer JWT → consumer (401); no auth: consumer header
-        new RouteStep(),                    // 5. path → service (404 JSON for unknown models)
-        new RateLimitStep(rateLimiting),    // 4. consumer (+ service) token buckets (429); after route
-                                            //    so per-service limits apply and a 404 costs no token
-        new TrackStep(random),              // 6. override (403 without the role), canary buckets or active
-        new BodyReadStep(),                 // buffer the body (≤ maxBodyBytes, else 413) so a retry can resend it
-        new ForwardStep(vertx, client, metrics));    // 7. pick endpoint, forward, retry, fail over, relay
+        new RequestIdStep(random),                 // 1. take or create x-request-id; propagate traceparent
+        new BodyLimitStep(),                       // 2. 413 on a declared Content-Length over maxBodyBytes
+        new AuthStep(authenticator, metrics),      // 3. bearer JWT → consumer (401); no auth: consumer header
+        new RouteStep(),                           // 5. path → service (404 JSON for unknown models)
+        new RateLimitStep(rateLimiting, metrics),  // 4. consumer (+ service) token buckets (429); after route
+                                                   //    so per-service limits apply and a 404 costs no token
+        new TrackStep(random),                     // 6. override (403 without the role), canary buckets or active
+        new BodyReadStep(),                        // buffer the body (≤ maxBodyBytes, else 413) so a retry can resend it
+        new ForwardStep(vertx, client, metrics));  // 7. pick endpoint, forward, retry, fail over, relay
     this.steps = chain.toArray(new RequestStep[0]);
   }
 

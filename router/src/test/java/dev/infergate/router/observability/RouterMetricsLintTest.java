@@ -3,6 +3,7 @@ package dev.infergate.router.observability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.infergate.router.testsupport.AuthYaml;
 import dev.infergate.router.testsupport.ExternalTool;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.FakeModelServer.Mode;
@@ -10,6 +11,8 @@ import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.Ports;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
+import dev.infergate.router.testsupport.TestKeys;
+import dev.infergate.router.testsupport.TestTokens;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -62,5 +65,49 @@ class RouterMetricsLintTest {
     assertEquals(0, lint.exitCode(), "promtool check metrics complained:\n" + lint.describe());
     assertEquals("", lint.stdout().strip() + lint.stderr().strip(),
         "promtool check metrics printed complaints:\n" + lint.describe());
+  }
+
+  @Test
+  void securityMetricsPassPromtoolLintToo() throws Exception {
+    PROMTOOL.require();
+    Vertx vertx = Vertx.vertx();
+    String metrics;
+    try {
+      FakeModelServer good = FakeModelServer.start(vertx, "good");
+      TestKeys key = TestKeys.ec("lint");
+      java.nio.file.Path jwks = TestKeys.writeJwks(
+          java.nio.file.Files.createTempDirectory("infergate-lint").resolve("jwks.json"), key);
+      String limits = "rateLimits:\n  default: { perSecond: 1, burst: 2 }\n";
+      try (RouterHarness router = RouterHarness.start(ServiceYaml.configWith(AuthYaml.auth(jwks) + limits,
+          new ServiceYaml("iris").track("stable", 100, "1", good.url())))) {
+        String infer = router.url("/v2/models/iris/infer");
+        String token = "Bearer " + TestTokens.forSubject("lint").signEs256(key);
+        String admin = "Bearer " + TestTokens.forSubject("ops").roles(AuthYaml.ADMIN_ROLE).signEs256(key);
+        assertEquals(401, Http.post(infer, Http.irisV2("input")).status());
+        assertEquals(401, Http.post(infer, Http.irisV2("input"), "authorization", "Bearer junk").status());
+        int limited = 0;
+        for (int i = 0; i < 5; i++) {
+          limited += Http.post(infer, Http.irisV2("input"), "authorization", token).status() == 429 ? 1 : 0;
+        }
+        assertTrue(limited > 0);
+        assertEquals(403, Http.get(router.adminUrl("/admin/services"), "authorization", token).status());
+        assertEquals(400, Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"), "authorization", admin)
+            .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"stable\": 50}")).build()).status());
+        metrics = Http.get(router.adminUrl("/metrics")).body();
+      }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+    for (String line : new String[] {
+        "infergate_router_auth_failures_total{listener=\"proxy\",reason=\"missing\"} 1.0",
+        "infergate_router_auth_failures_total{listener=\"proxy\",reason=\"invalid\"} 1.0",
+        "infergate_router_auth_failures_total{listener=\"admin\",reason=\"forbidden\"} 1.0",
+        "infergate_router_ratelimit_rejected_total{service=\"iris\"}",
+        "infergate_router_admin_changes_total{action=\"weights\",result=\"rejected\"} 1.0"}) {
+      assertTrue(metrics.contains(line), line + " is missing:\n" + metrics);
+    }
+    ExternalTool.Result lint = PROMTOOL.run(metrics, "check", "metrics");
+    assertEquals(0, lint.exitCode(), "promtool check metrics complained:\n" + lint.describe());
+    assertEquals("", lint.stdout().strip() + lint.stderr().strip(), lint.describe());
   }
 }
