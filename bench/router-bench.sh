@@ -69,14 +69,14 @@ render bench/router/router.yaml "$WORK/router.yaml"
 render bench/router/router-auth.yaml "$WORK/router-auth.yaml"
 
 taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
-taskset -c "$SERVER_CPU" nginx -c "$WORK/proxy.conf" -p "$WORK" & PIDS+=($!)
+taskset -c "$SERVER_CPU" nginx -c "$WORK/proxy.conf" -p "$WORK" & PIDS+=($!); NGINX_PID=$!
 # shellcheck disable=SC2086
 taskset -c "$SERVER_CPU" java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router.yaml" \
-  > "$OUT/router-stdout.log" 2>&1 & PIDS+=($!)
+  > "$OUT/router-stdout.log" 2>&1 & PIDS+=($!); ROUTER_PID=$!
 TARGETS="nginx router"
 if [ "$MINIMAL" = 1 ]; then
   taskset -c "$SERVER_CPU" java -cp "$ROUTER_JAR" bench/router/MinimalProxy.java "$MINIMAL_PORT" "$BACKEND_PORT" \
-    > "$OUT/minimal-stdout.log" 2>&1 & PIDS+=($!)
+    > "$OUT/minimal-stdout.log" 2>&1 & PIDS+=($!); MINIMAL_PID=$!
   TARGETS="nginx router vertx-min"
 fi
 if [ "$AUTH" = 1 ]; then
@@ -84,7 +84,7 @@ if [ "$AUTH" = 1 ]; then
   TOKEN=$(java -jar "$ROUTER_JAR" token --config "$WORK/router-auth.yaml" --sub bench-consumer --ttl 2h)
   # shellcheck disable=SC2086
   taskset -c "$SERVER_CPU" java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router-auth.yaml" \
-    > "$OUT/router-auth-stdout.log" 2>&1 & PIDS+=($!)
+    > "$OUT/router-auth-stdout.log" 2>&1 & PIDS+=($!); ROUTER_AUTH_PID=$!
   TARGETS="$TARGETS router-auth"
 fi
 wait_http "http://127.0.0.1:$BACKEND_PORT/v2/models/iris/versions/1/infer"
@@ -115,6 +115,18 @@ NGINX_URL="http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
 ROUTER_URL="http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
 MINIMAL_URL="http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
 ROUTER_AUTH_URL="http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
+pid_of() { case $1 in nginx) echo "$NGINX_PID" ;; router) echo "$ROUTER_PID" ;; vertx-min) echo "$MINIMAL_PID" ;;
+  router-auth) echo "$ROUTER_AUTH_PID" ;; esac; }
+# CPU time (clock ticks, user + system) of a process and its live children (nginx's worker). This
+# is the cost per request that scheduling noise barely moves, unlike req/s on a shared machine.
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1"); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
 url_of() {
   case $1 in nginx) echo "$NGINX_URL" ;; router) echo "$ROUTER_URL" ;; vertx-min) echo "$MINIMAL_URL" ;;
     router-auth) echo "$ROUTER_AUTH_URL" ;; esac
@@ -122,25 +134,32 @@ url_of() {
 echo "warm-up $WARMUP each (JIT, connection pools)"
 for target in $TARGETS; do run_wrk "warmup-$target" "$(url_of "$target")" "$WARMUP"; done
 
-printf '\n%-6s %-11s %10s %9s %9s %7s %7s\n' round target req/s p50_ms p99_ms non2xx errors
+printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req
 for r in $(seq 1 "$ROUNDS"); do
   for target in $TARGETS; do
+    ticks0=$(cpu_ticks "$(pid_of "$target")")
     run_wrk "$target-$r" "$(url_of "$target")" "$DURATION"
+    ticks1=$(cpu_ticks "$(pid_of "$target")")
     read -r rps p50 p99 non2xx errs <<< "$(field "$OUT/$target-$r.txt")"
-    printf '%-6s %-11s %10s %9s %9s %7s %7s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs"
-    echo "$r $target $rps $p50 $p99 $non2xx $errs" >> "$WORK/results"
+    reqs=$(awk '/requests in/ { print $1 }' "$OUT/$target-$r.txt")
+    cpu=$(awk -v t="$((ticks1 - ticks0))" -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+    printf '%-6s %-11s %10s %9s %9s %7s %7s %12s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$cpu"
+    echo "$r $target $rps $p50 $p99 $non2xx $errs $cpu" >> "$WORK/results"
   done
 done
 
 awk '
-  { rps[$2] += $3; p50[$2] += $4; p99[$2] += $5; n[$2]++
+  { rps[$2] += $3; p50[$2] += $4; p99[$2] += $5; cpu[$2] += $8; n[$2]++
     if ($3 > best[$2]) best[$2] = $3
     if (!($2 in lowp99) || $5 < lowp99[$2]) lowp99[$2] = $5
     if ($1 in pair) pair[$1] = pair[$1] " " $2 "=" $3; else pair[$1] = $2 "=" $3
     r[$1 " " $2] = $3 }
   END {
-    printf "\nover %d rounds:      mean req/s    best req/s   mean p50 ms   mean p99 ms   lowest p99 ms\n", n["router"]
-    for (t in n) printf "  %-7s %18.0f %13.0f %13.3f %13.3f %15.3f\n", t, rps[t] / n[t], best[t], p50[t] / n[t], p99[t] / n[t], lowp99[t]
+    printf "\nover %d rounds:      mean req/s    best req/s   mean p50 ms   mean p99 ms   lowest p99 ms   CPU us/req\n", n["router"]
+    for (t in n) printf "  %-11s %14.0f %13.0f %13.3f %13.3f %15.3f %12.1f\n", t, rps[t] / n[t], best[t], p50[t] / n[t], p99[t] / n[t], lowp99[t], cpu[t] / n[t]
+    printf "CPU per request relative to nginx (lower is better):"
+    for (t in n) if (t != "nginx") printf "  %s %.2fx", t, cpu[t] / cpu["nginx"]
+    printf "\n"
     printf "router/nginx req/s, per round:"
     for (i = 1; i <= n["router"]; i++) printf " %.2f", r[i " router"] / r[i " nginx"]
     printf "\nrouter/nginx req/s, mean: %.2f  best vs best: %.2f   (target >= 0.80)\n", rps["router"] / rps["nginx"], best["router"] / best["nginx"]
