@@ -109,10 +109,15 @@ public final class AdminServer {
     }
     String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
     authenticator.authenticate(authorization).onComplete(ar -> {
+      if (ar.failed() && !(ar.cause() instanceof InvalidTokenException)) {
+        req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        json(req, 503, error("token verification is busy or unavailable; retry shortly"));
+        return;
+      }
       if (ar.failed()) {
         boolean sent = authorization != null && !authorization.isBlank();
         metrics.authFailure("admin", sent ? "invalid" : "missing");
-        String description = ar.cause() instanceof InvalidTokenException e ? e.getMessage() : "verification failed";
+        String description = ar.cause().getMessage();
         req.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"infergate-admin\""
             + (sent ? ", error=\"invalid_token\", error_description=\"" + description.replace('"', '\'') + "\"" : ""));
         json(req, 401, error(sent ? "invalid token: " + description : "the admin API needs a bearer token"));

@@ -15,6 +15,9 @@ public final class Authenticator implements AutoCloseable {
   private static final String BEARER = "Bearer ";
   /** Enough for every active consumer's token; each entry is ~200 bytes. */
   private static final int CACHE_CAPACITY = 100_000;
+  /** Verifications queued or running on workers at once, across the router. */
+  static final int MAX_CONCURRENT_VERIFICATIONS = 512;
+  private final java.util.concurrent.atomic.AtomicInteger verifying = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Vertx vertx;
   private final AuthConfig config;
@@ -92,11 +95,24 @@ public final class Authenticator implements AutoCloseable {
     if (cached != null) {
       return Future.succeededFuture(cached.consumer());
     }
-    return vertx.executeBlocking(() -> {
+    // Signature checks cost ~0.1 ms of a worker each; a flood of fresh (forged) tokens must not
+    // queue without bound behind them.
+    if (verifying.incrementAndGet() > MAX_CONCURRENT_VERIFICATIONS) {
+      verifying.decrementAndGet();
+      return Future.failedFuture(new VerificationBusyException());
+    }
+    return vertx.<Consumer>executeBlocking(() -> {
       TokenVerifier.Verified verified = verifier.verify(token);
       cache.put(token, verified);
       return verified.consumer();
-    }, false);
+    }, false).andThen(ar -> verifying.decrementAndGet());
+  }
+
+  /** Too many tokens are being verified at once: answer 503 and let the client retry. */
+  public static final class VerificationBusyException extends Exception {
+    VerificationBusyException() {
+      super("too many token verifications in progress", null, false, false);
+    }
   }
 
   @Override

@@ -49,6 +49,9 @@ final class AuthStep implements RequestStep {
         boolean missing = authorization == null || authorization.isBlank();
         metrics.authFailure("proxy", missing ? "missing" : "invalid");
         refuse(ctx, missing ? null : e.getMessage());
+      } else if (ar.cause() instanceof Authenticator.VerificationBusyException) {
+        ctx.response.headers().set(HttpHeaders.RETRY_AFTER, "1");
+        ctx.fail(503, "too many new tokens are being verified; retry shortly");
       } else {
         LOG.log(Level.WARNING, "token verification failed unexpectedly", ar.cause());
         ctx.fail(503, "token verification is unavailable, retry later");

@@ -37,7 +37,8 @@ final class RateLimitStep implements RequestStep {
     }
     String key = ctx.consumerKey;
     if (key == null || key.isEmpty()) {
-      key = "address:" + ctx.request.remoteAddress().hostAddress();
+      io.vertx.core.net.SocketAddress remote = ctx.request.remoteAddress();
+      key = "address:" + (remote == null ? "unknown" : remote.hostAddress());
     }
     TokenBucket.Decision decision = limiter.tryAcquire(key, ctx.consumer == null ? null : ctx.consumer.plan(),
         ctx.service.name());
