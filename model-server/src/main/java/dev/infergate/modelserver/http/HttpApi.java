@@ -66,6 +66,11 @@ public final class HttpApi {
     // Refuses bodies over the limit from Content-Length before reading them, and chunked ones as they grow.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
+    // Inference first: Vert.x Web tries routes in order, and this is where nearly all traffic goes.
+    router.post("/v2/models/:model/infer").handler(body).handler(ctx ->
+        inference.infer(ctx, ctx.pathParam("model"), null, v2Infer));
+    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(ctx ->
+        inference.infer(ctx, ctx.pathParam("model"), ctx.pathParam("version"), v2Infer));
     router.get("/v2").handler(health::serverMetadata);
     router.get("/v2/health/live").handler(health::live);
     router.get("/v2/health/ready").handler(health::ready);
@@ -73,10 +78,6 @@ public final class HttpApi {
     router.get("/v2/models/:model/ready").handler(models::ready);
     router.get("/v2/models/:model/versions/:version").handler(models::metadata);
     router.get("/v2/models/:model/versions/:version/ready").handler(models::ready);
-    router.post("/v2/models/:model/infer").handler(body).handler(ctx ->
-        inference.infer(ctx, ctx.pathParam("model"), null, v2Infer));
-    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(ctx ->
-        inference.infer(ctx, ctx.pathParam("model"), ctx.pathParam("version"), v2Infer));
     router.post("/v2/repository/index").handler(repositoryApi::index);
     router.post("/v2/repository/models/:model/load").handler(repositoryApi::load);
     router.post("/v2/repository/models/:model/unload").handler(repositoryApi::unload);
