@@ -1,6 +1,7 @@
 package dev.infergate.router.admin;
 
 import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
 import dev.infergate.router.observability.RouterMetrics;
@@ -45,6 +46,7 @@ public final class AdminServer {
   private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
   private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   private static final String SERVICES = "/admin/services";
+  private static final String REALM = "infergate-admin";
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("www-authenticate");
   private static final int MAX_CHANGE_BYTES = 64 * 1024;
 
@@ -118,8 +120,8 @@ public final class AdminServer {
         boolean sent = authorization != null && !authorization.isBlank();
         metrics.authFailure("admin", sent ? "invalid" : "missing");
         String description = ar.cause().getMessage();
-        req.response().putHeader(WWW_AUTHENTICATE, "Bearer realm=\"infergate-admin\""
-            + (sent ? ", error=\"invalid_token\", error_description=\"" + description.replace('"', '\'') + "\"" : ""));
+        req.response().putHeader(WWW_AUTHENTICATE,
+            sent ? BearerChallenge.invalidToken(REALM, description) : BearerChallenge.missing(REALM));
         json(req, 401, error(sent ? "invalid token: " + description : "the admin API needs a bearer token"));
         return;
       }
@@ -127,8 +129,7 @@ public final class AdminServer {
       String role = authenticator.config().adminRole();
       if (!consumer.hasRole(role)) {
         metrics.authFailure("admin", "forbidden");
-        req.response().putHeader(WWW_AUTHENTICATE,
-            "Bearer realm=\"infergate-admin\", error=\"insufficient_scope\", error_description=\"needs role " + role + "\"");
+        req.response().putHeader(WWW_AUTHENTICATE, BearerChallenge.insufficientScope(REALM, role));
         json(req, 403, error("the admin API needs the role '" + role + "'"));
         return;
       }

@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
 import dev.infergate.router.observability.RouterMetrics;
@@ -17,7 +18,7 @@ import java.util.logging.Logger;
 final class AuthStep implements RequestStep {
   private static final Logger LOG = Logger.getLogger(AuthStep.class.getName());
   static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("www-authenticate");
-  private static final String CHALLENGE = "Bearer realm=\"infergate\"";
+  private static final String REALM = "infergate";
 
   private final Authenticator authenticator;
   private final RouterMetrics metrics;
@@ -67,16 +68,9 @@ final class AuthStep implements RequestStep {
 
   /** @param description why the token was refused; null when none was sent (RFC 6750 §3.1) */
   static void refuse(ProxyContext ctx, String description) {
-    ctx.response.headers().set(WWW_AUTHENTICATE, challenge(description));
+    ctx.response.headers().set(WWW_AUTHENTICATE,
+        description == null ? BearerChallenge.missing(REALM) : BearerChallenge.invalidToken(REALM, description));
     ctx.fail(401, description == null ? "a bearer token is required (Authorization: Bearer <JWT>)"
         : "invalid token: " + description);
-  }
-
-  static String challenge(String description) {
-    if (description == null) {
-      return CHALLENGE;
-    }
-    return CHALLENGE + ", error=\"invalid_token\", error_description=\""
-        + description.replace('"', '\'').replace('\\', '/') + "\"";
   }
 }
