@@ -89,7 +89,14 @@ public final class AdminServer {
         notAllowed(req, "GET");
         return;
       }
-      req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TYPE).end(metrics.scrape());
+      // A scrape walks every meter (per endpoint, per pod): not on an event loop the proxy shares.
+      vertx.executeBlocking(metrics::scrape, false).onComplete(scrape -> {
+        if (scrape.succeeded()) {
+          req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TYPE).end(scrape.result());
+        } else {
+          json(req, 500, error("metrics unavailable: " + scrape.cause().getMessage()));
+        }
+      });
       return;
     }
     if (!path.startsWith("/admin/")) {

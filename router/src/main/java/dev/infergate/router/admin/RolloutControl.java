@@ -22,7 +22,8 @@ public final class RolloutControl {
   private final StateFile stateFile;
   private final AuditLog audit;
   private RouterConfig fileConfig;
-  private OperatorState operator;
+  /** Written under the lock, read without it (the admin API's GETs run on an event loop). */
+  private volatile OperatorState operator;
 
   private RolloutControl(RoutingState routing, StateFile stateFile, AuditLog audit, RouterConfig fileConfig,
       OperatorState operator) {
@@ -52,8 +53,8 @@ public final class RolloutControl {
     routing.apply(RoutingChanges.effective(next, operator));
   }
 
-  /** The operator's current change to {@code service}, or null when the file's values apply. */
-  public synchronized ServiceOverride override(String service) {
+  /** The operator's current change to {@code service}, or null when the file's values apply. Non-blocking. */
+  public ServiceOverride override(String service) {
     return operator.override(service);
   }
 

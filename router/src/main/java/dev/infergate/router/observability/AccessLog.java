@@ -1,15 +1,15 @@
 package dev.infergate.router.observability;
 
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Structured access log: one JSON object per line per request. Lines are buffered and flushed by
- * {@link #flush()} (the router calls it from a timer and at shutdown), so that the hot path does not
- * pay a write system call per request. Thread-safe.
+ * Structured access log: one JSON object per line per request. Lines are queued in memory and
+ * written by {@link #flush()}, which the router runs on a worker thread from a timer and at shutdown,
+ * so that no event loop ever waits on stdout. Thread-safe.
  */
 public final class AccessLog {
   /** One finished request. */
@@ -28,11 +28,15 @@ public final class AccessLog {
       String error) {}
 
   private static final int BUFFER_BYTES = 64 * 1024;
+  /** Lines waiting for {@link #flush}; beyond this they are dropped (and counted), never blocking a request. */
+  static final int MAX_PENDING_BYTES = 8 * 1024 * 1024;
   private final OutputStream out;
   private final boolean enabled;
+  private ByteArrayOutputStream pending = new ByteArrayOutputStream(BUFFER_BYTES);
+  private long dropped;
 
   public AccessLog(OutputStream sink, boolean enabled) {
-    this.out = new BufferedOutputStream(sink, BUFFER_BYTES);
+    this.out = sink;
     this.enabled = enabled;
   }
 
@@ -40,25 +44,47 @@ public final class AccessLog {
     return enabled;
   }
 
+  /** Queues the line in memory: no system call, so it is safe on an event loop. */
   public void log(Entry e) {
     if (!enabled) {
       return;
     }
     byte[] line = format(e).getBytes(StandardCharsets.UTF_8);
     synchronized (this) {
-      try {
-        out.write(line);
-      } catch (IOException ignored) {
-        // A closed stdout must not fail requests.
+      if (pending.size() + line.length > MAX_PENDING_BYTES) {
+        dropped++;
+        return;
       }
+      pending.write(line, 0, line.length);
     }
   }
 
-  public synchronized void flush() {
-    try {
-      out.flush();
-    } catch (IOException ignored) {
-      // As above.
+  /**
+   * Writes what is queued to the sink. Blocking (stdout may be a slow pipe): call it from a worker
+   * thread, one flush at a time.
+   */
+  public void flush() {
+    ByteArrayOutputStream batch;
+    long lost;
+    synchronized (this) {
+      if (pending.size() == 0 && dropped == 0) {
+        return;
+      }
+      batch = pending;
+      lost = dropped;
+      pending = new ByteArrayOutputStream(BUFFER_BYTES);
+      dropped = 0;
+    }
+    synchronized (out) {
+      try {
+        batch.writeTo(out);
+        if (lost > 0) {
+          out.write(("{\"accessLogLinesDropped\":" + lost + "}\n").getBytes(StandardCharsets.UTF_8));
+        }
+        out.flush();
+      } catch (IOException ignored) {
+        // A closed stdout must not fail requests.
+      }
     }
   }
 
