@@ -40,14 +40,8 @@ if [ ! -f "$ROUTER_JAR" ]; then
   mvn -B -q -pl router -DskipTests package
 fi
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/workdir.sh
+source bench/lib/workdir.sh
 mkdir -p "$OUT"
 
 render() { # template -> file with ports and paths filled in

@@ -21,14 +21,8 @@ command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
 [ -f model-server/target/model-server.jar ] || mvn -B -q -pl model-server -DskipTests package
 [ -f "$ROUTER_JAR" ] || mvn -B -q -pl router -DskipTests package
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/workdir.sh
+source bench/lib/workdir.sh
 mkdir -p "$OUT"
 
 wait_ready() { # url
