@@ -74,7 +74,7 @@ public final class Authenticator implements AutoCloseable {
     if (consumer != null) {
       return consumer;
     }
-    TokenVerifier.Verified cached = cache.get(authorization.substring(BEARER.length()).trim());
+    TokenVerifier.Verified cached = cache.get(bearerToken(authorization));
     if (cached == null) {
       return null;
     }
@@ -82,19 +82,25 @@ public final class Authenticator implements AutoCloseable {
     return cached.consumer();
   }
 
-  /** Fails with {@link InvalidTokenException} (answer 401) for a missing, oversized or invalid token. */
+  /** The cached consumer, else {@link #verify}. */
   public Future<Consumer> authenticate(String authorization) {
+    Consumer cached = cachedConsumer(authorization);
+    return cached != null ? Future.succeededFuture(cached) : verify(authorization);
+  }
+
+  /**
+   * Verifies the token on a worker thread, without looking in the caches (call it when
+   * {@link #cachedConsumer} found nothing). Fails with {@link InvalidTokenException} (answer 401) for
+   * a missing, oversized or invalid token, {@link VerificationBusyException} (503) under a flood.
+   */
+  public Future<Consumer> verify(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return Future.failedFuture(new InvalidTokenException("missing bearer token"));
     }
     if (authorization.length() - BEARER.length() > config.maxTokenBytes()) {
       return Future.failedFuture(new InvalidTokenException("token too large"));
     }
-    String token = authorization.substring(BEARER.length()).trim();
-    TokenVerifier.Verified cached = cache.get(token);
-    if (cached != null) {
-      return Future.succeededFuture(cached.consumer());
-    }
+    String token = bearerToken(authorization);
     // Signature checks cost ~0.1 ms of a worker each; a flood of fresh (forged) tokens must not
     // queue without bound behind them.
     if (verifying.incrementAndGet() > MAX_CONCURRENT_VERIFICATIONS) {
@@ -106,6 +112,10 @@ public final class Authenticator implements AutoCloseable {
       cache.put(token, verified);
       return verified.consumer();
     }, false).andThen(ar -> verifying.decrementAndGet());
+  }
+
+  private static String bearerToken(String authorization) {
+    return authorization.substring(BEARER.length()).trim();
   }
 
   /** Too many tokens are being verified at once: answer 503 and let the client retry. */

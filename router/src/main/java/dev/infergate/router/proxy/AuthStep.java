@@ -43,7 +43,7 @@ final class AuthStep implements RequestStep {
       return;
     }
     ctx.request.pause(); // the body waits for the verdict; BodyReadStep resumes it
-    authenticator.authenticate(authorization).onComplete(ar -> {
+    authenticator.verify(authorization).onComplete(ar -> {
       if (ar.succeeded()) {
         accept(ctx, ar.result());
       } else if (ar.cause() instanceof InvalidTokenException e) {
