@@ -51,7 +51,10 @@ public final class EndpointGroup {
       // A dns:// track whose name has not resolved yet.
       return -1;
     }
-    boolean panic = !anyHealthy();
+    // Panic (Envoy's idea) is judged among the endpoints this request may still use: a retry whose
+    // only candidates look unhealthy tries them rather than fail, even if the endpoint it just
+    // failed on still counts as healthy.
+    boolean panic = !anyHealthy(excluded);
     while (true) {
       int best = -1;
       int bestLoad = Integer.MAX_VALUE;
@@ -81,9 +84,9 @@ public final class EndpointGroup {
     }
   }
 
-  private boolean anyHealthy() {
-    for (Endpoint e : endpoints) {
-      if (e.healthy()) {
+  private boolean anyHealthy(long excluded) {
+    for (int i = 0; i < endpoints.length; i++) {
+      if ((excluded & (1L << i)) == 0 && endpoints[i].healthy()) {
         return true;
       }
     }

@@ -80,6 +80,19 @@ class EndpointGroupTest {
   }
 
   @Test
+  void aRetryTriesTheUnhealthyRestRatherThanGiveUp() {
+    // The replica just tried died before its health checks noticed; the other one missed a check
+    // under load. The retry must still go to the other one, not fail the request.
+    Endpoint dead = endpoint(1);
+    Endpoint slow = endpoint(2);
+    EndpointGroup g = new EndpointGroup(List.of(dead, slow), new SplittableRandom(1));
+    slow.markUnreachable();
+    assertEquals(0, g.acquire(0), "first try: the healthy one");
+    dead.failed(1_000, new java.io.IOException("Connection reset by peer"));
+    assertEquals(1, g.acquire(0b01), "retry: the unhealthy rest, in panic");
+  }
+
+  @Test
   void openBreakersAreRespectedEvenInPanic() {
     Endpoint a = endpoint(1);
     EndpointGroup g = new EndpointGroup(List.of(a), new SplittableRandom(1));
