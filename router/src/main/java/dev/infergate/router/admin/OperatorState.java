@@ -32,22 +32,14 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     return overrides.get(service);
   }
 
-  /** Sets {@code service}'s override, remembering the one it replaces. */
+  /** Sets {@code service}'s override (null: none), remembering the one it replaces. */
   OperatorState with(String service, ServiceOverride next) {
-    Map<String, ServiceOverride> nextOverrides = new LinkedHashMap<>(overrides);
     List<ServiceOverride> states = new ArrayList<>(history.getOrDefault(service, List.of()));
     states.add(overrides.get(service));
     if (states.size() > MAX_HISTORY) {
       states.remove(0);
     }
-    if (next == null) {
-      nextOverrides.remove(service);
-    } else {
-      nextOverrides.put(service, next);
-    }
-    Map<String, List<ServiceOverride>> nextHistory = new LinkedHashMap<>(history);
-    nextHistory.put(service, states);
-    return new OperatorState(nextOverrides, nextHistory);
+    return replaced(service, next, states);
   }
 
   /** Back to the state before the last change of {@code service}; null if there was none. */
@@ -56,16 +48,18 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     if (states.isEmpty()) {
       return null;
     }
-    List<ServiceOverride> remaining = new ArrayList<>(states.subList(0, states.size() - 1));
-    ServiceOverride previous = states.get(states.size() - 1);
+    return replaced(service, states.get(states.size() - 1), states.subList(0, states.size() - 1));
+  }
+
+  private OperatorState replaced(String service, ServiceOverride override, List<ServiceOverride> states) {
     Map<String, ServiceOverride> nextOverrides = new LinkedHashMap<>(overrides);
-    if (previous == null) {
+    if (override == null) {
       nextOverrides.remove(service);
     } else {
-      nextOverrides.put(service, previous);
+      nextOverrides.put(service, override);
     }
     Map<String, List<ServiceOverride>> nextHistory = new LinkedHashMap<>(history);
-    nextHistory.put(service, remaining);
+    nextHistory.put(service, states);
     return new OperatorState(nextOverrides, nextHistory);
   }
 

@@ -104,9 +104,7 @@ public final class RoutingChanges {
       if (service.strategy() != Strategy.BLUE_GREEN || service.track(override.active()).isEmpty()) {
         throw new ChangeRejectedException("active track '" + override.active() + "' does not fit");
       }
-      return new ServiceConfig(service.name(), service.model(), service.strategy(), service.tracks(),
-          override.active(), service.fallbackTrack(), service.timeoutMillis(), service.retry(),
-          service.circuitBreaker(), service.healthCheck());
+      return service.withActive(override.active());
     }
     if (service.strategy() != Strategy.CANARY || !override.weights().keySet().equals(
         service.tracks().stream().map(TrackConfig::name).collect(java.util.stream.Collectors.toSet()))) {
@@ -117,8 +115,6 @@ public final class RoutingChanges {
       tracks.add(new TrackConfig(track.name(), override.weights().get(track.name()), track.modelVersion(),
           track.endpoints()));
     }
-    return new ServiceConfig(service.name(), service.model(), service.strategy(), tracks, service.active(),
-        service.fallbackTrack(), service.timeoutMillis(), service.retry(), service.circuitBreaker(),
-        service.healthCheck());
+    return service.withTracks(tracks);
   }
 }

@@ -33,6 +33,18 @@ public record ServiceConfig(
     Objects.requireNonNull(healthCheck, "healthCheck");
   }
 
+  /** The same service with another active track (blue-green). */
+  public ServiceConfig withActive(String activeTrack) {
+    return new ServiceConfig(name, model, strategy, tracks, activeTrack, fallbackTrack, timeoutMillis, retry,
+        circuitBreaker, healthCheck);
+  }
+
+  /** The same service with other tracks (e.g. new weights). */
+  public ServiceConfig withTracks(List<TrackConfig> newTracks) {
+    return new ServiceConfig(name, model, strategy, newTracks, active, fallbackTrack, timeoutMillis, retry,
+        circuitBreaker, healthCheck);
+  }
+
   public Optional<TrackConfig> track(String trackName) {
     for (TrackConfig t : tracks) {
       if (t.name().equals(trackName)) {
