@@ -73,7 +73,10 @@ public final class ModelServer implements AutoCloseable {
   private void listen() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setTcpNoDelay(true).setCompressionSupported(false);
+        .setTcpNoDelay(true).setCompressionSupported(false)
+        // No WebSocket endpoints: without compression handshakers Vert.x leaves the WebSocket
+        // extension handler, which inspects every request and response, out of the pipeline.
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
     AtomicInteger boundPort = new AtomicInteger();
     // One server per event loop so every core parses requests; Vert.x shares the port between them.
     // With port 0 the first binds a random port and the rest reuse it.

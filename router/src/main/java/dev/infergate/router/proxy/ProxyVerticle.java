@@ -78,6 +78,10 @@ public final class ProxyVerticle extends VerticleBase {
             .setHandle100ContinueAutomatically(false)
             // HTTP/1.1 only for now: limits, hop-by-hop handling and connection closing are written for it.
             .setHttp2ClearTextEnabled(false)
+            // Nothing is proxied as a WebSocket: without compression handshakers Vert.x leaves the
+            // WebSocket extension handler, which inspects every request and response, out of the pipeline.
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setPerMessageWebSocketCompressionSupported(false)
             // Responses are written from this event loop only (the upstream client lives on it too), so
             // they may skip Vert.x's cross-thread outbound queue.
             .setStrictThreadMode(true);
