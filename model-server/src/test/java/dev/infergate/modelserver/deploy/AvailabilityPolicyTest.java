@@ -134,7 +134,7 @@ class AvailabilityPolicyTest {
     }
   }
 
-  /** The admin API wants a JWT the kubelet cannot send; the public listener answers TCP connects. */
+  /** The admin API wants a JWT the kubelet cannot send; the public listener answers /v2/health/* without one. */
   @ParameterizedTest
   @FieldSource("RENDERS")
   void routersProbeTheirPublicListener(String render) {
@@ -142,11 +142,9 @@ class AvailabilityPolicyTest {
       Container router = container(deployment, ROUTER_IMAGE).orElseThrow();
       String where = render + " " + deployment.getMetadata().getName() + "/" + router.getName();
       int listen = RouterConfigs.of(Overlays.get(render), deployment).listenPort();
-      for (Probe probe : new Probe[] {router.getStartupProbe(), router.getReadinessProbe(), router.getLivenessProbe()}) {
-        assertNotNull(probe, where + ": missing probe");
-        assertNotNull(probe.getTcpSocket(), where + ": not a TCP probe");
-        assertEquals(listen, resolve(router, probe.getTcpSocket().getPort()), where + ": probe port");
-      }
+      assertHttpProbe(where + " startup", router, router.getStartupProbe(), "/v2/health/ready", listen);
+      assertHttpProbe(where + " readiness", router, router.getReadinessProbe(), "/v2/health/ready", listen);
+      assertHttpProbe(where + " liveness", router, router.getLivenessProbe(), "/v2/health/live", listen);
     }
   }
 

@@ -88,10 +88,6 @@ public final class ProxyContext {
       return;
     }
     TrackRoute t = servedTrack != null ? servedTrack : track;
-    response.setStatusCode(status);
-    response.headers()
-        .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
-        .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
     if (t != null) {
       response.headers().set(Headers.TRACK, t.name());
     }
@@ -100,16 +96,29 @@ public final class ProxyContext {
     json.append("\",\"requestId\":\"");
     Headers.jsonEscape(json, requestId == null ? "" : requestId);
     json.append("\"}");
+    respond(status, json.toString(), message);
+  }
+
+  /** Answers with the router's own JSON that is not an error (its health endpoints). */
+  void respond(int status, String json) {
+    respond(status, json, null);
+  }
+
+  private void respond(int status, String json, String error) {
+    response.setStatusCode(status);
+    response.headers()
+        .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
+        .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
     boolean unread = !request.isEnded();
     if (unread) {
       response.headers().set(Headers.CONNECTION, Headers.CLOSE);
     }
-    response.end(json.toString()).onComplete(ar -> {
+    response.end(json).onComplete(ar -> {
       if (unread) {
         lingerThenClose();
       }
     });
-    complete(status, message);
+    complete(status, error);
   }
 
   /**

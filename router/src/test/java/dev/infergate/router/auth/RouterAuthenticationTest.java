@@ -124,6 +124,14 @@ class RouterAuthenticationTest {
   }
 
   @Test
+  void healthEndpointsNeedNoToken() {
+    // kubelet probes carry no token; everything else still does (missingTokenGets401WithABareChallenge).
+    assertEquals(200, Http.get(router.url("/v2/health/ready")).status());
+    assertEquals(200, Http.get(router.url("/v2/health/live")).status());
+    assertEquals(401, Http.get(router.url("/v2/models/iris/ready")).status());
+  }
+
+  @Test
   void theSubjectIsTheStickinessKey() {
     for (String subject : new String[] {"dave", "erin", "frank", "grace"}) {
       String token = TestTokens.forSubject(subject).signEs256(ec);

@@ -54,9 +54,33 @@ class RequestHandlingTest {
 
   @Test
   void pathThatNamesNoModelGets404Json() {
-    Http.Response r = Http.get(router.url("/v2/health/ready"));
+    Http.Response r = Http.get(router.url("/v2/repository/index"));
     assertEquals(404, r.status());
     assertTrue(r.json().getString("error").startsWith("no route"), r.body());
+  }
+
+  @Test
+  void theRouterAnswersItsOwnKServeHealthEndpoints() {
+    Http.Response live = Http.get(router.url("/v2/health/live"));
+    assertEquals(200, live.status(), live.body());
+    assertTrue(live.json().getBoolean("live"));
+    Http.Response ready = Http.get(router.url("/v2/health/ready"));
+    assertEquals(200, ready.status(), ready.body());
+    assertTrue(ready.json().getBoolean("ready"));
+    assertTrue(ready.header("content-type").startsWith("application/json"));
+    assertNotNull(ready.header("x-request-id"));
+    Http.Response head = Http.send(Http.builder(router.url("/v2/health/ready"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+    assertEquals(200, head.status());
+    assertEquals("", head.body());
+  }
+
+  @Test
+  void healthEndpointsRefuseOtherMethodsWith405() {
+    Http.Response r = Http.post(router.url("/v2/health/ready"), "{}");
+    assertEquals(405, r.status(), r.body());
+    assertEquals("GET, HEAD", r.header("allow"));
+    assertTrue(r.json().getString("error").contains("use GET"), r.body());
   }
 
   @Test
