@@ -5,6 +5,8 @@
 #   nginx proxy    : plain reverse proxy to the backend, keep-alive pool (127.0.0.1:18002)
 #   infergate      : router.jar, canary 90/10 + breakers + retries + health checks to the backend (127.0.0.1:18003)
 #   vertx-min      : bench/router/MinimalProxy.java, a bare Vert.x 5 proxy (the floor of any Vert.x router) (127.0.0.1:18005)
+#   netty-min      : bench/router/NettyMinProxy.java, a bare Netty proxy without Vert.x (NETTY=1)          (127.0.0.1:18008)
+#   router-alt     : a second router build or JVM flags for A/B (ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS)     (127.0.0.1:18009)
 #   router-auth    : router.jar as above plus JWT auth (one cached ES256 token) and rate limits (127.0.0.1:18006)
 #
 # wrk (1 thread, c=64) is pinned to CPU $WRK_CPU; both nginx processes and the router to CPU $SERVER_CPU.
@@ -13,7 +15,8 @@
 #
 # Environment: DURATION (15s) WARMUP (10s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
 #   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
-#   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)
+#   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
+#   ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS: also measure that build / those flags as router-alt (A/B in one run)
 #   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +32,11 @@ ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-}
 OUT=${OUT:-$ROOT/bench/out/router}
 ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
 MINIMAL=${MINIMAL:-1}
+NETTY=${NETTY:-0}
+ROUTER_ALT_JAR=${ROUTER_ALT_JAR:-}
 AUTH=${AUTH:-1}
 BACKEND_PORT=18001 PROXY_PORT=18002 ROUTER_PORT=18003 ADMIN_PORT=18004 MINIMAL_PORT=18005
-ROUTER_AUTH_PORT=18006 ROUTER_AUTH_ADMIN_PORT=18007
+ROUTER_AUTH_PORT=18006 ROUTER_AUTH_ADMIN_PORT=18007 NETTY_PORT=18008 ROUTER_ALT_PORT=18009 ROUTER_ALT_ADMIN_PORT=18010
 
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update && apt-get install -y wrk nginx
@@ -61,6 +66,9 @@ render bench/router/backend.conf "$WORK/backend.conf"
 render bench/router/nginx-proxy.conf "$WORK/proxy.conf"
 render bench/router/router.yaml "$WORK/router.yaml"
 render bench/router/router-auth.yaml "$WORK/router-auth.yaml"
+# The A/B build (ROUTER_ALT_JAR) runs the router config on its own ports and state file.
+sed -e "s|port: $ROUTER_PORT|port: $ROUTER_ALT_PORT|" -e "s|port: $ADMIN_PORT|port: $ROUTER_ALT_ADMIN_PORT|" \
+    -e "s|router-state.json|router-alt-state.json|" "$WORK/router.yaml" > "$WORK/router-alt.yaml"
 
 taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
 taskset -c "$SERVER_CPU" nginx -c "$WORK/proxy.conf" -p "$WORK" & PIDS+=($!); NGINX_PID=$!
@@ -72,6 +80,17 @@ if [ "$MINIMAL" = 1 ]; then
   taskset -c "$SERVER_CPU" java -cp "$ROUTER_JAR" bench/router/MinimalProxy.java "$MINIMAL_PORT" "$BACKEND_PORT" \
     > "$OUT/minimal-stdout.log" 2>&1 & PIDS+=($!); MINIMAL_PID=$!
   TARGETS="nginx router vertx-min"
+fi
+if [ -n "$ROUTER_ALT_JAR" ]; then
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CPU" java ${ROUTER_ALT_JAVA_OPTS-$ROUTER_JAVA_OPTS} -jar "$ROUTER_ALT_JAR" --config "$WORK/router-alt.yaml" \
+    > "$OUT/router-alt-stdout.log" 2>&1 & PIDS+=($!); ROUTER_ALT_PID=$!
+  TARGETS="$TARGETS router-alt"
+fi
+if [ "$NETTY" = 1 ]; then
+  taskset -c "$SERVER_CPU" java -cp "$ROUTER_JAR" bench/router/NettyMinProxy.java "$NETTY_PORT" "$BACKEND_PORT" \
+    > "$OUT/netty-stdout.log" 2>&1 & PIDS+=($!); NETTY_PID=$!
+  TARGETS="$TARGETS netty-min"
 fi
 if [ "$AUTH" = 1 ]; then
   # The dev key is made in $WORK/dev by the token command; the router trusts its JWKS.
@@ -85,6 +104,8 @@ wait_http "http://127.0.0.1:$BACKEND_PORT/v2/models/iris/versions/1/infer"
 wait_http "http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
 wait_http "http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
 [ "$MINIMAL" = 1 ] && wait_http "http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
+[ -n "$ROUTER_ALT_JAR" ] && wait_http "http://127.0.0.1:$ROUTER_ALT_PORT/v2/models/iris/infer"
+[ "$NETTY" = 1 ] && wait_http "http://127.0.0.1:$NETTY_PORT/v2/models/iris/versions/1/infer"
 [ "$AUTH" = 1 ] && wait_http "http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
 
 run_wrk() { # name url duration -> raw output file (only router-auth gets the token)
@@ -109,48 +130,55 @@ NGINX_URL="http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
 ROUTER_URL="http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
 MINIMAL_URL="http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
 ROUTER_AUTH_URL="http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
+ROUTER_ALT_URL="http://127.0.0.1:$ROUTER_ALT_PORT/v2/models/iris/infer"
+NETTY_URL="http://127.0.0.1:$NETTY_PORT/v2/models/iris/versions/1/infer"
 pid_of() { case $1 in nginx) echo "$NGINX_PID" ;; router) echo "$ROUTER_PID" ;; vertx-min) echo "$MINIMAL_PID" ;;
-  router-auth) echo "$ROUTER_AUTH_PID" ;; esac; }
-# CPU time (clock ticks, user + system) of a process and its live children (nginx's worker). This
-# is the cost per request that scheduling noise barely moves, unlike req/s on a shared machine.
+  router-auth) echo "$ROUTER_AUTH_PID" ;; netty-min) echo "$NETTY_PID" ;;
+  router-alt) echo "$ROUTER_ALT_PID" ;; esac; }
+# CPU time (clock ticks: "user system") of a process and its live children (nginx's worker). This
+# is the cost per request that scheduling noise barely moves, unlike req/s on a shared machine; the
+# split shows what the kernel (sockets, epoll) costs against the proxy's own code.
 cpu_ticks() {
-  local total=0 p
+  local user=0 sys=0 p u s
   for p in $1 $(pgrep -P "$1"); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+    read -r u s < <(awk '{ print $14, $15 }' "/proc/$p/stat")
+    user=$((user + u)); sys=$((sys + s))
   done
-  echo "$total"
+  echo "$user $sys"
 }
 CLK_TCK=$(getconf CLK_TCK)
 url_of() {
   case $1 in nginx) echo "$NGINX_URL" ;; router) echo "$ROUTER_URL" ;; vertx-min) echo "$MINIMAL_URL" ;;
-    router-auth) echo "$ROUTER_AUTH_URL" ;; esac
+    router-auth) echo "$ROUTER_AUTH_URL" ;; netty-min) echo "$NETTY_URL" ;;
+    router-alt) echo "$ROUTER_ALT_URL" ;; esac
 }
 echo "warm-up $WARMUP each (JIT, connection pools)"
 for target in $TARGETS; do run_wrk "warmup-$target" "$(url_of "$target")" "$WARMUP"; done
 
-printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req
+printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s %14s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req user+sys_us
 for r in $(seq 1 "$ROUNDS"); do
   for target in $TARGETS; do
-    ticks0=$(cpu_ticks "$(pid_of "$target")")
+    read -r user0 sys0 <<< "$(cpu_ticks "$(pid_of "$target")")"
     run_wrk "$target-$r" "$(url_of "$target")" "$DURATION"
-    ticks1=$(cpu_ticks "$(pid_of "$target")")
+    read -r user1 sys1 <<< "$(cpu_ticks "$(pid_of "$target")")"
     read -r rps p50 p99 non2xx errs <<< "$(field "$OUT/$target-$r.txt")"
     reqs=$(awk '/requests in/ { print $1 }' "$OUT/$target-$r.txt")
-    cpu=$(awk -v t="$((ticks1 - ticks0))" -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
-    printf '%-6s %-11s %10s %9s %9s %7s %7s %12s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$cpu"
-    echo "$r $target $rps $p50 $p99 $non2xx $errs $cpu" >> "$WORK/results"
+    read -r cpu user sys <<< "$(awk -v u="$((user1 - user0))" -v s="$((sys1 - sys0))" -v hz="$CLK_TCK" -v n="$reqs" \
+      'BEGIN { k = 1e6 / hz / n; printf "%.1f %.1f %.1f", (u + s) * k, u * k, s * k }')"
+    printf '%-6s %-11s %10s %9s %9s %7s %7s %12s %14s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$cpu" "$user+$sys"
+    echo "$r $target $rps $p50 $p99 $non2xx $errs $cpu $user $sys" >> "$WORK/results"
   done
 done
 
 awk '
-  { rps[$2] += $3; p50[$2] += $4; p99[$2] += $5; cpu[$2] += $8; n[$2]++
+  { rps[$2] += $3; p50[$2] += $4; p99[$2] += $5; cpu[$2] += $8; usr[$2] += $9; sys[$2] += $10; n[$2]++
     if ($3 > best[$2]) best[$2] = $3
     if (!($2 in lowp99) || $5 < lowp99[$2]) lowp99[$2] = $5
     if ($1 in pair) pair[$1] = pair[$1] " " $2 "=" $3; else pair[$1] = $2 "=" $3
     r[$1 " " $2] = $3 }
   END {
-    printf "\nover %d rounds:      mean req/s    best req/s   mean p50 ms   mean p99 ms   lowest p99 ms   CPU us/req\n", n["router"]
-    for (t in n) printf "  %-11s %14.0f %13.0f %13.3f %13.3f %15.3f %12.1f\n", t, rps[t] / n[t], best[t], p50[t] / n[t], p99[t] / n[t], lowp99[t], cpu[t] / n[t]
+    printf "\nover %d rounds:      mean req/s    best req/s   mean p50 ms   mean p99 ms   lowest p99 ms   CPU us/req   (user + sys)\n", n["router"]
+    for (t in n) printf "  %-11s %14.0f %13.0f %13.3f %13.3f %15.3f %12.1f   (%.1f + %.1f)\n", t, rps[t] / n[t], best[t], p50[t] / n[t], p99[t] / n[t], lowp99[t], cpu[t] / n[t], usr[t] / n[t], sys[t] / n[t]
     printf "CPU per request relative to nginx (lower is better):"
     for (t in n) if (t != "nginx") printf "  %s %.2fx", t, cpu[t] / cpu["nginx"]
     printf "\n"
