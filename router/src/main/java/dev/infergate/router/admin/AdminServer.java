@@ -4,6 +4,7 @@ import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
+import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;
@@ -267,8 +268,11 @@ public final class AdminServer {
   }
 
   private static void tooLarge(HttpServerRequest req) {
-    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    json(req, 413, error("an admin request body is at most " + MAX_CHANGE_BYTES + " bytes"));
+    req.response().setStatusCode(413)
+        .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(error("an admin request body is at most " + MAX_CHANGE_BYTES + " bytes").encode())
+        .onComplete(ar -> LingeringClose.after(req));
   }
 
   /** The body as a JSON object; answers 400 itself and yields null when it is not one. */

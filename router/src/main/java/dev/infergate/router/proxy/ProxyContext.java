@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.auth.Consumer;
+import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.routing.ModelPath;
@@ -20,8 +21,6 @@ public final class ProxyContext {
   final HttpServerResponse response;
   /** The snapshot read once at arrival; a reload does not change it for this request. */
   final RoutingTable routing;
-  /** How long a refused body is drained before the connection is closed anyway. */
-  private static final long LINGER_MILLIS = 2000;
   final long startNanos = System.nanoTime();
   private final long startMillis = System.currentTimeMillis();
   private final RequestStep[] steps;
@@ -115,28 +114,10 @@ public final class ProxyContext {
     }
     response.end(json).onComplete(ar -> {
       if (unread) {
-        lingerThenClose();
+        LingeringClose.after(request);
       }
     });
     complete(status, error);
-  }
-
-  /**
-   * Reads and drops what is left of the refused body for a moment before closing, as nginx's
-   * lingering close does: closing with unread bytes in the socket makes the kernel send a reset,
-   * which can destroy the error response before the client has read it.
-   */
-  private void lingerThenClose() {
-    io.vertx.core.http.HttpConnection connection = request.connection();
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
-    long timer = vertx.setTimer(LINGER_MILLIS, id -> connection.close());
-    request.exceptionHandler(t -> { });
-    request.handler(ignored -> { });
-    request.endHandler(v -> {
-      vertx.cancelTimer(timer);
-      connection.close();
-    });
-    request.resume();
   }
 
   /** Records the finished request (metrics, access log) exactly once. */

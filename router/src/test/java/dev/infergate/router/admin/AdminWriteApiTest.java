@@ -13,7 +13,11 @@ import dev.infergate.router.testsupport.TestKeys;
 import dev.infergate.router.testsupport.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,6 +107,38 @@ class AdminWriteApiTest {
     assertEquals(weights(90, 10), weights(), "refused changes change nothing");
     assertEquals(200, asAdmin("GET", "/admin/services", null).status());
     assertEquals(200, admin("GET", "/metrics", null, null).status(), "metrics stay scrapeable without a token");
+  }
+
+  @Test
+  void anOversizedChangeGets413AndTheConnectionIsClosedCleanly() {
+    String huge = "{\"stable\": " + " ".repeat(4 * 1024 * 1024) + "50, \"canary\": 50}";
+    for (int i = 0; i < 3; i++) {
+      Http.Response r = asAdmin("PUT", "/admin/services/iris/weights", huge);
+      assertEquals(413, r.status(), r.body());
+      assertTrue(r.json().getString("error").contains("at most 65536 bytes"), r.body());
+      assertEquals("close", r.header("connection"));
+    }
+    assertEquals(weights(90, 10), weights(), "a refused change changes nothing");
+  }
+
+  @Test
+  void aHalfSentOversizedChangeDoesNotHoldTheConnectionOpen() throws Exception {
+    // Refused from its declared length before it is read; the server drains the rest for a moment,
+    // then closes (lingering close), rather than keep a connection whose remaining bytes it will
+    // never read.
+    URI admin = URI.create(router.adminUrl("/"));
+    try (Socket socket = new Socket(admin.getHost(), admin.getPort())) {
+      socket.setSoTimeout(15_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("PUT /admin/services/iris/weights HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + adminToken
+          + "\r\ncontent-type: application/json\r\ncontent-length: 4000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[100_000]);
+      out.flush();
+      byte[] answer = socket.getInputStream().readAllBytes(); // returns at the server's close, or times out
+      String text = new String(answer, StandardCharsets.US_ASCII);
+      assertTrue(text.startsWith("HTTP/1.1 413"), text);
+      assertTrue(text.contains("at most 65536 bytes"), text);
+    }
   }
 
   @Test
