@@ -70,43 +70,41 @@ render bench/router/router-auth.yaml "$WORK/router-auth.yaml"
 sed -e "s|port: $ROUTER_PORT|port: $ROUTER_ALT_PORT|" -e "s|port: $ADMIN_PORT|port: $ROUTER_ALT_ADMIN_PORT|" \
     -e "s|router-state.json|router-alt-state.json|" "$WORK/router.yaml" > "$WORK/router-alt.yaml"
 
+# Every target: its process (pinned to $SERVER_CPU, stdout in $OUT/NAME-stdout.log) and its URL.
+declare -A PID URL
+TARGETS=""
+start() { # name url command...
+  local name=$1 url=$2; shift 2
+  taskset -c "$SERVER_CPU" "$@" > "$OUT/$name-stdout.log" 2>&1 & PIDS+=($!)
+  PID[$name]=$!; URL[$name]=$url; TARGETS="$TARGETS $name"
+}
 taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
-taskset -c "$SERVER_CPU" nginx -c "$WORK/proxy.conf" -p "$WORK" & PIDS+=($!); NGINX_PID=$!
+start nginx "http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer" nginx -c "$WORK/proxy.conf" -p "$WORK"
 # shellcheck disable=SC2086
-taskset -c "$SERVER_CPU" java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router.yaml" \
-  > "$OUT/router-stdout.log" 2>&1 & PIDS+=($!); ROUTER_PID=$!
-TARGETS="nginx router"
+start router "http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer" \
+  java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router.yaml"
 if [ "$MINIMAL" = 1 ]; then
-  taskset -c "$SERVER_CPU" java -cp "$ROUTER_JAR" bench/router/MinimalProxy.java "$MINIMAL_PORT" "$BACKEND_PORT" \
-    > "$OUT/minimal-stdout.log" 2>&1 & PIDS+=($!); MINIMAL_PID=$!
-  TARGETS="nginx router vertx-min"
+  start vertx-min "http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer" \
+    java -cp "$ROUTER_JAR" bench/router/MinimalProxy.java "$MINIMAL_PORT" "$BACKEND_PORT"
 fi
 if [ -n "$ROUTER_ALT_JAR" ]; then
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CPU" java ${ROUTER_ALT_JAVA_OPTS-$ROUTER_JAVA_OPTS} -jar "$ROUTER_ALT_JAR" --config "$WORK/router-alt.yaml" \
-    > "$OUT/router-alt-stdout.log" 2>&1 & PIDS+=($!); ROUTER_ALT_PID=$!
-  TARGETS="$TARGETS router-alt"
+  start router-alt "http://127.0.0.1:$ROUTER_ALT_PORT/v2/models/iris/infer" \
+    java ${ROUTER_ALT_JAVA_OPTS-$ROUTER_JAVA_OPTS} -jar "$ROUTER_ALT_JAR" --config "$WORK/router-alt.yaml"
 fi
 if [ "$NETTY" = 1 ]; then
-  taskset -c "$SERVER_CPU" java -cp "$ROUTER_JAR" bench/router/NettyMinProxy.java "$NETTY_PORT" "$BACKEND_PORT" \
-    > "$OUT/netty-stdout.log" 2>&1 & PIDS+=($!); NETTY_PID=$!
-  TARGETS="$TARGETS netty-min"
+  start netty-min "http://127.0.0.1:$NETTY_PORT/v2/models/iris/versions/1/infer" \
+    java -cp "$ROUTER_JAR" bench/router/NettyMinProxy.java "$NETTY_PORT" "$BACKEND_PORT"
 fi
 if [ "$AUTH" = 1 ]; then
   # The dev key is made in $WORK/dev by the token command; the router trusts its JWKS.
   TOKEN=$(java -jar "$ROUTER_JAR" token --config "$WORK/router-auth.yaml" --sub bench-consumer --ttl 2h)
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CPU" java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router-auth.yaml" \
-    > "$OUT/router-auth-stdout.log" 2>&1 & PIDS+=($!); ROUTER_AUTH_PID=$!
-  TARGETS="$TARGETS router-auth"
+  start router-auth "http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer" \
+    java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$WORK/router-auth.yaml"
 fi
 wait_http "http://127.0.0.1:$BACKEND_PORT/v2/models/iris/versions/1/infer"
-wait_http "http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
-wait_http "http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
-[ "$MINIMAL" = 1 ] && wait_http "http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
-[ -n "$ROUTER_ALT_JAR" ] && wait_http "http://127.0.0.1:$ROUTER_ALT_PORT/v2/models/iris/infer"
-[ "$NETTY" = 1 ] && wait_http "http://127.0.0.1:$NETTY_PORT/v2/models/iris/versions/1/infer"
-[ "$AUTH" = 1 ] && wait_http "http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
+for target in $TARGETS; do wait_http "${URL[$target]}"; done
 
 run_wrk() { # name url duration -> raw output file (only router-auth gets the token)
   local token=""
@@ -126,15 +124,6 @@ field() { # file -> "req/s p50 p99 non2xx errors"
   echo "$rps $p50 $p99 $non2xx $errs"
 }
 
-NGINX_URL="http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer"
-ROUTER_URL="http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer"
-MINIMAL_URL="http://127.0.0.1:$MINIMAL_PORT/v2/models/iris/versions/1/infer"
-ROUTER_AUTH_URL="http://127.0.0.1:$ROUTER_AUTH_PORT/v2/models/iris/infer"
-ROUTER_ALT_URL="http://127.0.0.1:$ROUTER_ALT_PORT/v2/models/iris/infer"
-NETTY_URL="http://127.0.0.1:$NETTY_PORT/v2/models/iris/versions/1/infer"
-pid_of() { case $1 in nginx) echo "$NGINX_PID" ;; router) echo "$ROUTER_PID" ;; vertx-min) echo "$MINIMAL_PID" ;;
-  router-auth) echo "$ROUTER_AUTH_PID" ;; netty-min) echo "$NETTY_PID" ;;
-  router-alt) echo "$ROUTER_ALT_PID" ;; esac; }
 # CPU time (clock ticks: "user system") of a process and its live children (nginx's worker). This
 # is the cost per request that scheduling noise barely moves, unlike req/s on a shared machine; the
 # split shows what the kernel (sockets, epoll) costs against the proxy's own code.
@@ -147,20 +136,15 @@ cpu_ticks() {
   echo "$user $sys"
 }
 CLK_TCK=$(getconf CLK_TCK)
-url_of() {
-  case $1 in nginx) echo "$NGINX_URL" ;; router) echo "$ROUTER_URL" ;; vertx-min) echo "$MINIMAL_URL" ;;
-    router-auth) echo "$ROUTER_AUTH_URL" ;; netty-min) echo "$NETTY_URL" ;;
-    router-alt) echo "$ROUTER_ALT_URL" ;; esac
-}
 echo "warm-up $WARMUP each (JIT, connection pools)"
-for target in $TARGETS; do run_wrk "warmup-$target" "$(url_of "$target")" "$WARMUP"; done
+for target in $TARGETS; do run_wrk "warmup-$target" "${URL[$target]}" "$WARMUP"; done
 
 printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s %14s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req user+sys_us
 for r in $(seq 1 "$ROUNDS"); do
   for target in $TARGETS; do
-    read -r user0 sys0 <<< "$(cpu_ticks "$(pid_of "$target")")"
-    run_wrk "$target-$r" "$(url_of "$target")" "$DURATION"
-    read -r user1 sys1 <<< "$(cpu_ticks "$(pid_of "$target")")"
+    read -r user0 sys0 <<< "$(cpu_ticks "${PID[$target]}")"
+    run_wrk "$target-$r" "${URL[$target]}" "$DURATION"
+    read -r user1 sys1 <<< "$(cpu_ticks "${PID[$target]}")"
     read -r rps p50 p99 non2xx errs <<< "$(field "$OUT/$target-$r.txt")"
     reqs=$(awk '/requests in/ { print $1 }' "$OUT/$target-$r.txt")
     read -r cpu user sys <<< "$(awk -v u="$((user1 - user0))" -v s="$((sys1 - sys0))" -v hz="$CLK_TCK" -v n="$reqs" \
