@@ -8,8 +8,11 @@ import dev.infergate.modelserver.repository.ModelVersion;
 import dev.infergate.modelserver.runtime.InferenceRequest;
 import dev.infergate.modelserver.runtime.Tensor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,7 +28,11 @@ public final class HttpApi {
 
   private HttpApi() {}
 
-  public static Router create(Vertx vertx, ModelRepository repository, Lifecycle lifecycle,
+  /**
+   * The request handler: V2 inference, nearly all traffic, is matched by hand and served without
+   * Vert.x Web (see {@link V2InferPath}); every other route goes through the router below.
+   */
+  public static Handler<HttpServerRequest> create(Vertx vertx, ModelRepository repository, Lifecycle lifecycle,
       PrometheusMeterRegistry registry, long maxBodyBytes) {
     ModelLookup lookup = new ModelLookup(repository);
     V2Codec v2 = new V2Codec();
@@ -58,19 +65,9 @@ public final class HttpApi {
     RepositoryHandler repositoryApi = new RepositoryHandler(vertx, repository);
 
     Router router = Router.router(vertx);
-    router.route().handler(ctx -> {
-      lifecycle.requestStarted();
-      ctx.addEndHandler(v -> lifecycle.requestEnded());
-      ctx.next();
-    });
     // Refuses bodies over the limit from Content-Length before reading them, and chunked ones as they grow.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
-    // Inference first: Vert.x Web tries routes in order, and this is where nearly all traffic goes.
-    router.post("/v2/models/:model/infer").handler(body).handler(ctx ->
-        inference.infer(ctx, ctx.pathParam("model"), null, v2Infer));
-    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(ctx ->
-        inference.infer(ctx, ctx.pathParam("model"), ctx.pathParam("version"), v2Infer));
     router.get("/v2").handler(health::serverMetadata);
     router.get("/v2/health/live").handler(health::live);
     router.get("/v2/health/ready").handler(health::ready);
@@ -81,8 +78,8 @@ public final class HttpApi {
     router.post("/v2/repository/index").handler(repositoryApi::index);
     router.post("/v2/repository/models/:model/load").handler(repositoryApi::load);
     router.post("/v2/repository/models/:model/unload").handler(repositoryApi::unload);
-    router.postWithRegex(V1_PREDICT).handler(body).handler(ctx ->
-        inference.infer(ctx, ctx.pathParam("param0"), ctx.pathParam("param1"), v1Predict));
+    router.postWithRegex(V1_PREDICT).handler(body).handler(ctx -> inference.infer(ctx.response(),
+        ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), v1Predict));
     router.get("/v1/models/:model").handler(models::v1Status);
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
       if (scrape.succeeded()) {
@@ -97,7 +94,19 @@ public final class HttpApi {
         + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> Responses.error(ctx, 405, ctx.request().method()
         + " is not allowed on " + ctx.request().path()));
-    return router;
+
+    return request -> {
+      lifecycle.track(request.response());
+      V2InferPath infer = V2InferPath.parse(request.path());
+      if (infer == null) {
+        router.handle(request);
+      } else if (request.method() != HttpMethod.POST) {
+        request.response().putHeader("allow", "POST");
+        Responses.error(request.response(), 405, request.method() + " is not allowed on " + request.path());
+      } else {
+        inference.serve(request, infer.model(), infer.version(), v2Infer, maxBodyBytes);
+      }
+    };
   }
 
   /** Turns a failed route into a JSON error: the client's fault is a 4xx with a reason, ours a 500. */
@@ -109,7 +118,7 @@ public final class HttpApi {
     }
     int status = ctx.statusCode();
     if (status == 413) {
-      Responses.error(ctx, 413, "the request body is larger than the limit of " + maxBodyBytes + " bytes");
+      Responses.error(ctx, 413, BoundedBody.tooLargeMessage(maxBodyBytes));
       return;
     }
     if (status >= 400 && status < 500) {

@@ -10,7 +10,8 @@ import dev.infergate.modelserver.runtime.Tensor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,12 +43,33 @@ final class InferenceHandler {
     this.lookup = lookup;
   }
 
-  void infer(RoutingContext ctx, String modelName, String versionName, Codec codec) {
-    ModelVersion model = lookup.version(modelName, versionName);
-    Buffer body = ctx.body().buffer();
+  /**
+   * Serves a request whose body is still to be read (the V2 inference paths, dispatched by hand,
+   * without Vert.x Web's failure handler: so an unexpected error is answered here, never left hanging).
+   */
+  void serve(HttpServerRequest request, String modelName, String versionName, Codec codec, long maxBodyBytes) {
+    HttpServerResponse response = request.response();
+    BoundedBody.read(request, maxBodyBytes, body -> {
+      try {
+        infer(response, body, modelName, versionName, codec);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "unexpected failure on " + request.path(), e);
+        Responses.error(response, 500, "internal error: " + e.getMessage());
+      }
+    });
+  }
+
+  void infer(HttpServerResponse response, Buffer body, String modelName, String versionName, Codec codec) {
+    ModelVersion model;
+    try {
+      model = lookup.version(modelName, versionName);
+    } catch (ProtocolException e) {
+      Responses.error(response, e.status(), e.getMessage());
+      return;
+    }
     if (body == null || body.length() == 0) {
       model.meters().count(Outcome.BAD_REQUEST);
-      Responses.error(ctx, 400, "the request body is empty; send a JSON object");
+      Responses.error(response, 400, "the request body is empty; send a JSON object");
       return;
     }
     if (body.length() < WORKER_PARSE_BYTES) {
@@ -55,62 +77,64 @@ final class InferenceHandler {
       try {
         request = codec.parse(body, model);
       } catch (ProtocolException e) {
-        rejected(ctx, model, e);
+        rejected(response, model, e);
         return;
       }
-      submit(ctx, model, codec, request);
+      submit(response, model, codec, request);
       return;
     }
     Context context = Vertx.currentContext();
     vertx.executeBlocking(() -> codec.parse(body, model), false).onComplete(parsed -> context.runOnContext(v -> {
       if (parsed.succeeded()) {
-        submit(ctx, model, codec, parsed.result());
+        submit(response, model, codec, parsed.result());
       } else if (parsed.cause() instanceof ProtocolException e) {
-        rejected(ctx, model, e);
+        rejected(response, model, e);
       } else {
-        ctx.fail(parsed.cause());
+        LOG.log(Level.WARNING, "parsing a request for " + model.name() + "/" + model.version() + " failed",
+            parsed.cause());
+        Responses.error(response, 500, "internal error: " + parsed.cause().getMessage());
       }
     }));
   }
 
-  private static void rejected(RoutingContext ctx, ModelVersion model, ProtocolException e) {
+  private static void rejected(HttpServerResponse response, ModelVersion model, ProtocolException e) {
     model.meters().count(Outcome.BAD_REQUEST);
-    Responses.error(ctx, e.status(), e.getMessage());
+    Responses.error(response, e.status(), e.getMessage());
   }
 
-  private static void submit(RoutingContext ctx, ModelVersion model, Codec codec, InferenceRequest request) {
+  private static void submit(HttpServerResponse response, ModelVersion model, Codec codec, InferenceRequest request) {
     Context context = Vertx.currentContext();
     Admission admission = model.submit(request, new InferenceCallback() {
       @Override
       public void onResult(List<Tensor> outputs) {
-        Buffer response;
+        Buffer encoded;
         try {
-          response = codec.encode(model, request, outputs);
+          encoded = codec.encode(model, request, outputs);
         } catch (RuntimeException e) {
           onError(e);
           return;
         }
         model.meters().count(Outcome.SUCCESS);
-        context.runOnContext(v -> Responses.json(ctx, 200, response));
+        context.runOnContext(v -> Responses.json(response, 200, encoded));
       }
 
       @Override
       public void onError(Throwable error) {
         model.meters().count(Outcome.ERROR);
         LOG.log(Level.WARNING, "inference failed on " + model.name() + "/" + model.version(), error);
-        context.runOnContext(v -> Responses.error(ctx, 500, "inference failed: " + error.getMessage()));
+        context.runOnContext(v -> Responses.error(response, 500, "inference failed: " + error.getMessage()));
       }
     });
     switch (admission) {
       case ACCEPTED -> { }
       case QUEUE_FULL -> {
-        ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
-        Responses.error(ctx, 503, "model " + model.name() + "/" + model.version()
+        response.putHeader("retry-after", RETRY_AFTER_SECONDS);
+        Responses.error(response, 503, "model " + model.name() + "/" + model.version()
             + " has a full queue; retry later");
       }
       case CLOSED -> {
-        ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
-        Responses.error(ctx, 503, "model " + model.name() + "/" + model.version() + " is being unloaded");
+        response.putHeader("retry-after", RETRY_AFTER_SECONDS);
+        Responses.error(response, 503, "model " + model.name() + "/" + model.version() + " is being unloaded");
       }
     }
   }

@@ -1,5 +1,7 @@
 package dev.infergate.modelserver.http;
 
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +27,19 @@ public final class Lifecycle {
 
   void requestStarted() {
     inFlight.increment();
+  }
+
+  /** Counts a request in flight until its response ends or its connection goes, once either way. */
+  void track(HttpServerResponse response) {
+    requestStarted();
+    boolean[] ended = {false};
+    Handler<Object> end = ignored -> {
+      if (!ended[0]) {
+        ended[0] = true;
+        requestEnded();
+      }
+    };
+    response.endHandler(end::handle).closeHandler(end::handle).exceptionHandler(end::handle);
   }
 
   void requestEnded() {

@@ -11,19 +11,26 @@ final class Responses {
 
   private Responses() {}
 
-  static void json(RoutingContext ctx, int status, Buffer body) {
-    HttpServerResponse response = ctx.response();
+  static void json(HttpServerResponse response, int status, Buffer body) {
     if (response.ended() || response.closed()) {
       return;
     }
     response.setStatusCode(status).putHeader("content-type", JSON).end(body);
   }
 
+  static void error(HttpServerResponse response, int status, String message) {
+    json(response, status, new JsonObject().put("error", message).toBuffer());
+  }
+
+  static void json(RoutingContext ctx, int status, Buffer body) {
+    json(ctx.response(), status, body);
+  }
+
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    json(ctx, status, body.toBuffer());
+    json(ctx.response(), status, body.toBuffer());
   }
 
   static void error(RoutingContext ctx, int status, String message) {
-    json(ctx, status, new JsonObject().put("error", message));
+    error(ctx.response(), status, message);
   }
 }

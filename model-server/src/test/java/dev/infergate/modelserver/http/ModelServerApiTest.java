@@ -14,8 +14,14 @@ import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,6 +179,60 @@ class ModelServerApiTest {
     assertEquals(413, response.statusCode());
     assertTrue(json(response).getString("error").contains("limit"));
     assertEquals(200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
+  }
+
+  @Test
+  void refusesChunkedBodiesThatGrowPastTheLimitWith413() {
+    byte[] big = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],"
+        + "\"pad\":\"" + "x".repeat(200 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+    HttpRequest chunked = HttpRequest.newBuilder(server.uri("/v2/models/iris/infer"))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+    HttpResponse<String> response = server.send(chunked);
+    assertEquals(413, response.statusCode(), response.body());
+    assertTrue(json(response).getString("error").contains("limit"));
+    assertEquals(200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
+  }
+
+  @Test
+  void otherMethodsOnAnInferencePathGet405() {
+    HttpResponse<String> response = server.get("/v2/models/iris/infer");
+    assertEquals(405, response.statusCode());
+    assertEquals("POST", response.headers().firstValue("allow").orElse(null));
+    assertTrue(json(response).getString("error").contains("GET is not allowed"), response.body());
+  }
+
+  @Test
+  void percentEncodedModelNamesAreDecoded() {
+    HttpResponse<String> response = server.post("/v2/models/ir%69s/versions/%31/infer", v2Body(SETOSA));
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("1", json(response).getString("model_version"));
+  }
+
+  @Test
+  void everyRequestLeavesTheInFlightCountWhateverItsEnd() throws Exception {
+    // The count is what a graceful shutdown waits for: a request must leave it when answered, refused,
+    // or abandoned by its client half-way through the body.
+    server.post("/v2/models/iris/infer", v2Body(SETOSA));
+    server.post("/v2/models/iris/infer", "{\"inputs\": 1}");
+    server.post("/v2/models/unknown/infer", v2Body(SETOSA));
+    server.get("/v2/health/ready");
+    try (Socket socket = new Socket(server.uri("/").getHost(), server.uri("/").getPort())) {
+      socket.getOutputStream().write(("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n{\"inp")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      assertEquals(1, awaitInFlight(1), "the half-sent request is in flight");
+    }
+    assertEquals(0, awaitInFlight(0), "a request never left the in-flight count");
+  }
+
+  /** Polls the in-flight count until it is {@code expected} or 10 s have passed; returns the last value. */
+  private static long awaitInFlight(long expected) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long inFlight;
+    while ((inFlight = server.server().lifecycle().inFlight()) != expected && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+    }
+    return inFlight;
   }
 
   @Test
