@@ -108,7 +108,7 @@ public final class ProxyContext {
     response.headers()
         .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
         .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
-    boolean unread = !request.isEnded();
+    boolean unread = !request.isEnded() && Headers.declaresBody(request);
     if (unread) {
       response.headers().set(Headers.CONNECTION, Headers.CLOSE);
     }

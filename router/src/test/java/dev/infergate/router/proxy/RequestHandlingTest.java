@@ -3,6 +3,7 @@ package dev.infergate.router.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.testsupport.FakeModelServer;
@@ -57,6 +58,7 @@ class RequestHandlingTest {
     Http.Response r = Http.get(router.url("/v2/repository/index"));
     assertEquals(404, r.status());
     assertTrue(r.json().getString("error").startsWith("no route"), r.body());
+    assertNull(r.header("connection"), "a refused request without a body keeps its connection");
   }
 
   @Test
@@ -69,6 +71,7 @@ class RequestHandlingTest {
     assertTrue(ready.json().getBoolean("ready"));
     assertTrue(ready.header("content-type").startsWith("application/json"));
     assertNotNull(ready.header("x-request-id"));
+    assertNull(ready.header("connection"), "probes and clients keep their connection");
     Http.Response head = Http.send(Http.builder(router.url("/v2/health/ready"))
         .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
     assertEquals(200, head.status());
