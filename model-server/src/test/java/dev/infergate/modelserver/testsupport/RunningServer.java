@@ -26,11 +26,15 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public static RunningServer start(Path models) {
+    return start(models, 64 * 1024);
+  }
+
+  public static RunningServer start(Path models, int maxBodyBytes) {
     try {
       ModelServerConfig defaults = ModelServerConfig.load(
           CommandLine.parse("--port", "0", "--models", models.toString(), "--device", "cpu"));
       ModelServerConfig config = new ModelServerConfig("127.0.0.1", 0, defaults.modelsDir(), defaults.device(),
-          64 * 1024, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000);
+          maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000);
       return new RunningServer(ModelServer.start(config));
     } catch (Exception e) {
       throw new IllegalStateException("model server did not start: " + e.getMessage(), e);
