@@ -9,31 +9,29 @@ import io.vertx.core.http.HttpServerRequest;
  * Reads a request body of at most {@code maxBytes}: one declared larger is refused from its
  * Content-Length before it is read, one that grows past the limit as it arrives. The refusal is a
  * 413 JSON error; the rest of the body is read and dropped, so the connection stays usable.
+ * Confined to the request's event loop.
  */
 final class BoundedBody {
-  private BoundedBody() {}
+  private final HttpServerRequest request;
+  private final long maxBytes;
+  private final Buffer body = Buffer.buffer();
+  private boolean refused;
+
+  private BoundedBody(HttpServerRequest request, long maxBytes) {
+    this.request = request;
+    this.maxBytes = maxBytes;
+  }
 
   static void read(HttpServerRequest request, long maxBytes, Handler<Buffer> onBody) {
+    BoundedBody reader = new BoundedBody(request, maxBytes);
     if (declaredLength(request) > maxBytes) {
-      tooLarge(request, maxBytes);
+      reader.refuse();
       return;
     }
-    Buffer body = Buffer.buffer();
-    boolean[] refused = {false};
-    request.handler(chunk -> {
-      if (refused[0]) {
-        return;
-      }
-      if (body.length() + chunk.length() > maxBytes) {
-        refused[0] = true;
-        tooLarge(request, maxBytes);
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
+    request.handler(reader::append);
     request.endHandler(v -> {
-      if (!refused[0]) {
-        onBody.handle(body);
+      if (!reader.refused) {
+        onBody.handle(reader.body);
       }
     });
   }
@@ -42,7 +40,19 @@ final class BoundedBody {
     return "the request body is larger than the limit of " + maxBytes + " bytes";
   }
 
-  private static void tooLarge(HttpServerRequest request, long maxBytes) {
+  private void append(Buffer chunk) {
+    if (refused) {
+      return;
+    }
+    if (body.length() + chunk.length() > maxBytes) {
+      refuse();
+      return;
+    }
+    body.appendBuffer(chunk);
+  }
+
+  private void refuse() {
+    refused = true;
     Responses.error(request.response(), 413, tooLargeMessage(maxBytes));
     request.handler(ignored -> { });
     request.endHandler(ignored -> { });

@@ -1,6 +1,5 @@
 package dev.infergate.modelserver.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,14 +31,20 @@ public final class Lifecycle {
   /** Counts a request in flight until its response ends or its connection goes, once either way. */
   void track(HttpServerResponse response) {
     requestStarted();
-    boolean[] ended = {false};
-    Handler<Object> end = ignored -> {
-      if (!ended[0]) {
-        ended[0] = true;
+    TrackedRequest request = new TrackedRequest();
+    response.endHandler(request::ended).closeHandler(request::ended).exceptionHandler(request::ended);
+  }
+
+  /** One request's way out of the count; Vert.x may report its end more than once (end, then close). */
+  private final class TrackedRequest {
+    private boolean ended; // the response's event loop only
+
+    void ended(Object ignored) {
+      if (!ended) {
+        ended = true;
         requestEnded();
       }
-    };
-    response.endHandler(end::handle).closeHandler(end::handle).exceptionHandler(end::handle);
+    }
   }
 
   void requestEnded() {
