@@ -6,6 +6,7 @@
 #   infergate      : router.jar, canary 90/10 + breakers + retries + health checks to the backend (127.0.0.1:18003)
 #   vertx-min      : bench/router/MinimalProxy.java, a bare Vert.x 5 proxy (the floor of any Vert.x router) (127.0.0.1:18005)
 #   netty-min      : bench/router/NettyMinProxy.java, a bare Netty proxy without Vert.x (NETTY=1)          (127.0.0.1:18008)
+#   hybrid         : bench/router/HybridProxy.java, Vert.x HttpServer + raw Netty upstream client (HYBRID=1) (127.0.0.1:18011)
 #   router-alt     : a second router build or JVM flags for A/B (ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS)     (127.0.0.1:18009)
 #   router-auth    : router.jar as above plus JWT auth (one cached ES256 token) and rate limits (127.0.0.1:18006)
 #
@@ -16,6 +17,7 @@
 # Environment: DURATION (15s) WARMUP (10s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
 #   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
+#   HYBRID (0; 1: hybrid)
 #   ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS: also measure that build / those flags as router-alt (A/B in one run)
 #   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
 set -euo pipefail
@@ -33,10 +35,11 @@ OUT=${OUT:-$ROOT/bench/out/router}
 ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
 MINIMAL=${MINIMAL:-1}
 NETTY=${NETTY:-0}
+HYBRID=${HYBRID:-0}
 ROUTER_ALT_JAR=${ROUTER_ALT_JAR:-}
 AUTH=${AUTH:-1}
 BACKEND_PORT=18001 PROXY_PORT=18002 ROUTER_PORT=18003 ADMIN_PORT=18004 MINIMAL_PORT=18005
-ROUTER_AUTH_PORT=18006 ROUTER_AUTH_ADMIN_PORT=18007 NETTY_PORT=18008 ROUTER_ALT_PORT=18009 ROUTER_ALT_ADMIN_PORT=18010
+ROUTER_AUTH_PORT=18006 ROUTER_AUTH_ADMIN_PORT=18007 NETTY_PORT=18008 ROUTER_ALT_PORT=18009 ROUTER_ALT_ADMIN_PORT=18010 HYBRID_PORT=18011
 
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update && apt-get install -y wrk nginx
@@ -95,6 +98,10 @@ fi
 if [ "$NETTY" = 1 ]; then
   start netty-min "http://127.0.0.1:$NETTY_PORT/v2/models/iris/versions/1/infer" \
     java -cp "$ROUTER_JAR" bench/router/NettyMinProxy.java "$NETTY_PORT" "$BACKEND_PORT"
+fi
+if [ "$HYBRID" = 1 ]; then
+  start hybrid "http://127.0.0.1:$HYBRID_PORT/v2/models/iris/versions/1/infer" \
+    java -cp "$ROUTER_JAR" bench/router/HybridProxy.java "$HYBRID_PORT" "$BACKEND_PORT"
 fi
 if [ "$AUTH" = 1 ]; then
   # The dev key is made in $WORK/dev by the token command; the router trusts its JWKS.
