@@ -8,7 +8,9 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Reads a request body of at most {@code maxBytes}: one declared larger is refused from its
  * Content-Length before it is read, one that grows past the limit as it arrives. The refusal is a
- * 413 JSON error; the rest of the body is read and dropped, so the connection stays usable.
+ * 413 JSON error; the rest of the body is read and dropped, so the connection stays usable. A client
+ * that sent {@code Expect: 100-continue} gets its 100 once the declared length is accepted; refused
+ * instead, it may never send the body, so that connection is closed after the 413.
  * Confined to the request's event loop.
  */
 final class BoundedBody {
@@ -24,9 +26,13 @@ final class BoundedBody {
 
   static void read(HttpServerRequest request, long maxBytes, Handler<Buffer> onBody) {
     BoundedBody reader = new BoundedBody(request, maxBytes);
+    boolean expectsContinue = request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true);
     if (declaredLength(request) > maxBytes) {
-      reader.refuse();
+      reader.refuse(expectsContinue);
       return;
+    }
+    if (expectsContinue) {
+      request.response().writeContinue();
     }
     request.handler(reader::append);
     request.endHandler(v -> {
@@ -45,15 +51,22 @@ final class BoundedBody {
       return;
     }
     if (body.length() + chunk.length() > maxBytes) {
-      refuse();
+      refuse(false);
       return;
     }
     body.appendBuffer(chunk);
   }
 
-  private void refuse() {
+  private void refuse(boolean closeAfter) {
     refused = true;
-    Responses.error(request.response(), 413, tooLargeMessage(maxBytes));
+    if (closeAfter) {
+      request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    Responses.error(request.response(), 413, tooLargeMessage(maxBytes)).onComplete(ar -> {
+      if (closeAfter) {
+        request.connection().close();
+      }
+    });
     request.handler(ignored -> { });
     request.endHandler(ignored -> { });
   }

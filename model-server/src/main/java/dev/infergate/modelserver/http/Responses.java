@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -11,15 +12,16 @@ final class Responses {
 
   private Responses() {}
 
-  static void json(HttpServerResponse response, int status, Buffer body) {
+  /** Completes when the response is written (at once when it had already ended). */
+  static Future<Void> json(HttpServerResponse response, int status, Buffer body) {
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
-    response.setStatusCode(status).putHeader("content-type", JSON).end(body);
+    return response.setStatusCode(status).putHeader("content-type", JSON).end(body);
   }
 
-  static void error(HttpServerResponse response, int status, String message) {
-    json(response, status, new JsonObject().put("error", message).toBuffer());
+  static Future<Void> error(HttpServerResponse response, int status, String message) {
+    return json(response, status, new JsonObject().put("error", message).toBuffer());
   }
 
   static void json(RoutingContext ctx, int status, Buffer body) {

@@ -14,7 +14,9 @@ import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -191,6 +193,39 @@ class ModelServerApiTest {
     assertEquals(413, response.statusCode(), response.body());
     assertTrue(json(response).getString("error").contains("limit"));
     assertEquals(200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
+  }
+
+  @Test
+  void expectContinueGetsA100BeforeTheBodyIsSent() throws Exception {
+    String body = v2Body(SETOSA);
+    try (Socket socket = new Socket(server.uri("/").getHost(), server.uri("/").getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\n"
+          + "content-type: application/json\r\ncontent-length: " + body.length() + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 100 Continue", in.readLine(), "the 100 comes before the body is sent");
+      assertEquals("", in.readLine());
+      socket.getOutputStream().write(body.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      assertEquals("HTTP/1.1 200 OK", in.readLine());
+    }
+  }
+
+  @Test
+  void expectContinueOverTheLimitGets413AndTheConnectionClosed() throws Exception {
+    // The client waits for a 100 that will not come and may never send the body: close after the 413.
+    try (Socket socket = new Socket(server.uri("/").getHost(), server.uri("/").getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\n"
+          + "content-length: 10000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue(answer.contains("limit"), answer);
+    }
+    assertEquals(0, awaitInFlight(0));
   }
 
   @Test
