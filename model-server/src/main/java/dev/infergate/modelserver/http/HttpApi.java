@@ -104,7 +104,12 @@ public final class HttpApi {
         request.response().putHeader("allow", "POST");
         Responses.error(request.response(), 405, request.method() + " is not allowed on " + request.path());
       } else {
-        inference.serve(request, infer.model(), infer.version(), v2Infer, maxBodyBytes);
+        try {
+          inference.serve(request, infer.model(), infer.version(), v2Infer, maxBodyBytes);
+        } catch (RuntimeException e) { // what Vert.x Web's failure handler does for the other routes
+          LOG.log(Level.WARNING, "unexpected failure on " + request.path(), e);
+          Responses.error(request.response(), 500, "internal error: " + e.getMessage());
+        }
       }
     };
   }
