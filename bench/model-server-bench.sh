@@ -126,8 +126,8 @@ alive() {
 }
 
 # Whether any process of a process group is still running.
-group_alive() {
-  ps -o stat= --pgid "$1" 2>/dev/null | grep -qv '^Z'
+group_alive() { # (grep reads all of ps's output: with pipefail, `grep -q` could make ps die of SIGPIPE)
+  [ -n "$(ps -o stat= --pgid "$1" 2>/dev/null | grep -v '^Z')" ]
 }
 
 # Starts a server in its own session, so that it and all its workers form one process group that
