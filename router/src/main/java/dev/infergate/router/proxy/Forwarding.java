@@ -9,6 +9,7 @@ import dev.infergate.router.upstream.EndpointGroup;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
@@ -156,6 +157,11 @@ final class Forwarding implements Deadlines.Watched {
 
   private void prepare(MultiMap h) {
     Headers.copy(ctx.request.headers(), h, true);
+    if (ctx.consumer != null) {
+      // The verified bearer token is a credential for the gateway: it goes no further (as Envoy's
+      // jwt_authn does by default), so a model server's logs or a compromised replica cannot replay it.
+      h.remove(HttpHeaders.AUTHORIZATION);
+    }
     h.set(Headers.REQUEST_ID, ctx.requestId);
     h.set(Headers.TRACEPARENT, ctx.traceparent);
     if (forwardedFor == null) {

@@ -124,6 +124,16 @@ class RouterAuthenticationTest {
   }
 
   @Test
+  void theVerifiedTokenIsNotForwardedToTheModelServers() {
+    // A credential for the gateway goes no further (Envoy's jwt_authn does the same by default).
+    Http.Response r = infer(TestTokens.forSubject("dave").signEs256(ec), "x-infergate-consumer", "not-a-credential");
+    assertEquals(200, r.status());
+    FakeModelServer served = r.header("x-infergate-track").equals("stable") ? stable : canary;
+    assertFalse(served.lastHeaders().containsKey("authorization"), served.lastHeaders().toString());
+    assertEquals("not-a-credential", served.lastHeaders().get("x-infergate-consumer"), "other headers still pass");
+  }
+
+  @Test
   void healthEndpointsNeedNoToken() {
     // kubelet probes carry no token; everything else still does (missingTokenGets401WithABareChallenge).
     assertEquals(200, Http.get(router.url("/v2/health/ready")).status());
