@@ -7,12 +7,10 @@ import dev.infergate.router.routing.TrackRoute;
 import dev.infergate.router.upstream.Endpoint;
 import dev.infergate.router.upstream.EndpointGroup;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
@@ -46,8 +44,8 @@ final class Forwarding implements Deadlines.Watched {
   private long tryStart;
   private boolean tryInFlight;
   private boolean retrySlot;
-  private HttpClientRequest upstream;
-  private HttpClientResponse relayed;
+  private UpstreamExchange upstream;
+  private UpstreamExchange relayed;
   private int seq;
 
   private int deadlineSlot = -1;
@@ -112,47 +110,35 @@ final class Forwarding implements Deadlines.Watched {
     long perTry = Math.max(1, Math.min(retry.perTryTimeoutMillis(), left));
     perTryMillis = perTry;
     tryDeadline = perTry < left ? tryStart + perTry * 1_000_000L : deadline;
-    RequestOptions options = new RequestOptions()
-        .setMethod(ctx.request.method())
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
-        .setURI(track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()))
-        .setConnectTimeout(perTry);
-    env.client.request(options).onComplete(ar -> {
-      if (mySeq != seq || done) {
-        if (ar.succeeded()) {
-          ar.result().reset();
-        }
-        return;
-      }
-      if (ar.failed()) {
-        tryFailed(ar.cause(), null);
-        return;
-      }
-      HttpClientRequest req = ar.result();
-      upstream = req;
-      prepare(req.headers());
-      (ctx.body == null ? req.send() : req.send(ctx.body)).onComplete(rr -> {
-        if (mySeq != seq || done) {
-          if (rr.succeeded()) {
-            rr.result().request().reset();
+    HeadersMultiMap headers = UpstreamClient.newHeaders();
+    prepare(headers);
+    upstream = env.upstream.send(endpoint.host(), endpoint.port(), ctx.request.method(),
+        track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()), headers, ctx.body,
+        (int) Math.min(Integer.MAX_VALUE, perTry), new UpstreamExchange.Listener() {
+          @Override
+          public void head(UpstreamExchange resp) {
+            if (mySeq != seq || done) {
+              resp.reset();
+              return;
+            }
+            upstream = null;
+            int status = resp.statusCode();
+            if (status >= 500 && status != 501) {
+              tryFailed(new UpstreamStatusException(status), resp);
+            } else {
+              trySucceeded(resp);
+            }
           }
-          return;
-        }
-        upstream = null;
-        if (rr.failed()) {
-          tryFailed(rr.cause(), null);
-          return;
-        }
-        HttpClientResponse resp = rr.result();
-        int status = resp.statusCode();
-        if (status >= 500 && status != 501) {
-          tryFailed(new UpstreamStatusException(status), resp);
-        } else {
-          trySucceeded(resp);
-        }
-      });
-    });
+
+          @Override
+          public void failed(Throwable cause) {
+            if (mySeq != seq || done) {
+              return;
+            }
+            upstream = null;
+            tryFailed(cause, null);
+          }
+        });
   }
 
   private void prepare(MultiMap h) {
@@ -186,14 +172,14 @@ final class Forwarding implements Deadlines.Watched {
     }
   }
 
-  private void trySucceeded(HttpClientResponse resp) {
+  private void trySucceeded(UpstreamExchange resp) {
     long nanos = endTry();
     endpoint.succeeded(nanos);
     endpoint.meters().tryCompleted(resp.statusCode(), nanos);
     relay(resp);
   }
 
-  private void tryFailed(Throwable cause, HttpClientResponse resp) {
+  private void tryFailed(Throwable cause, UpstreamExchange resp) {
     long nanos = endTry();
     endpoint.failed(nanos, cause);
     if (resp != null) {
@@ -227,7 +213,7 @@ final class Forwarding implements Deadlines.Watched {
     if (next >= 0) {
       failed.meters().retried(resp != null ? RetryReason.STATUS : RetryReason.ERROR);
       if (resp != null) {
-        resp.body(); // read and drop the (small) error body so the connection goes back to the pool
+        resp.discard(); // read and drop the (small) error body so the connection goes back to the pool
       }
       send(next);
       return;
@@ -294,7 +280,7 @@ final class Forwarding implements Deadlines.Watched {
     ctx.complete(499, "client closed the connection");
   }
 
-  private void relay(HttpClientResponse resp) {
+  private void relay(UpstreamExchange resp) {
     relaying = true;
     relayed = resp;
     ctx.servedTrack = track;
@@ -302,9 +288,9 @@ final class Forwarding implements Deadlines.Watched {
     HttpServerResponse out = ctx.response;
     int status = resp.statusCode();
     out.setStatusCode(status);
-    Headers.copy(resp.headers(), out.headers(), false);
+    Headers.copy(resp.headers(), out.headers());
     out.headers().set(Headers.TRACK, track.name()).set(Headers.REQUEST_ID, ctx.requestId);
-    String length = resp.getHeader(Headers.CONTENT_LENGTH);
+    String length = resp.headers().get(Headers.CONTENT_LENGTH);
     long expected = -1;
     if (length != null) {
       try {
@@ -349,11 +335,11 @@ final class Forwarding implements Deadlines.Watched {
 
   private void abandonUpstream() {
     seq++;
-    HttpClientRequest req = upstream != null ? upstream : relayed == null ? null : relayed.request();
+    UpstreamExchange exchange = upstream != null ? upstream : relayed;
     upstream = null;
     relayed = null;
-    if (req != null) {
-      req.reset();
+    if (exchange != null) {
+      exchange.reset();
     }
   }
 

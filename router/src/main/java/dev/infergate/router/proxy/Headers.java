@@ -33,7 +33,15 @@ final class Headers {
    * header names, and (for requests) those the router sets itself.
    */
   static void copy(MultiMap from, MultiMap to, boolean request) {
-    String connection = from.get(CONNECTION);
+    copy(from, from.get(CONNECTION), to, request);
+  }
+
+  /** An upstream response's headers into the client's response, minus hop-by-hop ones. */
+  static void copy(io.netty.handler.codec.http.HttpHeaders from, MultiMap to) {
+    copy(from, from.get(CONNECTION), to, false);
+  }
+
+  private static void copy(Iterable<Map.Entry<String, String>> from, String connection, MultiMap to, boolean request) {
     boolean extra = connection != null && namesOtherHeaders(connection);
     for (Map.Entry<String, String> h : from) {
       String name = h.getKey();

@@ -7,26 +7,21 @@ import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
  * One instance per event loop: an HTTP server on the shared listen port and its own pooled
- * keep-alive client, so that a request and its upstream connection live on the same event loop
+ * keep-alive {@link UpstreamClient}, so that a request and its upstream connection live on the same event loop
  * and never hop threads.
  */
 public final class ProxyVerticle extends VerticleBase {
-  /** Connections per endpoint per event loop; beyond it requests queue for a free connection. */
-  static final int POOL_SIZE_PER_ENDPOINT = 256;
   /** Idle keep-alive connections are closed after this (both sides). */
   static final int IDLE_TIMEOUT_SECONDS = 60;
-  static final int CONNECT_TIMEOUT_MILLIS = 2000;
   /** How long a graceful shutdown waits for requests in flight. */
   public static final long SHUTDOWN_GRACE_MILLIS = 10_000;
 
@@ -40,7 +35,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final RouterMetrics metrics;
   private final RandomGenerator random;
   private HttpServer server;
-  private HttpClient client;
+  private UpstreamClient upstream;
 
   /**
    * @param authenticator null without auth
@@ -61,15 +56,8 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createHttpClient(
-        new HttpClientOptions()
-            .setKeepAlive(true)
-            .setKeepAliveTimeout(IDLE_TIMEOUT_SECONDS)
-            .setTcpNoDelay(true)
-            .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
-            .setName("infergate-upstream"),
-        new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
-    RequestPipeline pipeline = new RequestPipeline(vertx, client, routing, authenticator, rateLimiting, accessLog,
+    upstream = new UpstreamClient((ContextInternal) context, IDLE_TIMEOUT_SECONDS);
+    RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
         metrics, random);
     HttpServerOptions options = new HttpServerOptions()
             .setTcpNoDelay(true)
@@ -100,6 +88,9 @@ public final class ProxyVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.shutdown(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)
-        .eventually(() -> client.close());
+        .eventually(() -> {
+          context.runOnContext(v -> upstream.close());
+          return io.vertx.core.Future.succeededFuture();
+        });
   }
 }

@@ -6,7 +6,6 @@ import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.ratelimit.RateLimiting;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -22,7 +21,7 @@ public final class RequestPipeline {
   private final AccessLog accessLog;
   private final TrackMeters unrouted;
 
-  public RequestPipeline(Vertx vertx, HttpClient client, RoutingSource routing, Authenticator authenticator,
+  public RequestPipeline(Vertx vertx, UpstreamClient upstream, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random) {
     this.routing = routing;
     this.accessLog = accessLog;
@@ -37,7 +36,7 @@ public final class RequestPipeline {
                                                    //    so per-service limits apply and a 404 costs no token
         new TrackStep(random),                     // 6. override (403 without the role), canary buckets or active
         new BodyReadStep(),                        // buffer the body (≤ maxBodyBytes, else 413) so a retry can resend it
-        new ForwardStep(vertx, client, metrics));  // 7. pick endpoint, forward, retry, fail over, relay
+        new ForwardStep(vertx, upstream, metrics));  // 7. pick endpoint, forward, retry, fail over, relay
     this.steps = chain.toArray(new RequestStep[0]);
   }
 

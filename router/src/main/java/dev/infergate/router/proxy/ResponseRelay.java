@@ -2,7 +2,6 @@ package dev.infergate.router.proxy;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -12,14 +11,14 @@ import io.vertx.core.http.HttpServerResponse;
  * small JSON answer leaves in one write.
  */
 final class ResponseRelay {
-  private final HttpClientResponse in;
+  private final UpstreamExchange in;
   private final HttpServerResponse out;
   private final Handler<String> onDone;
   private long remaining;
   private boolean ended;
 
   /** @param expected the declared body length, or -1 */
-  ResponseRelay(HttpClientResponse in, HttpServerResponse out, long expected, Handler<String> onDone) {
+  ResponseRelay(UpstreamExchange in, HttpServerResponse out, long expected, Handler<String> onDone) {
     this.in = in;
     this.out = out;
     this.remaining = expected;

@@ -63,6 +63,18 @@ public final class Http {
     }
   }
 
+  /** Like {@link #send} for a binary body. */
+  public static HttpResponse<byte[]> sendBytes(HttpRequest request) {
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new AssertionError("request to " + request.uri() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Like {@link #send} but returns the failure instead of throwing (for load loops). */
   public static Object trySend(HttpRequest request) {
     try {

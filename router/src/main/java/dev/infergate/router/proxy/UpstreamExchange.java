@@ -1,0 +1,311 @@
+package dev.infergate.router.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import java.io.IOException;
+import java.util.ArrayDeque;
+
+/**
+ * One request to a model server and its response, on a connection of the {@link UpstreamClient}.
+ * The listener hears the response head (or a failure before it); whoever takes the response then
+ * either relays its body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with
+ * {@link #pause}/{@link #resume} for back-pressure) or {@link #discard}s it. {@link #reset} abandons
+ * the exchange and closes its connection. A connection goes back to the pool only after a complete,
+ * keep-alive response. Every callback runs on the event loop, inside the verticle's Vert.x context.
+ */
+final class UpstreamExchange {
+  interface Listener {
+    /** The response head arrived: {@link #statusCode()} and {@link #headers()} are set. */
+    void head(UpstreamExchange response);
+
+    /** No response head: connect failure ({@link java.net.ConnectException}), reset or error. */
+    void failed(Throwable cause);
+  }
+
+  private final UpstreamClient.Pool pool;
+  private final ContextInternal context;
+  private final Listener listener;
+  private final int connectTimeoutMillis;
+  /** The request until it is written (it waits here for a connection). */
+  private FullHttpRequest request;
+  private Channel channel;
+  private HttpResponse head;
+  private boolean keepAlive;
+  private boolean finished;
+  private boolean discarding;
+  private io.vertx.core.Handler<Buffer> chunkHandler;
+  private io.vertx.core.Handler<Void> endHandler;
+  private io.vertx.core.Handler<Throwable> exceptionHandler;
+  /** Body chunks (and the end) that arrived before anyone took the body. */
+  private ArrayDeque<Object> early;
+
+  UpstreamExchange(UpstreamClient.Pool pool, ContextInternal context, Listener listener, FullHttpRequest request,
+      int connectTimeoutMillis) {
+    this.pool = pool;
+    this.context = context;
+    this.listener = listener;
+    this.request = request;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+  }
+
+  int connectTimeoutMillis() {
+    return connectTimeoutMillis;
+  }
+
+  /** Reset before it got a connection: a waiting exchange that must be skipped. */
+  boolean abandoned() {
+    return finished;
+  }
+
+  int statusCode() {
+    return head.status().code();
+  }
+
+  HttpHeaders headers() {
+    return head.headers();
+  }
+
+  void handler(io.vertx.core.Handler<Buffer> handler) {
+    chunkHandler = handler;
+    replayEarly();
+  }
+
+  void endHandler(io.vertx.core.Handler<Void> handler) {
+    endHandler = handler;
+    replayEarly();
+  }
+
+  void exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+    exceptionHandler = handler;
+  }
+
+  void pause() {
+    if (channel != null) {
+      channel.config().setAutoRead(false);
+    }
+  }
+
+  void resume() {
+    if (channel != null && !finished) {
+      channel.config().setAutoRead(true);
+      channel.read();
+    }
+  }
+
+  /** Reads the rest of the response and drops it, so the connection can be used again. */
+  void discard() {
+    discarding = true;
+    early = null;
+    resume();
+  }
+
+  /** Abandons the exchange: its connection is closed, nothing more is reported. */
+  void reset() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    early = null;
+    releaseRequest();
+    if (channel != null) {
+      detach();
+      channel.close();
+    }
+  }
+
+  /** Writes the request on {@code connection}, which is now this exchange's. */
+  void start(Channel connection) {
+    if (finished) { // abandoned while it waited or connected: the connection serves the next one
+      pool.release(connection);
+      return;
+    }
+    channel = connection;
+    channel.pipeline().get(Handler.class).exchange = this;
+    channel.config().setAutoRead(true);
+    FullHttpRequest r = request;
+    request = null;
+    channel.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
+      if (!f.isSuccess()) {
+        failed(f.cause());
+      }
+    });
+  }
+
+  void connectFailed(Throwable cause) {
+    if (!finished) {
+      finished = true;
+      releaseRequest();
+      context.emit(cause, listener::failed);
+    }
+  }
+
+  private void releaseRequest() {
+    if (request != null) {
+      request.release();
+      request = null;
+    }
+  }
+
+  private void onHead(HttpResponse response) {
+    head = response;
+    keepAlive = HttpUtil.isKeepAlive(response);
+    context.emit(this, listener::head);
+  }
+
+  private void onContent(HttpContent content) {
+    if (finished) {
+      return;
+    }
+    if (content.content().isReadable() && !discarding) {
+      Buffer chunk = UpstreamClient.buffer(content.content());
+      if (chunkHandler == null) {
+        early().add(chunk);
+      } else {
+        context.emit(chunk, chunkHandler);
+      }
+    }
+    if (content instanceof LastHttpContent) {
+      onEnd();
+    }
+  }
+
+  private void onEnd() {
+    finished = true;
+    Channel c = channel;
+    detach();
+    if (keepAlive) {
+      pool.release(c);
+    } else {
+      c.close();
+    }
+    if (discarding) {
+      return;
+    }
+    if (endHandler == null) {
+      early().add(END);
+    } else {
+      context.emit(null, endHandler);
+    }
+  }
+
+  private void failed(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    early = null;
+    Channel c = channel;
+    detach();
+    if (c != null) {
+      c.close();
+    }
+    if (head == null) {
+      context.emit(cause, listener::failed);
+    } else if (!discarding && exceptionHandler != null) {
+      context.emit(cause, exceptionHandler);
+    }
+  }
+
+  private void detach() {
+    if (channel != null) {
+      Handler h = channel.pipeline().get(Handler.class);
+      if (h != null && h.exchange == this) {
+        h.exchange = null;
+      }
+    }
+  }
+
+  private static final Object END = new Object();
+
+  private ArrayDeque<Object> early() {
+    if (early == null) {
+      early = new ArrayDeque<>();
+    }
+    return early;
+  }
+
+  private void replayEarly() {
+    while (early != null && !early.isEmpty() && chunkHandler != null) {
+      Object next = early.peekFirst();
+      if (next == END) {
+        if (endHandler == null) {
+          return;
+        }
+        early.pollFirst();
+        endHandler.handle(null);
+      } else {
+        early.pollFirst();
+        chunkHandler.handle((Buffer) next);
+      }
+    }
+  }
+
+  /** The pipeline's last handler: routes what the connection reads to its current exchange. */
+  static final class Handler extends ChannelInboundHandlerAdapter {
+    UpstreamExchange exchange;
+    private boolean informational;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        UpstreamExchange e = exchange;
+        if (e == null) {
+          ctx.close(); // bytes nobody asked for: the connection cannot be trusted
+          return;
+        }
+        if (msg instanceof HttpResponse response) {
+          informational = response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+          if (!informational) {
+            e.onHead(response);
+          }
+        }
+        if (msg instanceof HttpContent content) {
+          if (informational) {
+            informational = !(content instanceof LastHttpContent);
+          } else {
+            e.onContent(content);
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      UpstreamExchange e = exchange;
+      if (e != null) {
+        e.failed(new IOException("connection to the model server closed before the response ended"));
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      UpstreamExchange e = exchange;
+      if (e != null) {
+        e.failed(cause);
+      }
+      ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof IdleStateEvent && exchange == null) {
+        ctx.close(); // idle in the pool for the keep-alive timeout
+      }
+    }
+  }
+}
