@@ -100,9 +100,10 @@ class UpstreamClientTest {
     for (int i = 0; i < 30; i++) {
       assertEquals(200, infer("plain").status());
     }
-    // One connection per event loop at most, whatever the number of requests sent one after another.
+    // One connection per event loop at most, whatever the number of requests sent one after another
+    // (plus one the health checker may open meanwhile: it has its own client).
     int opened = connections.get() - before;
-    assertTrue(opened <= Runtime.getRuntime().availableProcessors(), "opened " + opened + " connections for 30 requests");
+    assertTrue(opened <= Runtime.getRuntime().availableProcessors() + 1, "opened " + opened + " connections for 30 requests");
   }
 
   @Test

@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -82,8 +84,10 @@ class UpstreamPoolTest {
 
   @Test
   void aRefusedConnectionIsAConnectException() throws Exception {
-    int closedPort = server.actualPort();
-    server.close().await();
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort(); // closed synchronously: nothing listens there afterwards
+    }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
     UpstreamClient client = new UpstreamClient(context, 60, 1);
     Object first = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
