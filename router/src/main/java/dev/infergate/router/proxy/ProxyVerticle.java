@@ -88,9 +88,6 @@ public final class ProxyVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.shutdown(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)
-        .eventually(() -> {
-          context.runOnContext(v -> upstream.close());
-          return io.vertx.core.Future.succeededFuture();
-        });
+        .onComplete(ar -> upstream.close()); // on this verticle's event loop, where the client lives
   }
 }

@@ -1,7 +1,6 @@
 package dev.infergate.router.proxy;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -20,7 +19,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,10 +99,6 @@ final class UpstreamClient {
     idle.forEach(Channel::close);
   }
 
-  static Buffer buffer(ByteBuf content) {
-    return BufferInternal.buffer(Unpooled.copiedBuffer(content));
-  }
-
   /** One endpoint's connections on this event loop. */
   final class Pool {
     final String key;
@@ -175,7 +169,7 @@ final class UpstreamClient {
             @Override
             protected void initChannel(Channel ch) {
               ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS),
-                  new HttpClientCodec(), new UpstreamExchange.Handler());
+                  new HttpClientCodec(), new UpstreamExchange.ConnectionHandler());
             }
           })
           .connect(host, port)

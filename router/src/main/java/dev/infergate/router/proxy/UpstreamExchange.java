@@ -12,17 +12,20 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
-import java.util.ArrayDeque;
 
 /**
  * One request to a model server and its response, on a connection of the {@link UpstreamClient}.
- * The listener hears the response head (or a failure before it); whoever takes the response then
- * either relays its body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with
- * {@link #pause}/{@link #resume} for back-pressure) or {@link #discard}s it. {@link #reset} abandons
- * the exchange and closes its connection. A connection goes back to the pool only after a complete,
+ * The listener hears the response head (or a failure before it) and, before {@code head} returns,
+ * either takes the body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with
+ * {@link #pause}/{@link #resume} for back-pressure), {@link #discard}s it or {@link #reset}s the
+ * exchange: the body's first bytes are read only after the head's callback, on the same thread.
+ * {@link #reset} abandons the exchange and closes its connection. A connection goes back to the pool only after a complete,
  * keep-alive response. Every callback runs on the event loop, inside the verticle's Vert.x context.
  */
 final class UpstreamExchange {
@@ -45,11 +48,9 @@ final class UpstreamExchange {
   private boolean keepAlive;
   private boolean finished;
   private boolean discarding;
-  private io.vertx.core.Handler<Buffer> chunkHandler;
-  private io.vertx.core.Handler<Void> endHandler;
-  private io.vertx.core.Handler<Throwable> exceptionHandler;
-  /** Body chunks (and the end) that arrived before anyone took the body. */
-  private ArrayDeque<Object> early;
+  private Handler<Buffer> chunkHandler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
 
   UpstreamExchange(UpstreamClient.Pool pool, ContextInternal context, Listener listener, FullHttpRequest request,
       int connectTimeoutMillis) {
@@ -77,17 +78,15 @@ final class UpstreamExchange {
     return head.headers();
   }
 
-  void handler(io.vertx.core.Handler<Buffer> handler) {
+  void handler(Handler<Buffer> handler) {
     chunkHandler = handler;
-    replayEarly();
   }
 
-  void endHandler(io.vertx.core.Handler<Void> handler) {
+  void endHandler(Handler<Void> handler) {
     endHandler = handler;
-    replayEarly();
   }
 
-  void exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+  void exceptionHandler(Handler<Throwable> handler) {
     exceptionHandler = handler;
   }
 
@@ -107,7 +106,6 @@ final class UpstreamExchange {
   /** Reads the rest of the response and drops it, so the connection can be used again. */
   void discard() {
     discarding = true;
-    early = null;
     resume();
   }
 
@@ -117,7 +115,6 @@ final class UpstreamExchange {
       return;
     }
     finished = true;
-    early = null;
     releaseRequest();
     if (channel != null) {
       detach();
@@ -132,7 +129,7 @@ final class UpstreamExchange {
       return;
     }
     channel = connection;
-    channel.pipeline().get(Handler.class).exchange = this;
+    channel.pipeline().get(ConnectionHandler.class).exchange = this;
     channel.config().setAutoRead(true);
     FullHttpRequest r = request;
     request = null;
@@ -169,12 +166,8 @@ final class UpstreamExchange {
       return;
     }
     if (content.content().isReadable() && !discarding) {
-      Buffer chunk = UpstreamClient.buffer(content.content());
-      if (chunkHandler == null) {
-        early().add(chunk);
-      } else {
-        context.emit(chunk, chunkHandler);
-      }
+      // A copy in an unpooled buffer: the decoder's (pooled) content is released after this call.
+      context.emit(BufferInternal.buffer(Unpooled.copiedBuffer(content.content())), chunkHandler);
     }
     if (content instanceof LastHttpContent) {
       onEnd();
@@ -190,12 +183,7 @@ final class UpstreamExchange {
     } else {
       c.close();
     }
-    if (discarding) {
-      return;
-    }
-    if (endHandler == null) {
-      early().add(END);
-    } else {
+    if (!discarding) {
       context.emit(null, endHandler);
     }
   }
@@ -205,7 +193,6 @@ final class UpstreamExchange {
       return;
     }
     finished = true;
-    early = null;
     Channel c = channel;
     detach();
     if (c != null) {
@@ -220,40 +207,15 @@ final class UpstreamExchange {
 
   private void detach() {
     if (channel != null) {
-      Handler h = channel.pipeline().get(Handler.class);
+      ConnectionHandler h = channel.pipeline().get(ConnectionHandler.class);
       if (h != null && h.exchange == this) {
         h.exchange = null;
       }
     }
   }
 
-  private static final Object END = new Object();
-
-  private ArrayDeque<Object> early() {
-    if (early == null) {
-      early = new ArrayDeque<>();
-    }
-    return early;
-  }
-
-  private void replayEarly() {
-    while (early != null && !early.isEmpty() && chunkHandler != null) {
-      Object next = early.peekFirst();
-      if (next == END) {
-        if (endHandler == null) {
-          return;
-        }
-        early.pollFirst();
-        endHandler.handle(null);
-      } else {
-        early.pollFirst();
-        chunkHandler.handle((Buffer) next);
-      }
-    }
-  }
-
   /** The pipeline's last handler: routes what the connection reads to its current exchange. */
-  static final class Handler extends ChannelInboundHandlerAdapter {
+  static final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     UpstreamExchange exchange;
     private boolean informational;
 
