@@ -42,7 +42,7 @@ final class BoundedBody {
     });
   }
 
-  static String tooLargeMessage(long maxBytes) {
+  private static String tooLargeMessage(long maxBytes) {
     return "the request body is larger than the limit of " + maxBytes + " bytes";
   }
 

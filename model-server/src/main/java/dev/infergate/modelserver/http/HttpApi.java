@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,13 +23,12 @@ import java.util.logging.Logger;
 public final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-  private static final String V1_PREDICT = "/v1/models/([^/:]+)(?:/versions/([^/:]+))?:predict";
 
   private HttpApi() {}
 
   /**
-   * The request handler: V2 inference, nearly all traffic, is matched by hand and served without
-   * Vert.x Web (see {@link V2InferPath}); every other route goes through the router below.
+   * The request handler: inference (V2 infer, V1 predict), nearly all traffic, is matched by hand and
+   * served without Vert.x Web (see {@link InferencePath}); every other route goes through the router below.
    */
   public static Handler<HttpServerRequest> create(Vertx vertx, ModelRepository repository, Lifecycle lifecycle,
       PrometheusMeterRegistry registry, long maxBodyBytes) {
@@ -65,9 +63,6 @@ public final class HttpApi {
     RepositoryHandler repositoryApi = new RepositoryHandler(vertx, repository);
 
     Router router = Router.router(vertx);
-    // Refuses bodies over the limit from Content-Length before reading them, and chunked ones as they grow.
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-
     router.get("/v2").handler(health::serverMetadata);
     router.get("/v2/health/live").handler(health::live);
     router.get("/v2/health/ready").handler(health::ready);
@@ -78,8 +73,6 @@ public final class HttpApi {
     router.post("/v2/repository/index").handler(repositoryApi::index);
     router.post("/v2/repository/models/:model/load").handler(repositoryApi::load);
     router.post("/v2/repository/models/:model/unload").handler(repositoryApi::unload);
-    router.postWithRegex(V1_PREDICT).handler(body).handler(ctx -> inference.infer(ctx.response(),
-        ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), v1Predict));
     router.get("/v1/models/:model").handler(models::v1Status);
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
       if (scrape.succeeded()) {
@@ -89,7 +82,7 @@ public final class HttpApi {
       }
     }));
 
-    router.route().failureHandler(ctx -> failure(ctx, maxBodyBytes));
+    router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no route for " + ctx.request().method()
         + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> Responses.error(ctx, 405, ctx.request().method()
@@ -97,35 +90,26 @@ public final class HttpApi {
 
     return request -> {
       lifecycle.track(request.response());
-      V2InferPath infer = V2InferPath.parse(request.path());
-      if (infer == null) {
+      InferencePath infer = InferencePath.parse(request.path());
+      if (infer == null || (infer.v1() && request.method() != HttpMethod.POST)) {
         router.handle(request);
       } else if (request.method() != HttpMethod.POST) {
         request.response().putHeader("allow", "POST");
         Responses.error(request.response(), 405, request.method() + " is not allowed on " + request.path());
       } else {
-        try {
-          inference.serve(request, infer.model(), infer.version(), v2Infer, maxBodyBytes);
-        } catch (RuntimeException e) { // what Vert.x Web's failure handler does for the other routes
-          LOG.log(Level.WARNING, "unexpected failure on " + request.path(), e);
-          Responses.error(request.response(), 500, "internal error: " + e.getMessage());
-        }
+        inference.serve(request, infer.model(), infer.version(), infer.v1() ? v1Predict : v2Infer, maxBodyBytes);
       }
     };
   }
 
   /** Turns a failed route into a JSON error: the client's fault is a 4xx with a reason, ours a 500. */
-  private static void failure(RoutingContext ctx, long maxBodyBytes) {
+  private static void failure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ProtocolException protocol) {
       Responses.error(ctx, protocol.status(), protocol.getMessage());
       return;
     }
     int status = ctx.statusCode();
-    if (status == 413) {
-      Responses.error(ctx, 413, BoundedBody.tooLargeMessage(maxBodyBytes));
-      return;
-    }
     if (status >= 400 && status < 500) {
       Responses.error(ctx, status, failure == null ? "bad request" : failure.getMessage());
       return;

@@ -44,22 +44,24 @@ final class InferenceHandler {
   }
 
   /**
-   * Serves a request whose body is still to be read (the V2 inference paths, dispatched by hand,
-   * without Vert.x Web's failure handler: so an unexpected error is answered here, never left hanging).
+   * Serves an inference request whose body is still to be read. It is dispatched by hand, without
+   * Vert.x Web and its failure handler, so an unexpected error is answered here, never left hanging.
    */
   void serve(HttpServerRequest request, String modelName, String versionName, Codec codec, long maxBodyBytes) {
-    HttpServerResponse response = request.response();
-    BoundedBody.read(request, maxBodyBytes, body -> {
-      try {
-        infer(response, body, modelName, versionName, codec);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "unexpected failure on " + request.path(), e);
-        Responses.error(response, 500, "internal error: " + e.getMessage());
-      }
-    });
+    guarded(request, () -> BoundedBody.read(request, maxBodyBytes,
+        body -> guarded(request, () -> infer(request.response(), body, modelName, versionName, codec))));
   }
 
-  void infer(HttpServerResponse response, Buffer body, String modelName, String versionName, Codec codec) {
+  private static void guarded(HttpServerRequest request, Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "unexpected failure on " + request.path(), e);
+      Responses.error(request.response(), 500, "internal error: " + e.getMessage());
+    }
+  }
+
+  private void infer(HttpServerResponse response, Buffer body, String modelName, String versionName, Codec codec) {
     ModelVersion model;
     try {
       model = lookup.version(modelName, versionName);

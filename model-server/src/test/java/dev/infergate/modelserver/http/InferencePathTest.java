@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class V2InferPathTest {
+class InferencePathTest {
   @ParameterizedTest
   @CsvSource(nullValues = "-", value = {
       "/v2/models/iris/infer, iris, -",
@@ -16,15 +16,25 @@ class V2InferPathTest {
       "/v2/models/a+b/infer, a+b, -",
       "/v2/models/versions/infer, versions, -"})
   void namesTheModelAndVersion(String path, String model, String version) {
-    assertEquals(new V2InferPath(model, version), V2InferPath.parse(path));
+    assertEquals(new InferencePath(model, version, false), InferencePath.parse(path));
+  }
+
+  @ParameterizedTest
+  @CsvSource(nullValues = "-", value = {
+      "/v1/models/iris:predict, iris, -",
+      "/v1/models/iris/versions/2:predict, iris, 2",
+      "/v1/models/my%20model:predict, my model, -"})
+  void namesTheV1ModelAndVersion(String path, String model, String version) {
+    assertEquals(new InferencePath(model, version, true), InferencePath.parse(path));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"/v2/models/infer", "/v2/models//infer", "/v2/models/iris", "/v2/models/iris/ready",
       "/v2/models/iris/versions/2", "/v2/models/iris/versions//infer", "/v2/models/iris/extra/infer",
-      "/v2/models/iris/versions/2/x/infer", "/v2/models//versions/2/infer", "/v1/models/iris:predict",
-      "/v2/models/iris/infer/", "/v2/health/ready"})
+      "/v2/models/iris/versions/2/x/infer", "/v2/models//versions/2/infer",
+      "/v2/models/iris/infer/", "/v2/health/ready", "/v1/models/:predict", "/v1/models/iris",
+      "/v1/models/a:b:predict", "/v1/models/iris/x:predict", "/v1/models/iris/versions/:predict"})
   void isNullForEveryOtherPath(String path) {
-    assertNull(V2InferPath.parse(path));
+    assertNull(InferencePath.parse(path));
   }
 }
