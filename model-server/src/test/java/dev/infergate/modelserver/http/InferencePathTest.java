@@ -10,22 +10,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InferencePathTest {
   @ParameterizedTest
   @CsvSource(nullValues = "-", value = {
-      "/v2/models/iris/infer, iris, -",
-      "/v2/models/iris/versions/2/infer, iris, 2",
-      "/v2/models/my%20model/versions/v%2F1/infer, my model, v/1",
-      "/v2/models/a+b/infer, a+b, -",
-      "/v2/models/versions/infer, versions, -"})
-  void namesTheModelAndVersion(String path, String model, String version) {
-    assertEquals(new InferencePath(model, version, false), InferencePath.parse(path));
-  }
-
-  @ParameterizedTest
-  @CsvSource(nullValues = "-", value = {
-      "/v1/models/iris:predict, iris, -",
-      "/v1/models/iris/versions/2:predict, iris, 2",
-      "/v1/models/my%20model:predict, my model, -"})
-  void namesTheV1ModelAndVersion(String path, String model, String version) {
-    assertEquals(new InferencePath(model, version, true), InferencePath.parse(path));
+      "/v2/models/iris/infer, iris, -, false",
+      "/v2/models/iris/versions/2/infer, iris, 2, false",
+      "/v2/models/my%20model/versions/v%2F1/infer, my model, v/1, false",
+      "/v2/models/a+b/infer, a+b, -, false",
+      "/v2/models/versions/infer, versions, -, false",
+      "/v1/models/iris:predict, iris, -, true",
+      "/v1/models/iris/versions/2:predict, iris, 2, true",
+      "/v1/models/my%20model:predict, my model, -, true"})
+  void namesTheModelAndVersion(String path, String model, String version, boolean v1) {
+    assertEquals(new InferencePath(model, version, v1), InferencePath.parse(path));
   }
 
   @ParameterizedTest
