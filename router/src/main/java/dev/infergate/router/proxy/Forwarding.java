@@ -112,7 +112,7 @@ final class Forwarding implements Deadlines.Watched {
     tryDeadline = perTry < left ? tryStart + perTry * 1_000_000L : deadline;
     HeadersMultiMap headers = UpstreamClient.newHeaders();
     prepare(headers);
-    upstream = env.upstream.send(endpoint.host(), endpoint.port(), ctx.request.method(),
+    upstream = env.upstream.send(endpoint.host(), endpoint.port(), endpoint.authority(), ctx.request.method(),
         track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()), headers, ctx.body,
         (int) Math.min(Integer.MAX_VALUE, perTry), new UpstreamExchange.Listener() {
           @Override
@@ -148,8 +148,9 @@ final class Forwarding implements Deadlines.Watched {
       // jwt_authn does by default), so a model server's logs or a compromised replica cannot replay it.
       h.remove(HttpHeaders.AUTHORIZATION);
     }
-    h.set(Headers.REQUEST_ID, ctx.requestId);
-    h.set(Headers.TRACEPARENT, ctx.traceparent);
+    // Left out by the copy (Headers.setByRouter), so added without a search for an old value.
+    h.add(Headers.REQUEST_ID, ctx.requestId);
+    h.add(Headers.TRACEPARENT, ctx.traceparent);
     if (forwardedFor == null) {
       // Computed once per request; a retry reuses them.
       SocketAddress remote = ctx.request.remoteAddress();
@@ -162,8 +163,8 @@ final class Forwarding implements Deadlines.Watched {
       String previous = ctx.request.getHeader(Headers.FORWARDED);
       forwarded = previous == null ? element : previous + ", " + element;
     }
-    h.set(Headers.X_FORWARDED_FOR, forwardedFor);
-    h.set(Headers.FORWARDED, forwarded);
+    h.add(Headers.X_FORWARDED_FOR, forwardedFor);
+    h.add(Headers.FORWARDED, forwarded);
     if (!h.contains(Headers.X_FORWARDED_PROTO)) {
       h.set(Headers.X_FORWARDED_PROTO, ctx.request.isSSL() ? Headers.HTTPS : Headers.HTTP);
     }
@@ -284,7 +285,7 @@ final class Forwarding implements Deadlines.Watched {
     relaying = true;
     relayed = resp;
     ctx.servedTrack = track;
-    ctx.servedEndpoint = endpoint.address().authority();
+    ctx.servedEndpoint = endpoint.authority();
     HttpServerResponse out = ctx.response;
     int status = resp.statusCode();
     out.setStatusCode(status);
@@ -319,7 +320,7 @@ final class Forwarding implements Deadlines.Watched {
     }
     ctx.servedTrack = track;
     if (endpoint != null) {
-      ctx.servedEndpoint = endpoint.address().authority();
+      ctx.servedEndpoint = endpoint.authority();
     }
     finish();
     ctx.fail(status, message);

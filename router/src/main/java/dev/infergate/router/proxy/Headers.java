@@ -87,7 +87,9 @@ final class Headers {
 
   /**
    * Request headers the router replaces: Host (the upstream's), Content-Length (of the buffered body
-   * as sent), Expect (the router answers 100-continue itself), and its own tracing and forwarding ones.
+   * as sent), Expect (the router answers 100-continue itself), and its own tracing and forwarding
+   * ones (X-Forwarded-For and Forwarded are rebuilt from the client's values). Left out of the copy,
+   * they are then added without a search for an old value.
    */
   private static boolean setByRouter(String name) {
     switch (name.length()) {
@@ -95,12 +97,16 @@ final class Headers {
         return name.equalsIgnoreCase("host");
       case 6:
         return name.equalsIgnoreCase("expect");
+      case 9:
+        return name.equalsIgnoreCase("forwarded");
       case 11:
         return name.equalsIgnoreCase("traceparent");
       case 12:
         return name.equalsIgnoreCase("x-request-id");
       case 14:
         return name.equalsIgnoreCase("content-length");
+      case 15:
+        return name.equalsIgnoreCase("x-forwarded-for");
       default:
         return false;
     }

@@ -56,7 +56,7 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstream = new UpstreamClient((ContextInternal) context, IDLE_TIMEOUT_SECONDS);
+    upstream = new UpstreamClient((ContextInternal) context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
         metrics, random);
     HttpServerOptions options = new HttpServerOptions()

@@ -62,7 +62,19 @@ final class RequestIdStep implements RequestStep {
     if (parent == 0) {
       parent = 1;
     }
-    return "00-" + hex(a, b) + "-" + hex(parent) + "-01";
+    // "00-" trace id (32 hex) "-" parent id (16 hex) "-01", written in place.
+    char[] out = new char[55];
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    hex(a, out, 3);
+    hex(b, out, 19);
+    out[35] = '-';
+    hex(parent, out, 36);
+    out[52] = '-';
+    out[53] = '0';
+    out[54] = '1';
+    return new String(out);
   }
 
   private static boolean lowerHex(String s, int from, int to) {
@@ -84,14 +96,16 @@ final class RequestIdStep implements RequestStep {
     return true;
   }
 
-  private static String hex(long... values) {
-    char[] out = new char[values.length * 16];
-    int at = 0;
-    for (long v : values) {
-      for (int shift = 60; shift >= 0; shift -= 4) {
-        out[at++] = HEX[(int) (v >>> shift) & 0xf];
-      }
-    }
+  private static String hex(long a, long b) {
+    char[] out = new char[32];
+    hex(a, out, 0);
+    hex(b, out, 16);
     return new String(out);
+  }
+
+  private static void hex(long v, char[] out, int at) {
+    for (int shift = 60; shift >= 0; shift -= 4) {
+      out[at++] = HEX[(int) (v >>> shift) & 0xf];
+    }
   }
 }

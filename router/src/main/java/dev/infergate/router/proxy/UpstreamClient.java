@@ -15,22 +15,25 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The router's HTTP/1.1 client to the model servers, one per event loop, on raw Netty: connections
  * live on the same event loop as the requests they serve, idle keep-alive connections are pooled
  * per endpoint, and at most {@link #MAX_CONNECTIONS_PER_ENDPOINT} are open per endpoint (further
- * requests wait for one). Against Vert.x's HttpClient this is where nearly all of a Vert.x proxy's
+ * requests wait for one). A connection idle in the pool for the idle timeout is closed by a sweep of
+ * the pools rather than by an {@code IdleStateHandler}, which would stamp the time on every read and
+ * write of every request. Against Vert.x's HttpClient this is where nearly all of a Vert.x proxy's
  * cost over raw Netty went (bench/RESULTS.md, "hybrid"). Retries, timeouts and breakers stay in
  * {@link Forwarding}. Confined to its event loop.
  */
@@ -41,23 +44,30 @@ final class UpstreamClient {
   private final ContextInternal context;
   private final EventLoop loop;
   private final ChannelFactory<? extends Channel> channels;
-  private final int idleTimeoutSeconds;
+  private final long idleTimeoutNanos;
   private final int maxConnectionsPerEndpoint;
   private final Map<String, Pool> pools = new HashMap<>();
+  private final ScheduledFuture<?> idleSweep;
   private boolean closed;
 
-  /** @param context the event-loop context of the verticle whose requests this client serves */
-  UpstreamClient(ContextInternal context, int idleTimeoutSeconds) {
-    this(context, idleTimeoutSeconds, MAX_CONNECTIONS_PER_ENDPOINT);
+  /**
+   * @param context the event-loop context of the verticle whose requests this client serves
+   * @param idleTimeoutMillis how long a connection may stay unused in the pool
+   */
+  UpstreamClient(ContextInternal context, long idleTimeoutMillis) {
+    this(context, idleTimeoutMillis, MAX_CONNECTIONS_PER_ENDPOINT);
   }
 
-  UpstreamClient(ContextInternal context, int idleTimeoutSeconds, int maxConnectionsPerEndpoint) {
+  UpstreamClient(ContextInternal context, long idleTimeoutMillis, int maxConnectionsPerEndpoint) {
     this.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
     this.context = context;
     this.loop = context.nettyEventLoop();
     // The transport Vert.x runs on (native epoll when available, else NIO), for sockets of the same kind.
     this.channels = context.owner().transport().channelFactory(false);
-    this.idleTimeoutSeconds = idleTimeoutSeconds;
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+    // Closes idle connections between one and 1.25 timeouts after their last use.
+    long sweepMillis = Math.max(1, idleTimeoutMillis / 4);
+    this.idleSweep = loop.scheduleAtFixedRate(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -75,17 +85,26 @@ final class UpstreamClient {
    * Sends one request on a pooled connection to {@code host:port}, or a new one. The exchange
    * reports the response head, body and end, or a failure: a {@link java.net.ConnectException} when
    * the connection could not be made (the request never reached the server).
+   *
+   * @param authority {@code host:port} as the Host header gives it (IPv6 hosts in brackets); also
+   *     the pool's key, passed in so that no key is built per request
    */
-  UpstreamExchange send(String host, int port, io.vertx.core.http.HttpMethod method, String uri, HeadersMultiMap headers,
-      Buffer body, int connectTimeoutMillis, UpstreamExchange.Listener listener) {
-    Pool pool = pools.computeIfAbsent(host + ':' + port, key -> new Pool(key, host, port));
-    headers.set(HttpHeaderNames.HOST, pool.key);
+  UpstreamExchange send(String host, int port, String authority, io.vertx.core.http.HttpMethod method, String uri,
+      HeadersMultiMap headers, Buffer body, int connectTimeoutMillis, UpstreamExchange.Listener listener) {
+    Pool pool = pools.get(authority);
+    if (pool == null) {
+      pool = new Pool(authority, host, port);
+      pools.put(authority, pool);
+    }
+    // set, not add: the caller's headers need not come from a copy that left these out.
+    headers.set(HttpHeaderNames.HOST, authority);
     if (body != null) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length()));
     }
-    // The body is copied per try: the write releases it, and a retry sends the same body again.
+    // A view of the buffered body, not a copy: its release by the encoder is a no-op on a Vert.x heap
+    // buffer, and a retry takes a new view of the same bytes.
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method.name()), uri,
-        body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.getBytes()), headers, EmptyHttpHeaders.INSTANCE);
+        body == null ? Unpooled.EMPTY_BUFFER : ((BufferInternal) body).getByteBuf(), headers, EmptyHttpHeaders.INSTANCE);
     UpstreamExchange exchange = new UpstreamExchange(pool, context, listener, request, connectTimeoutMillis);
     pool.dispatch(exchange);
     return exchange;
@@ -94,9 +113,17 @@ final class UpstreamClient {
   /** Closes every idle connection; call on the event loop. Exchanges in flight finish on their own. */
   void close() {
     closed = true;
+    idleSweep.cancel(false);
     List<Channel> idle = new ArrayList<>();
     pools.values().forEach(p -> idle.addAll(p.idle));
     idle.forEach(Channel::close);
+  }
+
+  private void closeIdle() {
+    long now = System.nanoTime();
+    for (Pool pool : pools.values()) {
+      pool.closeIdleSince(now - idleTimeoutNanos);
+    }
   }
 
   /** One endpoint's connections on this event loop. */
@@ -135,7 +162,25 @@ final class UpstreamClient {
       if (next != null) {
         next.start(channel);
       } else {
+        UpstreamExchange.ConnectionHandler handler = UpstreamExchange.handler(channel);
+        if (handler == null) {
+          channel.close();
+          return;
+        }
+        handler.idleSinceNanos = System.nanoTime();
         idle.addLast(channel);
+      }
+    }
+
+    /** Closes the connections unused since before {@code limitNanos}: the oldest are at the head. */
+    void closeIdleSince(long limitNanos) {
+      Channel oldest;
+      while ((oldest = idle.peekFirst()) != null) {
+        UpstreamExchange.ConnectionHandler handler = UpstreamExchange.handler(oldest);
+        if (handler != null && handler.idleSinceNanos - limitNanos >= 0) {
+          return;
+        }
+        idle.pollFirst().close();
       }
     }
 
@@ -168,8 +213,7 @@ final class UpstreamClient {
           .handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-              ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS),
-                  new HttpClientCodec(), new UpstreamExchange.ConnectionHandler());
+              ch.pipeline().addLast(new HttpClientCodec(), new UpstreamExchange.ConnectionHandler());
             }
           })
           .connect(host, port)

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
@@ -129,7 +128,7 @@ final class UpstreamExchange {
       return;
     }
     channel = connection;
-    channel.pipeline().get(ConnectionHandler.class).exchange = this;
+    handler(channel).exchange = this;
     channel.config().setAutoRead(true);
     FullHttpRequest r = request;
     request = null;
@@ -207,16 +206,23 @@ final class UpstreamExchange {
 
   private void detach() {
     if (channel != null) {
-      ConnectionHandler h = channel.pipeline().get(ConnectionHandler.class);
+      ConnectionHandler h = handler(channel);
       if (h != null && h.exchange == this) {
         h.exchange = null;
       }
     }
   }
 
+  /** The connection's {@link ConnectionHandler} (null once the channel is closed and its pipeline emptied). */
+  static ConnectionHandler handler(Channel channel) {
+    return channel.pipeline().last() instanceof ConnectionHandler h ? h : null;
+  }
+
   /** The pipeline's last handler: routes what the connection reads to its current exchange. */
   static final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     UpstreamExchange exchange;
+    /** When the connection went back to the pool (System.nanoTime); see {@link UpstreamClient}. */
+    long idleSinceNanos;
     private boolean informational;
 
     @Override
@@ -261,13 +267,6 @@ final class UpstreamExchange {
         e.failed(cause);
       }
       ctx.close();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event instanceof IdleStateEvent && exchange == null) {
-        ctx.close(); // idle in the pool for the keep-alive timeout
-      }
     }
   }
 }

@@ -21,6 +21,8 @@ public final class Endpoint {
   private final String service;
   private final String track;
   private final EndpointAddress address;
+  /** {@code host:port}, built once: every request names its endpoint (Host header, pool, log). */
+  private final String authority;
   private final EndpointMeters meters;
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile boolean healthy = true;
@@ -37,6 +39,7 @@ public final class Endpoint {
     this.service = service;
     this.track = track;
     this.address = address;
+    this.authority = address.authority();
     this.meters = meters;
   }
 
@@ -66,6 +69,10 @@ public final class Endpoint {
 
   public int port() {
     return address.port();
+  }
+
+  public String authority() {
+    return authority;
   }
 
   public EndpointMeters meters() {

@@ -151,6 +151,7 @@ class RequestHandlingTest {
             req.putHeader("te", "trailers");
             req.putHeader("x-end-to-end", "kept");
             req.putHeader("x-forwarded-for", "10.0.0.1");
+            req.putHeader("forwarded", "for=10.0.0.1");
             return req.send(Buffer.buffer(BODY));
           })
           .compose(r -> r.body().map(body -> r)) // read the body on the event loop, before it can be missed
@@ -164,7 +165,8 @@ class RequestHandlingTest {
       assertFalse(h.containsKey("te"), h.toString());
       assertEquals("kept", h.get("x-end-to-end"));
       assertEquals("10.0.0.1, 127.0.0.1", h.get("x-forwarded-for"));
-      assertTrue(h.get("forwarded").startsWith("for=127.0.0.1;host="), h.get("forwarded"));
+      assertTrue(h.get("forwarded").startsWith("for=10.0.0.1, for=127.0.0.1;host="), h.get("forwarded"));
+      assertFalse(h.get("forwarded").contains("\n"), "one Forwarded header: " + h.get("forwarded"));
       assertEquals("http", h.get("x-forwarded-proto"));
     } finally {
       client.close().await(10, TimeUnit.SECONDS);

@@ -29,13 +29,17 @@ class UpstreamPoolTest {
   private Vertx vertx;
   private HttpServer server;
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger closed = new AtomicInteger();
   private final ConcurrentLinkedQueue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
 
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
     server = vertx.createHttpServer()
-        .connectionHandler(c -> connections.incrementAndGet())
+        .connectionHandler(c -> {
+          connections.incrementAndGet();
+          c.closeHandler(v -> closed.incrementAndGet());
+        })
         .requestHandler(held::add)
         .listen(0, "127.0.0.1").await();
   }
@@ -48,7 +52,7 @@ class UpstreamPoolTest {
   /** Sends on the client's own event loop; completes with the status, or the failure. */
   private CompletableFuture<Object> send(ContextInternal context, UpstreamClient client, int port) {
     CompletableFuture<Object> result = new CompletableFuture<>();
-    context.runOnContext(v -> client.send("127.0.0.1", port, HttpMethod.POST, "/v2/models/m/infer",
+    context.runOnContext(v -> client.send("127.0.0.1", port, "127.0.0.1:" + port, HttpMethod.POST, "/v2/models/m/infer",
         UpstreamClient.newHeaders(), Buffer.buffer("{}"), 2000, new UpstreamExchange.Listener() {
           @Override
           public void head(UpstreamExchange response) {
@@ -68,7 +72,7 @@ class UpstreamPoolTest {
   @Test
   void requestsBeyondTheCapWaitForAConnectionAndReuseIt() throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 60, 1);
+    UpstreamClient client = new UpstreamClient(context, 60_000, 1);
     List<CompletableFuture<Object>> replies = List.of(send(context, client, server.actualPort()),
         send(context, client, server.actualPort()), send(context, client, server.actualPort()));
     for (int answered = 0; answered < 3; answered++) {
@@ -89,7 +93,7 @@ class UpstreamPoolTest {
       closedPort = probe.getLocalPort(); // closed synchronously: nothing listens there afterwards
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 60, 1);
+    UpstreamClient client = new UpstreamClient(context, 60_000, 1);
     Object first = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
     Object second = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
     assertInstanceOf(ConnectException.class, first);
@@ -99,10 +103,10 @@ class UpstreamPoolTest {
   @Test
   void anAbandonedWaitingRequestIsNeverSent() throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 60, 1);
+    UpstreamClient client = new UpstreamClient(context, 60_000, 1);
     CompletableFuture<Object> first = send(context, client, server.actualPort());
     Promise<UpstreamExchange> waiting = Promise.promise();
-    context.runOnContext(v -> waiting.complete(client.send("127.0.0.1", server.actualPort(), HttpMethod.POST, "/x",
+    context.runOnContext(v -> waiting.complete(client.send("127.0.0.1", server.actualPort(), "127.0.0.1:" + server.actualPort(), HttpMethod.POST, "/x",
         UpstreamClient.newHeaders(), null, 2000, new UpstreamExchange.Listener() {
           @Override
           public void head(UpstreamExchange response) {
@@ -125,5 +129,21 @@ class UpstreamPoolTest {
     assertTrue(next.path().startsWith("/v2/models/"), "the abandoned request was sent: " + next.path());
     next.response().end("three");
     assertEquals("200 three", third.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aConnectionIdleInThePoolForTheTimeoutIsClosedAndTheNextRequestOpensAnother() throws Exception {
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    UpstreamClient client = new UpstreamClient(context, 200, 1);
+    CompletableFuture<Object> first = send(context, client, server.actualPort());
+    Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the request reaches the server");
+    held.poll().response().end("one");
+    assertEquals("200 one", first.get(10, TimeUnit.SECONDS));
+    Poll.until(java.time.Duration.ofSeconds(10), () -> closed.get() == 1, "the idle connection is closed by the client");
+    CompletableFuture<Object> second = send(context, client, server.actualPort());
+    Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the next request reaches the server");
+    held.poll().response().end("two");
+    assertEquals("200 two", second.get(10, TimeUnit.SECONDS));
+    assertEquals(2, connections.get(), "the closed connection was not taken from the pool again");
   }
 }

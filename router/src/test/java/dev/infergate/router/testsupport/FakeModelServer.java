@@ -124,7 +124,8 @@ public final class FakeModelServer implements AutoCloseable {
         inferences.incrementAndGet();
         lastUri = req.uri();
         lastHeaders.clear();
-        req.headers().forEach(h -> lastHeaders.put(h.getKey().toLowerCase(), h.getValue()));
+        // a repeated header shows as its values joined by newlines, so a duplicate cannot hide
+        req.headers().forEach(h -> lastHeaders.merge(h.getKey().toLowerCase(), h.getValue(), (a, b) -> a + "\n" + b));
         switch (mode) {
           case FAIL_500 -> {
             req.response().setStatusCode(500).end(new JsonObject().put("error", "boom from " + name).encode());
