@@ -14,7 +14,7 @@
 # Each target gets a warm-up, then measured runs, alternating targets, $ROUNDS rounds. The CPU may be
 # shared with other work: compare targets within a round, and rerun when rounds disagree.
 #
-# Environment: DURATION (15s) WARMUP (10s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
+# Environment: DURATION (15s) WARMUP (30s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
 #   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
@@ -24,7 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-15s}
-WARMUP=${WARMUP:-10s}
+# 30 s, not less: on one CPU the JIT still compiles for ~20 s under load (jstat: 11 s of compile time in the
+# first 10 s, 2 s more in the next 15), and a JVM measured before then is measured while compiling.
+WARMUP=${WARMUP:-30s}
 CONNS=${CONNS:-64}
 ROUNDS=${ROUNDS:-2}
 WRK_CPU=${WRK_CPU:-0}
@@ -143,8 +145,17 @@ cpu_ticks() {
   echo "$user $sys"
 }
 CLK_TCK=$(getconf CLK_TCK)
+# Seconds the JVM has spent compiling (jstat -compiler's Time), or nothing for nginx: shows whether a
+# JVM target was still warming up while it was measured.
+jit_seconds() {
+  local out
+  out=$(jstat -compiler "$1" 2>/dev/null) || return 0
+  awk 'NR == 2 { print $4 }' <<< "$out"
+}
 echo "warm-up $WARMUP each (JIT, connection pools)"
 for target in $TARGETS; do run_wrk "warmup-$target" "${URL[$target]}" "$WARMUP"; done
+declare -A JIT0
+for target in $TARGETS; do JIT0[$target]=$(jit_seconds "${PID[$target]}"); done
 
 printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s %14s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req user+sys_us
 for r in $(seq 1 "$ROUNDS"); do
@@ -186,4 +197,12 @@ awk '
     }
     if ("vertx-min" in n) printf "router/vertx-min req/s, mean: %.2f   vertx-min/nginx: %.2f\n", rps["router"] / rps["vertx-min"], rps["vertx-min"] / rps["nginx"]
   }' "$WORK/results"
+printf 'JIT compile seconds during the measured rounds (near 0: measured warm):'
+for target in $TARGETS; do
+  jit=$(jit_seconds "${PID[$target]}")
+  if [ -n "$jit" ] && [ -n "${JIT0[$target]}" ]; then
+    printf ' %s %s' "$target" "$(awk -v a="${JIT0[$target]}" -v b="$jit" 'BEGIN { printf "%.2f", b - a }')"
+  fi
+done
+echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); raw wrk output in $OUT"
