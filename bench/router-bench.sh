@@ -14,7 +14,7 @@
 # Each target gets a warm-up, then measured runs, alternating targets, $ROUNDS rounds. The CPU may be
 # shared with other work: compare targets within a round, and rerun when rounds disagree.
 #
-# Environment: DURATION (15s) WARMUP (30s) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
+# Environment: DURATION (15s) WARMUP (10s) WARMUP_RUNS (3) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
 #   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
@@ -24,9 +24,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-15s}
-# 30 s, not less: on one CPU the JIT still compiles for ~20 s under load (jstat: 11 s of compile time in the
-# first 10 s, 2 s more in the next 15), and a JVM measured before then is measured while compiling.
-WARMUP=${WARMUP:-30s}
+# Warm-up: WARMUP_RUNS runs of WARMUP each per target, 30 s in all, not less: on one CPU the JIT still
+# compiles for ~20 s under load (jstat: 11 s of compile time in the first 10 s, 2 s more in the next 15).
+# Several runs, not one, because each new wrk run closes and opens 64 connections, which made HotSpot
+# throw away and recompile the event loop's read path (-XX:+PrintCompilation: ~40 methods "made not
+# entrant" at each run boundary); the warm-up should have seen that before the measured rounds do.
+WARMUP=${WARMUP:-10s}
+WARMUP_RUNS=${WARMUP_RUNS:-3}
 CONNS=${CONNS:-64}
 ROUNDS=${ROUNDS:-2}
 WRK_CPU=${WRK_CPU:-0}
@@ -152,8 +156,10 @@ jit_seconds() {
   out=$(jstat -compiler "$1" 2>/dev/null) || return 0
   awk 'NR == 2 { print $4 }' <<< "$out"
 }
-echo "warm-up $WARMUP each (JIT, connection pools)"
-for target in $TARGETS; do run_wrk "warmup-$target" "${URL[$target]}" "$WARMUP"; done
+echo "warm-up $WARMUP_RUNS x $WARMUP each (JIT, connection pools)"
+for target in $TARGETS; do
+  for w in $(seq 1 "$WARMUP_RUNS"); do run_wrk "warmup-$target-$w" "${URL[$target]}" "$WARMUP"; done
+done
 declare -A JIT0
 for target in $TARGETS; do JIT0[$target]=$(jit_seconds "${PID[$target]}"); done
 

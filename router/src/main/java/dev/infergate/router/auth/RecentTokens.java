@@ -17,15 +17,26 @@ final class RecentTokens {
 
   private record Entry(Consumer consumer, long expiresAtMillis, long generation) {}
 
+  /** One thread's entries, and the last one it answered: a client's next request usually repeats it. */
+  private static final class PerThread {
+    final Map<String, Entry> recent = new LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        return size() > CAPACITY_PER_THREAD;
+      }
+    };
+    String lastAuthorization;
+    Entry lastEntry;
+
+    void forgetLast() {
+      lastAuthorization = null;
+      lastEntry = null;
+    }
+  }
+
   private final LongSupplier clockMillis;
   private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
-  private final ThreadLocal<Map<String, Entry>> perThread = ThreadLocal.withInitial(
-      () -> new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-          return size() > CAPACITY_PER_THREAD;
-        }
-      });
+  private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
 
   RecentTokens(LongSupplier clockMillis) {
     this.clockMillis = clockMillis;
@@ -33,20 +44,33 @@ final class RecentTokens {
 
   /** The consumer for this exact header value, or null. */
   Consumer get(String authorization) {
-    Map<String, Entry> recent = perThread.get();
-    Entry entry = recent.get(authorization);
-    if (entry == null) {
-      return null;
+    PerThread thread = perThread.get();
+    Entry entry;
+    // A repeat of the last value is one (vectorised) string compare: no hash of a ~500-byte header.
+    if (authorization.equals(thread.lastAuthorization)) {
+      entry = thread.lastEntry;
+    } else {
+      entry = thread.recent.get(authorization);
+      if (entry == null) {
+        return null;
+      }
+      thread.lastAuthorization = authorization;
+      thread.lastEntry = entry;
     }
     if (entry.generation != generation.get() || entry.expiresAtMillis <= clockMillis.getAsLong()) {
-      recent.remove(authorization);
+      thread.recent.remove(authorization);
+      thread.forgetLast();
       return null;
     }
     return entry.consumer;
   }
 
   void put(String authorization, TokenVerifier.Verified verified) {
-    perThread.get().put(authorization, new Entry(verified.consumer(), verified.expiresAtMillis(), generation.get()));
+    PerThread thread = perThread.get();
+    thread.recent.put(authorization, new Entry(verified.consumer(), verified.expiresAtMillis(), generation.get()));
+    if (authorization.equals(thread.lastAuthorization)) {
+      thread.forgetLast();
+    }
   }
 
   /** The key set changed: every thread's entries are stale. */

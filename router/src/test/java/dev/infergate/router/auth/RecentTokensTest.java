@@ -29,6 +29,25 @@ class RecentTokensTest {
   }
 
   @Test
+  void aKeySetChangeDropsTheEntryJustAnsweredToo() {
+    recent.put("Bearer a", new TokenVerifier.Verified(alice, 9_000, "k1"));
+    assertEquals(alice, recent.get("Bearer a"));
+    assertEquals(alice, recent.get("Bearer a"), "a repeat of the last value");
+    recent.invalidateAll();
+    assertNull(recent.get("Bearer a"), "the last value answered is dropped with the rest");
+  }
+
+  @Test
+  void aTokenVerifiedAgainReplacesTheOneJustAnswered() {
+    Consumer bob = new Consumer("bob", null, Set.of());
+    recent.put("Bearer a", new TokenVerifier.Verified(alice, 1_500, "k1"));
+    assertEquals(alice, recent.get("Bearer a"));
+    recent.put("Bearer a", new TokenVerifier.Verified(bob, 9_000, "k1"));
+    clock.set(2_000);
+    assertEquals(bob, recent.get("Bearer a"), "the new entry, not the expired one last answered");
+  }
+
+  @Test
   void isBoundedPerThread() {
     for (int i = 0; i <= RecentTokens.CAPACITY_PER_THREAD; i++) {
       recent.put("Bearer " + i, new TokenVerifier.Verified(alice, 9_000, "k1"));
