@@ -42,10 +42,6 @@ final class BoundedBody {
     });
   }
 
-  private static String tooLargeMessage(long maxBytes) {
-    return "the request body is larger than the limit of " + maxBytes + " bytes";
-  }
-
   private void append(Buffer chunk) {
     if (refused) {
       return;
@@ -62,7 +58,7 @@ final class BoundedBody {
     if (closeAfter) {
       request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Responses.error(request.response(), 413, tooLargeMessage(maxBytes)).onComplete(ar -> {
+    Responses.error(request.response(), 413, "the request body is larger than the limit of " + maxBytes + " bytes").onComplete(ar -> {
       if (closeAfter) {
         request.connection().close();
       }

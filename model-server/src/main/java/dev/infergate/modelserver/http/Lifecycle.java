@@ -24,13 +24,9 @@ public final class Lifecycle {
     return inFlight.sum();
   }
 
-  void requestStarted() {
-    inFlight.increment();
-  }
-
   /** Counts a request in flight until its response ends or its connection goes, once either way. */
   void track(HttpServerResponse response) {
-    requestStarted();
+    inFlight.increment();
     TrackedRequest request = new TrackedRequest();
     response.endHandler(request::ended).closeHandler(request::ended).exceptionHandler(request::ended);
   }
@@ -42,12 +38,8 @@ public final class Lifecycle {
     void ended(Object ignored) {
       if (!ended) {
         ended = true;
-        requestEnded();
+        inFlight.decrement();
       }
     }
-  }
-
-  void requestEnded() {
-    inFlight.decrement();
   }
 }

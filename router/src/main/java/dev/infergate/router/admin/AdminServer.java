@@ -268,10 +268,8 @@ public final class AdminServer {
   }
 
   private static void tooLarge(HttpServerRequest req) {
-    req.response().setStatusCode(413)
-        .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(error("an admin request body is at most " + MAX_CHANGE_BYTES + " bytes").encode())
+    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    json(req, 413, error("an admin request body is at most " + MAX_CHANGE_BYTES + " bytes"))
         .onComplete(ar -> LingeringClose.after(req));
   }
 
@@ -307,7 +305,8 @@ public final class AdminServer {
     return new JsonObject().put("error", message);
   }
 
-  private static void json(HttpServerRequest req, int status, JsonObject body) {
-    req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  private static Future<Void> json(HttpServerRequest req, int status, JsonObject body) {
+    return req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.encode());
   }
 }
