@@ -15,7 +15,7 @@
 # shared with other work: compare targets within a round, and rerun when rounds disagree.
 #
 # Environment: DURATION (15s) WARMUP (10s) WARMUP_RUNS (3) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
-#   ROUTER_JAVA_OPTS (extra JVM flags, e.g. -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
+#   ROUTER_JAVA_OPTS (-Xmn12m, the router image's flag; e.g. add -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
 #   ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS: also measure that build / those flags as router-alt (A/B in one run)
@@ -36,7 +36,8 @@ ROUNDS=${ROUNDS:-2}
 WRK_CPU=${WRK_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 ACCESS_LOG=${ACCESS_LOG:-false}
-ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-}
+# The young-generation size the router image sets (router/Dockerfile); the floors run with JVM defaults.
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS--Xmn12m}
 OUT=${OUT:-$ROOT/bench/out/router}
 ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
 MINIMAL=${MINIMAL:-1}

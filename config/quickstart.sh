@@ -47,7 +47,8 @@ BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5
 TOKEN=$(java -jar "$ROUTER" token --config config/router.yaml --sub alice --ttl 12h)
 ADMIN_TOKEN=$(java -jar "$ROUTER" token --config config/router.yaml --sub ops --role infergate-admin --ttl 12h)
 
-java -jar "$ROUTER" --config config/router.yaml >"$LOGS/router.log" 2>&1 &
+# -Xmn12m as in the router image (router/Dockerfile says why).
+java -Xmn12m -jar "$ROUTER" --config config/router.yaml >"$LOGS/router.log" 2>&1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:8081/metrics" "router" "$LOGS/router.log"
 echo "router ready on :8080 (admin API on 127.0.0.1:8081; logs in $LOGS)"
