@@ -16,14 +16,12 @@ import io.vertx.core.Vertx;
  * in {@link Headers}.
  */
 final class ForwardStep implements RequestStep {
-  final Vertx vertx;
   final UpstreamClient upstream;
   final RouterMetrics metrics;
   final Deadlines deadlines = new Deadlines();
 
   /** Create on the event loop that will run the requests: the deadline sweep runs there. */
   ForwardStep(Vertx vertx, UpstreamClient upstream, RouterMetrics metrics) {
-    this.vertx = vertx;
     this.upstream = upstream;
     this.metrics = metrics;
     deadlines.start(vertx);

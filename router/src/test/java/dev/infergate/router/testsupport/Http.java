@@ -52,21 +52,19 @@ public final class Http {
   }
 
   public static Response send(HttpRequest request) {
-    try {
-      HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.headers().map(), r.body());
-    } catch (IOException e) {
-      throw new AssertionError("request to " + request.uri() + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    HttpResponse<String> r = exchange(request, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.headers().map(), r.body());
   }
 
   /** Like {@link #send} for a binary body. */
   public static HttpResponse<byte[]> sendBytes(HttpRequest request) {
+    return exchange(request, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** Sends; a failure to get an answer fails the test. */
+  private static <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return CLIENT.send(request, body);
     } catch (IOException e) {
       throw new AssertionError("request to " + request.uri() + " failed: " + e, e);
     } catch (InterruptedException e) {
