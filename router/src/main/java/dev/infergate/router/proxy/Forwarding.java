@@ -196,20 +196,22 @@ final class Forwarding implements Deadlines.Watched {
     }
     Endpoint failed = endpoint;
     int next = -1;
-    if (millisLeft() > 0) {
-      if (refused) {
-        next = acquire();
-      } else if (counted < retry.attempts()) {
-        if (service.budget().tryStartRetry()) {
-          retrySlot = true;
-          next = acquire();
-          if (next < 0) {
-            releaseRetrySlot();
-          }
-        } else {
-          env.metrics.retryBudgetExhausted(service.name());
-        }
+    String notRetried = NO_ENDPOINT_LEFT; // why, for the 503 when no retry is made
+    if (millisLeft() <= 0) {
+      notRetried = "timeoutMillis reached";
+    } else if (refused) {
+      next = acquire();
+    } else if (counted >= retry.attempts()) {
+      notRetried = "retry.attempts=" + retry.attempts() + " used";
+    } else if (service.budget().tryStartRetry()) {
+      retrySlot = true;
+      next = acquire();
+      if (next < 0) {
+        releaseRetrySlot();
       }
+    } else {
+      env.metrics.retryBudgetExhausted(service.name());
+      notRetried = "retry budget exhausted";
     }
     if (next >= 0) {
       failed.meters().retried(resp != null ? RetryReason.STATUS : RetryReason.ERROR);
@@ -225,7 +227,7 @@ final class Forwarding implements Deadlines.Watched {
       respondError(504, "no answer from service '" + service.name() + "' in time: " + cause.getMessage());
     } else {
       respondError(503, "no endpoint of service '" + service.name() + "' could answer (last error: "
-          + describe(cause) + ")");
+          + describe(cause) + "; not retried: " + notRetried + ")");
     }
   }
 
@@ -325,6 +327,8 @@ final class Forwarding implements Deadlines.Watched {
     finish();
     ctx.fail(status, message);
   }
+
+  private static final String NO_ENDPOINT_LEFT = "no endpoint left to try";
 
   /** Ends the bookkeeping of the try in flight; returns its duration. */
   private long endTry() {

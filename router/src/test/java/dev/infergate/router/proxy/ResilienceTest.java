@@ -31,6 +31,7 @@ class ResilienceTest {
   private static FakeModelServer hanging;
   private static FakeModelServer notImplemented;
   private static FakeModelServer spare;
+  private static FakeModelServer resetting;
   private static String dead1;
   private static String dead2;
   private static RouterHarness router;
@@ -43,6 +44,7 @@ class ResilienceTest {
     hanging = FakeModelServer.start(vertx, "hanging").mode(Mode.HANG);
     notImplemented = FakeModelServer.start(vertx, "not-implemented").mode(Mode.FAIL_501);
     spare = FakeModelServer.start(vertx, "spare");
+    resetting = FakeModelServer.start(vertx, "resetting").mode(Mode.RESET);
     dead1 = Ports.refusedUrl();
     dead2 = Ports.refusedUrl();
     router = RouterHarness.start(ServiceYaml.config(
@@ -55,7 +57,12 @@ class ResilienceTest {
         new ServiceYaml("stuck").track("stable", 100, "1", hanging.url()).timeoutMillis(400),
         new ServiceYaml("resend").track("stable", 100, "1", failing.url(), good.url())
             .breaker("{ failureRatePercent: 50, slowCallMillis: 2000, window: 10000, openMillis: 60000 }"),
-        new ServiceYaml("unimpl").track("stable", 100, "1", notImplemented.url(), good.url())));
+        new ServiceYaml("unimpl").track("stable", 100, "1", notImplemented.url(), good.url()),
+        new ServiceYaml("reset-alone").track("stable", 100, "1", resetting.url()),
+        new ServiceYaml("reset-no-budget").track("stable", 100, "1", resetting.url())
+            .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }"),
+        new ServiceYaml("reset-one-attempt").track("stable", 100, "1", resetting.url(), good.url())
+            .retry("{ attempts: 1, budgetPercent: 20, minConcurrent: 10 }")));
   }
 
   @AfterAll
@@ -134,6 +141,29 @@ class ResilienceTest {
     assertNotNull(r.json().getString("requestId"));
     assertEquals(r.header("x-request-id"), r.json().getString("requestId"));
     assertTrue(ms < 2000, "took " + ms + " ms");
+  }
+
+  /** The 503 says why the last failure was not retried, so ops can tell a budget from a dead track. */
+  @Test
+  void the503SaysWhyTheLastFailureWasNotRetried() {
+    assertNotRetried("reset-alone", "no endpoint left to try");
+    assertNotRetried("reset-no-budget", "retry budget exhausted");
+    // Two endpoints: only a try that landed on the resetting one ends in a 503.
+    Http.Response r;
+    int tries = 0;
+    do {
+      r = Http.send(infer("reset-one-attempt", "c" + tries));
+    } while (r.status() == 200 && ++tries < 50);
+    assertEquals(503, r.status(), r.body());
+    assertTrue(r.json().getString("error").endsWith("not retried: retry.attempts=1 used)"), r.body());
+  }
+
+  private static void assertNotRetried(String service, String reason) {
+    Http.Response r = Http.send(infer(service, "x"));
+    assertEquals(503, r.status(), r.body());
+    String error = r.json().getString("error");
+    assertTrue(error.startsWith("no endpoint of service '" + service + "' could answer (last error: IOException"), error);
+    assertTrue(error.endsWith("; not retried: " + reason + ")"), error);
   }
 
   @Test

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakeModelServer implements AutoCloseable {
   /** What inference requests get. Health checks are governed by {@link #ready(boolean)} only. */
-  public enum Mode { OK, FAIL_500, FAIL_501, HANG, SLOW, HOLD }
+  /** RESET closes the connection on an inference instead of answering, as a replica that dies mid-request. */
+  public enum Mode { OK, FAIL_500, FAIL_501, HANG, SLOW, HOLD, RESET }
 
   /** How long {@link Mode#SLOW} waits before answering. */
   public static final long SLOW_MILLIS = 700;
@@ -136,6 +137,10 @@ public final class FakeModelServer implements AutoCloseable {
             return;
           }
           case HANG -> {
+            return;
+          }
+          case RESET -> {
+            req.connection().close();
             return;
           }
           case SLOW -> {

@@ -11,7 +11,7 @@ public final class ServiceYaml {
   private String active;
   private String fallback;
   private final List<String> tracks = new ArrayList<>();
-  private String retry = "{ attempts: 3, budgetPercent: 20, minConcurrent: 10 }";
+  private String retry = "{ attempts: 3, budgetPercent: 20, minConcurrent: 16 }";
   private String breaker = "{ failureRatePercent: 50, slowCallMillis: 2000, window: 4, openMillis: 60000 }";
   private String health = "{ path: /v2/health/ready, intervalMillis: 100 }";
   private long timeoutMillis = 5000;
