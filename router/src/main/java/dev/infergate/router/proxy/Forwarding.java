@@ -6,12 +6,10 @@ import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
 import dev.infergate.router.upstream.Endpoint;
 import dev.infergate.router.upstream.EndpointGroup;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.impl.headers.HeadersMultiMap;
-import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
@@ -53,9 +51,7 @@ final class Forwarding implements Deadlines.Watched {
   private long perTryMillis;
   private boolean relaying;
   private boolean done;
-  private String forwardedFor;
-  private String forwarded;
-  private String forwardedHost;
+  private UpstreamRequestWriter writer;
 
   Forwarding(ForwardStep env, ProxyContext ctx) {
     this.env = env;
@@ -110,11 +106,14 @@ final class Forwarding implements Deadlines.Watched {
     long perTry = Math.max(1, Math.min(retry.perTryTimeoutMillis(), left));
     perTryMillis = perTry;
     tryDeadline = perTry < left ? tryStart + perTry * 1_000_000L : deadline;
-    HeadersMultiMap headers = UpstreamClient.newHeaders();
-    prepare(headers);
-    upstream = env.upstream.send(endpoint.host(), endpoint.port(), endpoint.authority(), ctx.request.method(),
-        track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()), headers, ctx.body,
-        (int) Math.min(Integer.MAX_VALUE, perTry), new UpstreamExchange.Listener() {
+    if (writer == null) {
+      writer = new UpstreamRequestWriter(ctx);
+    }
+    ByteBuf request = writer.write(ByteBufAllocator.DEFAULT,
+        track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()), endpoint.authority());
+    upstream = env.upstream.send(endpoint.host(), endpoint.port(), endpoint.authority(), request,
+        ctx.request.method() == HttpMethod.HEAD, (int) Math.min(Integer.MAX_VALUE, perTry),
+        new UpstreamExchange.Listener() {
           @Override
           public void head(UpstreamExchange resp) {
             if (mySeq != seq || done) {
@@ -139,38 +138,6 @@ final class Forwarding implements Deadlines.Watched {
             tryFailed(cause, null);
           }
         });
-  }
-
-  private void prepare(MultiMap h) {
-    Headers.copy(ctx.request.headers(), h, true);
-    if (ctx.consumer != null) {
-      // The verified bearer token is a credential for the gateway: it goes no further (as Envoy's
-      // jwt_authn does by default), so a model server's logs or a compromised replica cannot replay it.
-      h.remove(HttpHeaders.AUTHORIZATION);
-    }
-    // Left out by the copy (Headers.setByRouter), so added without a search for an old value.
-    h.add(Headers.REQUEST_ID, ctx.requestId);
-    h.add(Headers.TRACEPARENT, ctx.traceparent);
-    if (forwardedFor == null) {
-      // Computed once per request; a retry reuses them.
-      SocketAddress remote = ctx.request.remoteAddress();
-      String ip = remote == null ? "unknown" : remote.hostAddress();
-      String xff = ctx.request.getHeader(Headers.X_FORWARDED_FOR);
-      forwardedFor = xff == null ? ip : xff + ", " + ip;
-      String node = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
-      forwardedHost = ctx.request.authority() == null ? null : ctx.request.authority().toString();
-      String element = "for=" + node + (forwardedHost == null ? "" : ";host=\"" + forwardedHost + "\"") + ";proto=" + (ctx.request.isSSL() ? "https" : "http");
-      String previous = ctx.request.getHeader(Headers.FORWARDED);
-      forwarded = previous == null ? element : previous + ", " + element;
-    }
-    h.add(Headers.X_FORWARDED_FOR, forwardedFor);
-    h.add(Headers.FORWARDED, forwarded);
-    if (!h.contains(Headers.X_FORWARDED_PROTO)) {
-      h.set(Headers.X_FORWARDED_PROTO, ctx.request.isSSL() ? Headers.HTTPS : Headers.HTTP);
-    }
-    if (forwardedHost != null && !h.contains(Headers.X_FORWARDED_HOST)) {
-      h.set(Headers.X_FORWARDED_HOST, forwardedHost);
-    }
   }
 
   private void trySucceeded(UpstreamExchange resp) {

@@ -3,6 +3,8 @@ package dev.infergate.router.proxy;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -14,41 +16,28 @@ final class Headers {
   static final CharSequence TRACK = HttpHeaders.createOptimized("x-infergate-track");
   static final CharSequence CONSUMER = HttpHeaders.createOptimized("x-infergate-consumer");
   static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
-  static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
-  static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
-  static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
-  static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
   static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
   static final CharSequence CONTENT_LENGTH = HttpHeaders.CONTENT_LENGTH;
   static final CharSequence CONNECTION = HttpHeaders.CONNECTION;
   static final CharSequence CLOSE = HttpHeaders.CLOSE;
-  static final CharSequence HTTP = HttpHeaders.createOptimized("http");
-  static final CharSequence HTTPS = HttpHeaders.createOptimized("https");
   static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private Headers() {}
 
   /**
-   * Copies {@code from} into {@code to} minus hop-by-hop headers, the headers the {@code Connection}
-   * header names, and (for requests) those the router sets itself.
+   * An upstream response's headers into the client's response, minus hop-by-hop ones and those its
+   * {@code Connection} header names. (Request headers are written by {@link UpstreamRequestWriter}.)
    */
-  static void copy(MultiMap from, MultiMap to, boolean request) {
-    copy(from, from.get(CONNECTION), to, request);
-  }
-
-  /** An upstream response's headers into the client's response, minus hop-by-hop ones. */
   static void copy(io.netty.handler.codec.http.HttpHeaders from, MultiMap to) {
-    copy(from, from.get(CONNECTION), to, false);
-  }
-
-  private static void copy(Iterable<Map.Entry<String, String>> from, String connection, MultiMap to, boolean request) {
-    boolean extra = connection != null && namesOtherHeaders(connection);
-    for (Map.Entry<String, String> h : from) {
-      String name = h.getKey();
-      if (isHopByHop(name) || (request && setByRouter(name)) || (extra && listedIn(connection, name))) {
-        continue;
+    String connection = from.get(CONNECTION);
+    String extra = connection != null && namesOtherHeaders(connection) ? connection : null;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> h = it.next();
+      CharSequence name = h.getKey();
+      if (!isHopByHop(name) && (extra == null || !listedIn(extra, name))) {
+        to.add(name, h.getValue());
       }
-      to.add(name, h.getValue());
     }
   }
 
@@ -64,22 +53,22 @@ final class Headers {
     return length != null && !length.trim().equals("0");
   }
 
-  static boolean isHopByHop(String name) {
+  static boolean isHopByHop(CharSequence name) {
     switch (name.length()) {
       case 2:
-        return name.equalsIgnoreCase("te");
+        return is(name, "te");
       case 7:
-        return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+        return is(name, "trailer") || is(name, "upgrade");
       case 10:
-        return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+        return is(name, "connection") || is(name, "keep-alive");
       case 16:
-        return name.equalsIgnoreCase("proxy-connection");
+        return is(name, "proxy-connection");
       case 17:
-        return name.equalsIgnoreCase("transfer-encoding");
+        return is(name, "transfer-encoding");
       case 18:
-        return name.equalsIgnoreCase("proxy-authenticate");
+        return is(name, "proxy-authenticate");
       case 19:
-        return name.equalsIgnoreCase("proxy-authorization");
+        return is(name, "proxy-authorization");
       default:
         return false;
     }
@@ -91,28 +80,32 @@ final class Headers {
    * ones (X-Forwarded-For and Forwarded are rebuilt from the client's values). Left out of the copy,
    * they are then added without a search for an old value.
    */
-  private static boolean setByRouter(String name) {
+  static boolean setByRouter(CharSequence name) {
     switch (name.length()) {
       case 4:
-        return name.equalsIgnoreCase("host");
+        return is(name, "host");
       case 6:
-        return name.equalsIgnoreCase("expect");
+        return is(name, "expect");
       case 9:
-        return name.equalsIgnoreCase("forwarded");
+        return is(name, "forwarded");
       case 11:
-        return name.equalsIgnoreCase("traceparent");
+        return is(name, "traceparent");
       case 12:
-        return name.equalsIgnoreCase("x-request-id");
+        return is(name, "x-request-id");
       case 14:
-        return name.equalsIgnoreCase("content-length");
+        return is(name, "content-length");
       case 15:
-        return name.equalsIgnoreCase("x-forwarded-for");
+        return is(name, "x-forwarded-for");
       default:
         return false;
     }
   }
 
-  private static boolean namesOtherHeaders(String connection) {
+  private static boolean is(CharSequence name, String lowerCase) {
+    return AsciiString.contentEqualsIgnoreCase(name, lowerCase);
+  }
+
+  static boolean namesOtherHeaders(String connection) {
     for (String token : connection.split(",")) {
       String t = token.trim();
       if (!t.isEmpty() && !t.equalsIgnoreCase("keep-alive") && !t.equalsIgnoreCase("close")) {
@@ -122,9 +115,9 @@ final class Headers {
     return false;
   }
 
-  private static boolean listedIn(String connection, String name) {
+  static boolean listedIn(String connection, CharSequence name) {
     for (String token : connection.split(",")) {
-      if (token.trim().equalsIgnoreCase(name)) {
+      if (AsciiString.contentEqualsIgnoreCase(token.trim(), name)) {
         return true;
       }
     }

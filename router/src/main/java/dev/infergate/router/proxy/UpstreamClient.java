@@ -1,24 +1,14 @@
 package dev.infergate.router.proxy;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,41 +61,23 @@ final class UpstreamClient {
   }
 
   /**
-   * Headers for a request to {@link #send}: Vert.x's map is also Netty's, so they are encoded without
-   * a copy. Not validated again: they are the client's, already checked by the server's decoder, and
-   * the router's own, made from those and from validated ids.
-   */
-  static HeadersMultiMap newHeaders() {
-    return HeadersMultiMap.httpHeaders(ALREADY_VALID);
-  }
-
-  private static final java.util.function.BiConsumer<CharSequence, CharSequence> ALREADY_VALID = (name, value) -> { };
-
-  /**
    * Sends one request on a pooled connection to {@code host:port}, or a new one. The exchange
    * reports the response head, body and end, or a failure: a {@link java.net.ConnectException} when
    * the connection could not be made (the request never reached the server).
    *
-   * @param authority {@code host:port} as the Host header gives it (IPv6 hosts in brackets); also
-   *     the pool's key, passed in so that no key is built per request
+   * @param authority {@code host:port} (IPv6 hosts in brackets): the pool's key, passed in so that
+   *     no key is built per request
+   * @param request the whole request as bytes ({@link UpstreamRequestWriter}); the exchange owns it
+   * @param headRequest whether it is a HEAD request, whose response has no body whatever its headers say
    */
-  UpstreamExchange send(String host, int port, String authority, io.vertx.core.http.HttpMethod method, String uri,
-      HeadersMultiMap headers, Buffer body, int connectTimeoutMillis, UpstreamExchange.Listener listener) {
+  UpstreamExchange send(String host, int port, String authority, ByteBuf request, boolean headRequest,
+      int connectTimeoutMillis, UpstreamExchange.Listener listener) {
     Pool pool = pools.get(authority);
     if (pool == null) {
       pool = new Pool(authority, host, port);
       pools.put(authority, pool);
     }
-    // set, not add: the caller's headers need not come from a copy that left these out.
-    headers.set(HttpHeaderNames.HOST, authority);
-    if (body != null) {
-      headers.set(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length()));
-    }
-    // A view of the buffered body, not a copy: its release by the encoder is a no-op on a Vert.x heap
-    // buffer, and a retry takes a new view of the same bytes.
-    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method.name()), uri,
-        body == null ? Unpooled.EMPTY_BUFFER : ((BufferInternal) body).getByteBuf(), headers, EmptyHttpHeaders.INSTANCE);
-    UpstreamExchange exchange = new UpstreamExchange(pool, context, listener, request, connectTimeoutMillis);
+    UpstreamExchange exchange = new UpstreamExchange(pool, context, listener, request, headRequest, connectTimeoutMillis);
     pool.dispatch(exchange);
     return exchange;
   }
@@ -213,7 +185,8 @@ final class UpstreamClient {
           .handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-              ch.pipeline().addLast(new HttpClientCodec(), new UpstreamExchange.ConnectionHandler());
+              UpstreamExchange.ResponseDecoder decoder = new UpstreamExchange.ResponseDecoder();
+              ch.pipeline().addLast(decoder, new UpstreamExchange.ConnectionHandler(decoder));
             }
           })
           .connect(host, port)

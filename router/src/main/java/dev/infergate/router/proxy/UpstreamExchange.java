@@ -1,13 +1,15 @@
 package dev.infergate.router.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -41,7 +43,8 @@ final class UpstreamExchange {
   private final Listener listener;
   private final int connectTimeoutMillis;
   /** The request until it is written (it waits here for a connection). */
-  private FullHttpRequest request;
+  private ByteBuf request;
+  private final boolean headRequest;
   private Channel channel;
   private HttpResponse head;
   private boolean keepAlive;
@@ -51,12 +54,13 @@ final class UpstreamExchange {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  UpstreamExchange(UpstreamClient.Pool pool, ContextInternal context, Listener listener, FullHttpRequest request,
-      int connectTimeoutMillis) {
+  UpstreamExchange(UpstreamClient.Pool pool, ContextInternal context, Listener listener, ByteBuf request,
+      boolean headRequest, int connectTimeoutMillis) {
     this.pool = pool;
     this.context = context;
     this.listener = listener;
     this.request = request;
+    this.headRequest = headRequest;
     this.connectTimeoutMillis = connectTimeoutMillis;
   }
 
@@ -128,9 +132,11 @@ final class UpstreamExchange {
       return;
     }
     channel = connection;
-    handler(channel).exchange = this;
+    ConnectionHandler handler = handler(channel);
+    handler.exchange = this;
+    handler.decoder.headRequest = headRequest;
     channel.config().setAutoRead(true);
-    FullHttpRequest r = request;
+    ByteBuf r = request;
     request = null;
     channel.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
       if (!f.isSuccess()) {
@@ -218,12 +224,31 @@ final class UpstreamExchange {
     return channel.pipeline().last() instanceof ConnectionHandler h ? h : null;
   }
 
+  /**
+   * Netty's response decoder, told whether the response answers a HEAD request (no body whatever its
+   * headers say). Requests are written as bytes ({@link UpstreamRequestWriter}), so there is no
+   * encoder beside it, and no {@code HttpClientCodec} to pair each response with its request's method.
+   */
+  static final class ResponseDecoder extends HttpResponseDecoder {
+    boolean headRequest;
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+      return (headRequest && ((HttpResponse) msg).status().code() >= 200) || super.isContentAlwaysEmpty(msg);
+    }
+  }
+
   /** The pipeline's last handler: routes what the connection reads to its current exchange. */
   static final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    final ResponseDecoder decoder;
     UpstreamExchange exchange;
     /** When the connection went back to the pool (System.nanoTime); see {@link UpstreamClient}. */
     long idleSinceNanos;
     private boolean informational;
+
+    ConnectionHandler(ResponseDecoder decoder) {
+      this.decoder = decoder;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

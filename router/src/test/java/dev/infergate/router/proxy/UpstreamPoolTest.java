@@ -5,16 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.testsupport.Poll;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,11 +51,18 @@ class UpstreamPoolTest {
     vertx.close().await();
   }
 
+  /** A whole request as the client gets it from {@link UpstreamRequestWriter}. */
+  private static ByteBuf request(String requestLine, int port, String body) {
+    String head = requestLine + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+        + (body == null ? "" : "Content-Length: " + body.length() + "\r\n") + "\r\n";
+    return Unpooled.copiedBuffer(head + (body == null ? "" : body), StandardCharsets.ISO_8859_1);
+  }
+
   /** Sends on the client's own event loop; completes with the status, or the failure. */
   private CompletableFuture<Object> send(ContextInternal context, UpstreamClient client, int port) {
     CompletableFuture<Object> result = new CompletableFuture<>();
-    context.runOnContext(v -> client.send("127.0.0.1", port, "127.0.0.1:" + port, HttpMethod.POST, "/v2/models/m/infer",
-        UpstreamClient.newHeaders(), Buffer.buffer("{}"), 2000, new UpstreamExchange.Listener() {
+    context.runOnContext(v -> client.send("127.0.0.1", port, "127.0.0.1:" + port,
+        request("POST /v2/models/m/infer", port, "{}"), false, 2000, new UpstreamExchange.Listener() {
           @Override
           public void head(UpstreamExchange response) {
             Buffer body = Buffer.buffer();
@@ -106,8 +115,8 @@ class UpstreamPoolTest {
     UpstreamClient client = new UpstreamClient(context, 60_000, 1);
     CompletableFuture<Object> first = send(context, client, server.actualPort());
     Promise<UpstreamExchange> waiting = Promise.promise();
-    context.runOnContext(v -> waiting.complete(client.send("127.0.0.1", server.actualPort(), "127.0.0.1:" + server.actualPort(), HttpMethod.POST, "/x",
-        UpstreamClient.newHeaders(), null, 2000, new UpstreamExchange.Listener() {
+    context.runOnContext(v -> waiting.complete(client.send("127.0.0.1", server.actualPort(), "127.0.0.1:" + server.actualPort(),
+        request("GET /x", server.actualPort(), null), false, 2000, new UpstreamExchange.Listener() {
           @Override
           public void head(UpstreamExchange response) {
             throw new AssertionError("an abandoned request got an answer");
