@@ -17,7 +17,10 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayInputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -171,5 +174,23 @@ class RequestHandlingTest {
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void forwardsHeaderBytesAsTheyCameAndKeepsEveryEarlierHop() throws Exception {
+    URI url = URI.create(router.url("/v2/models/iris/infer"));
+    String request = "POST " + url.getPath() + " HTTP/1.1\r\nHost: " + url.getAuthority() + "\r\n"
+        + "x-forwarded-for: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2, 10.0.0.3\r\n"
+        + "x-note: caf\u00e9\r\n" // obs-text (RFC 9110 §5.5): one byte, 0xE9
+        + "Content-Type: application/json\r\nContent-Length: " + BODY.length() + "\r\nConnection: close\r\n\r\n" + BODY;
+    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    }
+    Map<String, String> h = server.lastHeaders();
+    assertEquals("10.0.0.1, 10.0.0.2, 10.0.0.3, 127.0.0.1", h.get("x-forwarded-for"));
+    assertEquals("caf\u00e9", h.get("x-note"));
   }
 }

@@ -14,7 +14,9 @@ import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import io.vertx.core.Vertx;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +101,14 @@ class ResilienceTest {
   void retryResendsTheWholeBufferedBody() {
     String big = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"pad\":\""
         + "x".repeat(20_000) + "\"}";
+    CRC32 crc = new CRC32();
+    crc.update(big.getBytes(StandardCharsets.UTF_8));
     int failedBefore = failing.inferences();
     for (int i = 0; i < 20; i++) {
       Http.Response r = Http.post(router.url("/v2/models/resend/infer"), big, "x-infergate-consumer", "body-" + i);
       assertEquals(200, r.status(), r.body());
       assertEquals(big.length(), r.json().getInteger("body_bytes"));
+      assertEquals(crc.getValue(), r.json().getLong("body_crc32"), "the body arrived changed");
     }
     assertTrue(failing.inferences() > failedBefore, "no request was retried");
   }

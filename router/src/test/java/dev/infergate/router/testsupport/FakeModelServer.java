@@ -1,6 +1,7 @@
 package dev.infergate.router.testsupport;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
 
 /**
  * An in-JVM stand-in for a model server on a random port: KServe-shaped answers that say which
@@ -144,26 +146,29 @@ public final class FakeModelServer implements AutoCloseable {
             return;
           }
           case SLOW -> {
-            vertx.setTimer(SLOW_MILLIS, id -> answer(req, path, body.length(), true));
+            vertx.setTimer(SLOW_MILLIS, id -> answer(req, path, body, true));
             return;
           }
           case HOLD -> {
-            held.add(() -> answer(req, path, body.length(), true));
+            held.add(() -> answer(req, path, body, true));
             return;
           }
           default -> { }
         }
       }
-      answer(req, path, body.length(), inference);
+      answer(req, path, body, inference);
     });
   }
 
-  private void answer(HttpServerRequest req, String path, int bodyBytes, boolean inference) {
+  private void answer(HttpServerRequest req, String path, Buffer body, boolean inference) {
+    CRC32 crc = new CRC32();
+    crc.update(body.getBytes());
     JsonObject answer = new JsonObject()
         .put("model_name", modelOf(path))
         .put("model_version", versionOf(path))
         .put("served_by", name)
-        .put("body_bytes", bodyBytes);
+        .put("body_bytes", body.length())
+        .put("body_crc32", crc.getValue());
     if (inference) {
       answer.put("outputs", new JsonArray().add(new JsonObject().put("name", "label")
           .put("shape", new JsonArray().add(1)).put("datatype", "INT64").put("data", new JsonArray().add(0))));
