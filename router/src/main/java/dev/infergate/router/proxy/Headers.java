@@ -101,8 +101,19 @@ final class Headers {
     }
   }
 
+  /** {@code name} equals {@code lowerCase} ignoring ASCII case (header names are ASCII tokens). */
   private static boolean is(CharSequence name, String lowerCase) {
-    return AsciiString.contentEqualsIgnoreCase(name, lowerCase);
+    int n = lowerCase.length();
+    if (name.length() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != lowerCase.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean namesOtherHeaders(String connection) {

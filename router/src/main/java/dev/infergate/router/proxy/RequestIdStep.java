@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.random.RandomGenerator;
 
 /**
@@ -8,7 +9,7 @@ import java.util.random.RandomGenerator;
  */
 final class RequestIdStep implements RequestStep {
   private static final int MAX_REQUEST_ID = 128;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
   private final RandomGenerator random;
 
   RequestIdStep(RandomGenerator random) {
@@ -62,8 +63,9 @@ final class RequestIdStep implements RequestStep {
     if (parent == 0) {
       parent = 1;
     }
-    // "00-" trace id (32 hex) "-" parent id (16 hex) "-01", written in place.
-    char[] out = new char[55];
+    // "00-" trace id (32 hex) "-" parent id (16 hex) "-01", written in place as Latin-1 bytes, which
+    // a String keeps as they are (a char[] would be compressed into a second array).
+    byte[] out = new byte[55];
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
@@ -74,7 +76,7 @@ final class RequestIdStep implements RequestStep {
     out[52] = '-';
     out[53] = '0';
     out[54] = '1';
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   private static boolean lowerHex(String s, int from, int to) {
@@ -97,13 +99,13 @@ final class RequestIdStep implements RequestStep {
   }
 
   private static String hex(long a, long b) {
-    char[] out = new char[32];
+    byte[] out = new byte[32];
     hex(a, out, 0);
     hex(b, out, 16);
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
-  private static void hex(long v, char[] out, int at) {
+  private static void hex(long v, byte[] out, int at) {
     for (int shift = 60; shift >= 0; shift -= 4) {
       out[at++] = HEX[(int) (v >>> shift) & 0xf];
     }

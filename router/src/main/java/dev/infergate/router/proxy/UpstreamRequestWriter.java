@@ -3,13 +3,16 @@ package dev.infergate.router.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AsciiString;
-import io.netty.util.CharsetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.SocketAddress;
-import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,15 +24,20 @@ import java.util.Map;
  * request). Header bytes leave as they arrived: the server's decoder read each byte as one ISO-8859-1
  * char, and they are written back the same way.
  *
- * <p>One per request, on its event loop: the forwarding values are worked out on the first try and
- * reused by retries.
+ * <p>The head is put together in a per-thread array, where a Latin-1 string is one array copy, and
+ * then copied into a pooled buffer of its exact size. One writer per request, on its event loop;
+ * retries write again from what the first try noted.
  */
 final class UpstreamRequestWriter {
   /** Bodies up to this size are copied after the head (one buffer, one write); larger ones are sent as a view. */
   static final int COPIED_BODY_BYTES = 16 * 1024;
-  private static final Charset LATIN_1 = CharsetUtil.ISO_8859_1;
-  private static final int CRLF = ('\r' << 8) | '\n';
-  private static final int COLON_SPACE = (':' << 8) | ' ';
+  /** Grows to the largest head written on the thread, bounded by the server's header size limit. */
+  private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[4096];
+    }
+  };
   private static final byte[] HTTP_1_1 = bytes(" HTTP/1.1\r\n");
   private static final byte[] HOST = bytes("Host: ");
   private static final byte[] CONTENT_LENGTH = bytes("Content-Length: ");
@@ -37,18 +45,28 @@ final class UpstreamRequestWriter {
   private static final byte[] TRACEPARENT = bytes("traceparent: ");
   private static final byte[] X_FORWARDED_FOR = bytes("x-forwarded-for: ");
   private static final byte[] FORWARDED = bytes("forwarded: ");
+  private static final byte[] FORWARDED_FOR = bytes("for=");
+  private static final byte[] FORWARDED_HOST = bytes(";host=\"");
+  private static final byte[] FORWARDED_PROTO = bytes(";proto=");
   private static final byte[] X_FORWARDED_PROTO = bytes("x-forwarded-proto: ");
   private static final byte[] X_FORWARDED_HOST = bytes("x-forwarded-host: ");
+  private static final byte[] LIST_SEPARATOR = bytes(", ");
+  private static final byte[] COLON_SPACE = bytes(": ");
+  private static final byte[] CRLF = bytes("\r\n");
 
   private final ProxyContext ctx;
   private final boolean dropAuthorization;
-  // Worked out on the first try.
-  private boolean prepared;
-  private String forwardedFor;
-  private String forwarded;
-  private String forwardedHost;
+  private byte[] buf;
+  private int pos;
+  // Noted by the first try.
+  private boolean noted;
+  /** Earlier hops' X-Forwarded-For and Forwarded fields, in order (usually none). */
+  private List<CharSequence> earlierFor;
+  private List<CharSequence> earlierForwarded;
   private boolean clientSentProto;
   private boolean clientSentHost;
+  private String clientAddress;
+  private String clientAuthority;
 
   UpstreamRequestWriter(ProxyContext ctx) {
     this.ctx = ctx;
@@ -59,33 +77,32 @@ final class UpstreamRequestWriter {
 
   /** The whole request for one try to {@code authority}; the caller owns (and releases) the buffer. */
   ByteBuf write(ByteBufAllocator alloc, String uri, String authority) {
+    buf = SCRATCH.get();
+    pos = 0;
+    put(ctx.request.method().name());
+    put((byte) ' ');
+    put(uri);
+    put(HTTP_1_1);
+    header(HOST, authority);
+    clientHeaders();
+    if (!noted) {
+      noteClient();
+    }
+    header(REQUEST_ID, ctx.requestId);
+    header(TRACEPARENT, ctx.traceparent);
+    forwardingHeaders();
     Buffer body = ctx.body;
     int bodyLength = body == null ? 0 : body.length();
-    boolean copyBody = bodyLength <= COPIED_BODY_BYTES;
-    ByteBuf out = alloc.directBuffer(512 + uri.length() + (copyBody ? bodyLength : 0));
-    out.writeCharSequence(ctx.request.method().name(), LATIN_1);
-    out.writeByte(' ');
-    out.writeCharSequence(uri, LATIN_1);
-    out.writeBytes(HTTP_1_1);
-    line(out, HOST, authority);
-    clientHeaders(out);
-    if (!prepared) {
-      prepareForwarding();
-    }
-    line(out, REQUEST_ID, ctx.requestId);
-    line(out, TRACEPARENT, ctx.traceparent);
-    line(out, X_FORWARDED_FOR, forwardedFor);
-    line(out, FORWARDED, forwarded);
-    if (!clientSentProto) {
-      line(out, X_FORWARDED_PROTO, ctx.request.isSSL() ? "https" : "http");
-    }
-    if (!clientSentHost && forwardedHost != null) {
-      line(out, X_FORWARDED_HOST, forwardedHost);
-    }
     if (body != null) {
-      line(out, CONTENT_LENGTH, Integer.toString(bodyLength));
+      put(CONTENT_LENGTH);
+      put(Integer.toString(bodyLength));
+      put(CRLF);
     }
-    out.writeShort(CRLF);
+    put(CRLF);
+    SCRATCH.set(buf); // it may have grown
+    boolean copyBody = bodyLength <= COPIED_BODY_BYTES;
+    ByteBuf out = alloc.directBuffer(pos + (copyBody ? bodyLength : 0));
+    out.writeBytes(buf, 0, pos);
     if (body == null) {
       return out;
     }
@@ -100,9 +117,9 @@ final class UpstreamRequestWriter {
 
   /**
    * Copies the client's headers minus hop-by-hop ones, those its {@code Connection} header names, and
-   * those the router sets itself; notes the forwarding headers the router extends or keeps.
+   * those the router sets itself; the first time, notes the forwarding headers it extends or keeps.
    */
-  private void clientHeaders(ByteBuf out) {
+  private void clientHeaders() {
     MultiMap headers = ctx.request.headers();
     String connection = headers.get(Headers.CONNECTION);
     String extra = connection != null && Headers.namesOtherHeaders(connection) ? connection : null;
@@ -111,22 +128,22 @@ final class UpstreamRequestWriter {
       Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> h = it.next();
-        clientHeader(out, h.getKey(), h.getValue(), extra);
+        clientHeader(h.getKey(), h.getValue(), extra);
       }
     } else {
       for (Map.Entry<String, String> h : headers) {
-        clientHeader(out, h.getKey(), h.getValue(), extra);
+        clientHeader(h.getKey(), h.getValue(), extra);
       }
     }
   }
 
-  private void clientHeader(ByteBuf out, CharSequence name, CharSequence value, String extra) {
+  private void clientHeader(CharSequence name, CharSequence value, String extra) {
     if (Headers.isHopByHop(name) || (extra != null && Headers.listedIn(extra, name))) {
       return;
     }
     if (Headers.setByRouter(name)) {
-      if (!prepared) {
-        noteForwarding(name, value);
+      if (!noted) {
+        noteEarlierHop(name, value);
       }
       return;
     }
@@ -145,41 +162,117 @@ final class UpstreamRequestWriter {
       default:
         break;
     }
-    out.writeCharSequence(name, LATIN_1);
-    out.writeShort(COLON_SPACE);
-    out.writeCharSequence(value, LATIN_1);
-    out.writeShort(CRLF);
+    put(name);
+    put(COLON_SPACE);
+    put(value);
+    put(CRLF);
   }
 
-  /** Earlier hops' {@code X-Forwarded-For} and {@code Forwarded}: every field, in order, as one list. */
-  private void noteForwarding(CharSequence name, CharSequence value) {
+  private void noteEarlierHop(CharSequence name, CharSequence value) {
     if (AsciiString.contentEqualsIgnoreCase(name, "x-forwarded-for")) {
-      forwardedFor = forwardedFor == null ? value.toString() : forwardedFor + ", " + value;
+      earlierFor = add(earlierFor, value);
     } else if (AsciiString.contentEqualsIgnoreCase(name, "forwarded")) {
-      forwarded = forwarded == null ? value.toString() : forwarded + ", " + value;
+      earlierForwarded = add(earlierForwarded, value);
     }
   }
 
-  /** Appends this hop to the earlier ones noted by the first copy of the client's headers. */
-  private void prepareForwarding() {
-    prepared = true;
+  private void noteClient() {
+    noted = true;
     SocketAddress remote = ctx.request.remoteAddress();
-    String ip = remote == null ? "unknown" : remote.hostAddress();
-    forwardedFor = forwardedFor == null ? ip : forwardedFor + ", " + ip;
-    String node = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
-    forwardedHost = ctx.request.authority() == null ? null : ctx.request.authority().toString();
-    String element = "for=" + node + (forwardedHost == null ? "" : ";host=\"" + forwardedHost + "\"")
-        + ";proto=" + (ctx.request.isSSL() ? "https" : "http");
-    forwarded = forwarded == null ? element : forwarded + ", " + element;
+    clientAddress = remote == null ? "unknown" : remote.hostAddress();
+    clientAuthority = ctx.request.authority() == null ? null : ctx.request.authority().toString();
   }
 
-  private static void line(ByteBuf out, byte[] nameColonSpace, CharSequence value) {
-    out.writeBytes(nameColonSpace);
-    out.writeCharSequence(value, LATIN_1);
-    out.writeShort(CRLF);
+  /** This hop appended to the earlier ones (RFC 7239 for {@code Forwarded}; IPv6 nodes quoted in brackets). */
+  private void forwardingHeaders() {
+    put(X_FORWARDED_FOR);
+    list(earlierFor);
+    put(clientAddress);
+    put(CRLF);
+    put(FORWARDED);
+    list(earlierForwarded);
+    put(FORWARDED_FOR);
+    boolean ipv6 = clientAddress.indexOf(':') >= 0;
+    if (ipv6) {
+      put((byte) '"');
+      put((byte) '[');
+    }
+    put(clientAddress);
+    if (ipv6) {
+      put((byte) ']');
+      put((byte) '"');
+    }
+    if (clientAuthority != null) {
+      put(FORWARDED_HOST);
+      put(clientAuthority);
+      put((byte) '"');
+    }
+    put(FORWARDED_PROTO);
+    put(ctx.request.isSSL() ? "https" : "http");
+    put(CRLF);
+    if (!clientSentProto) {
+      header(X_FORWARDED_PROTO, ctx.request.isSSL() ? "https" : "http");
+    }
+    if (!clientSentHost && clientAuthority != null) {
+      header(X_FORWARDED_HOST, clientAuthority);
+    }
+  }
+
+  private void list(List<CharSequence> values) {
+    if (values != null) {
+      for (CharSequence v : values) {
+        put(v);
+        put(LIST_SEPARATOR);
+      }
+    }
+  }
+
+  private void header(byte[] nameColonSpace, CharSequence value) {
+    put(nameColonSpace);
+    put(value);
+    put(CRLF);
+  }
+
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): one array copy for a Latin-1 string
+  private void put(CharSequence s) {
+    int n = s.length();
+    room(n);
+    if (s instanceof String str) {
+      str.getBytes(0, n, buf, pos); // each char's low byte: the decoder made every char from one byte
+    } else if (s instanceof AsciiString ascii) {
+      ascii.copy(0, buf, pos, n);
+    } else {
+      for (int i = 0; i < n; i++) {
+        buf[pos + i] = (byte) s.charAt(i);
+      }
+    }
+    pos += n;
+  }
+
+  private void put(byte[] bytes) {
+    room(bytes.length);
+    System.arraycopy(bytes, 0, buf, pos, bytes.length);
+    pos += bytes.length;
+  }
+
+  private void put(byte b) {
+    room(1);
+    buf[pos++] = b;
+  }
+
+  private void room(int n) {
+    if (pos + n > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+    }
+  }
+
+  private static List<CharSequence> add(List<CharSequence> list, CharSequence value) {
+    List<CharSequence> l = list == null ? new ArrayList<>(2) : list;
+    l.add(value);
+    return l;
   }
 
   private static byte[] bytes(String s) {
-    return s.getBytes(LATIN_1);
+    return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 }
