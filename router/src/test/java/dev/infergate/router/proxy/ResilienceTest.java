@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +110,11 @@ class ResilienceTest {
       assertEquals(200, r.status(), r.body());
       assertEquals(big.length(), r.json().getInteger("body_bytes"));
       assertEquals(crc.getValue(), r.json().getLong("body_crc32"), "the body arrived changed");
+      assertEquals("good", r.json().getString("served_by"));
+      Map<String, String> seen = good.lastHeaders();
+      assertEquals("127.0.0.1", seen.get("x-forwarded-for"), "a retry must not add this hop twice");
+      assertEquals(1, seen.get("forwarded").split(",").length, seen.get("forwarded"));
+      assertEquals(r.header("x-request-id"), seen.get("x-request-id"));
     }
     assertTrue(failing.inferences() > failedBefore, "no request was retried");
   }
