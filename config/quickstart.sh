@@ -17,6 +17,7 @@ fi
 
 pids=()
 stop() {
+  trap - EXIT INT TERM # once: a signal's trap would otherwise run again at exit
   echo; echo "stopping infergate"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
