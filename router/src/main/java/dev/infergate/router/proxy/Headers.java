@@ -29,16 +29,27 @@ final class Headers {
    * {@code Connection} header names. (Request headers are written by {@link UpstreamRequestWriter}.)
    */
   static void copy(io.netty.handler.codec.http.HttpHeaders from, MultiMap to) {
-    String connection = from.get(CONNECTION);
-    String extra = connection != null && namesOtherHeaders(connection) ? connection : null;
+    String options = connectionOptions(from.get(CONNECTION));
     Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
     while (it.hasNext()) {
       Map.Entry<CharSequence, CharSequence> h = it.next();
-      CharSequence name = h.getKey();
-      if (!isHopByHop(name) && (extra == null || !listedIn(extra, name))) {
-        to.add(name, h.getValue());
+      if (!isHopByHop(h.getKey(), options)) {
+        to.add(h.getKey(), h.getValue());
       }
     }
+  }
+
+  /**
+   * A message's {@code Connection} header when it names headers of its own (to drop as hop-by-hop,
+   * RFC 9110 §7.6.1), else null: {@code keep-alive} and {@code close} alone name none.
+   */
+  static String connectionOptions(String connection) {
+    return connection != null && namesOtherHeaders(connection) ? connection : null;
+  }
+
+  /** Whether {@code name} is hop-by-hop: a fixed one, or one that {@code connectionOptions} names. */
+  static boolean isHopByHop(CharSequence name, String connectionOptions) {
+    return isHopByHop(name) || (connectionOptions != null && listedIn(connectionOptions, name));
   }
 
   /**
@@ -53,7 +64,7 @@ final class Headers {
     return length != null && !length.trim().equals("0");
   }
 
-  static boolean isHopByHop(CharSequence name) {
+  private static boolean isHopByHop(CharSequence name) {
     switch (name.length()) {
       case 2:
         return is(name, "te");
@@ -102,7 +113,7 @@ final class Headers {
   }
 
   /** {@code name} equals {@code lowerCase} ignoring ASCII case (header names are ASCII tokens). */
-  private static boolean is(CharSequence name, String lowerCase) {
+  static boolean is(CharSequence name, String lowerCase) {
     int n = lowerCase.length();
     if (name.length() != n) {
       return false;
@@ -116,7 +127,7 @@ final class Headers {
     return true;
   }
 
-  static boolean namesOtherHeaders(String connection) {
+  private static boolean namesOtherHeaders(String connection) {
     for (String token : connection.split(",")) {
       String t = token.trim();
       if (!t.isEmpty() && !t.equalsIgnoreCase("keep-alive") && !t.equalsIgnoreCase("close")) {
@@ -126,7 +137,7 @@ final class Headers {
     return false;
   }
 
-  static boolean listedIn(String connection, CharSequence name) {
+  private static boolean listedIn(String connection, CharSequence name) {
     for (String token : connection.split(",")) {
       if (AsciiString.contentEqualsIgnoreCase(token.trim(), name)) {
         return true;

@@ -67,6 +67,7 @@ final class UpstreamRequestWriter {
   private boolean clientSentHost;
   private String clientAddress;
   private String clientAuthority;
+  private String clientProto;
 
   UpstreamRequestWriter(ProxyContext ctx) {
     this.ctx = ctx;
@@ -121,24 +122,23 @@ final class UpstreamRequestWriter {
    */
   private void clientHeaders() {
     MultiMap headers = ctx.request.headers();
-    String connection = headers.get(Headers.CONNECTION);
-    String extra = connection != null && Headers.namesOtherHeaders(connection) ? connection : null;
+    String options = Headers.connectionOptions(headers.get(Headers.CONNECTION));
     if (headers instanceof io.netty.handler.codec.http.HttpHeaders netty) {
       // Vert.x's HTTP/1.x map: entries as they are stored, no wrapper or String per header.
       Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> h = it.next();
-        clientHeader(h.getKey(), h.getValue(), extra);
+        clientHeader(h.getKey(), h.getValue(), options);
       }
     } else {
       for (Map.Entry<String, String> h : headers) {
-        clientHeader(h.getKey(), h.getValue(), extra);
+        clientHeader(h.getKey(), h.getValue(), options);
       }
     }
   }
 
-  private void clientHeader(CharSequence name, CharSequence value, String extra) {
-    if (Headers.isHopByHop(name) || (extra != null && Headers.listedIn(extra, name))) {
+  private void clientHeader(CharSequence name, CharSequence value, String connectionOptions) {
+    if (Headers.isHopByHop(name, connectionOptions)) {
       return;
     }
     if (Headers.setByRouter(name)) {
@@ -149,15 +149,15 @@ final class UpstreamRequestWriter {
     }
     switch (name.length()) {
       case 13:
-        if (dropAuthorization && AsciiString.contentEqualsIgnoreCase(name, "authorization")) {
+        if (dropAuthorization && Headers.is(name, "authorization")) {
           return;
         }
         break;
       case 16:
-        clientSentHost |= AsciiString.contentEqualsIgnoreCase(name, "x-forwarded-host");
+        clientSentHost |= Headers.is(name, "x-forwarded-host");
         break;
       case 17:
-        clientSentProto |= AsciiString.contentEqualsIgnoreCase(name, "x-forwarded-proto");
+        clientSentProto |= Headers.is(name, "x-forwarded-proto");
         break;
       default:
         break;
@@ -169,9 +169,9 @@ final class UpstreamRequestWriter {
   }
 
   private void noteEarlierHop(CharSequence name, CharSequence value) {
-    if (AsciiString.contentEqualsIgnoreCase(name, "x-forwarded-for")) {
+    if (Headers.is(name, "x-forwarded-for")) {
       earlierFor = add(earlierFor, value);
-    } else if (AsciiString.contentEqualsIgnoreCase(name, "forwarded")) {
+    } else if (Headers.is(name, "forwarded")) {
       earlierForwarded = add(earlierForwarded, value);
     }
   }
@@ -181,6 +181,7 @@ final class UpstreamRequestWriter {
     SocketAddress remote = ctx.request.remoteAddress();
     clientAddress = remote == null ? "unknown" : remote.hostAddress();
     clientAuthority = ctx.request.authority() == null ? null : ctx.request.authority().toString();
+    clientProto = ctx.request.isSSL() ? "https" : "http";
   }
 
   /** This hop appended to the earlier ones (RFC 7239 for {@code Forwarded}; IPv6 nodes quoted in brackets). */
@@ -208,10 +209,10 @@ final class UpstreamRequestWriter {
       put((byte) '"');
     }
     put(FORWARDED_PROTO);
-    put(ctx.request.isSSL() ? "https" : "http");
+    put(clientProto);
     put(CRLF);
     if (!clientSentProto) {
-      header(X_FORWARDED_PROTO, ctx.request.isSSL() ? "https" : "http");
+      header(X_FORWARDED_PROTO, clientProto);
     }
     if (!clientSentHost && clientAuthority != null) {
       header(X_FORWARDED_HOST, clientAuthority);
