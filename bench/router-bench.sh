@@ -14,7 +14,8 @@
 # Each target gets a warm-up, then measured runs, alternating targets, $ROUNDS rounds. The CPU may be
 # shared with other work: compare targets within a round, and rerun when rounds disagree.
 #
-# Environment: DURATION (15s) WARMUP (10s) WARMUP_RUNS (3) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
+# Environment: DURATION (15s) WARMUP (10s) WARMUP_RUNS (3) WARMUP_MIN_SECONDS (75) WARMUP_MAX_RUNS (8)
+#   WARMUP_JIT_QUIET (0.1) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
 #   ROUTER_JAVA_OPTS (-Xmn12m, the router image's flag; e.g. add -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
@@ -24,13 +25,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-15s}
-# Warm-up: WARMUP_RUNS runs of WARMUP each per target, 30 s in all, not less: on one CPU the JIT still
-# compiles for ~20 s under load (jstat: 11 s of compile time in the first 10 s, 2 s more in the next 15).
-# Several runs, not one, because each new wrk run closes and opens 64 connections, which made HotSpot
-# throw away and recompile the event loop's read path (-XX:+PrintCompilation: ~40 methods "made not
-# entrant" at each run boundary); the warm-up should have seen that before the measured rounds do.
+# Warm-up: passes over every target, one run of WARMUP each, in the measured rounds' order (so a JVM sees
+# the same idle gaps between its runs as it will when measured). At least WARMUP_RUNS passes and
+# WARMUP_MIN_SECONDS of wall time, then more passes (up to WARMUP_MAX_RUNS) while a JVM target compiled
+# for more than WARMUP_JIT_QUIET seconds in its last run. Why so long: on one CPU the JIT competes with
+# the event loop, and a round in which it compiles has a p99 ~2 ms higher (jstat per 10 s run: rounds with
+# 0.4-0.9 s of compile time had p99s of 7.4-7.7 ms, those with < 0.1 s 4.6-5.7 ms). What it compiles late:
+# - each new wrk run closes and opens 64 connections, which makes HotSpot throw away and recompile the
+#   event loop's write and flush path (-XX:+PrintCompilation: methods "made not entrant" at run boundaries);
+# - Micrometer rotates each timer's decaying max once per expiry (60 s under the Prometheus registry); the
+#   first rotation takes a branch the compiled code never saw (an unstable_if trap in TimeWindowMax.rotate),
+#   which deoptimises the whole relay path that inlined Timer.record.
+# The warm-up should have seen both before the measured rounds do.
 WARMUP=${WARMUP:-10s}
 WARMUP_RUNS=${WARMUP_RUNS:-3}
+WARMUP_MIN_SECONDS=${WARMUP_MIN_SECONDS:-75}
+WARMUP_MAX_RUNS=${WARMUP_MAX_RUNS:-8}
+WARMUP_JIT_QUIET=${WARMUP_JIT_QUIET:-0.1}
 CONNS=${CONNS:-64}
 ROUNDS=${ROUNDS:-2}
 WRK_CPU=${WRK_CPU:-0}
@@ -157,24 +168,38 @@ jit_seconds() {
   out=$(jstat -compiler "$1" 2>/dev/null) || return 0
   awk 'NR == 2 { print $4 }' <<< "$out"
 }
-echo "warm-up $WARMUP_RUNS x $WARMUP each (JIT, connection pools)"
-for target in $TARGETS; do
-  for w in $(seq 1 "$WARMUP_RUNS"); do run_wrk "warmup-$target-$w" "${URL[$target]}" "$WARMUP"; done
-done
+seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+echo "warm-up: passes of $WARMUP per target, at least $WARMUP_RUNS and ${WARMUP_MIN_SECONDS}s, until no JVM compiles for more than ${WARMUP_JIT_QUIET}s in a run (at most $WARMUP_MAX_RUNS)"
 declare -A JIT0
+warmup_start=$SECONDS
+for w in $(seq 1 "$WARMUP_MAX_RUNS"); do
+  compiling=""
+  for target in $TARGETS; do
+    jit0=$(jit_seconds "${PID[$target]}")
+    run_wrk "warmup-$target-$w" "${URL[$target]}" "$WARMUP"
+    jit1=$(jit_seconds "${PID[$target]}")
+    if [ -n "$jit0" ] && awk -v d="$(seconds_between "$jit0" "$jit1")" -v q="$WARMUP_JIT_QUIET" 'BEGIN { exit !(d > q) }'; then
+      compiling="$compiling $target:$(seconds_between "$jit0" "$jit1")s"
+    fi
+  done
+  echo "  pass $w ($((SECONDS - warmup_start)) s): still compiling:${compiling:- none}"
+  if [ "$w" -ge "$WARMUP_RUNS" ] && [ $((SECONDS - warmup_start)) -ge "$WARMUP_MIN_SECONDS" ] && [ -z "$compiling" ]; then break; fi
+done
 for target in $TARGETS; do JIT0[$target]=$(jit_seconds "${PID[$target]}"); done
 
-printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s %14s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req user+sys_us
+printf '\n%-6s %-11s %10s %9s %9s %7s %7s %12s %14s %6s\n' round target req/s p50_ms p99_ms non2xx errors cpu_us/req user+sys_us jit_s
 for r in $(seq 1 "$ROUNDS"); do
   for target in $TARGETS; do
     read -r user0 sys0 <<< "$(cpu_ticks "${PID[$target]}")"
+    jit0=$(jit_seconds "${PID[$target]}")
     run_wrk "$target-$r" "${URL[$target]}" "$DURATION"
     read -r user1 sys1 <<< "$(cpu_ticks "${PID[$target]}")"
+    jit=-; [ -n "$jit0" ] && jit=$(seconds_between "$jit0" "$(jit_seconds "${PID[$target]}")")
     read -r rps p50 p99 non2xx errs <<< "$(field "$OUT/$target-$r.txt")"
     reqs=$(awk '/requests in/ { print $1 }' "$OUT/$target-$r.txt")
     read -r cpu user sys <<< "$(awk -v u="$((user1 - user0))" -v s="$((sys1 - sys0))" -v hz="$CLK_TCK" -v n="$reqs" \
       'BEGIN { k = 1e6 / hz / n; printf "%.1f %.1f %.1f", (u + s) * k, u * k, s * k }')"
-    printf '%-6s %-11s %10s %9s %9s %7s %7s %12s %14s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$cpu" "$user+$sys"
+    printf '%-6s %-11s %10s %9s %9s %7s %7s %12s %14s %6s\n' "$r" "$target" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$cpu" "$user+$sys" "$jit"
     echo "$r $target $rps $p50 $p99 $non2xx $errs $cpu $user $sys" >> "$WORK/results"
   done
 done
@@ -225,7 +250,7 @@ printf 'JIT compile seconds during the measured rounds (near 0: measured warm):'
 for target in $TARGETS; do
   jit=$(jit_seconds "${PID[$target]}")
   if [ -n "$jit" ] && [ -n "${JIT0[$target]}" ]; then
-    printf ' %s %s' "$target" "$(awk -v a="${JIT0[$target]}" -v b="$jit" 'BEGIN { printf "%.2f", b - a }')"
+    printf ' %s %s' "$target" "$(seconds_between "${JIT0[$target]}" "$jit")"
   fi
 done
 echo
