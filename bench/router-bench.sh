@@ -21,6 +21,8 @@
 #   HYBRID (0; 1: hybrid)
 #   ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS: also measure that build / those flags as router-alt (A/B in one run)
 #   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
+#   PACE_MS (unset): each wrk connection waits this many ms before its next request (bench/router/infer.lua),
+#     holding the load under saturation; then the req/s ratios mean nothing and p99 shows what the hop adds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -15,3 +15,11 @@ request = function()
   wrk.headers["x-infergate-consumer"] = "consumer-" .. (n % 1000)
   return wrk.format()
 end
+-- PACE_MS: each connection waits this long before its next request, which holds the load under
+-- saturation (64 connections / (PACE_MS + latency)), so that p99 shows what the hop adds, not queueing.
+local pace = tonumber(os.getenv("PACE_MS") or "")
+if pace and pace > 0 then
+  delay = function()
+    return pace
+  end
+end
