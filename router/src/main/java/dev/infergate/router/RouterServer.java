@@ -9,9 +9,11 @@ import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
 import dev.infergate.router.config.ConfigWatcher;
 import dev.infergate.router.config.RouterConfig;
+import dev.infergate.router.config.ShutdownConfig;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.proxy.ProxyVerticle;
+import dev.infergate.router.proxy.ShutdownSignal;
 import dev.infergate.router.ratelimit.RateLimiting;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.upstream.Breakers;
@@ -56,6 +58,8 @@ public final class RouterServer implements AutoCloseable {
   private final RoutingState state;
   private final EndpointRegistry endpoints;
   private final AccessLog accessLog;
+  private final ShutdownSignal shutdownSignal = new ShutdownSignal();
+  private final ShutdownConfig shutdown;
   private Authenticator authenticator;
   private final List<String> deployments = new ArrayList<>();
   private AdminServer admin;
@@ -64,8 +68,10 @@ public final class RouterServer implements AutoCloseable {
   private int adminPort;
   private volatile boolean closed;
 
-  private RouterServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, AccessLog accessLog) {
+  private RouterServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, AccessLog accessLog,
+      ShutdownConfig shutdown) {
     this.vertx = vertx;
+    this.shutdown = shutdown;
     this.state = state;
     this.endpoints = endpoints;
     this.accessLog = accessLog;
@@ -110,7 +116,7 @@ public final class RouterServer implements AutoCloseable {
     RolloutControl control = RolloutControl.start(state, config, new StateFile(stateFile),
         new AuditLog(stateFile.toAbsolutePath().resolveSibling(AUDIT_FILE)));
     AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), config.accessLog());
-    RouterServer server = new RouterServer(vertx, state, endpoints, accessLog);
+    RouterServer server = new RouterServer(vertx, state, endpoints, accessLog, config.shutdown());
     if (accessLog.enabled()) {
       // One timer, ordered blocking calls: flushes never overlap and keep the lines in order.
       vertx.setPeriodic(ACCESS_LOG_FLUSH_MILLIS, id -> vertx.executeBlocking(() -> {
@@ -161,7 +167,7 @@ public final class RouterServer implements AutoCloseable {
     List<ProxyVerticle> created = new ArrayList<>();
     String id = vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
-          rateLimiting, config.tls(), accessLog, metrics, random);
+          rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis());
       synchronized (created) {
         created.add(v);
       }
@@ -177,9 +183,9 @@ public final class RouterServer implements AutoCloseable {
     if (!Objects.equals(old.listen(), next.listen()) || !Objects.equals(old.admin(), next.admin())
         || old.accessLog() != next.accessLog() || old.watchIntervalMillis() != next.watchIntervalMillis()
         || !Objects.equals(old.auth(), next.auth()) || !Objects.equals(old.tls(), next.tls())
-        || !Objects.equals(old.stateFile(), next.stateFile())) {
-      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls and stateFile changes take effect "
-          + "at the next restart");
+        || !Objects.equals(old.stateFile(), next.stateFile()) || !Objects.equals(old.shutdown(), next.shutdown())) {
+      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls, stateFile and shutdown changes take "
+          + "effect at the next restart");
     }
   }
 
@@ -195,14 +201,27 @@ public final class RouterServer implements AutoCloseable {
     return state;
   }
 
-  /** Stops accepting, waits for requests in flight (bounded), then stops everything. Idempotent. */
+  /**
+   * Shuts down gracefully: readiness turns false and answers close their connections while requests
+   * are still served for {@code shutdown.preStopDelayMillis}; then the listener stops accepting, and
+   * requests in flight get {@code shutdown.drainMillis}; then everything stops. Blocks; idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    long grace = ProxyVerticle.SHUTDOWN_GRACE_MILLIS + 5_000;
+    shutdownSignal.begin();
+    if (shutdown.preStopDelayMillis() > 0) {
+      LOG.info("shutting down: not ready; serving for " + shutdown.preStopDelayMillis() + " ms more");
+      try {
+        Thread.sleep(shutdown.preStopDelayMillis()); // the delay itself: clients move away meanwhile
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    long grace = shutdown.drainMillis() + 5_000;
     try {
       watcher.stop();
       List<Future<Void>> stops = new ArrayList<>();

@@ -20,6 +20,10 @@ public final class LingeringClose {
   /** Call on the request's event loop once the response has been written. */
   public static void after(HttpServerRequest request) {
     HttpConnection connection = request.connection();
+    if (request.isEnded()) { // the rest of the body came in while the answer was written
+      connection.close();
+      return;
+    }
     Vertx vertx = Vertx.currentContext().owner();
     long timer = vertx.setTimer(LINGER_MILLIS, id -> connection.close());
     request.exceptionHandler(t -> { });

@@ -2,6 +2,7 @@ package dev.infergate.router.proxy;
 
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.TlsConfig;
+import dev.infergate.router.http.HalfCloseHandler;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
@@ -22,8 +23,6 @@ import java.util.random.RandomGenerator;
 public final class ProxyVerticle extends VerticleBase {
   /** Idle keep-alive connections are closed after this (both sides). */
   static final int IDLE_TIMEOUT_SECONDS = 60;
-  /** How long a graceful shutdown waits for requests in flight. */
-  public static final long SHUTDOWN_GRACE_MILLIS = 10_000;
 
   private final String host;
   private final int port;
@@ -34,6 +33,8 @@ public final class ProxyVerticle extends VerticleBase {
   private final AccessLog accessLog;
   private final RouterMetrics metrics;
   private final RandomGenerator random;
+  private final ShutdownSignal shutdownSignal;
+  private final long drainMillis;
   private HttpServer server;
   private UpstreamClient upstream;
 
@@ -42,7 +43,8 @@ public final class ProxyVerticle extends VerticleBase {
    * @param tls null for plain HTTP
    */
   public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
-      RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random) {
+      RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
+      ShutdownSignal shutdownSignal, long drainMillis) {
     this.host = host;
     this.port = port;
     this.routing = routing;
@@ -52,13 +54,15 @@ public final class ProxyVerticle extends VerticleBase {
     this.accessLog = accessLog;
     this.metrics = metrics;
     this.random = random;
+    this.shutdownSignal = shutdownSignal;
+    this.drainMillis = drainMillis;
   }
 
   @Override
   public Future<?> start() {
     upstream = new UpstreamClient((ContextInternal) context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
-        metrics, random);
+        metrics, random, shutdownSignal);
     HttpServerOptions options = new HttpServerOptions()
             .setTcpNoDelay(true)
             .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
@@ -76,7 +80,9 @@ public final class ProxyVerticle extends VerticleBase {
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
-    server = vertx.createHttpServer(options).requestHandler(pipeline::handle);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(HalfCloseHandler::install)
+        .requestHandler(pipeline::handle);
     return server.listen(port, host);
   }
 
@@ -87,7 +93,7 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server.shutdown(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)
+    return server.shutdown(drainMillis, TimeUnit.MILLISECONDS)
         .onComplete(ar -> upstream.close()); // on this verticle's event loop, where the client lives
   }
 }

@@ -7,6 +7,7 @@ import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.ratelimit.RateLimiting;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -20,15 +21,18 @@ public final class RequestPipeline {
   private final RoutingSource routing;
   private final AccessLog accessLog;
   private final TrackMeters unrouted;
+  private final ShutdownSignal shutdown;
 
   public RequestPipeline(Vertx vertx, UpstreamClient upstream, RoutingSource routing, Authenticator authenticator,
-      RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random) {
+      RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
+      ShutdownSignal shutdown) {
     this.routing = routing;
     this.accessLog = accessLog;
     this.unrouted = metrics.unrouted();
+    this.shutdown = shutdown;
     List<RequestStep> chain = List.of(
         new RequestIdStep(random),                 // 1. take or create x-request-id; propagate traceparent
-        new HealthStep(),                          //    the router's own /v2/health/live|ready (no auth)
+        new HealthStep(shutdown),                          //    the router's own /v2/health/live|ready (no auth)
         new BodyLimitStep(),                       // 2. 413 on a declared Content-Length over maxBodyBytes
         new AuthStep(authenticator, metrics),      // 3. bearer JWT → consumer (401); no auth: consumer header
         new RouteStep(),                           // 5. path → service (404 JSON for unknown models)
@@ -42,6 +46,16 @@ public final class RequestPipeline {
 
   /** Runs the chain for one request; call on the request's event loop. */
   public void handle(HttpServerRequest request) {
+    if (shutdown.stopping()) {
+      closeAfterAnswer(request);
+    }
     new ProxyContext(request, routing.current(), steps, accessLog, unrouted).next();
+  }
+
+  /** While shutting down: the answer says {@code Connection: close}, and the connection closes after it. */
+  private static void closeAfterAnswer(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    response.headersEndHandler(v -> response.headers().set(Headers.CONNECTION, Headers.CLOSE));
+    response.endHandler(v -> request.connection().close());
   }
 }

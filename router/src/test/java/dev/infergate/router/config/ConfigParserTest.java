@@ -82,6 +82,17 @@ class ConfigParserTest {
         error(VALID.replace("weight: 10", "weight: 120")));
   }
 
+  @Test
+  void shutdownDefaultsToAShortPreStopDelayAndRefusesNegativeValues() throws Exception {
+    assertEquals(ShutdownConfig.DEFAULTS, parse(VALID).shutdown());
+    assertEquals(new ShutdownConfig(0, 3000), parse(VALID + "shutdown: { preStopDelayMillis: 0, drainMillis: 3000 }\n")
+        .shutdown());
+    assertEquals("shutdown.preStopDelayMillis: must be 0..300000, was -1",
+        error(VALID + "shutdown: { preStopDelayMillis: -1 }\n"));
+    assertTrue(error(VALID + "shutdown: { delay: 5 }\n").startsWith("shutdown.delay: unknown"),
+        error(VALID + "shutdown: { delay: 5 }\n"));
+  }
+
   private static final String AUTH = """
       auth:
         jwks: file:state/dev/jwks.json

@@ -106,8 +106,8 @@ public final class ServiceYaml {
   }
 
   /**
-   * A whole router config on ports 0 with a fast file watch and no access log, plus {@code extra}
-   * top-level YAML (e.g. {@code auth:} and {@code rateLimits:} blocks).
+   * A whole router config on ports 0 with a fast file watch, no access log and no pre-stop delay at
+   * shutdown, plus {@code extra} top-level YAML (e.g. {@code auth:} and {@code rateLimits:} blocks).
    */
   public static String configWith(String extra, ServiceYaml... services) {
     StringBuilder b = new StringBuilder()
@@ -115,6 +115,7 @@ public final class ServiceYaml {
         .append("admin: { host: 127.0.0.1, port: 0 }\n")
         .append("maxBodyBytes: 65536\n")
         .append(extra)
+        .append(extra.contains("shutdown:") ? "" : "shutdown: { preStopDelayMillis: 0 }\n")
         .append("watchIntervalMillis: 50\n")
         .append("accessLog: false\n")
         .append("services:\n");

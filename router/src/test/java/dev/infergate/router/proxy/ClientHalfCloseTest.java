@@ -1,0 +1,71 @@
+package dev.infergate.router.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.infergate.router.testsupport.FakeModelServer;
+import dev.infergate.router.testsupport.Http;
+import dev.infergate.router.testsupport.RawHttp;
+import dev.infergate.router.testsupport.RouterHarness;
+import dev.infergate.router.testsupport.ServiceYaml;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client that half-closes its side after sending its request (as {@code curl} with some options,
+ * {@code nc -N} and one-shot scripts do) still gets its answer: end of input is not a reason to drop
+ * the request in flight (RFC 9112 §9.6 lets a client close its sending side and wait for the response).
+ */
+class ClientHalfCloseTest {
+  private static Vertx vertx;
+  private static FakeModelServer server;
+  private static RouterHarness router;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    server = FakeModelServer.start(vertx, "only");
+    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", server.url())));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    router.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void answersAPostWhoseClientHalfClosedAfterSendingIt() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      try (RawHttp conn = new RawHttp(router.server().port())) {
+        conn.send(RawHttp.request("POST", "/v2/models/iris/infer", Http.irisV2("input")));
+        conn.shutdownOutput();
+        RawHttp.Response r = conn.read();
+        assertEquals(200, r.status(), r.body());
+        assertEquals("stable", r.header("x-infergate-track"));
+        assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000), "the router closes once it has answered");
+      }
+    }
+  }
+
+  @Test
+  void answersItsOwnErrorToAHalfClosedClient() throws Exception {
+    try (RawHttp conn = new RawHttp(router.server().port())) {
+      conn.send(RawHttp.request("POST", "/v2/models/nope/infer", Http.irisV2("input")));
+      conn.shutdownOutput();
+      RawHttp.Response r = conn.read();
+      assertEquals(404, r.status(), r.body());
+      assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000));
+    }
+  }
+
+  @Test
+  void closesAnIdleConnectionWhoseClientHalfClosed() throws Exception {
+    try (RawHttp conn = new RawHttp(router.server().port())) {
+      assertEquals(200, conn.exchange("GET", "/v2/health/ready", null).status());
+      conn.shutdownOutput();
+      assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000), "nothing more can come: the connection is closed");
+    }
+  }
+}
