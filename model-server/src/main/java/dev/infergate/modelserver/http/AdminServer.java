@@ -25,7 +25,9 @@ public final class AdminServer {
       PrometheusMeterRegistry registry) {
     HttpServerOptions options = new HttpServerOptions().setHost(listener.host()).setPort(listener.port())
         .setCompressionSupported(false);
-    return vertx.createHttpServer(options).requestHandler(router(vertx, repository, registry)).listen();
+    return vertx.createHttpServer(options)
+        .requestHandler(Errors.guarded(router(vertx, repository, registry)))
+        .listen();
   }
 
   static Router router(Vertx vertx, ModelRepository repository, PrometheusMeterRegistry registry) {

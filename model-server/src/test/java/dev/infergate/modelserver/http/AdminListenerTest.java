@@ -74,6 +74,23 @@ class AdminListenerTest {
   }
 
   @Test
+  void theAdminPortAnswersMalformedEscapesWith400AndUnknownPathsWithJson404() throws Exception {
+    try (RunningServer server = RunningServer.start(TestModels.bundled());
+        LogCapture logs = LogCapture.start();
+        RawHttp connection = new RawHttp(server.server().adminPort(), Duration.ofSeconds(5))) {
+      RawHttp.Response bad = connection.exchange("POST", "/v2/repository/models/%zz/load", null);
+      assertEquals(400, bad.status(), bad.head() + bad.body());
+      assertTrue(new JsonObject(bad.body()).containsKey("error"), bad.body());
+      RawHttp.Response unknown = connection.exchange("POST", "/v2/repository/models/nope/unload", null);
+      assertEquals(404, unknown.status(), unknown.body());
+      RawHttp.Response nowhere = connection.exchange("GET", "/nothing", null);
+      assertEquals(404, nowhere.status());
+      assertTrue(new JsonObject(nowhere.body()).containsKey("error"), nowhere.body());
+      assertEquals(java.util.List.of(), logs.atLeast(Level.WARNING));
+    }
+  }
+
+  @Test
   void reloadSaysWhichVersionsItDroppedAndWhy(@TempDir Path dir) throws Exception {
     Path models = TestModels.copyWithConfig(dir, "");
     try (RunningServer server = RunningServer.start(models); LogCapture logs = LogCapture.start()) {
