@@ -18,6 +18,7 @@ WARMUP=${WARMUP:-4}
 WRK_CPU=${WRK_CPU:-0}
 MODELS=${MODELS:-config/models}
 PORT=19401
+ADMIN_PORT=19501 # the repository API and /metrics
 CLK_TCK=$(getconf CLK_TCK)
 # shellcheck source=bench/lib/workdir.sh
 source bench/lib/workdir.sh
@@ -25,7 +26,7 @@ source bench/lib/workdir.sh
 measure() { # jar java-opts -> "req/s cpu_us/req rows/batch non2xx"
   local pid t0 t1 out n rps rows bad
   # shellcheck disable=SC2086
-  java $2 -jar "$1" --port "$PORT" --models "$MODELS" --device cpu > "$WORK/server.log" 2>&1 & pid=$!
+  java $2 -jar "$1" --port "$PORT" --admin-port "$ADMIN_PORT" --models "$MODELS" --device cpu > "$WORK/server.log" 2>&1 & pid=$!
   PIDS+=("$pid")
   for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/v2/health/ready" && break; sleep 0.2; done
   local url="http://127.0.0.1:$PORT/v2/models/iris/infer"
@@ -36,7 +37,7 @@ measure() { # jar java-opts -> "req/s cpu_us/req rows/batch non2xx"
   n=$(awk '/requests in/ { print $1 }' <<< "$out")
   rps=$(awk '/Requests\/sec/ { print $2 }' <<< "$out")
   bad=$(awk '/Non-2xx/ { print $5 }' <<< "$out")
-  rows=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^infergate_model_batch_size_sum/ { s += $2 }
+  rows=$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^infergate_model_batch_size_sum/ { s += $2 }
     /^infergate_model_batch_size_count/ { c += $2 } END { if (c) printf "%.1f", s / c; else print "-" }')
   kill "$pid"; wait "$pid" 2>/dev/null || true
   awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$n" -v r="$rps" -v b="$rows" -v e="${bad:-0}" \

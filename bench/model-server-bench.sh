@@ -145,7 +145,7 @@ start_server() {
       ;;
     ours)
       # shellcheck disable=SC2206  # JVM options are meant to split
-      cmd=(java ${MODEL_SERVER_JAVA_OPTS:-} -jar "$JAR" --port "$port" --models config/models --device cpu)
+      cmd=(java ${MODEL_SERVER_JAVA_OPTS:-} -jar "$JAR" --port "$port" --admin-port 0 --models config/models --device cpu)
       ;;
     *) die "unknown server '$name'" ;;
   esac

@@ -35,7 +35,8 @@ wait_ready() { # url
 
 declare -A MS_PID
 for port in $MS1 $MS2 $MS3; do
-  java -Xmx256m -jar model-server/target/model-server.jar --port "$port" --models config/models --device cpu \
+  java -Xmx256m -jar model-server/target/model-server.jar --port "$port" --admin-port "$((port + 100))" \
+    --models config/models --device cpu \
     > "$OUT/model-server-$port.log" 2>&1 &
   MS_PID[$port]=$!
   PIDS+=($!)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts infergate locally on the bundled Iris model: three model-server replicas (9001, 9002 serve
-# the stable track, 9003 the canary) and the router on :8080 in front of them (config/router.yaml).
+# the stable track, 9003 the canary; each one's admin listener, with the repository API and /metrics,
+# on 127.0.0.1:9101-9103) and the router on :8080 in front of them (config/router.yaml).
 # Prints a working request, then runs until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,13 +35,14 @@ wait_ready() { # url name log
 }
 
 for port in 9001 9002 9003; do
-  java -jar "$MODEL_SERVER" --config config/model-server.yaml --port "$port" >"$LOGS/model-server-$port.log" 2>&1 &
+  java -jar "$MODEL_SERVER" --config config/model-server.yaml --port "$port" --admin-port "$((port + 100))" \
+    >"$LOGS/model-server-$port.log" 2>&1 &
   pids+=($!)
 done
 for port in 9001 9002 9003; do
   wait_ready "http://127.0.0.1:$port/v2/health/ready" "model-server :$port" "$LOGS/model-server-$port.log"
 done
-echo "model servers ready on :9001 :9002 :9003 (logs in $LOGS)"
+echo "model servers ready on :9001 :9002 :9003 (admin: 127.0.0.1:9101-9103; logs in $LOGS)"
 BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}'
 
 # A local dev signing key is made on first run in state/dev/ (git-ignored; its public half is the

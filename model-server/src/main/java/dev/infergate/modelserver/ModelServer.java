@@ -2,6 +2,7 @@ package dev.infergate.modelserver;
 
 import dev.infergate.modelserver.batching.ScheduledBatchTimer;
 import dev.infergate.modelserver.config.ModelServerConfig;
+import dev.infergate.modelserver.http.AdminServer;
 import dev.infergate.modelserver.http.HttpApi;
 import dev.infergate.modelserver.http.Lifecycle;
 import dev.infergate.modelserver.observability.PrometheusRegistries;
@@ -18,6 +19,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +41,10 @@ public final class ModelServer implements AutoCloseable {
   private final ScheduledBatchTimer batchTimer = new ScheduledBatchTimer();
   private final Vertx vertx;
   private final ModelRepository repository;
+  /** The public listener's servers, one per event loop: shutdown stops them accepting before Vert.x closes. */
+  private final List<HttpServer> publicServers = new CopyOnWriteArrayList<>();
   private volatile int port;
+  private volatile int adminPort;
 
   private ModelServer(ModelServerConfig config) {
     this.config = config;
@@ -62,7 +68,10 @@ public final class ModelServer implements AutoCloseable {
     ModelServer server = new ModelServer(config);
     try {
       server.repository.loadAll();
+      server.listenAdmin();
       server.listen();
+      System.out.println("admin listening on http://" + config.admin().host() + ":" + server.adminPort);
+      System.out.flush();
       return server;
     } catch (ModelLoadException | RuntimeException e) {
       server.close();
@@ -85,9 +94,12 @@ public final class ModelServer implements AutoCloseable {
       public Future<?> start() {
         int wanted = boundPort.get() != 0 ? boundPort.get() : config.port();
         return vertx.createHttpServer(new HttpServerOptions(options).setPort(wanted))
-            .requestHandler(HttpApi.create(vertx, repository, lifecycle, registry, config.maxBodyBytes()))
+            .requestHandler(HttpApi.create(vertx, repository, lifecycle, config.maxBodyBytes()))
             .listen()
-            .onSuccess(server -> boundPort.compareAndSet(0, server.actualPort()));
+            .onSuccess(server -> {
+              boundPort.compareAndSet(0, server.actualPort());
+              publicServers.add(server);
+            });
       }
     }, new DeploymentOptions().setInstances(config.port() == 0 ? 1 : instances));
     try {
@@ -101,8 +113,24 @@ public final class ModelServer implements AutoCloseable {
     System.out.flush();
   }
 
+  /** The repository API and /metrics, on their own listener (loopback by default). */
+  private void listenAdmin() {
+    try {
+      adminPort = AdminServer.listen(vertx, config.admin(), repository, registry)
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot listen on " + config.admin().host() + ":" + config.admin().port()
+          + " (admin): " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+    }
+  }
+
   public int port() {
     return port;
+  }
+
+  /** The admin listener's bound port (the configured one, or the random one for port 0). */
+  public int adminPort() {
+    return adminPort;
   }
 
   public Lifecycle lifecycle() {
@@ -113,11 +141,33 @@ public final class ModelServer implements AutoCloseable {
     return repository;
   }
 
-  /** SIGTERM: readiness goes false, in-flight requests finish (up to the drain timeout), then close. */
+  /**
+   * SIGTERM: readiness goes false at once, but the server keeps serving for the pre-stop delay, so that
+   * requests already sent (on keep-alive connections, by routers that have not yet seen the readiness
+   * change) are answered, not reset. Then the public listener stops accepting, in-flight requests finish
+   * (up to the drain timeout), and everything closes. Blocking, as {@link #close()}.
+   */
   public void drainAndClose() {
     lifecycle.startDraining();
-    LOG.info("draining: readiness is now false; waiting for " + lifecycle.inFlight() + " in-flight requests");
+    LOG.info("shutting down: readiness is now false; serving for " + config.preStopDelayMillis()
+        + " ms more before the listener stops accepting");
+    try {
+      Thread.sleep(config.preStopDelayMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("draining: no new connections; waiting for " + lifecycle.inFlight() + " in-flight requests");
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
+    // Graceful: idle connections close now, busy ones once their response is written.
+    Future<?> stopped = Future.join(publicServers.stream()
+        .map(server -> server.shutdown(config.drainTimeoutMillis(), TimeUnit.MILLISECONDS)).toList());
+    try {
+      stopped.toCompletionStage().toCompletableFuture().get(config.drainTimeoutMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.info("the listener did not stop cleanly: " + e);
+    }
     while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10);

@@ -5,7 +5,10 @@ import dev.infergate.modelserver.config.ConfigException;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import dev.infergate.modelserver.runtime.ModelLoadException;
 
-/** {@code java -jar model-server.jar [--config FILE] [--port N] [--models DIR] [--device auto|cpu|cuda[:N]]}. */
+/**
+ * {@code java -jar model-server.jar [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR]
+ * [--device auto|cpu|cuda[:N]]}; SIGTERM runs {@link ModelServer#drainAndClose()}.
+ */
 public final class ModelServerMain {
   private ModelServerMain() {}
 

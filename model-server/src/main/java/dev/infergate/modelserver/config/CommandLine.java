@@ -3,15 +3,19 @@ package dev.infergate.modelserver.config;
 import java.nio.file.Path;
 
 /**
- * {@code [--config FILE] [--port N] [--models DIR] [--device auto|cpu|cuda[:N]]}; a null field was not given.
+ * {@code [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]]};
+ * a null field was not given.
  */
-public record CommandLine(Path configFile, Integer port, String modelsDir, String device) {
-  public static final String USAGE =
-      "usage: model-server [--config FILE] [--port N] [--models DIR] [--device auto|cpu|cuda[:N]]";
+public record CommandLine(Path configFile, Integer port, Integer adminPort, String adminHost, String modelsDir,
+    String device) {
+  public static final String USAGE = "usage: model-server [--config FILE] [--port N] [--admin-port N]"
+      + " [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]]";
 
   public static CommandLine parse(String... args) {
     Path config = null;
     Integer port = null;
+    Integer adminPort = null;
+    String adminHost = null;
     String models = null;
     String device = null;
     for (int i = 0; i < args.length; i++) {
@@ -25,16 +29,18 @@ public record CommandLine(Path configFile, Integer port, String modelsDir, Strin
       String value = args[++i];
       switch (flag) {
         case "--config" -> config = Path.of(value);
-        case "--port" -> port = parsePort(value);
+        case "--port" -> port = parsePort(flag, value);
+        case "--admin-port" -> adminPort = parsePort(flag, value);
+        case "--admin-host" -> adminHost = value;
         case "--models" -> models = value;
         case "--device" -> device = value;
         default -> throw new ConfigException("unknown flag " + flag + "; " + USAGE);
       }
     }
-    return new CommandLine(config, port, models, device);
+    return new CommandLine(config, port, adminPort, adminHost, models, device);
   }
 
-  private static int parsePort(String value) {
+  private static int parsePort(String flag, String value) {
     try {
       int port = Integer.parseInt(value);
       if (port >= 0 && port <= 65535) {
@@ -43,6 +49,6 @@ public record CommandLine(Path configFile, Integer port, String modelsDir, Strin
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ConfigException("--port must be an integer in [0, 65535], was " + value);
+    throw new ConfigException(flag + " must be an integer in [0, 65535], was " + value);
   }
 }

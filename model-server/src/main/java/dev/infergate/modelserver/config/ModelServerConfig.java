@@ -12,6 +12,10 @@ import java.util.Set;
  * @param intraOpThreads ONNX Runtime threads inside one batch; 0 lets ONNX Runtime choose
  * @param inferenceThreads worker threads that run batches (never the event loops)
  * @param drainTimeoutMillis on SIGTERM, how long in-flight requests may take to finish
+ * @param admin the listener of the repository API and {@code /metrics}
+ * @param preStopDelayMillis on SIGTERM, how long to keep serving with readiness false before the
+ *     listeners stop accepting, so that load balancers (the router's health checks, a Service's
+ *     endpoints) stop sending first
  */
 public record ModelServerConfig(
     String host,
@@ -22,7 +26,9 @@ public record ModelServerConfig(
     BatchPolicy modelDefaults,
     int intraOpThreads,
     int inferenceThreads,
-    long drainTimeoutMillis) {
+    long drainTimeoutMillis,
+    AdminListener admin,
+    long preStopDelayMillis) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -30,13 +36,24 @@ public record ModelServerConfig(
   public static final int DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
   public static final int DEFAULT_INTRA_OP_THREADS = 1;
   public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
+  /** Three router health-check intervals (1 s by default) and a Kubernetes endpoint update. */
+  public static final long DEFAULT_PRE_STOP_DELAY_MILLIS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
-      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis");
+      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
       throw new ConfigException("port must be in [0, 65535], was " + port);
+    }
+    if (admin == null) {
+      throw new ConfigException("admin must be set");
+    }
+    if (admin.port() != 0 && admin.port() == port) {
+      throw new ConfigException("admin.port must differ from port, both were " + port);
+    }
+    if (preStopDelayMillis < 0) {
+      throw new ConfigException("preStopDelayMillis must be >= 0, was " + preStopDelayMillis);
     }
   }
 
@@ -59,6 +76,8 @@ public record ModelServerConfig(
         BatchPolicy.from(defaults, BatchPolicy.DEFAULT),
         root.intValue("intraOpThreads", DEFAULT_INTRA_OP_THREADS, 0, 1024),
         root.intValue("inferenceThreads", cores, 1, 1024),
-        root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000));
+        root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000),
+        AdminListener.from(root.child("admin"), commandLine.adminHost(), commandLine.adminPort()),
+        root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000));
   }
 }

@@ -6,8 +6,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /v2}, {@code /v2/health/live} and {@code /v2/health/ready}. Per the Open Inference
- * Protocol, 200 means true and a 4xx means false; ready is false while draining or with no model.
+ * {@code GET /v2}, {@code /v2/health/live} and {@code /v2/health/ready}. 200 means true; not ready
+ * (draining after SIGTERM, or no model loaded) is a 503, which every load balancer and probe reads as
+ * "send elsewhere".
  */
 final class HealthHandler {
   static final String SERVER_NAME = "infergate-model-server";
@@ -34,6 +35,6 @@ final class HealthHandler {
 
   void ready(RoutingContext ctx) {
     boolean ready = !lifecycle.draining() && !repository.loadedModels().isEmpty();
-    Responses.json(ctx, ready ? 200 : 400, new JsonObject().put("ready", ready));
+    Responses.json(ctx, ready ? 200 : 503, new JsonObject().put("ready", ready));
   }
 }

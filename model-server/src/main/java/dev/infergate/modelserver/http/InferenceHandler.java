@@ -56,8 +56,7 @@ final class InferenceHandler {
     try {
       work.run();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "unexpected failure on " + request.path(), e);
-      Responses.error(request.response(), 500, "internal error: " + e.getMessage());
+      Errors.answer(request.response(), request.method() + " " + request.path(), e);
     }
   }
 
@@ -92,9 +91,7 @@ final class InferenceHandler {
       } else if (parsed.cause() instanceof ProtocolException e) {
         rejected(response, model, e);
       } else {
-        LOG.log(Level.WARNING, "parsing a request for " + model.name() + "/" + model.version() + " failed",
-            parsed.cause());
-        Responses.error(response, 500, "internal error: " + parsed.cause().getMessage());
+        Errors.answer(response, "parsing a request for " + model.name() + "/" + model.version(), parsed.cause());
       }
     }));
   }
@@ -124,7 +121,7 @@ final class InferenceHandler {
       public void onError(Throwable error) {
         model.meters().count(Outcome.ERROR);
         LOG.log(Level.WARNING, "inference failed on " + model.name() + "/" + model.version(), error);
-        context.runOnContext(v -> Responses.error(response, 500, "inference failed: " + error.getMessage()));
+        context.runOnContext(v -> Responses.error(response, 500, "inference failed: " + Errors.forClient(error.getMessage())));
       }
     });
     switch (admission) {

@@ -1,8 +1,5 @@
 package dev.infergate.modelserver.http;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-
 /**
  * An inference path, matched by hand: KServe V2 {@code /v2/models/{model}[/versions/{version}]/infer}
  * or V1 {@code /v1/models/{model}[/versions/{version}]:predict}. Nearly all traffic is inference, and
@@ -20,7 +17,11 @@ record InferencePath(String model, String version, boolean v1) {
   private static final String V1_SUFFIX = ":predict";
   private static final String VERSIONS = "/versions/";
 
-  /** The model and version the path names, or null when it is not an inference path. */
+  /**
+   * The model and version the path names, or null when it is not an inference path.
+   *
+   * @throws dev.infergate.modelserver.protocol.ProtocolException (400) for a malformed percent-escape
+   */
   static InferencePath parse(String path) {
     if (path.startsWith(V2_PREFIX) && path.endsWith(V2_SUFFIX)) {
       return of(path.substring(V2_PREFIX.length(), Math.max(V2_PREFIX.length(), path.length() - V2_SUFFIX.length())), false);
@@ -51,7 +52,6 @@ record InferencePath(String model, String version, boolean v1) {
   }
 
   private static String decode(String segment) {
-    return segment.indexOf('%') < 0 ? segment
-        : URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    return PathSegments.decode(segment);
   }
 }

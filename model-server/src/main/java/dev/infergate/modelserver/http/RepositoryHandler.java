@@ -6,13 +6,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The model repository extension: {@code POST /v2/repository/index}, {@code .../models/{m}/load}
- * (load or reload from disk; on failure the old versions keep serving) and {@code .../unload}.
+ * (load or reload from disk; on failure the old versions keep serving; versions whose files are gone
+ * are dropped, and the answer lists them as {@code "dropped": [{"version", "reason"}]}) and {@code .../unload}.
  * Loading reads files and warms models up, so it runs on a worker thread.
  */
 final class RepositoryHandler {
+  private static final Logger LOG = Logger.getLogger(RepositoryHandler.class.getName());
   private final Vertx vertx;
   private final ModelRepository repository;
 
@@ -24,7 +29,7 @@ final class RepositoryHandler {
   void index(RoutingContext ctx) {
     vertx.executeBlocking(repository::index, false).onComplete(result -> {
       if (result.failed()) {
-        Responses.error(ctx, 500, "cannot read the model repository: " + result.cause().getMessage());
+        ctx.fail(result.cause());
         return;
       }
       JsonArray entries = new JsonArray();
@@ -48,15 +53,26 @@ final class RepositoryHandler {
       Responses.error(ctx, 400, "invalid model name '" + name + "'");
       return;
     }
-    vertx.executeBlocking(() -> repository.load(name), false).onComplete(result -> {
+    vertx.executeBlocking(() -> repository.reload(name), false).onComplete(result -> {
       if (result.failed()) {
-        Responses.error(ctx, 400, "failed to load model '" + name + "': " + result.cause().getMessage()
+        // The client gets the reason; file paths and ONNX Runtime's full text stay in the log.
+        LOG.log(Level.WARNING, "failed to load model '" + name + "'", result.cause());
+        Responses.error(ctx, 400, "failed to load model '" + name + "': "
+            + Errors.forClient(result.cause().getMessage())
             + (repository.model(name).isPresent() ? " (the previous versions keep serving)" : ""));
         return;
       }
-      ServedModel model = result.result();
-      Responses.json(ctx, 200, new JsonObject().put("name", name)
-          .put("versions", new JsonArray(model.versions().stream().map(v -> v.version()).toList())));
+      ServedModel model = result.result().model();
+      JsonObject answer = new JsonObject().put("name", name)
+          .put("versions", new JsonArray(model.versions().stream().map(v -> v.version()).toList()));
+      Map<String, String> dropped = result.result().dropped();
+      if (!dropped.isEmpty()) {
+        JsonArray droppedJson = new JsonArray();
+        dropped.forEach((version, reason) -> droppedJson.add(
+            new JsonObject().put("version", version).put("reason", reason)));
+        answer.put("dropped", droppedJson);
+      }
+      Responses.json(ctx, 200, answer);
     });
   }
 
@@ -64,7 +80,7 @@ final class RepositoryHandler {
     String name = ctx.pathParam("model");
     vertx.executeBlocking(() -> repository.unload(name), false).onComplete(result -> {
       if (result.failed()) {
-        Responses.error(ctx, 500, "failed to unload model '" + name + "': " + result.cause().getMessage());
+        ctx.fail(result.cause());
       } else if (!result.result()) {
         Responses.error(ctx, 404, "model '" + name + "' is not loaded");
       } else {

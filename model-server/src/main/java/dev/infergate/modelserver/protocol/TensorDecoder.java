@@ -53,6 +53,15 @@ final class TensorDecoder {
     return new Tensor(spec.name(), spec.datatype(), shape, convert(spec, data), 0, data.size());
   }
 
+  /**
+   * A value the model's type cannot hold ({@code 1e39} as FP32, {@code 1e400} at all) would run as
+   * Infinity or NaN and answer NaN scores with a made-up label: refuse it, naming the input.
+   */
+  private static ProtocolException notFinite(TensorSpec spec, double sent) {
+    return badRequest("input '" + spec.name() + "': " + sent + " is not a finite " + spec.datatype()
+        + " value (the model's type); send values within its range");
+  }
+
   private static Object convert(TensorSpec spec, NumberList data) {
     int n = data.size();
     switch (spec.datatype()) {
@@ -60,6 +69,9 @@ final class TensorDecoder {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
           out[i] = (float) data.get(i);
+          if (!Float.isFinite(out[i])) {
+            throw notFinite(spec, data.get(i));
+          }
         }
         return out;
       }
@@ -67,6 +79,9 @@ final class TensorDecoder {
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
           out[i] = data.get(i);
+          if (!Double.isFinite(out[i])) {
+            throw notFinite(spec, data.get(i));
+          }
         }
         return out;
       }
@@ -85,7 +100,7 @@ final class TensorDecoder {
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
           double value = data.get(i);
-          if (value != Math.rint(value)) {
+          if (value != Math.rint(value) || value < Long.MIN_VALUE || value >= 0x1p63) {
             throw badRequest("input '" + spec.name() + "' takes INT64, and " + value + " is not one");
           }
           out[i] = (long) value;

@@ -42,7 +42,12 @@ final class ModelLoader {
   }
 
   ModelVersion load(String name, String version, Path versionDir, ModelConfig config) throws ModelLoadException {
-    OnnxModel model = sessions.open(versionDir.resolve(MODEL_FILE));
+    OnnxModel model;
+    try {
+      model = sessions.open(versionDir.resolve(MODEL_FILE));
+    } catch (ModelLoadException e) {
+      throw new ModelLoadException(name + "/" + version + ": " + e.getMessage(), e);
+    }
     try {
       int labelledOutput = labelledOutput(model, config);
       checkFeatures(model, config);

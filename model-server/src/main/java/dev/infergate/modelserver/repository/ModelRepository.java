@@ -60,7 +60,19 @@ public final class ModelRepository {
   }
 
   /** (Re)loads all versions of {@code name} from disk, then swaps them in and drains the old ones. */
-  public synchronized ServedModel load(String name) throws ModelLoadException {
+  public ServedModel load(String name) throws ModelLoadException {
+    return reload(name).model();
+  }
+
+  /**
+   * What a (re)load did: the model as now served, and each version that served before but is not on
+   * disk any more (its directory or its {@code model.onnx} is gone), with why, so that dropping a
+   * version is never silent.
+   */
+  public record Reloaded(ServedModel model, Map<String, String> dropped) {}
+
+  /** {@link #load}, saying which previously served versions the reload dropped and why. */
+  public synchronized Reloaded reload(String name) throws ModelLoadException {
     if (!isSafeName(name)) {
       throw new ModelLoadException("invalid model name '" + name + "'");
     }
@@ -88,10 +100,22 @@ public final class ModelRepository {
     }
     ServedModel served = new ServedModel(name, loaded);
     ServedModel previous = models.put(name, served);
+    Map<String, String> dropped = new java.util.LinkedHashMap<>();
     if (previous != null) {
+      for (ModelVersion old : previous.versions()) {
+        if (!versions.contains(old.version())) {
+          Path versionDir = modelDir.resolve(old.version());
+          String reason = Files.isDirectory(versionDir)
+              ? "its " + ModelLoader.MODEL_FILE + " is missing"
+              : "its directory is gone";
+          dropped.put(old.version(), reason);
+          LOG.warning("reloading " + name + " dropped version " + old.version() + ": " + reason + " ("
+              + versionDir.resolve(ModelLoader.MODEL_FILE) + ")");
+        }
+      }
       previous.unload();
     }
-    return served;
+    return new Reloaded(served, Map.copyOf(dropped));
   }
 
   /** Stops serving {@code name}; queued requests still finish. Returns false when it was not loaded. */

@@ -31,7 +31,7 @@ class ModelServerMetricsLintTest {
             "{\"instances\": [[6.4, 3.2, 4.5, 1.5]]}").statusCode());
       }
       assertEquals(400, server.post("/v2/models/iris/infer", "{\"inputs\": []}").statusCode());
-      HttpResponse<String> scrape = server.get("/metrics");
+      HttpResponse<String> scrape = server.adminGet("/metrics");
       assertEquals(200, scrape.statusCode());
       metrics = scrape.body();
     }

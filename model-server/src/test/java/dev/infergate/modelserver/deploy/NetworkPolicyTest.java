@@ -53,7 +53,7 @@ class NetworkPolicyTest {
 
   @ParameterizedTest
   @FieldSource("RENDERS")
-  void modelServersAdmitOnlyPodsThatCarryARouterAndPrometheus(String render) {
+  void modelServerInferencePortAdmitsOnlyPodsThatCarryARouter(String render) {
     RenderedManifests manifests = Overlays.get(render);
     for (Deployment deployment : manifests.running(MODEL_SERVER_IMAGE)) {
       Container server = container(deployment, MODEL_SERVER_IMAGE).orElseThrow();
@@ -64,8 +64,25 @@ class NetworkPolicyTest {
           where + ": router pods cannot reach it: " + peers);
       for (Peer peer : peers) {
         boolean router = peer.inThisNamespaceOnly() && peer.pods() != null && requires(peer.pods(), CARRIES_ROUTER);
+        assertTrue(router, where + ": inference port admits " + peer);
+      }
+    }
+  }
+
+  /** The repository load/unload API and /metrics: a scraper may read them, a router (or its clients) may not. */
+  @ParameterizedTest
+  @FieldSource("RENDERS")
+  void modelServerAdminPortAdmitsOnlyPrometheus(String render) {
+    RenderedManifests manifests = Overlays.get(render);
+    for (Deployment deployment : manifests.running(MODEL_SERVER_IMAGE)) {
+      Container server = container(deployment, MODEL_SERVER_IMAGE).orElseThrow();
+      int port = AvailabilityPolicyTest.port(server, "admin");
+      List<Peer> peers = admitted(manifests, podLabels(deployment), port);
+      String where = render + " " + deployment.getMetadata().getName();
+      assertFalse(peers.isEmpty(), where + ": Prometheus cannot scrape the admin port");
+      for (Peer peer : peers) {
         boolean prometheus = !peer.anywhere() && OPS_NAMESPACE.equals(peer.namespaces()) && PROMETHEUS.equals(peer.pods());
-        assertTrue(router || prometheus, where + ": admits " + peer);
+        assertTrue(prometheus, where + ": admin port admits " + peer);
       }
     }
   }

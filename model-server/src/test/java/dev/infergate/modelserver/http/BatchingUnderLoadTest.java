@@ -54,7 +54,7 @@ class BatchingUnderLoadTest {
             body.getJsonArray("outputs").getJsonObject(1).getJsonArray("data").getString(0));
       }
 
-      String metrics = server.get("/metrics").body();
+      String metrics = server.adminGet("/metrics").body();
       double batches = metric(metrics, "infergate_model_batch_size_count");
       double rowsRun = metric(metrics, "infergate_model_batch_size_sum");
       double largest = metric(metrics, "infergate_model_batch_size_max");

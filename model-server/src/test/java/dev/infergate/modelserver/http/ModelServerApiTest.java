@@ -146,6 +146,11 @@ class ModelServerApiTest {
       "zero rows | {\"inputs\":[{\"name\":\"input\",\"shape\":[0,4],\"datatype\":\"FP32\",\"data\":[]}]} | 400 | at least one row",
       "unknown output | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"outputs\":[{\"name\":\"nope\"}]} | 400 | unknown output 'nope'",
       "too many rows | {\"inputs\":[{\"name\":\"input\",\"shape\":[65,4],\"datatype\":\"FP32\",\"data\":[[0]]}]} | 400 | needs 260 values",
+      "FP32 overflow | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1e39,1,1,1]}]} | 400 | input 'input': 1.0E39 is not a finite FP32 value",
+      "FP64 overflow | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP64\",\"data\":[1,1e400,1,1]}]} | 400 | input 'input': Infinity is not a finite FP32 value",
+      "INT64 overflow | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"INT64\",\"data\":[1,1,-1e400,1]}]} | 400 | input 'input': -Infinity is not a finite FP32 value",
+      "literal NaN | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[NaN,1,1,1]}]} | 400 | malformed JSON",
+      "literal Infinity | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[Infinity,1,1,1]}]} | 400 | malformed JSON",
   })
   void refusesBadV2InputWithAClearJsonError(String caseName, String body, int status, String message) {
     HttpResponse<String> response = server.post("/v2/models/iris/infer", body);
@@ -271,6 +276,17 @@ class ModelServerApiTest {
   }
 
   @Test
+  void refusesNonFiniteV1InputNamingTheInput() {
+    for (String body : List.of("{\"instances\":[[1e39,3.5,1.4,0.2]]}",
+        "{\"instances\":[{\"sepal_length\":5.1,\"sepal_width\":-1e39,\"petal_length\":1.4,\"petal_width\":0.2}]}")) {
+      HttpResponse<String> response = server.post("/v1/models/iris:predict", body);
+      assertEquals(400, response.statusCode(), response.body());
+      assertTrue(json(response).getString("error").contains("input 'input'"), response.body());
+      assertTrue(json(response).getString("error").contains("not a finite FP32 value"), response.body());
+    }
+  }
+
+  @Test
   void refusesBadV1Input() {
     assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":[[1,2,3]]}").statusCode());
     assertEquals(400, server.post("/v1/models/iris:predict", "{\"instances\":[]}").statusCode());
@@ -290,7 +306,7 @@ class ModelServerApiTest {
   void exposesPrometheusMetricsWithQueueComputeAndBatchSize() {
     server.post("/v2/models/iris/versions/1/infer", v2Body(SETOSA));
     server.post("/v2/models/iris/versions/1/infer", "{\"inputs\":[]}");
-    HttpResponse<String> metrics = server.get("/metrics");
+    HttpResponse<String> metrics = server.adminGet("/metrics");
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
     String text = metrics.body();
@@ -307,7 +323,7 @@ class ModelServerApiTest {
   void readinessGoesFalseWhileDrainingButLivenessStays() {
     try (RunningServer other = RunningServer.start(TestModels.bundled())) {
       other.server().lifecycle().startDraining();
-      assertEquals(400, other.get("/v2/health/ready").statusCode());
+      assertEquals(503, other.get("/v2/health/ready").statusCode());
       assertFalse(json(other.get("/v2/health/ready")).getBoolean("ready"));
       assertEquals(200, other.get("/v2/health/live").statusCode());
       assertEquals(200, other.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serves while draining");

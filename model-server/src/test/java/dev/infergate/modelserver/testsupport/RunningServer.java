@@ -1,6 +1,7 @@
 package dev.infergate.modelserver.testsupport;
 
 import dev.infergate.modelserver.ModelServer;
+import dev.infergate.modelserver.config.AdminListener;
 import dev.infergate.modelserver.config.CommandLine;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** A real model server on 127.0.0.1 and a random port, with a plain JDK HTTP client pointed at it. */
+/**
+ * A real model server on 127.0.0.1 and random ports (inference and admin listeners), with a plain JDK
+ * HTTP client pointed at it.
+ */
 public final class RunningServer implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
@@ -30,11 +34,17 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public static RunningServer start(Path models, int maxBodyBytes) {
+    return start(models, maxBodyBytes, 0);
+  }
+
+  /** With a SIGTERM pre-stop delay ({@code preStopDelayMillis}; 0 elsewhere, so tests close at once). */
+  public static RunningServer start(Path models, int maxBodyBytes, long preStopDelayMillis) {
     try {
       ModelServerConfig defaults = ModelServerConfig.load(
-          CommandLine.parse("--port", "0", "--models", models.toString(), "--device", "cpu"));
+          CommandLine.parse("--port", "0", "--admin-port", "0", "--models", models.toString(), "--device", "cpu"));
       ModelServerConfig config = new ModelServerConfig("127.0.0.1", 0, defaults.modelsDir(), defaults.device(),
-          maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000);
+          maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000,
+          new AdminListener("127.0.0.1", 0), preStopDelayMillis);
       return new RunningServer(ModelServer.start(config));
     } catch (Exception e) {
       throw new IllegalStateException("model server did not start: " + e.getMessage(), e);
@@ -47,6 +57,20 @@ public final class RunningServer implements AutoCloseable {
 
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  /** A path on the admin listener (repository API, /metrics). */
+  public URI adminUri(String path) {
+    return URI.create("http://127.0.0.1:" + server.adminPort() + path);
+  }
+
+  public HttpResponse<String> adminGet(String path) {
+    return send(HttpRequest.newBuilder(adminUri(path)).timeout(TIMEOUT).GET().build());
+  }
+
+  public HttpResponse<String> adminPost(String path) {
+    return send(HttpRequest.newBuilder(adminUri(path)).timeout(TIMEOUT)
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
   }
 
   public HttpResponse<String> get(String path) {

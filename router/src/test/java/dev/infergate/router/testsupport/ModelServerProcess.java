@@ -4,12 +4,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** A real model server ({@code model-server.jar}) as a separate process on a random port, CPU only. */
+/**
+ * A real model server ({@code model-server.jar}) as a separate process on random ports (inference and
+ * admin listeners), CPU only.
+ */
 public final class ModelServerProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING = Pattern.compile("model-server listening on http://[^:]+:(\\d+)");
+  private static final Pattern ADMIN_LISTENING = Pattern.compile("^admin listening on http://[^:]+:(\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private final LaunchedProcess process;
   private int port;
+  private int adminPort;
 
   private ModelServerProcess(LaunchedProcess process) {
     this.process = process;
@@ -19,17 +24,23 @@ public final class ModelServerProcess implements AutoCloseable {
   public static ModelServerProcess launch(String name) throws Exception {
     List<String> cmd = List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
-        "--port", "0", "--models", LaunchedProcess.repoPath("config/models").toString(), "--device", "cpu");
+        "--port", "0", "--admin-port", "0", "--models", LaunchedProcess.repoPath("config/models").toString(), "--device", "cpu");
     return new ModelServerProcess(LaunchedProcess.start(name, cmd));
   }
 
   public ModelServerProcess awaitReady() {
     port = process.awaitPort(LISTENING, START_TIMEOUT);
+    adminPort = process.awaitPort(ADMIN_LISTENING, START_TIMEOUT);
     return this;
   }
 
   public String url() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The admin listener: the repository API and /metrics. */
+  public String adminUrl() {
+    return "http://127.0.0.1:" + adminPort;
   }
 
   /** SIGKILL, as a crashed or evicted replica. */
