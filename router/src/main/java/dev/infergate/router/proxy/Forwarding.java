@@ -110,7 +110,7 @@ final class Forwarding implements Deadlines.Watched {
       writer = new UpstreamRequestWriter(ctx);
     }
     ByteBuf request = writer.write(ByteBufAllocator.DEFAULT,
-        track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()), endpoint.authority());
+        track.upstreamUri(ctx.modelPath, ctx.request.query()), endpoint.authority());
     upstream = env.upstream.send(endpoint.host(), endpoint.port(), endpoint.authority(), request,
         ctx.request.method() == HttpMethod.HEAD, (int) Math.min(Integer.MAX_VALUE, perTry),
         new UpstreamExchange.Listener() {
