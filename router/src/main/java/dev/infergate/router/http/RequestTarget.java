@@ -17,8 +17,9 @@ package dev.infergate.router.http;
  *       in a path (space, {@code "}, {@code #}, {@code <}, {@code >}, {@code [}, {@code ]}, ...).
  * </ul>
  * The query is forwarded as it came, so it gets the same character rules (plus {@code /} and
- * {@code ?}): no raw or encoded control bytes, no malformed escapes. Other escapes ({@code %20}) are
- * allowed in both; the router's path grammar matches none of them.
+ * {@code ?}): no raw or encoded control bytes, no malformed escapes; any other escape is data there
+ * ({@code %25}, {@code %2F}). Other escapes in the path ({@code %20}) pass this check; the router's
+ * path grammar matches none of them.
  *
  * <p>Vert.x keeps each byte of the request line as one char (ISO-8859-1), so a char above 0x7E is a
  * byte the client sent. Pure; thread-safe.
@@ -112,11 +113,11 @@ public final class RequestTarget {
     if (b < 0x20 || b == 0x7f) {
       return "a percent-encoded control byte";
     }
-    if (b == '%') {
-      return "a percent-encoded % (double encoding)";
-    }
     if (!inPath) {
       return null;
+    }
+    if (b == '%') {
+      return "a percent-encoded % (double encoding)";
     }
     if (b == '.' || b == '/' || b == '\\') {
       return "a percent-encoded '" + (char) b + "'";

@@ -17,7 +17,7 @@ class RequestTargetTest {
       "/v2/models/iris/infer?x=1&y=2", "/v2/models/iris/infer?", "/v2/models/iris/infer?a=b/c?d",
       "/v2/models/iris/infer?x=a%20b&y=%C3%A9", "/v2/models/a%20b/infer", "/v2/models/%C3%A9/infer",
       "/v2/models/iris/infer?q=%2e%2e%2f", "/a/...", "/a/.b/c.", "/a~b!$&'()*+,;=:@",
-      "/v2/models/iris/infer?%7E",
+      "/v2/models/iris/infer?%7E", "/v2/models/iris/infer?q=100%25&p=a%2Fb",
   })
   void acceptsCanonicalTargets(String target) {
     assertNull(RequestTarget.problem(target), target);
@@ -77,7 +77,6 @@ class RequestTargetTest {
       "/v2/models/iris/infer?x=%7f => query has a percent-encoded control byte",
       "/v2/models/iris/infer?x=%zz => query has a malformed",
       "/v2/models/iris/infer?x=% => query has a malformed",
-      "/v2/models/iris/infer?x=%252e => query has a percent-encoded % (double",
       "/v2/models/iris/infer?x=a b => query has the character ' '",
       "/v2/models/iris/infer?x=1#f => query has the character '#'",
       "/v2/models/iris/infer?x=a\\b => query has a backslash",
