@@ -45,7 +45,7 @@ public final class RawHttp {
       socket.getOutputStream().flush();
       String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       int end = answer.indexOf("\r\n\r\n");
-      if (!answer.startsWith("HTTP/1.1 ") || end < 0) {
+      if (!answer.startsWith("HTTP/1.") || end < 0) {
         throw new AssertionError("not an HTTP answer to " + method + " " + target + ": '" + answer + "'");
       }
       int status = Integer.parseInt(answer.substring(9, 12));
