@@ -97,6 +97,8 @@ class PathTricksTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "/v2/models/iris/../../../../../v2/repository/models/iris/unload",
+      "/v2/health/../health/ready",
+      "/v2/health/ready/",
       "/v2/models/iris/%2e%2e/%2e%2e/%2e%2e/v2/repository/models/iris/unload",
       "/v2/models/iris/%2E%2E/%2E%2E/v2/repository/index",
       "/v2/models/iris/.%2e/.%2E/metrics",
