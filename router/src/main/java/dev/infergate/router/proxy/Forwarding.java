@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
  * chosen track; on a connect failure, reset, timeout or 5xx other than 501 tries another endpoint of
  * the same track, bounded by {@code retry.attempts} and the service's retry budget (a try refused at
  * connect never reached a server: it is retried regardless and does not count); when the track has
- * no usable endpoint left it fails over once to the fallback track; then it answers 503 (504 when
+ * no healthy endpoint left and the fallback track has one, or no usable endpoint at all, it fails
+ * over once to the fallback track ({@link #acquire}); then it answers 503 (504 when
  * {@code timeoutMillis} ran out). A 5xx that cannot be retried is passed through as it came.
  *
  * <p>Confined to the request's event loop. Timeouts come from the event loop's {@link Deadlines}
@@ -76,22 +77,41 @@ final class Forwarding implements Deadlines.Watched {
     send(next);
   }
 
-  /** An endpoint of the current track, else of the fallback track (once); -1 when none is left. */
+  /**
+   * The endpoint for the next try: a healthy one of the current track; else a healthy one of the
+   * fallback track (switching to it, once); else, in panic, any of the current track whose breaker
+   * lets it, then of the fallback; -1 when none is left. So a track with no endpoint ready for its
+   * model (an unloaded canary) sends its consumers to the fallback, and health is ignored only when
+   * the fallback has no ready endpoint either.
+   */
   private int acquire() {
-    int i = group.acquire(tried);
+    int i = group.acquireHealthy(tried);
     if (i >= 0) {
       return i;
     }
     TrackRoute fallback = service.fallback();
-    if (fallback == null || failedOver || fallback == track) {
-      return -1;
+    boolean canFailOver = fallback != null && !failedOver && fallback != track;
+    if (canFailOver) {
+      int f = fallback.endpoints().acquireHealthy(0);
+      if (f >= 0) {
+        failOver(fallback);
+        return f;
+      }
     }
+    i = group.acquire(tried);
+    if (i >= 0 || !canFailOver) {
+      return i;
+    }
+    failOver(fallback);
+    return group.acquire(0);
+  }
+
+  private void failOver(TrackRoute fallback) {
     failedOver = true;
     env.metrics.failover(service.name(), track.name(), fallback.name());
     track = fallback;
     group = fallback.endpoints();
     tried = 0;
-    return group.acquire(0);
   }
 
   private void send(int index) {
@@ -110,7 +130,7 @@ final class Forwarding implements Deadlines.Watched {
       writer = new UpstreamRequestWriter(ctx);
     }
     ByteBuf request = writer.write(ByteBufAllocator.DEFAULT,
-        track.upstreamUri(ctx.modelPath, ctx.request.uri(), ctx.request.query()), endpoint.authority());
+        track.upstreamUri(ctx.modelPath, ctx.request.query()), endpoint.authority());
     upstream = env.upstream.send(endpoint.host(), endpoint.port(), endpoint.authority(), request,
         ctx.request.method() == HttpMethod.HEAD, (int) Math.min(Integer.MAX_VALUE, perTry),
         new UpstreamExchange.Listener() {

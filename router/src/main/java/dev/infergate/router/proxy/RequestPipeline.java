@@ -32,7 +32,8 @@ public final class RequestPipeline {
     this.shutdown = shutdown;
     List<RequestStep> chain = List.of(
         new RequestIdStep(random),                 // 1. take or create x-request-id; propagate traceparent
-        new HealthStep(shutdown),                          //    the router's own /v2/health/live|ready (no auth)
+        new CanonicalTargetStep(),                 //    400 on a non-canonical request target (.., %2e, //, ...)
+        new HealthStep(shutdown),                  //    the router's own /v2/health/live|ready (no auth)
         new BodyLimitStep(),                       // 2. 413 on a declared Content-Length over maxBodyBytes
         new AuthStep(authenticator, metrics),      // 3. bearer JWT → consumer (401); no auth: consumer header
         new RouteStep(),                           // 5. path → service (404 JSON for unknown models)

@@ -31,6 +31,7 @@ public final class Endpoint {
   private volatile BreakerConfig breakerConfig;
   // Owned by HealthChecker.
   volatile HealthCheckConfig healthConfig;
+  volatile String modelReadyPath;
   volatile long healthTimer = -1;
   volatile boolean probing;
 

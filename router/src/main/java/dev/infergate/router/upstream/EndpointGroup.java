@@ -5,9 +5,11 @@ import java.util.random.RandomGenerator;
 
 /**
  * The endpoints of one track and the choice among them: least outstanding requests over the
- * healthy endpoints whose breaker is not open, ties broken at random. When no endpoint is healthy
- * the group is in panic mode and health is ignored (Envoy's rule: never eject everything on a
- * guess); open breakers are always respected. Immutable; thread-safe.
+ * healthy endpoints whose breaker is not open, ties broken at random. {@link #acquireHealthy} never
+ * picks an unhealthy endpoint; {@link #acquire} goes into panic mode when no endpoint is healthy and
+ * ignores health (Envoy's rule: never eject everything on a guess). Forwarding asks the fallback
+ * track for a healthy endpoint before it panics. Open breakers are always respected. Immutable;
+ * thread-safe.
  */
 public final class EndpointGroup {
   private final Endpoint[] endpoints;
@@ -46,15 +48,26 @@ public final class EndpointGroup {
    * @return the index of the picked endpoint, or -1 when no endpoint can take the request
    */
   public int acquire(long excluded) {
+    // Panic (Envoy's idea) is judged among the endpoints this request may still use: a retry whose
+    // only candidates look unhealthy tries them rather than fail, even if the endpoint it just
+    // failed on still counts as healthy.
+    return pick(excluded, !anyHealthy(excluded));
+  }
+
+  /**
+   * As {@link #acquire}, but only among healthy endpoints: -1 when none of those not excluded is
+   * healthy (or every healthy one's breaker is open), never a panic pick.
+   */
+  public int acquireHealthy(long excluded) {
+    return pick(excluded, false);
+  }
+
+  private int pick(long excluded, boolean panic) {
     int n = endpoints.length;
     if (n == 0) {
       // A dns:// track whose name has not resolved yet.
       return -1;
     }
-    // Panic (Envoy's idea) is judged among the endpoints this request may still use: a retry whose
-    // only candidates look unhealthy tries them rather than fail, even if the endpoint it just
-    // failed on still counts as healthy.
-    boolean panic = !anyHealthy(excluded);
     while (true) {
       int best = -1;
       int bestLoad = Integer.MAX_VALUE;

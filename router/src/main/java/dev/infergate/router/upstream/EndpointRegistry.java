@@ -79,7 +79,7 @@ public final class EndpointRegistry {
       LOG.info(key + ": circuit breaker settings changed, breaker starts afresh");
       e.breaker(breakers.create(key, service.circuitBreaker()), service.circuitBreaker());
     }
-    healthChecker.start(e, service.healthCheck());
+    healthChecker.start(e, service.healthCheck(), HealthChecker.modelReadyPath(service.model(), track.modelVersion()));
     return e;
   }
 

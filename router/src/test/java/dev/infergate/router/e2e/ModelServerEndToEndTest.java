@@ -7,11 +7,13 @@ import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.LoadLoop;
 import dev.infergate.router.testsupport.ModelServerProcess;
 import dev.infergate.router.testsupport.Poll;
+import dev.infergate.router.testsupport.RawHttp;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -90,6 +92,26 @@ class ModelServerEndToEndTest {
     Http.Response r = Http.post(router.url("/v2/models/tulip/infer"), body);
     assertEquals(404, r.status());
     assertEquals("unknown model 'tulip'", r.json().getString("error"));
+  }
+
+  /** Issue 17's exploit against real model servers: the control API stays out of reach. */
+  @Test
+  @Order(4)
+  void pathTricksNeverReachTheModelServersControlApi() {
+    String up = "/v2/models/iris/../../../../../v2/repository/models/iris/unload";
+    for (String target : List.of(up, up.replace("..", "%2e%2e"), up.replace("..", "%2E%2E"),
+        up.replace("..", ".%2e"), "/v2/models/iris/..%2f..%2f..%2fv2%2frepository%2findex",
+        "/v2/models/iris/../../../metrics", "/v2/models/%zz/infer", "/v2/models/iris/versions/%zz/infer")) {
+      RawHttp.Answer a = RawHttp.send(router.server().port(), "POST", target, "{}");
+      assertEquals(400, a.status(), target + " -> " + a.head() + "\n" + a.body());
+    }
+    for (String target : List.of("/v2/repository/models/iris/unload", "/v2/repository/index", "/metrics")) {
+      assertEquals(404, RawHttp.send(router.server().port(), "POST", target, "{}").status(), target);
+    }
+    for (ModelServerProcess p : new ModelServerProcess[] {stable1, stable2}) {
+      assertEquals(200, Http.get(p.url() + "/v2/models/iris/versions/1/ready").status(), "iris/1 still loaded");
+    }
+    assertEquals(200, Http.get(canary.url() + "/v2/models/iris/versions/2/ready").status(), "iris/2 still loaded");
   }
 
   @Test

@@ -10,13 +10,20 @@ import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.LoadLoop;
 import dev.infergate.router.testsupport.Poll;
 import dev.infergate.router.testsupport.Ports;
+import dev.infergate.router.testsupport.RawHttp;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import io.vertx.core.Vertx;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +42,9 @@ class ResilienceTest {
   private static FakeModelServer notImplemented;
   private static FakeModelServer spare;
   private static FakeModelServer resetting;
+  private static FakeModelServer badRequest;
+  private static FakeModelServer notFound;
+  private static FakeModelServer hangingAlone;
   private static String dead1;
   private static String dead2;
   private static RouterHarness router;
@@ -48,6 +58,9 @@ class ResilienceTest {
     notImplemented = FakeModelServer.start(vertx, "not-implemented").mode(Mode.FAIL_501);
     spare = FakeModelServer.start(vertx, "spare");
     resetting = FakeModelServer.start(vertx, "resetting").mode(Mode.RESET);
+    badRequest = FakeModelServer.start(vertx, "bad-request").mode(Mode.FAIL_400);
+    notFound = FakeModelServer.start(vertx, "not-found").mode(Mode.FAIL_404);
+    hangingAlone = FakeModelServer.start(vertx, "hanging-alone").mode(Mode.HANG);
     dead1 = Ports.refusedUrl();
     dead2 = Ports.refusedUrl();
     router = RouterHarness.start(ServiceYaml.config(
@@ -65,7 +78,9 @@ class ResilienceTest {
         new ServiceYaml("reset-no-budget").track("stable", 100, "1", resetting.url())
             .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }"),
         new ServiceYaml("reset-one-attempt").track("stable", 100, "1", resetting.url(), good.url())
-            .retry("{ attempts: 1, budgetPercent: 20, minConcurrent: 10 }")));
+            .retry("{ attempts: 1, budgetPercent: 20, minConcurrent: 10 }"),
+        new ServiceYaml("client-errors").track("stable", 100, "1", badRequest.url(), notFound.url()),
+        new ServiceYaml("malformed").track("stable", 100, "1", hangingAlone.url())));
   }
 
   @AfterAll
@@ -200,5 +215,42 @@ class ResilienceTest {
     }
     assertTrue(seen501 > 0, "501 was retried away");
     assertEquals(20 - seen501, good.inferences() - before);
+  }
+
+  /** A model server answers bad client input with 4xx: the client's fault, never the endpoint's. */
+  @Test
+  void clientErrorsFromTheModelServerLeaveEveryBreakerClosed() {
+    LoadLoop load = LoadLoop.start(4, 100, Duration.ofSeconds(30), i -> infer("client-errors", "c" + i)).awaitFinished();
+    assertEquals(100, load.status(400) + load.status(404), "every 4xx passed through: " + load.failures());
+    assertTrue(load.status(400) > 0 && load.status(404) > 0, "both endpoints answered");
+    assertEquals(100, badRequest.inferences() + notFound.inferences(), "a 4xx is not retried");
+    assertEquals("CLOSED", router.breakerState("client-errors", badRequest.url()));
+    assertEquals("CLOSED", router.breakerState("client-errors", notFound.url()));
+  }
+
+  /**
+   * Issue 17: a malformed escape used to reach a model server that never answered it, so each one
+   * cost a timeout that counted against the breaker; ~40 of them opened every breaker of a track.
+   */
+  @Test
+  void malformedPathsNeverReachAnEndpointNorCountInItsBreaker() throws Exception {
+    List<String> targets = List.of("/v2/models/%zz/infer", "/v2/models/malformed%/infer",
+        "/v2/models/malformed/versions/%zz/infer", "/v1/models/%G1:predict", "/v2/models/malformed/%2e%2e/x");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<RawHttp.Answer>> answers = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String target = targets.get(i % targets.size());
+        answers.add(pool.submit(() -> RawHttp.send(router.server().port(), "POST", target, BODY)));
+      }
+      for (Future<RawHttp.Answer> f : answers) {
+        RawHttp.Answer a = f.get(10, TimeUnit.SECONDS);
+        assertEquals(400, a.status(), a.head() + "\n" + a.body());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(0, hangingAlone.inferences(), "a malformed path reached the model server");
+    assertEquals("CLOSED", router.breakerState("malformed", hangingAlone.url()));
   }
 }

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.config.TrackConfig;
+import dev.infergate.router.routing.ModelPath.Operation;
+import dev.infergate.router.routing.ModelPath.Protocol;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelPathTest {
   private final TrackRoute pinned = new TrackRoute("iris", new TrackConfig("stable", 100, "1", List.of()), null, null);
@@ -16,38 +21,83 @@ class ModelPathTest {
   private String upstream(TrackRoute t, String uri) {
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
-    return t.upstreamUri(ModelPath.parse(path), uri, q < 0 ? null : uri.substring(q + 1));
+    return t.upstreamUri(ModelPath.parse(path), q < 0 ? null : uri.substring(q + 1));
   }
 
   @Test
   void parsesV2AndV1ModelPaths() {
-    assertEquals(new ModelPath(ModelPath.Protocol.V2, "iris", "/infer", false), ModelPath.parse("/v2/models/iris/infer"));
-    assertEquals(new ModelPath(ModelPath.Protocol.V2, "iris", "", false), ModelPath.parse("/v2/models/iris"));
+    assertEquals(new ModelPath(Protocol.V2, "iris", null, Operation.INFER), ModelPath.parse("/v2/models/iris/infer"));
+    assertEquals(new ModelPath(Protocol.V2, "iris", null, Operation.METADATA), ModelPath.parse("/v2/models/iris"));
+    assertEquals(new ModelPath(Protocol.V2, "iris", "2", Operation.READY), ModelPath.parse("/v2/models/iris/versions/2/ready"));
+    assertEquals(new ModelPath(Protocol.V2, "iris", "2", Operation.METADATA), ModelPath.parse("/v2/models/iris/versions/2"));
+    assertEquals(new ModelPath(Protocol.V2, "iris", null, Operation.CONFIG), ModelPath.parse("/v2/models/iris/config"));
+    assertEquals(new ModelPath(Protocol.V2, "iris", "2", Operation.STATS), ModelPath.parse("/v2/models/iris/versions/2/stats"));
     assertTrue(ModelPath.parse("/v2/models/iris/versions/2/infer").versioned());
-    assertEquals(new ModelPath(ModelPath.Protocol.V1, "iris", ":predict", false), ModelPath.parse("/v1/models/iris:predict"));
-    assertTrue(ModelPath.parse("/v1/models/iris/versions/2:predict").versioned());
+    assertEquals(new ModelPath(Protocol.V1, "iris", null, Operation.PREDICT), ModelPath.parse("/v1/models/iris:predict"));
+    assertEquals(new ModelPath(Protocol.V1, "iris", "2", Operation.PREDICT), ModelPath.parse("/v1/models/iris/versions/2:predict"));
     assertFalse(ModelPath.parse("/v1/models/iris:predict").versioned());
+    assertEquals("a.b_c-1", ModelPath.parse("/v2/models/a.b_c-1/versions/v1.0_rc-2/infer").model());
+    assertEquals("v1.0_rc-2", ModelPath.parse("/v2/models/a.b_c-1/versions/v1.0_rc-2/infer").version());
+  }
+
+  /** Anything outside the grammar is not a route: the router never forwards it. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "/v2/models/", "/v2/models", "/v2/health/ready", "/v2", "/metrics", "/",
+      "/v1/models/iris", "/v1/models/iris/versions/2", "/v1/models/iris:explain", "/v1/models/iris/infer",
+      "/v1/models/:predict", "/v1/models/iris:predict/x", "/v1/models/iris:predictx",
+      "/v2/models/iris/unload", "/v2/models/iris/load", "/v2/models/iris/infer/x", "/v2/models/iris/inferx",
+      "/v2/models/iris/versions", "/v2/models/iris/versions/", "/v2/models/iris/versions//infer",
+      "/v2/models/iris/versions/1/versions/2", "/v2/models/iris/versions/1/unload",
+      "/v2/models/iris/../../v2/repository/index", "/v2/models/../v2/repository/index",
+      "/v2/models/./infer", "/v2/models/.iris/infer", "/v2/models/-iris/infer", "/v2/models/_iris/infer",
+      "/v2/models/iris/versions/../infer", "/v2/models/iris/versions/.1/infer",
+      "/v2/models/iris%2f/infer", "/v2/models/iris;x/infer", "/v2/models/iris:predict",
+      "/v2/models/iris/infer;x", "/v2/models/iris/infer/", "/v2/models/ir is/infer",
+      "/v2/repository/models/iris/unload", "/v2/repository/index", "/V2/models/iris/infer",
+      "/v2/models/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/infer",
+  })
+  void pathsOutsideTheGrammarAreNotRoutes(String path) {
+    assertNull(ModelPath.parse(path), path);
   }
 
   @Test
-  void pathsThatNameNoModelAreNotRoutes() {
-    assertNull(ModelPath.parse("/v2/models/"));
-    assertNull(ModelPath.parse("/v2/health/ready"));
-    assertNull(ModelPath.parse("/v1/models/iris"));
-    assertNull(ModelPath.parse("/metrics"));
+  void namesUpTo64CharactersAreAccepted() {
+    String name = "a".repeat(64);
+    assertEquals(name, ModelPath.parse("/v2/models/" + name + "/infer").model());
+    assertEquals(name, ModelPath.parse("/v2/models/iris/versions/" + name + "/infer").version());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "/v2/models/iris/infer,              /v2/models/iris/versions/1/infer",
+      "/v2/models/iris,                    /v2/models/iris/versions/1",
+      "/v2/models/iris/ready?x=1,          /v2/models/iris/versions/1/ready?x=1",
+      "/v2/models/iris/config,             /v2/models/iris/versions/1/config",
+      "/v2/models/iris/stats,              /v2/models/iris/versions/1/stats",
+      "/v1/models/iris:predict,            /v1/models/iris/versions/1:predict",
+      "/v2/models/iris/versions/2/infer,   /v2/models/iris/versions/2/infer",
+      "/v1/models/iris/versions/2:predict, /v1/models/iris/versions/2:predict",
+      "/v2/models/iris/infer?,             /v2/models/iris/versions/1/infer",
+  })
+  void pinsTheTrackVersionUnlessTheClientNamedOne(String client, String upstream) {
+    assertEquals(upstream, upstream(pinned, client));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "/v2/models/iris/infer,            /v2/models/iris/infer",
+      "/v2/models/iris/versions/3/ready, /v2/models/iris/versions/3/ready",
+      "/v1/models/iris:predict,          /v1/models/iris:predict",
+  })
+  void unpinnedTracksLeaveTheVersionToTheClient(String client, String upstream) {
+    assertEquals(upstream, upstream(unpinned, client));
   }
 
   @Test
-  void pinsTheTrackVersionIntoUnversionedPaths() {
-    assertEquals("/v2/models/iris/versions/1/infer", upstream(pinned, "/v2/models/iris/infer"));
-    assertEquals("/v2/models/iris/versions/1", upstream(pinned, "/v2/models/iris"));
-    assertEquals("/v2/models/iris/versions/1/ready?x=1", upstream(pinned, "/v2/models/iris/ready?x=1"));
-    assertEquals("/v1/models/iris/versions/1:predict", upstream(pinned, "/v1/models/iris:predict"));
-  }
-
-  @Test
-  void leavesExplicitVersionsAndUnpinnedTracksAlone() {
-    assertEquals("/v2/models/iris/versions/2/infer", upstream(pinned, "/v2/models/iris/versions/2/infer"));
-    assertEquals("/v2/models/iris/infer", upstream(unpinned, "/v2/models/iris/infer"));
+  void theUpstreamPathNamesTheServicesModelNotTheClientsBytes() {
+    // The service's model comes from the config; the router looked the service up by the matched name.
+    TrackRoute other = new TrackRoute("flowers", new TrackConfig("stable", 100, "7", List.of()), null, null);
+    assertEquals("/v2/models/flowers/versions/7/infer", other.upstreamUri(ModelPath.parse("/v2/models/iris/infer"), null));
   }
 }

@@ -19,7 +19,11 @@ import java.util.zip.CRC32;
 public final class FakeModelServer implements AutoCloseable {
   /** What inference requests get. Health checks are governed by {@link #ready(boolean)} only. */
   /** RESET closes the connection on an inference instead of answering, as a replica that dies mid-request. */
-  public enum Mode { OK, FAIL_500, FAIL_501, HANG, SLOW, HOLD, RESET }
+  /** FAIL_400 and FAIL_404 answer as a model server answers bad client input (not the replica's fault). */
+  public enum Mode { OK, FAIL_500, FAIL_501, FAIL_400, FAIL_404, HANG, SLOW, HOLD, RESET }
+
+  /** One request as it arrived: method, the request target exactly as sent, and its x-request-id (or null). */
+  public record Received(String method, String uri, String requestId) {}
 
   /** How long {@link Mode#SLOW} waits before answering. */
   public static final long SLOW_MILLIS = 700;
@@ -34,6 +38,9 @@ public final class FakeModelServer implements AutoCloseable {
   private final java.util.Queue<Runnable> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
   private volatile String lastUri;
+  private final java.util.Queue<Received> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Model versions ("iris/2"; "iris/*": the whole model) that are not loaded: ready, metadata and infer answer 404. */
+  private final java.util.Set<String> unloaded = ConcurrentHashMap.newKeySet();
 
   private final Vertx vertx;
   private final String host;
@@ -114,8 +121,40 @@ public final class FakeModelServer implements AutoCloseable {
     return lastUri;
   }
 
+  /** Every request this server received, health checks included, in arrival order. */
+  public java.util.List<Received> received() {
+    return java.util.List.copyOf(received);
+  }
+
+  /** The request target of the request that carried this {@code x-request-id}, or null. */
+  public String uriOf(String requestId) {
+    for (Received r : received) {
+      if (requestId.equals(r.requestId())) {
+        return r.uri();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Unloads ({@code false}) or loads again one model version, as the model server's repository API
+   * would: while unloaded, {@code /v2/models/{model}/versions/{version}[/ready|/infer]} (and V1
+   * {@code :predict}) answer 404, while the server itself stays ready. A null version stands for the
+   * whole model: every version and the unversioned paths.
+   */
+  public FakeModelServer modelLoaded(String model, String version, boolean loaded) {
+    String key = model + "/" + (version == null ? "*" : version);
+    if (loaded) {
+      unloaded.remove(key);
+    } else {
+      unloaded.add(key);
+    }
+    return this;
+  }
+
   private void handle(HttpServerRequest req) {
     String path = req.path();
+    received.add(new Received(req.method().name(), req.uri(), req.getHeader("x-request-id")));
     if (path.startsWith("/v2/health/")) {
       healthChecks.incrementAndGet();
       req.response().setStatusCode(ready || path.endsWith("/live") ? 200 : 503).end();
@@ -123,6 +162,15 @@ public final class FakeModelServer implements AutoCloseable {
     }
     req.body().onSuccess(body -> {
       boolean inference = path.endsWith("/infer") || path.contains(":predict");
+      if (path.startsWith("/v2/models/") || path.startsWith("/v1/models/")) {
+        String model = modelOf(path);
+        String version = versionOf(path);
+        if (unloaded.contains(model + "/" + version) || unloaded.contains(model + "/*")) {
+          req.response().setStatusCode(404).putHeader("content-type", "application/json")
+              .end(new JsonObject().put("error", "unknown model '" + model + "' version " + version).encode());
+          return;
+        }
+      }
       if (inference) {
         inferences.incrementAndGet();
         lastUri = req.uri();
@@ -136,6 +184,14 @@ public final class FakeModelServer implements AutoCloseable {
           }
           case FAIL_501 -> {
             req.response().setStatusCode(501).end(new JsonObject().put("error", "not implemented").encode());
+            return;
+          }
+          case FAIL_400 -> {
+            req.response().setStatusCode(400).end(new JsonObject().put("error", "bad input").encode());
+            return;
+          }
+          case FAIL_404 -> {
+            req.response().setStatusCode(404).end(new JsonObject().put("error", "unknown model").encode());
             return;
           }
           case HANG -> {

@@ -23,6 +23,7 @@ public final class LoadLoop implements AutoCloseable {
   private final AtomicInteger ok = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final Map<String, AtomicInteger> byTrack = new ConcurrentHashMap<>();
+  private final Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
   private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
   private final CountDownLatch finished;
   private final List<Thread> workers = new ArrayList<>();
@@ -64,6 +65,9 @@ public final class LoadLoop implements AutoCloseable {
   }
 
   private void record(Object outcome) {
+    if (outcome instanceof Http.Response r) {
+      byStatus.computeIfAbsent(r.status(), k -> new AtomicInteger()).incrementAndGet();
+    }
     if (outcome instanceof Http.Response r && r.status() / 100 == 2) {
       ok.incrementAndGet();
       String track = r.header("x-infergate-track");
@@ -91,6 +95,12 @@ public final class LoadLoop implements AutoCloseable {
 
   public int byTrack(String track) {
     AtomicInteger n = byTrack.get(track);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Answers with this status so far. */
+  public int status(int status) {
+    AtomicInteger n = byStatus.get(status);
     return n == null ? 0 : n.get();
   }
 

@@ -33,10 +33,10 @@ public final class ServiceYaml {
     return this;
   }
 
-  /** A canary track with a weight. */
+  /** A canary track with a weight; a null version leaves the track unpinned. */
   public ServiceYaml track(String track, int weight, String version, String... urls) {
-    tracks.add("      " + track + ": { weight: " + weight + ", modelVersion: \"" + version
-        + "\", endpoints: [" + String.join(", ", urls) + "] }");
+    tracks.add("      " + track + ": { weight: " + weight + (version == null ? "" : ", modelVersion: \"" + version + "\"")
+        + ", endpoints: [" + String.join(", ", urls) + "] }");
     return this;
   }
 

@@ -92,6 +92,21 @@ class EndpointGroupTest {
     assertEquals(1, g.acquire(0b01), "retry: the unhealthy rest, in panic");
   }
 
+  /** Forwarding asks the fallback track for a healthy endpoint before it panics: this pick never panics. */
+  @Test
+  void acquireHealthyNeverPicksAnUnhealthyEndpoint() {
+    Endpoint a = endpoint(1);
+    Endpoint b = endpoint(2);
+    EndpointGroup g = new EndpointGroup(List.of(a, b), new SplittableRandom(1));
+    a.markUnreachable();
+    assertEquals(1, g.acquireHealthy(0));
+    b.succeeded(1_000);
+    assertEquals(-1, g.acquireHealthy(0b10), "the only healthy one was tried already");
+    b.markUnreachable();
+    assertEquals(-1, g.acquireHealthy(0), "none healthy: no panic pick");
+    assertTrue(g.acquire(0) >= 0, "acquire still panics");
+  }
+
   @Test
   void openBreakersAreRespectedEvenInPanic() {
     Endpoint a = endpoint(1);
