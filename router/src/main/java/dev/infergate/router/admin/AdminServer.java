@@ -236,9 +236,12 @@ public final class AdminServer {
         json(req, 409, error(e.getMessage()));
       } else if (ar.cause() instanceof ChangeRejectedException e) {
         json(req, 400, error(e.getMessage()));
+      } else if (ar.cause() instanceof RolloutControl.ChangeNotRecordedException e) {
+        LOG.severe("operator change not recorded, nothing changed: " + e.getMessage());
+        json(req, 500, error(RolloutControl.ChangeNotRecordedException.CLIENT_MESSAGE));
       } else {
-        LOG.log(Level.SEVERE, "operator change failed; routing unchanged", ar.cause());
-        json(req, 500, error("the change could not be saved, routing is unchanged: " + ar.cause().getMessage()));
+        LOG.log(Level.SEVERE, "operator change failed", ar.cause());
+        json(req, 500, error("the change failed on an internal error; see the router log"));
       }
     });
   }
