@@ -4,6 +4,7 @@ import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
+import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
@@ -16,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -71,7 +73,10 @@ public final class AdminServer {
   }
 
   public Future<HttpServer> listen(String host, int port) {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    // Admin tokens are as large as consumers' (many roles): the same header room as the public listener.
+    server = vertx.createHttpServer(new HttpServerOptions().setMaxHeaderSize(
+        AuthConfig.listenerMaxHeaderBytes(authenticator == null ? null : authenticator.config())))
+        .requestHandler(this::handle);
     return server.listen(port, host);
   }
 

@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
@@ -72,11 +73,13 @@ public final class ProxyVerticle extends VerticleBase {
             .setPerMessageWebSocketCompressionSupported(false)
             // Responses are written from this event loop only (the upstream client lives on it too), so
             // they may skip Vert.x's cross-thread outbound queue.
-            .setStrictThreadMode(true);
+            .setStrictThreadMode(true)
+            .setMaxHeaderSize(AuthConfig.listenerMaxHeaderBytes(authenticator == null ? null : authenticator.config()));
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
-    server = vertx.createHttpServer(options).requestHandler(pipeline::handle);
+    server = vertx.createHttpServer(options).requestHandler(pipeline::handle)
+        .invalidRequestHandler(req -> InvalidRequests.answer(req, options.getMaxHeaderSize()));
     return server.listen(port, host);
   }
 
