@@ -100,7 +100,8 @@ public final class AdminServer {
         if (scrape.succeeded()) {
           req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TYPE).end(scrape.result());
         } else {
-          json(req, 500, error("metrics unavailable: " + scrape.cause().getMessage()));
+          LOG.log(Level.WARNING, "metrics scrape failed", scrape.cause());
+          json(req, 500, error("metrics unavailable; see the router log"));
         }
       });
       return;

@@ -20,6 +20,12 @@ public final class LingeringClose {
   /** Call on the request's event loop once the response has been written. */
   public static void after(HttpServerRequest request) {
     HttpConnection connection = request.connection();
+    if (request.isEnded()) {
+      // The rest of the body arrived while the answer was written: nothing to drain (and Vert.x
+      // refuses handlers on an ended request with an exception).
+      connection.close();
+      return;
+    }
     Vertx vertx = Vertx.currentContext().owner();
     long timer = vertx.setTimer(LINGER_MILLIS, id -> connection.close());
     request.exceptionHandler(t -> { });
