@@ -6,6 +6,8 @@ import dev.infergate.router.config.ServiceConfig;
 import dev.infergate.router.routing.RoutingState;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,7 +24,8 @@ import java.util.logging.Logger;
  * {@code seq} follows in the audit log (retried before the next change if it cannot be written at
  * once), and routing is as it was. A crash between (1) and (2) leaves an audit record newer than the
  * state file's {@code seq}: at start, {@link #start} finds every such record and appends its
- * {@code abandoned} record before serving. So the state file, and so routing, never holds a change
+ * {@code abandoned} record (if the audit log cannot be written then, the router serves anyway and
+ * writes it before the next change, which fails until it can). So the state file, and so routing, never holds a change
  * the audit log lacks, and every audited change that is not in force says so. The alternative, one
  * record that is both the audit line and the state, would make the audit log the database that
  * start-up replays; a separate small state file keeps the restore simple and the audit log
@@ -39,8 +42,8 @@ public final class RolloutControl {
   private RouterConfig fileConfig;
   /** Written under the lock, read without it (the admin API's GETs run on an event loop). */
   private volatile OperatorState operator;
-  /** An audited change whose state could not be saved and whose abandoned record could not be written yet. */
-  private JsonObject unresolved;
+  /** Audited changes not in force whose abandoned records could not be written yet: written before the next change. */
+  private final List<JsonObject> unresolved = new ArrayList<>();
 
   private RolloutControl(RoutingState routing, StateFile stateFile, AuditLog audit, RouterConfig fileConfig,
       StateFile.Saved saved) {
@@ -62,16 +65,23 @@ public final class RolloutControl {
       AuditLog audit) throws IOException, ConfigException {
     stateFile.removeStaleTemporaryFiles();
     StateFile.Saved saved = stateFile.load();
+    RolloutControl control = new RolloutControl(routing, stateFile, audit, fileConfig, saved);
     for (JsonObject lost : audit.open(saved.auditSeq())) {
       LOG.warning("audited change seq " + lost.getLong("seq") + " (" + lost.getString("action") + " of service "
           + lost.getString("service") + ") never reached the state file; recording it as abandoned");
-      audit.abandon(lost.getLong("seq"), lost.getString("service"), ABANDONED_AT_START);
+      control.unresolved.add(new JsonObject().put("seq", lost.getLong("seq")).put("service", lost.getString("service"))
+          .put("reason", ABANDONED_AT_START));
+    }
+    try {
+      control.resolvePending();
+    } catch (IOException e) {
+      // Serving does not need the audit log; changes do, and they retry this first.
+      LOG.warning("cannot write to the audit log " + audit.path() + " (" + e + "); operator changes will fail until it can be");
     }
     if (!saved.state().overrides().isEmpty()) {
       LOG.info("restored operator changes from " + stateFile.path() + ": " + saved.state().overrides().keySet()
           + " (they win over the config file until reset)");
     }
-    RolloutControl control = new RolloutControl(routing, stateFile, audit, fileConfig, saved);
     routing.apply(RoutingChanges.effective(fileConfig, saved.state()));
     return control;
   }
@@ -139,7 +149,7 @@ public final class RolloutControl {
     try {
       stateFile.save(next, seq);
     } catch (IOException e) {
-      unresolved = new JsonObject().put("seq", seq).put("service", service);
+      unresolved.add(new JsonObject().put("seq", seq).put("service", service).put("reason", ABANDONED_NOT_SAVED));
       try {
         resolvePending();
       } catch (IOException again) {
@@ -153,11 +163,12 @@ public final class RolloutControl {
     return after;
   }
 
-  /** Writes the abandoned record of an audited change whose state could not be saved. */
+  /** Writes the abandoned records of audited changes that are not in force. */
   private void resolvePending() throws IOException {
-    if (unresolved != null) {
-      audit.abandon(unresolved.getLong("seq"), unresolved.getString("service"), ABANDONED_NOT_SAVED);
-      unresolved = null;
+    while (!unresolved.isEmpty()) {
+      JsonObject lost = unresolved.get(0);
+      audit.abandon(lost.getLong("seq"), lost.getString("service"), lost.getString("reason"));
+      unresolved.remove(0);
     }
   }
 
