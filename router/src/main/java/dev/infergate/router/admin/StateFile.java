@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -58,10 +59,11 @@ public final class StateFile {
     if (!Files.exists(file)) {
       return new Saved(OperatorState.EMPTY, 0);
     }
-    String text = Files.readString(file);
     JsonObject json;
     try {
-      json = new JsonObject(text);
+      json = new JsonObject(Files.readString(file));
+    } catch (CharacterCodingException e) {
+      throw invalid("", "not UTF-8 text (not a state file)");
     } catch (DecodeException | ClassCastException e) {
       throw invalid("", "not a JSON object (truncated or not a state file)");
     }

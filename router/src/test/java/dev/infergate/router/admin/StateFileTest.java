@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.infergate.router.RouterMain;
 import dev.infergate.router.config.ConfigException;
+import dev.infergate.router.testsupport.LaunchedProcess;
+import dev.infergate.router.testsupport.Poll;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +82,13 @@ class StateFileTest {
   }
 
   @Test
+  void refusesAStateFileThatIsNotText(@TempDir Path dir) throws Exception {
+    Path path = Files.write(dir.resolve("router-state.json"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x7b, 0x00});
+    ConfigException e = assertThrows(ConfigException.class, new StateFile(path)::load);
+    assertEquals("state file " + path + ": not UTF-8 text (not a state file)", e.getMessage());
+  }
+
+  @Test
   void acceptsTheFilesItWritesAndOlderFilesWithoutAnAuditSeq(@TempDir Path dir) throws Exception {
     Path path = dir.resolve("router-state.json");
     Files.writeString(path, "{\"version\": 1, \"services\": {\"iris\": {\"override\": {\"weights\": "
@@ -97,5 +110,13 @@ class StateFileTest {
     ConfigException e = assertThrows(ConfigException.class, () -> RouterHarness.start(dir, yaml).close());
     assertTrue(e.getMessage().endsWith("services.iris.override.weights.stable: must be an integer 0..100, was 500"),
         e.getMessage());
+
+    Path config = Files.writeString(dir.resolve("router.yaml"), "stateFile: " + dir.resolve("router-state.json") + "\n" + yaml);
+    LaunchedProcess router = LaunchedProcess.start("router-bad-state", List.of(LaunchedProcess.java(), "-Xmx128m", "-cp",
+        System.getProperty("java.class.path"), RouterMain.class.getName(), "--config", config.toString()));
+    assertTrue(router.process().waitFor(30, TimeUnit.SECONDS), "router did not exit");
+    assertEquals(2, router.process().exitValue(), "exit code, as for an invalid config");
+    Poll.until(Duration.ofSeconds(5), () -> router.output().contains("must be an integer 0..100, was 500"),
+        "the error on stderr");
   }
 }
