@@ -4,6 +4,7 @@ import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
+import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
@@ -16,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -71,7 +73,10 @@ public final class AdminServer {
   }
 
   public Future<HttpServer> listen(String host, int port) {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    // Admin tokens are as large as consumers' (many roles): the same header room as the public listener.
+    server = vertx.createHttpServer(new HttpServerOptions().setMaxHeaderSize(
+        AuthConfig.listenerMaxHeaderBytes(authenticator == null ? null : authenticator.config())))
+        .requestHandler(this::handle);
     return server.listen(port, host);
   }
 
@@ -95,7 +100,8 @@ public final class AdminServer {
         if (scrape.succeeded()) {
           req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TYPE).end(scrape.result());
         } else {
-          json(req, 500, error("metrics unavailable: " + scrape.cause().getMessage()));
+          LOG.log(Level.WARNING, "metrics scrape failed", scrape.cause());
+          json(req, 500, error("metrics unavailable; see the router log"));
         }
       });
       return;
@@ -236,9 +242,12 @@ public final class AdminServer {
         json(req, 409, error(e.getMessage()));
       } else if (ar.cause() instanceof ChangeRejectedException e) {
         json(req, 400, error(e.getMessage()));
+      } else if (ar.cause() instanceof RolloutControl.ChangeNotRecordedException e) {
+        LOG.severe("operator change not recorded, nothing changed: " + e.getMessage());
+        json(req, 500, error(RolloutControl.ChangeNotRecordedException.CLIENT_MESSAGE));
       } else {
-        LOG.log(Level.SEVERE, "operator change failed; routing unchanged", ar.cause());
-        json(req, 500, error("the change could not be saved, routing is unchanged: " + ar.cause().getMessage()));
+        LOG.log(Level.SEVERE, "operator change failed", ar.cause());
+        json(req, 500, error("the change failed on an internal error; see the router log"));
       }
     });
   }

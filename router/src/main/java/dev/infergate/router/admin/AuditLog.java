@@ -1,21 +1,36 @@
 package dev.infergate.router.admin;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
  * One JSON line per operator change, with who made it, the old and the new value: appended to
- * {@code audit.jsonl} beside the state file and logged. Blocking: call from worker threads.
+ * {@code audit.jsonl} beside the state file, fsynced, and logged. Every line carries a {@code seq}
+ * that only grows; the state file remembers the {@code seq} of the last change it holds, which is how
+ * {@link RolloutControl} proves at start that every change in force is audited. A change that was
+ * audited but never took effect is followed by an {@code "abandoned"} line naming its {@code seq}.
+ * The file is opened per record, so moving it away (log rotation) starts a new one. Blocking: call
+ * from worker threads; serialised.
  */
 public final class AuditLog {
   private static final Logger LOG = Logger.getLogger("infergate.audit");
+  static final String ABANDONED = "abandoned";
   private final Path file;
+  private long lastSeq;
 
   public AuditLog(Path file) {
     this.file = file;
@@ -25,18 +40,100 @@ public final class AuditLog {
     return file;
   }
 
-  public synchronized void record(String subject, String action, String service, JsonObject before, JsonObject after)
+  /**
+   * Reads the records already written: the highest {@code seq}, and the changes after
+   * {@code appliedSeq} that were neither applied nor abandoned (a crash between this log and the
+   * state file). A torn last line (a crash mid-write) is skipped; it never took effect.
+   */
+  synchronized List<JsonObject> open(long appliedSeq) throws IOException {
+    lastSeq = Math.max(lastSeq, appliedSeq);
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    List<JsonObject> changes = new ArrayList<>();
+    Set<Long> abandoned = new HashSet<>();
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        JsonObject record;
+        try {
+          record = new JsonObject(line);
+        } catch (DecodeException | ClassCastException e) {
+          LOG.warning(file.getFileName() + ": skipping a line that is not a complete record (a write cut short)");
+          continue;
+        }
+        if (!(record.getValue("seq") instanceof Number seq)) {
+          continue; // written before records were numbered
+        }
+        lastSeq = Math.max(lastSeq, seq.longValue());
+        if (ABANDONED.equals(record.getString("action"))) {
+          abandoned.add(record.getLong("abandons", -1L));
+        } else if (seq.longValue() > appliedSeq) {
+          changes.add(record);
+        }
+      }
+    }
+    changes.removeIf(record -> abandoned.contains(record.getLong("seq")));
+    return changes;
+  }
+
+  /** Appends and fsyncs a change; returns its {@code seq}. On failure nothing counts as written. */
+  public synchronized long record(String subject, String action, String service, JsonObject before, JsonObject after)
       throws IOException {
-    String line = new JsonObject()
+    long seq = lastSeq + 1;
+    append(new JsonObject()
+        .put("seq", seq)
         .put("time", Instant.now().toString())
         .put("subject", subject)
         .put("action", action)
         .put("service", service)
         .put("old", before)
-        .put("new", after)
-        .encode();
+        .put("new", after));
+    return seq;
+  }
+
+  /** Records that the change {@code seq} did not take effect, and why. */
+  public synchronized void abandon(long seq, String service, String reason) throws IOException {
+    append(new JsonObject()
+        .put("seq", lastSeq + 1)
+        .put("time", Instant.now().toString())
+        .put("action", ABANDONED)
+        .put("abandons", seq)
+        .put("service", service)
+        .put("reason", reason));
+  }
+
+  private void append(JsonObject record) throws IOException {
+    String line = record.encode();
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.READ)) {
+      long size = channel.size();
+      // A write cut short earlier (disk full) left no newline: start on a line of our own.
+      boolean torn = size > 0 && lastByte(channel, size) != '\n';
+      ByteBuffer bytes = ByteBuffer.wrap(((torn ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8));
+      try {
+        long at = size;
+        while (bytes.hasRemaining()) {
+          at += channel.write(bytes, at);
+        }
+        channel.force(false);
+      } catch (IOException e) {
+        try {
+          channel.truncate(size);
+        } catch (IOException ignored) {
+          // the torn tail is skipped on reading and on the next append
+        }
+        throw e;
+      }
+    }
+    lastSeq = record.getLong("seq");
     LOG.info(line);
+  }
+
+  private static byte lastByte(FileChannel channel, long size) throws IOException {
+    ByteBuffer one = ByteBuffer.allocate(1);
+    channel.read(one, size - 1);
+    return one.get(0);
   }
 }

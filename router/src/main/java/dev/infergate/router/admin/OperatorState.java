@@ -81,24 +81,6 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     return new JsonObject().put("version", 1).put("services", services);
   }
 
-  static OperatorState fromJson(JsonObject json) {
-    Map<String, ServiceOverride> overrides = new LinkedHashMap<>();
-    Map<String, List<ServiceOverride>> history = new LinkedHashMap<>();
-    JsonObject services = json.getJsonObject("services", new JsonObject());
-    for (String service : services.fieldNames()) {
-      JsonObject entry = services.getJsonObject(service);
-      if (entry.getJsonObject("override") != null) {
-        overrides.put(service, ServiceOverride.fromJson(entry.getJsonObject("override")));
-      }
-      List<ServiceOverride> states = new ArrayList<>();
-      for (Object state : entry.getJsonArray("history", new JsonArray())) {
-        states.add(state == null ? null : ServiceOverride.fromJson((JsonObject) state));
-      }
-      history.put(service, states);
-    }
-    return new OperatorState(overrides, history);
-  }
-
   private List<String> union() {
     List<String> names = new ArrayList<>(overrides.keySet());
     history.keySet().stream().filter(name -> !names.contains(name)).forEach(names::add);

@@ -1,22 +1,40 @@
 package dev.infergate.router.admin;
 
+import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.config.ServiceConfig;
 import dev.infergate.router.routing.RoutingState;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one place that decides what the router routes by: the config file's services with the
- * operator's changes laid over them. An operator change is validated, persisted to the state file
- * (so it survives a restart), applied atomically through {@link RoutingState#apply} and audit-logged,
- * in that order: a change that cannot be saved is not applied. A config file reload keeps the
- * operator's weights and active tracks until an operator resets them. Serialised; blocking (file
- * writes with fsync): call from worker threads.
+ * operator's changes laid over them. A config file reload keeps the operator's weights and active
+ * tracks until an operator resets them. Serialised; blocking (file writes with fsync): call from
+ * worker threads.
+ *
+ * <p>A change is audited if and only if it is in force. Each change is written in this order: (1) the
+ * audit record, appended and fsynced, which gives it a {@code seq}; (2) the state file, atomically
+ * replaced, naming that {@code seq} as the last change it holds; (3) only then published to the
+ * routing table. If (1) fails, nothing happened. If (2) fails, an {@code abandoned} record for that
+ * {@code seq} follows in the audit log (retried before the next change if it cannot be written at
+ * once), and routing is as it was. A crash between (1) and (2) leaves an audit record newer than the
+ * state file's {@code seq}: at start, {@link #start} finds every such record and appends its
+ * {@code abandoned} record (if the audit log cannot be written then, the router serves anyway and
+ * writes it before the next change, which fails until it can). So the state file, and so routing, never holds a change
+ * the audit log lacks, and every audited change that is not in force says so. The alternative, one
+ * record that is both the audit line and the state, would make the audit log the database that
+ * start-up replays; a separate small state file keeps the restore simple and the audit log
+ * append-only and rotatable.
  */
 public final class RolloutControl {
   private static final Logger LOG = Logger.getLogger(RolloutControl.class.getName());
+  static final String ABANDONED_NOT_SAVED = "the state file could not be saved; the change was not applied";
+  static final String ABANDONED_AT_START = "the router stopped before saving the state file; the change was not applied";
 
   private final RoutingState routing;
   private final StateFile stateFile;
@@ -24,26 +42,47 @@ public final class RolloutControl {
   private RouterConfig fileConfig;
   /** Written under the lock, read without it (the admin API's GETs run on an event loop). */
   private volatile OperatorState operator;
+  /** Audited changes not in force whose abandoned records could not be written yet: written before the next change. */
+  private final List<JsonObject> unresolved = new ArrayList<>();
 
   private RolloutControl(RoutingState routing, StateFile stateFile, AuditLog audit, RouterConfig fileConfig,
-      OperatorState operator) {
+      StateFile.Saved saved) {
     this.routing = routing;
     this.stateFile = stateFile;
     this.audit = audit;
     this.fileConfig = fileConfig;
-    this.operator = operator;
+    this.operator = saved.state();
   }
 
-  /** Restores the saved operator state and applies it over {@code fileConfig}. */
+  /**
+   * Removes temporary files an interrupted save left, restores the saved operator state, marks
+   * audited changes that never reached it as abandoned, and applies it over {@code fileConfig}.
+   *
+   * @throws ConfigException when the state file is invalid (the router does not start)
+   * @throws IOException when the state file or the audit log cannot be read, or the audit log not written
+   */
   public static RolloutControl start(RoutingState routing, RouterConfig fileConfig, StateFile stateFile,
-      AuditLog audit) throws IOException {
-    OperatorState saved = stateFile.load();
-    if (!saved.overrides().isEmpty()) {
-      LOG.info("restored operator changes from " + stateFile.path() + ": " + saved.overrides().keySet()
+      AuditLog audit) throws IOException, ConfigException {
+    stateFile.removeStaleTemporaryFiles();
+    StateFile.Saved saved = stateFile.load();
+    RolloutControl control = new RolloutControl(routing, stateFile, audit, fileConfig, saved);
+    for (JsonObject lost : audit.open(saved.auditSeq())) {
+      LOG.warning("audited change seq " + lost.getLong("seq") + " (" + lost.getString("action") + " of service "
+          + lost.getString("service") + ") never reached the state file; recording it as abandoned");
+      control.unresolved.add(new JsonObject().put("seq", lost.getLong("seq")).put("service", lost.getString("service"))
+          .put("reason", ABANDONED_AT_START));
+    }
+    try {
+      control.resolvePending();
+    } catch (IOException e) {
+      // Serving does not need the audit log; changes do, and they retry this first.
+      LOG.warning("cannot write to the audit log " + audit.path() + " (" + e + "); operator changes will fail until it can be");
+    }
+    if (!saved.state().overrides().isEmpty()) {
+      LOG.info("restored operator changes from " + stateFile.path() + ": " + saved.state().overrides().keySet()
           + " (they win over the config file until reset)");
     }
-    RolloutControl control = new RolloutControl(routing, stateFile, audit, fileConfig, saved);
-    routing.apply(RoutingChanges.effective(fileConfig, saved));
+    routing.apply(RoutingChanges.effective(fileConfig, saved.state()));
     return control;
   }
 
@@ -60,19 +99,19 @@ public final class RolloutControl {
 
   /** {@code PUT /admin/services/{name}/weights}. */
   public synchronized JsonObject setWeights(String service, JsonObject body, String subject)
-      throws ChangeRejectedException, IOException {
+      throws ChangeRejectedException, ChangeNotRecordedException {
     ServiceConfig file = fileService(service);
     return change(service, "weights", RoutingChanges.weights(file, body), subject);
   }
 
   /** {@code POST /admin/services/{name}/promote}: blue-green switches active; canary takes 100. */
-  public synchronized JsonObject promote(String service, String subject) throws ChangeRejectedException, IOException {
+  public synchronized JsonObject promote(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
     fileService(service);
     return change(service, "promote", RoutingChanges.promote(effectiveService(service)), subject);
   }
 
   /** {@code POST /admin/services/{name}/rollback}: back to the state before the last change. */
-  public synchronized JsonObject rollback(String service, String subject) throws ChangeRejectedException, IOException {
+  public synchronized JsonObject rollback(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
     fileService(service);
     OperatorState next = operator.rolledBack(service);
     if (next == null) {
@@ -82,7 +121,7 @@ public final class RolloutControl {
   }
 
   /** {@code POST /admin/services/{name}/reset}: drop the operator's change; the file's values apply. */
-  public synchronized JsonObject reset(String service, String subject) throws ChangeRejectedException, IOException {
+  public synchronized JsonObject reset(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
     fileService(service);
     if (operator.override(service) == null) {
       throw new NothingToUndoException("service " + service + " already runs on the config file's values");
@@ -90,18 +129,47 @@ public final class RolloutControl {
     return change(service, "reset", null, subject);
   }
 
-  private JsonObject change(String service, String action, ServiceOverride next, String subject) throws IOException {
+  private JsonObject change(String service, String action, ServiceOverride next, String subject)
+      throws ChangeNotRecordedException {
     return commit(service, action, operator.with(service, next), subject);
   }
 
-  private JsonObject commit(String service, String action, OperatorState next, String subject) throws IOException {
+  private JsonObject commit(String service, String action, OperatorState next, String subject)
+      throws ChangeNotRecordedException {
     JsonObject before = RoutingChanges.describe(effectiveService(service));
-    stateFile.save(next);
+    RouterConfig effective = RoutingChanges.effective(fileConfig, next);
+    JsonObject after = RoutingChanges.describe(effective.services().get(service));
+    long seq;
+    try {
+      resolvePending();
+      seq = audit.record(subject, action, service, before, after);
+    } catch (IOException e) {
+      throw new ChangeNotRecordedException("cannot write the audit log " + audit.path(), e);
+    }
+    try {
+      stateFile.save(next, seq);
+    } catch (IOException e) {
+      unresolved.add(new JsonObject().put("seq", seq).put("service", service).put("reason", ABANDONED_NOT_SAVED));
+      try {
+        resolvePending();
+      } catch (IOException again) {
+        LOG.log(Level.WARNING, "cannot record audited change seq " + seq + " as abandoned yet; retried before "
+            + "the next change and at start", again);
+      }
+      throw new ChangeNotRecordedException("cannot save the state file " + stateFile.path(), e);
+    }
     operator = next;
-    routing.apply(RoutingChanges.effective(fileConfig, next));
-    JsonObject after = RoutingChanges.describe(effectiveService(service));
-    audit.record(subject, action, service, before, after);
+    routing.apply(effective);
     return after;
+  }
+
+  /** Writes the abandoned records of audited changes that are not in force. */
+  private void resolvePending() throws IOException {
+    while (!unresolved.isEmpty()) {
+      JsonObject lost = unresolved.get(0);
+      audit.abandon(lost.getLong("seq"), lost.getString("service"), lost.getString("reason"));
+      unresolved.remove(0);
+    }
   }
 
   private ServiceConfig fileService(String service) throws ChangeRejectedException {
@@ -114,6 +182,19 @@ public final class RolloutControl {
 
   private ServiceConfig effectiveService(String service) {
     return routing.current().service(service).config();
+  }
+
+  /**
+   * The change could not be written to the audit log or the state file; nothing changed. The message
+   * names the file, for the log; clients get {@link #CLIENT_MESSAGE}.
+   */
+  public static final class ChangeNotRecordedException extends Exception {
+    public static final String CLIENT_MESSAGE =
+        "the change could not be recorded (audit log or state file not writable); nothing changed, routing is as it was";
+
+    ChangeNotRecordedException(String message, IOException cause) {
+      super(message + ": " + cause, cause);
+    }
   }
 
   /** Rollback or reset with nothing to go back to (409: the request is fine, the state is not). */

@@ -33,16 +33,4 @@ public record ServiceOverride(Map<String, Integer> weights, String active) {
     }
     return json;
   }
-
-  static ServiceOverride fromJson(JsonObject json) {
-    Map<String, Integer> weights = null;
-    JsonObject w = json.getJsonObject("weights");
-    if (w != null) {
-      weights = new LinkedHashMap<>();
-      for (String track : w.fieldNames()) {
-        weights.put(track, w.getInteger(track));
-      }
-    }
-    return new ServiceOverride(weights, json.getString("active"));
-  }
 }

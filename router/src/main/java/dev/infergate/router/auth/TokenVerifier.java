@@ -2,6 +2,7 @@ package dev.infergate.router.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -18,6 +19,7 @@ import dev.infergate.router.config.AuthConfig;
 import java.text.ParseException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -31,6 +33,10 @@ import java.util.stream.Collectors;
 public final class TokenVerifier {
   /** A verified token: the consumer it names, when it expires, and the key that signed it. */
   public record Verified(Consumer consumer, long expiresAtMillis, String keyId) {}
+
+  private static final String MEDIA_TYPE_PREFIX = "application/";
+  private static final Set<String> ACCEPTED_TYPES = Set.of("jwt", "at+jwt");
+  private static final String TYPE_REFUSED = "token type (typ) not accepted";
 
   private final AuthConfig config;
   private final KeySet keys;
@@ -80,6 +86,7 @@ public final class TokenVerifier {
         : new JWSVerificationKeySelector<>(asymmetricAlgorithms(),
             new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(keys.current()));
     processor.setJWSKeySelector(selector);
+    processor.setJWSTypeVerifier(TokenVerifier::verifyType);
     DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
         config.audience(),
         new JWTClaimsSet.Builder().issuer(config.issuer()).build(),
@@ -87,6 +94,25 @@ public final class TokenVerifier {
     claims.setMaxClockSkew((int) config.leewaySeconds());
     processor.setJWTClaimsSetVerifier(claims);
     return processor;
+  }
+
+  /**
+   * Accepts {@code typ} absent, {@code JWT} (RFC 7519) or {@code at+jwt} (RFC 9068 access tokens),
+   * each also with the {@code application/} prefix and in any case (media types are
+   * case-insensitive, RFC 7515 section 4.1.9); any other type names a token made for something else
+   * (RFC 8725 section 3.11) and is refused.
+   */
+  private static void verifyType(JOSEObjectType type, SecurityContext context) throws BadJOSEException {
+    if (type == null) {
+      return;
+    }
+    String name = type.getType().toLowerCase(Locale.ROOT);
+    if (name.startsWith(MEDIA_TYPE_PREFIX)) {
+      name = name.substring(MEDIA_TYPE_PREFIX.length());
+    }
+    if (!ACCEPTED_TYPES.contains(name)) {
+      throw new BadJOSEException(TYPE_REFUSED);
+    }
   }
 
   private Set<JWSAlgorithm> asymmetricAlgorithms() {
@@ -116,6 +142,9 @@ public final class TokenVerifier {
   /** nimbus's messages name the failed check and never echo the token. */
   private static String describe(BadJOSEException e) {
     String message = e.getMessage() == null ? "token rejected" : e.getMessage();
+    if (message.equals(TYPE_REFUSED)) {
+      return TYPE_REFUSED;
+    }
     if (message.contains("Expired")) {
       return "token expired";
     }

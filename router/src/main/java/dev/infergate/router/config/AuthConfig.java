@@ -12,7 +12,9 @@ import java.util.Set;
  * @param algorithms allowed JWS algorithms; HS256 only together with {@code hmacSecretFile}
  * @param hmacSecretFile file holding the HS256 shared secret (a Kubernetes Secret mount), or null
  * @param jwksRefreshSeconds how often a remote JWKS is refetched (and a file JWKS checked for changes)
- * @param maxTokenBytes longer bearer tokens are refused before any parsing
+ * @param maxTokenBytes longer bearer tokens are refused before any parsing (401); the public
+ *     listener admits header blocks of up to this plus {@link #OTHER_HEADER_BYTES}, so a token
+ *     under the limit always reaches the check
  */
 public record AuthConfig(
     String jwks,
@@ -32,12 +34,22 @@ public record AuthConfig(
   public static final long DEFAULT_LEEWAY_SECONDS = 30;
   public static final long DEFAULT_JWKS_REFRESH_SECONDS = 300;
   public static final int DEFAULT_MAX_TOKEN_BYTES = 8192;
+  /** Room for every header but the token (Vert.x's own default for the whole block is 8 KiB). */
+  public static final int OTHER_HEADER_BYTES = 16_384;
   static final Set<String> KEYS = Set.of("jwks", "issuer", "audience", "algorithms", "leewaySeconds",
       "rolesClaim", "adminRole", "overrideRole", "planClaim", "hmacSecretFile", "jwksRefreshSeconds",
       "maxTokenBytes");
 
   public AuthConfig {
     algorithms = Set.copyOf(algorithms);
+  }
+
+  /**
+   * The public listener's limit on a request's header block: the longest token allowed plus
+   * {@link #OTHER_HEADER_BYTES}; without auth, as with the default token limit. A larger block gets 431.
+   */
+  public static int listenerMaxHeaderBytes(AuthConfig auth) {
+    return (auth == null ? DEFAULT_MAX_TOKEN_BYTES : auth.maxTokenBytes()) + OTHER_HEADER_BYTES;
   }
 
   public boolean jwksIsFile() {

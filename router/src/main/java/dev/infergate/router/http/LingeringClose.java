@@ -20,7 +20,9 @@ public final class LingeringClose {
   /** Call on the request's event loop once the response has been written. */
   public static void after(HttpServerRequest request) {
     HttpConnection connection = request.connection();
-    if (request.isEnded()) { // the rest of the body came in while the answer was written
+    if (request.isEnded()) {
+      // The rest of the body arrived while the answer was written: nothing to drain (and Vert.x
+      // refuses handlers on an ended request with an exception).
       connection.close();
       return;
     }

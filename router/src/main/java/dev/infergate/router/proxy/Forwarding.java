@@ -8,8 +8,10 @@ import dev.infergate.router.upstream.Endpoint;
 import dev.infergate.router.upstream.EndpointGroup;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
@@ -211,10 +213,11 @@ final class Forwarding implements Deadlines.Watched {
     if (resp != null) {
       relay(resp);
     } else if (cause instanceof TimeoutException) {
-      respondError(504, "no answer from service '" + service.name() + "' in time: " + cause.getMessage());
+      respondError(504, "no answer from service '" + service.name() + "' in time: " + reason(cause), describe(cause));
     } else {
-      respondError(503, "no endpoint of service '" + service.name() + "' could answer (last error: "
-          + describe(cause) + "; not retried: " + notRetried + ")");
+      String head = "no endpoint of service '" + service.name() + "' could answer (last error: ";
+      String tail = "; not retried: " + notRetried + ")";
+      respondError(503, head + reason(cause) + tail, head + describe(cause) + tail);
     }
   }
 
@@ -304,6 +307,11 @@ final class Forwarding implements Deadlines.Watched {
   }
 
   private void respondError(int status, String message) {
+    respondError(status, message, message);
+  }
+
+  /** @param detail for the access log: may name the endpoint's address, which clients are not told */
+  private void respondError(int status, String message, String detail) {
     if (done) {
       return;
     }
@@ -312,7 +320,7 @@ final class Forwarding implements Deadlines.Watched {
       ctx.servedEndpoint = endpoint.authority();
     }
     finish();
-    ctx.fail(status, message);
+    ctx.fail(status, message, detail);
   }
 
   private static final String NO_ENDPOINT_LEFT = "no endpoint left to try";
@@ -352,6 +360,23 @@ final class Forwarding implements Deadlines.Watched {
 
   private long millisLeft() {
     return (deadline - System.nanoTime()) / 1_000_000L;
+  }
+
+  /** What a client is told of an upstream failure: its kind, never an address (Netty's messages name it). */
+  private static String reason(Throwable t) {
+    if (t instanceof TryTimeoutException || t instanceof UpstreamStatusException) {
+      return t.getMessage();
+    }
+    if (t instanceof TimeoutException) {
+      return "timed out";
+    }
+    if (t instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (t instanceof IOException || t instanceof VertxException) {
+      return "connection closed or reset";
+    }
+    return "upstream error";
   }
 
   private static String describe(Throwable t) {

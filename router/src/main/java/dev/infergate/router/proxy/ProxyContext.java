@@ -78,10 +78,18 @@ public final class ProxyContext {
    * bytes cannot be told apart from the next request.
    */
   public void fail(int status, String message) {
+    fail(status, message, message);
+  }
+
+  /**
+   * As {@link #fail(int, String)}, with {@code detail} for the access log instead of {@code message}:
+   * what clients must not see (upstream addresses, file paths) goes there.
+   */
+  public void fail(int status, String message, String detail) {
     if (finished || response.ended() || response.headWritten()) {
       if (!finished) {
         response.reset();
-        complete(status, message);
+        complete(status, detail);
       }
       return;
     }
@@ -94,7 +102,7 @@ public final class ProxyContext {
     json.append("\",\"requestId\":\"");
     Headers.jsonEscape(json, requestId == null ? "" : requestId);
     json.append("\"}");
-    respond(status, json.toString(), message);
+    respond(status, json.toString(), detail);
   }
 
   /** Answers with the router's own JSON that is not an error (its health endpoints). */

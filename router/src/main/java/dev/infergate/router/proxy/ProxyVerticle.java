@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
 import dev.infergate.router.http.HalfCloseHandler;
 import dev.infergate.router.observability.AccessLog;
@@ -76,13 +77,15 @@ public final class ProxyVerticle extends VerticleBase {
             .setPerMessageWebSocketCompressionSupported(false)
             // Responses are written from this event loop only (the upstream client lives on it too), so
             // they may skip Vert.x's cross-thread outbound queue.
-            .setStrictThreadMode(true);
+            .setStrictThreadMode(true)
+            .setMaxHeaderSize(AuthConfig.listenerMaxHeaderBytes(authenticator == null ? null : authenticator.config()));
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
     server = vertx.createHttpServer(options)
         .connectionHandler(HalfCloseHandler::install)
-        .requestHandler(pipeline::handle);
+        .requestHandler(pipeline::handle)
+        .invalidRequestHandler(req -> InvalidRequests.answer(req, options.getMaxHeaderSize()));
     return server.listen(port, host);
   }
 

@@ -1,6 +1,7 @@
 package dev.infergate.router.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,5 +233,82 @@ class AdminWriteApiTest {
     assertEquals(200, asAdmin("POST", "/admin/services/wine/rollback", null).status());
     assertEquals("blue", asAdmin("GET", "/admin/services/wine", null).json().getString("active"));
     assertNull(asAdmin("GET", "/admin/services/wine", null).json().getValue("operatorOverride"));
+  }
+
+  private List<JsonObject> auditRecords() throws Exception {
+    return Files.readAllLines(dir.resolve("audit.jsonl")).stream().map(JsonObject::new).toList();
+  }
+
+  @Test
+  void anUnwritableAuditLogLeavesRoutingUnchangedAndSaysSo() throws Exception {
+    // Root ignores file modes, so the audit log is made unwritable by being a directory.
+    Files.createDirectory(dir.resolve("audit.jsonl"));
+    Http.Response r = asAdmin("PUT", "/admin/services/iris/weights", "{\"stable\": 20, \"canary\": 80}");
+    assertEquals(500, r.status(), r.body());
+    assertTrue(r.json().getString("error").contains("nothing changed"), r.body());
+    assertFalse(r.body().contains(dir.toString()), "no file path in the answer: " + r.body());
+    assertEquals(weights(90, 10), weights(), "an unaudited change is not applied");
+    assertEquals(9000, router.routing().service("iris").split().to(0));
+    assertFalse(Files.exists(dir.resolve("router-state.json")), "nor saved");
+
+    Files.delete(dir.resolve("audit.jsonl"));
+    router.close();
+    router = RouterHarness.start(dir, yaml);
+    assertEquals(weights(90, 10), weights(), "nor in force after a restart");
+  }
+
+  @Test
+  void anUnwritableStateFileLeavesRoutingUnchangedAndTheAuditLogSaysTheChangeWasAbandoned() throws Exception {
+    assertEquals(200, asAdmin("PUT", "/admin/services/iris/weights", "{\"stable\": 50, \"canary\": 50}").status());
+    Path state = dir.resolve("router-state.json");
+    Files.delete(state);
+    Files.createDirectories(state.resolve("blocker")); // a non-empty directory cannot be renamed over
+    Http.Response r = asAdmin("PUT", "/admin/services/iris/weights", "{\"stable\": 20, \"canary\": 80}");
+    assertEquals(500, r.status(), r.body());
+    assertTrue(r.json().getString("error").contains("nothing changed"), r.body());
+    assertEquals(weights(50, 50), weights());
+    assertEquals(5000, router.routing().service("iris").split().to(0));
+    List<JsonObject> audit = auditRecords();
+    assertEquals(3, audit.size(), audit.toString());
+    assertEquals(weights(20, 80), audit.get(1).getJsonObject("new").getJsonObject("weights"));
+    assertEquals("abandoned", audit.get(2).getString("action"));
+    assertEquals(audit.get(1).getLong("seq"), audit.get(2).getLong("abandons"));
+    try (var temps = Files.list(dir)) {
+      assertEquals(List.of(), temps.filter(p -> p.toString().endsWith(".tmp")).toList());
+    }
+  }
+
+  @Test
+  void anAuditedChangeThatNeverReachedTheStateFileIsRecordedAsAbandonedAtStart() throws Exception {
+    assertEquals(200, asAdmin("PUT", "/admin/services/iris/weights", "{\"stable\": 50, \"canary\": 50}").status());
+    router.close();
+    // What a crash between the audit record and the state file leaves: a record the state lacks.
+    long seq = auditRecords().get(0).getLong("seq") + 1;
+    Files.writeString(dir.resolve("audit.jsonl"), new JsonObject().put("seq", seq).put("subject", "ops-alice")
+        .put("action", "weights").put("service", "iris").put("new", new JsonObject().put("weights", weights(0, 100)))
+        .encode() + "\n{\"seq\": " + (seq + 5) + ", \"subj", java.nio.file.StandardOpenOption.APPEND);
+    router = RouterHarness.start(dir, yaml);
+    assertEquals(weights(50, 50), weights());
+    List<String> lines = Files.readAllLines(dir.resolve("audit.jsonl"));
+    JsonObject last = new JsonObject(lines.get(lines.size() - 1));
+    assertEquals("abandoned", last.getString("action"), lines.toString());
+    assertEquals(seq, last.getLong("abandons"));
+    assertEquals(seq + 1, last.getLong("seq"), "a torn line is not a record");
+
+    assertEquals(200, asAdmin("PUT", "/admin/services/iris/weights", "{\"stable\": 30, \"canary\": 70}").status());
+    router.close();
+    router = RouterHarness.start(dir, yaml);
+    assertEquals(weights(30, 70), weights());
+    assertEquals(lines.size() + 1, Files.readAllLines(dir.resolve("audit.jsonl")).size(), "nothing more to abandon");
+  }
+
+  @Test
+  void staleTemporaryStateFilesAreRemovedAtStart() throws Exception {
+    router.close();
+    Path stale = Files.writeString(dir.resolve("router-state.json8412377.tmp"), "{\"version\": 1, \"serv");
+    Path other = Files.writeString(dir.resolve("notes.tmp"), "not ours");
+    router = RouterHarness.start(dir, yaml);
+    assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(other), "only the state file's temporary files are removed");
   }
 }

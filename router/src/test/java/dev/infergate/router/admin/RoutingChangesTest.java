@@ -27,12 +27,12 @@ class RoutingChangesTest {
   @Test
   void stateFileRoundTripsAndReplacesAtomically(@TempDir Path dir) throws Exception {
     StateFile file = new StateFile(dir.resolve("state/router-state.json"));
-    assertEquals(OperatorState.EMPTY, file.load());
+    assertEquals(new StateFile.Saved(OperatorState.EMPTY, 0), file.load());
     OperatorState state = OperatorState.EMPTY.with("iris", ServiceOverride.ofActive("green"))
         .with("other", ServiceOverride.ofWeights(Map.of("a", 100, "b", 0)));
-    file.save(state);
-    file.save(state);
-    assertEquals(state, file.load());
+    file.save(state, 6);
+    file.save(state, 7);
+    assertEquals(new StateFile.Saved(state, 7), file.load());
     try (var files = java.nio.file.Files.list(dir.resolve("state"))) {
       assertEquals(1, files.count(), "no temporary files left behind");
     }

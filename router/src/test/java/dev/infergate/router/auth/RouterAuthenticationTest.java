@@ -202,4 +202,61 @@ class RouterAuthenticationTest {
     assertEquals(401, r.status());
     assertEquals(200, infer(TestTokens.forSubject("ken").signEs256(ec)).status());
   }
+
+  /** Sends {@code head} (request line and headers, without the blank line) and a small body; reads to the close. */
+  private static String rawExchange(String head, int readLimit) throws Exception {
+    java.net.URI url = java.net.URI.create(router.url("/"));
+    try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(10_000);
+      String body = Http.irisV2("input");
+      socket.getOutputStream().write((head + "content-type: application/json\r\ncontent-length: " + body.length()
+          + "\r\nconnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      java.io.InputStream in = socket.getInputStream();
+      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      int n;
+      while (answer.size() < readLimit && (n = in.read(buffer)) > 0) { // a reset throws here
+        answer.write(buffer, 0, n);
+      }
+      return answer.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String padded(int bytes) {
+    // A real token of about {@code bytes}: valid, with a large claim (many groups, as some issuers send).
+    return TestTokens.forSubject("big").claim("groups", "g".repeat(Math.max(0, bytes * 3 / 4 - 300))).signEs256(ec);
+  }
+
+  @Test
+  void aValidTokenNearEightKilobytesIsAccepted() throws Exception {
+    String token = padded(8_000);
+    assertTrue(token.length() > 7_800 && token.length() <= 8_192, "token of " + token.length() + " bytes");
+    String answer = rawExchange("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + token
+        + "\r\nx-padding: " + "p".repeat(600) + "\r\n", 1 << 20);
+    assertTrue(answer.startsWith("HTTP/1.1 200"), answer.substring(0, Math.min(answer.length(), 600)));
+  }
+
+  @Test
+  void aTokenOverTheMaximumGetsAJson401WithAChallenge() throws Exception {
+    String token = padded(12_000);
+    String answer = rawExchange("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + token
+        + "\r\n", 1 << 20);
+    assertTrue(answer.startsWith("HTTP/1.1 401"), answer);
+    assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("www-authenticate: bearer"), answer);
+    assertTrue(answer.contains("error_description=\"token too large\""), answer);
+    JsonObject body = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+    assertEquals("invalid token: token too large", body.getString("error"));
+  }
+
+  @Test
+  void aHeaderBlockOverTheListenersLimitGetsAJson431NotAReset() throws Exception {
+    int before = inferences();
+    String answer = rawExchange("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nx-junk: " + "j".repeat(64 * 1024)
+        + "\r\n", 1 << 20);
+    assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+    JsonObject body = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+    assertTrue(body.getString("error").contains("header"), body.encode());
+    assertEquals(before, inferences());
+  }
 }

@@ -168,4 +168,23 @@ class TokenVerifierTest {
     assertThrows(InvalidTokenException.class,
         () -> hmac.verify(TestTokens.forSubject("h").signHs256("rsa-1", rsa.pair.getPublic().getEncoded())));
   }
+
+  @Test
+  void acceptsJwtAndRfc9068AccessTokenTypesInAnyCase() throws Exception {
+    for (String typ : new String[] {"JWT", "jwt", "at+jwt", "AT+JWT", "application/at+jwt", "Application/AT+JWT",
+        "application/jwt"}) {
+      assertEquals("alice", verifier.verify(TestTokens.forSubject("alice").header("typ", typ).signEs256(ec))
+          .consumer().subject(), typ);
+    }
+    assertEquals("alice", verifier.verify(TestTokens.forSubject("alice").withoutHeader("typ").signEs256(ec))
+        .consumer().subject(), "no typ");
+  }
+
+  @Test
+  void refusesOtherTokenTypes() {
+    // Tokens made for something else (RFC 8725 section 3.11): an ID token's sibling types, logout, DPoP proofs.
+    for (String typ : new String[] {"JOSE", "secevent+jwt", "dpop+jwt", "logout+jwt", "at+jwt2", "application/json"}) {
+      assertTrue(rejectionOf(TestTokens.forSubject("eve").header("typ", typ).signEs256(ec)).contains("type"), typ);
+    }
+  }
 }

@@ -188,7 +188,8 @@ class ResilienceTest {
     Http.Response r = Http.send(infer(service, "x"));
     assertEquals(503, r.status(), r.body());
     String error = r.json().getString("error");
-    assertTrue(error.startsWith("no endpoint of service '" + service + "' could answer (last error: IOException"), error);
+    assertTrue(error.startsWith("no endpoint of service '" + service + "' could answer (last error: connection closed or reset"),
+        error);
     assertTrue(error.endsWith("; not retried: " + reason + ")"), error);
   }
 

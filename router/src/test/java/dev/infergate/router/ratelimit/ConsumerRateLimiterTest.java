@@ -105,4 +105,32 @@ class ConsumerRateLimiterTest {
     limiter.evictIdle();
     assertEquals(0, limiter.trackedBuckets());
   }
+
+  @Test
+  void aConsumerAtItsLimitStaysLimitedWhileNewConsumersFillTheTable() {
+    ConsumerRateLimiter limiter = limiter(Map.of("iris", new Limit(5, 10)), 1000);
+    while (limiter.tryAcquire("greedy", null, "iris").allowed()) {
+      // spends the service bucket's burst of 10
+    }
+    for (int i = 0; i < 5_000; i++) {
+      assertTrue(limiter.tryAcquire("new-" + i, null, "iris").allowed(), "a new consumer has a full bucket");
+      if (i % 50 == 0) {
+        assertFalse(limiter.tryAcquire("greedy", null, "iris").allowed(), "after " + i + " new consumers");
+      }
+    }
+    assertTrue(limiter.trackedBuckets() <= 2 * 1000, "tracked " + limiter.trackedBuckets());
+  }
+
+  @Test
+  void aFullTableEvictsTheLeastRecentlyUsedConsumer() {
+    ConsumerRateLimiter limiter = limiter(Map.of(), 1000);
+    for (int i = 0; i < 100; i++) {
+      limiter.tryAcquire("idle", null, null); // leaves it 0 of 100 tokens, refilled by none: the clock stands
+    }
+    for (int i = 0; i < 100_000; i++) {
+      limiter.tryAcquire("new-" + i, null, null);
+    }
+    assertTrue(limiter.tryAcquire("idle", null, null).allowed(), "evicted: it comes back with a full bucket");
+    assertTrue(limiter.trackedBuckets() <= 1000, "tracked " + limiter.trackedBuckets());
+  }
 }

@@ -17,7 +17,6 @@ public final class AuthYaml {
         + "  algorithms: [RS256, ES256, PS256]\n"
         + "  leewaySeconds: 5\n"
         + "  adminRole: " + ADMIN_ROLE + "\n"
-        + "  overrideRole: " + OVERRIDE_ROLE + "\n"
-        + "  maxTokenBytes: 4096\n";
+        + "  overrideRole: " + OVERRIDE_ROLE + "\n";
   }
 }

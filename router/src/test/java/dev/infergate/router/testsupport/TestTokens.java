@@ -59,6 +59,12 @@ public final class TestTokens {
     return this;
   }
 
+  public TestTokens withoutHeader(String name) {
+    header = header.copy();
+    header.remove(name);
+    return this;
+  }
+
   public String signRs256(TestKeys key) {
     return sign("RS256", key.kid, "SHA256withRSA", key.pair.getPrivate(), null);
   }
