@@ -1,9 +1,12 @@
 package dev.infergate.modelserver;
 
 import dev.infergate.modelserver.batching.ScheduledBatchTimer;
+import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
+import dev.infergate.modelserver.http.ConnectionGuard;
 import dev.infergate.modelserver.http.HttpApi;
 import dev.infergate.modelserver.http.Lifecycle;
+import dev.infergate.modelserver.observability.ConnectionMetrics;
 import dev.infergate.modelserver.observability.PrometheusRegistries;
 import dev.infergate.modelserver.repository.ModelRepository;
 import dev.infergate.modelserver.runtime.ModelLoadException;
@@ -72,11 +75,8 @@ public final class ModelServer implements AutoCloseable {
 
   private void listen() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setTcpNoDelay(true).setCompressionSupported(false)
-        // No WebSocket endpoints: without compression handshakers Vert.x leaves the WebSocket
-        // extension handler, which inspects every request and response, out of the pipeline.
-        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
+    ConnectionGuard guard = guard("inference");
+    HttpServerOptions options = serverOptions(guard).setHost(config.host()).setPort(config.port());
     AtomicInteger boundPort = new AtomicInteger();
     // One server per event loop so every core parses requests; Vert.x shares the port between them.
     // With port 0 the first binds a random port and the rest reuse it.
@@ -85,6 +85,7 @@ public final class ModelServer implements AutoCloseable {
       public Future<?> start() {
         int wanted = boundPort.get() != 0 ? boundPort.get() : config.port();
         return vertx.createHttpServer(new HttpServerOptions(options).setPort(wanted))
+            .connectionHandler(guard::accept)
             .requestHandler(HttpApi.create(vertx, repository, lifecycle, registry, config.maxBodyBytes()))
             .listen()
             .onSuccess(server -> boundPort.compareAndSet(0, server.actualPort()));
@@ -99,6 +100,25 @@ public final class ModelServer implements AutoCloseable {
     port = boundPort.get();
     System.out.println("infergate model-server listening on http://" + config.host() + ":" + port);
     System.out.flush();
+  }
+
+  /** One listener's idle timeout, read deadlines and connection cap, shared by its per-event-loop servers. */
+  private ConnectionGuard guard(String listener) {
+    LimitsConfig limits = config.limits();
+    return new ConnectionGuard(listener, limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
+        limits.idleTimeoutSeconds(), limits.maxConnections(), null, new ConnectionGuard.Metrics(registry,
+            ConnectionMetrics.OPEN, ConnectionMetrics.REFUSED, ConnectionMetrics.READ_TIMEOUTS, ConnectionMetrics::help));
+  }
+
+  private static HttpServerOptions serverOptions(ConnectionGuard guard) {
+    return guard.options(new HttpServerOptions()).setTcpNoDelay(true).setCompressionSupported(false)
+        // No WebSocket endpoints: without compression handshakers Vert.x leaves the WebSocket
+        // extension handler, which inspects every request and response, out of the pipeline.
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)
+        // HTTP/1.1 only: the router speaks it, and an h2c-or-HTTP/1 connection sits in Vert.x's
+        // protocol sniffer, out of reach of the read deadlines and the connection cap, until its
+        // first 24 bytes arrive.
+        .setHttp2ClearTextEnabled(false);
   }
 
   public int port() {

@@ -12,6 +12,7 @@ import java.util.Set;
  * @param intraOpThreads ONNX Runtime threads inside one batch; 0 lets ONNX Runtime choose
  * @param inferenceThreads worker threads that run batches (never the event loops)
  * @param drainTimeoutMillis on SIGTERM, how long in-flight requests may take to finish
+ * @param limits read deadlines, idle timeout and connection cap of the listener
  */
 public record ModelServerConfig(
     String host,
@@ -22,7 +23,8 @@ public record ModelServerConfig(
     BatchPolicy modelDefaults,
     int intraOpThreads,
     int inferenceThreads,
-    long drainTimeoutMillis) {
+    long drainTimeoutMillis,
+    LimitsConfig limits) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -32,11 +34,14 @@ public record ModelServerConfig(
   public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
-      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis");
+      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "limits");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
       throw new ConfigException("port must be in [0, 65535], was " + port);
+    }
+    if (limits == null) {
+      throw new ConfigException("limits must be set (LimitsConfig.DEFAULT for the defaults)");
     }
   }
 
@@ -59,6 +64,7 @@ public record ModelServerConfig(
         BatchPolicy.from(defaults, BatchPolicy.DEFAULT),
         root.intValue("intraOpThreads", DEFAULT_INTRA_OP_THREADS, 0, 1024),
         root.intValue("inferenceThreads", cores, 1, 1024),
-        root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000));
+        root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000),
+        LimitsConfig.from(root.child("limits")));
   }
 }

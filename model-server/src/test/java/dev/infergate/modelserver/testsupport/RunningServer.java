@@ -2,6 +2,7 @@ package dev.infergate.modelserver.testsupport;
 
 import dev.infergate.modelserver.ModelServer;
 import dev.infergate.modelserver.config.CommandLine;
+import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -30,11 +31,16 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public static RunningServer start(Path models, int maxBodyBytes) {
+    return start(models, maxBodyBytes, LimitsConfig.DEFAULT);
+  }
+
+  /** With other read deadlines, idle timeout or connection cap (short ones keep slow-client tests fast). */
+  public static RunningServer start(Path models, int maxBodyBytes, LimitsConfig limits) {
     try {
       ModelServerConfig defaults = ModelServerConfig.load(
           CommandLine.parse("--port", "0", "--models", models.toString(), "--device", "cpu"));
       ModelServerConfig config = new ModelServerConfig("127.0.0.1", 0, defaults.modelsDir(), defaults.device(),
-          maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000);
+          maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000, limits);
       return new RunningServer(ModelServer.start(config));
     } catch (Exception e) {
       throw new IllegalStateException("model server did not start: " + e.getMessage(), e);

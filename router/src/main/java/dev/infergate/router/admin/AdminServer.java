@@ -4,6 +4,7 @@ import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
+import dev.infergate.router.http.ConnectionGuard;
 import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
@@ -16,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -70,8 +72,10 @@ public final class AdminServer {
     this.authenticator = authenticator;
   }
 
-  public Future<HttpServer> listen(String host, int port) {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+  /** @param guard the admin listener's idle timeout, read deadlines and connection cap */
+  public Future<HttpServer> listen(String host, int port, ConnectionGuard guard) {
+    server = vertx.createHttpServer(guard.options(new HttpServerOptions()))
+        .connectionHandler(guard::accept).requestHandler(this::handle);
     return server.listen(port, host);
   }
 

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param auth JWT authentication of proxied and admin requests, or null (dev only)
  * @param rateLimits per-consumer token buckets, or null for none
  * @param tls HTTPS on the public listener, or null for plain HTTP
+ * @param limits read deadlines, idle timeout and connection caps of both listeners
  */
 public record RouterConfig(
     HostPort listen,
@@ -31,10 +32,12 @@ public record RouterConfig(
     Map<String, ServiceConfig> services,
     AuthConfig auth,
     RateLimitConfig rateLimits,
-    TlsConfig tls) {
+    TlsConfig tls,
+    LimitsConfig limits) {
 
   public RouterConfig {
     Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(admin, "admin");
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
   }
@@ -42,6 +45,6 @@ public record RouterConfig(
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced, auth, rateLimits, tls);
+        accessLog, replaced, auth, rateLimits, tls, limits);
   }
 }

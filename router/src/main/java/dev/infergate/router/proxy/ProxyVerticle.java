@@ -2,6 +2,7 @@ package dev.infergate.router.proxy;
 
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.TlsConfig;
+import dev.infergate.router.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
@@ -20,7 +21,7 @@ import java.util.random.RandomGenerator;
  * and never hop threads.
  */
 public final class ProxyVerticle extends VerticleBase {
-  /** Idle keep-alive connections are closed after this (both sides). */
+  /** Idle pooled upstream connections are closed after this (the client side is {@code limits.idleTimeoutSeconds}). */
   static final int IDLE_TIMEOUT_SECONDS = 60;
   /** How long a graceful shutdown waits for requests in flight. */
   public static final long SHUTDOWN_GRACE_MILLIS = 10_000;
@@ -34,15 +35,18 @@ public final class ProxyVerticle extends VerticleBase {
   private final AccessLog accessLog;
   private final RouterMetrics metrics;
   private final RandomGenerator random;
+  private final ConnectionGuard guard;
   private HttpServer server;
   private UpstreamClient upstream;
 
   /**
    * @param authenticator null without auth
    * @param tls null for plain HTTP
+   * @param guard the public listener's connection cap, idle timeout and read deadlines (shared by all instances)
    */
   public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
-      RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random) {
+      RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
+      ConnectionGuard guard) {
     this.host = host;
     this.port = port;
     this.routing = routing;
@@ -52,6 +56,7 @@ public final class ProxyVerticle extends VerticleBase {
     this.accessLog = accessLog;
     this.metrics = metrics;
     this.random = random;
+    this.guard = guard;
   }
 
   @Override
@@ -59,10 +64,8 @@ public final class ProxyVerticle extends VerticleBase {
     upstream = new UpstreamClient((ContextInternal) context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
         metrics, random);
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = guard.options(new HttpServerOptions())
             .setTcpNoDelay(true)
-            .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-            .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setHandle100ContinueAutomatically(false)
             // HTTP/1.1 only for now: limits, hop-by-hop handling and connection closing are written for it.
             .setHttp2ClearTextEnabled(false)
@@ -76,7 +79,7 @@ public final class ProxyVerticle extends VerticleBase {
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
-    server = vertx.createHttpServer(options).requestHandler(pipeline::handle);
+    server = vertx.createHttpServer(options).connectionHandler(guard::accept).requestHandler(pipeline::handle);
     return server.listen(port, host);
   }
 
