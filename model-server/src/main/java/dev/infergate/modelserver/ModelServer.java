@@ -114,11 +114,7 @@ public final class ModelServer implements AutoCloseable {
     return guard.options(new HttpServerOptions()).setTcpNoDelay(true).setCompressionSupported(false)
         // No WebSocket endpoints: without compression handshakers Vert.x leaves the WebSocket
         // extension handler, which inspects every request and response, out of the pipeline.
-        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)
-        // HTTP/1.1 only: the router speaks it, and an h2c-or-HTTP/1 connection sits in Vert.x's
-        // protocol sniffer, out of reach of the read deadlines and the connection cap, until its
-        // first 24 bytes arrive.
-        .setHttp2ClearTextEnabled(false);
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
   }
 
   public int port() {

@@ -20,11 +20,11 @@ import java.util.function.Supplier;
  * {@link ReadDeadlines}. Use {@link #options} on the server's options and {@link #accept} as its
  * connection handler.
  *
- * <p>A connection over the cap is closed at once, before anything is read from it: under a flood
+ * <p>HTTP/1.1 only (see {@link #options}). A connection over the cap is closed at once, before anything is read from it: under a flood
  * that is the cheapest answer, and a 503 would need the request read first. TLS connections count
  * from the end of their handshake, which Vert.x bounds by its own handshake timeout.
  *
- * <p>An identical copy lives in the model server's {@code http} package (see {@link ReadDeadlines}).
+ * <p>An identical copy lives in the other module's {@code http} package (see {@link ReadDeadlines}).
  * Thread-safe.
  */
 public final class ConnectionGuard {
@@ -64,9 +64,12 @@ public final class ConnectionGuard {
     }
   }
 
-  /** Sets the idle timeout on {@code options}; returns them. */
+  /** Sets the idle timeout on {@code options}, and HTTP/1.1 only; returns them. */
   public HttpServerOptions options(HttpServerOptions options) {
-    return options.setIdleTimeout(idleSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    return options.setIdleTimeout(idleSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // With h2c on, a new connection sits in Vert.x's HTTP/2-preface sniffer, out of reach of the
+        // connection handler (so of the cap and the read deadlines), until its first bytes decide.
+        .setHttp2ClearTextEnabled(false);
   }
 
   /** The connection handler: counts the connection, refuses it over the cap, else installs the deadlines. */

@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  * answer takes. One timer per connection at most, re-armed only when it fires, so a request costs no
  * timer operations on the hot path. Confined to the connection's event loop.
  *
- * <p>An identical copy lives in the model server's {@code http} package: the two modules share no
+ * <p>An identical copy lives in the other module's {@code http} package: the two modules share no
  * code module, and this class is small and stable enough not to warrant one. Keep them identical.
  */
 public final class ReadDeadlines {
