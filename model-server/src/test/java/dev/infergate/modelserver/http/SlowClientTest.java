@@ -64,6 +64,17 @@ class SlowClientTest {
   }
 
   @Test
+  void bodyThatStallsAfterItsContinueGets408() throws Exception {
+    try (Socket socket = RawHttp.connect(server.server().port(), 10_000)) {
+      RawHttp.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+          + "expect: 100-continue\r\ncontent-length: 200\r\n\r\n");
+      assertTrue(RawHttp.readResponse(socket).startsWith("HTTP/1.1 100 Continue"));
+      RawHttp.send(socket, "{\"inputs\":");
+      assertTimeout(RawHttp.readToEnd(socket), "{\"error\":\"request body stalled: no data for 1 s\"}");
+    }
+  }
+
+  @Test
   void idleKeepAliveConnectionIsKeptPastTheHeaderDeadlineAndClosedByTheIdleTimeout() throws Exception {
     try (Socket socket = RawHttp.connect(server.server().port(), 2_000)) {
       RawHttp.send(socket, "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n");

@@ -69,6 +69,8 @@ public final class ReadDeadlines {
   /** When the first byte of a head that is not decoded yet arrived; 0 when none is pending. */
   private long headStart;
   private boolean inBody;
+  /** The client sent {@code Expect: 100-continue} and may wait for the 100 before its body. */
+  private boolean awaitingContinue;
   private long lastBodyRead;
   private long requestsReceived;
   private long responsesStarted;
@@ -128,6 +130,7 @@ public final class ReadDeadlines {
         long now = System.nanoTime();
         if (inBody) {
           lastBodyRead = now;
+          awaitingContinue = false;
         } else if (headStart == 0) {
           // Bytes of a pipelined head that arrive in the same read as the end of the body before it
           // start no deadline until the client's next read; the idle timeout still bounds that connection.
@@ -158,6 +161,7 @@ public final class ReadDeadlines {
         clientRequestId = request.headers().get("x-request-id");
         registeredRequestId = null;
         inBody = true;
+        awaitingContinue = request.headers().contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         lastBodyRead = System.nanoTime();
         arm(lastBodyRead + bodyNanos);
       }
@@ -174,7 +178,11 @@ public final class ReadDeadlines {
         promise.tryFailure(new ClosedChannelException());
         return;
       }
-      if (!informational(msg)) {
+      if (informational(msg)) {
+        // The body a client held back for its 100 Continue starts now.
+        awaitingContinue = false;
+        lastBodyRead = System.nanoTime();
+      } else {
         if (msg instanceof HttpResponse) {
           responsesStarted++;
         }
@@ -217,10 +225,11 @@ public final class ReadDeadlines {
     long now = System.nanoTime();
     if (inBody) {
       long due = lastBodyRead + bodyNanos;
-      if (now - due >= 0 && ctx.channel().config().isAutoRead()) {
+      if (now - due >= 0 && ctx.channel().config().isAutoRead() && !awaitingContinue) {
         expire(Phase.BODY, "request body stalled: no data for " + seconds(bodyNanos));
       } else {
-        // Not read for a while because the server paused reading (back-pressure): not the client's fault.
+        // Not read for a while because the server paused reading (back-pressure), or has not sent the
+        // 100 Continue the client waits for: not the client's fault.
         arm(now - due >= 0 ? now + bodyNanos : due);
       }
     } else if (headStart != 0) {
