@@ -43,8 +43,9 @@ import java.util.function.Supplier;
  * it sees decrypted bytes) notes that a head has begun; one after the codec sees the decoded head and
  * body chunks and the responses written. No timer runs while a keep-alive connection waits between
  * requests (the idle timeout covers that) or once a request's body is complete, however long its
- * answer takes. One timer per connection at most, re-armed only when it fires, so a request costs no
- * timer operations on the hot path. Confined to the connection's event loop.
+ * answer takes. At most one timer per connection, moved only when it fires (not per byte or per
+ * request), so a busy keep-alive connection schedules about one per deadline period. Confined to the
+ * connection's event loop.
  *
  * <p>An identical copy lives in the other module's {@code http} package: the two modules share no
  * code module, and this class is small and stable enough not to warrant one. Keep them identical.
