@@ -72,6 +72,29 @@ class SlowClientTest {
   }
 
   @Test
+  void aHundredHalfOpenConnectionsAreAllAnswered408AndClosed() throws Exception {
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 100; i++) {
+        Socket socket = RawHttp.connect(router.server().port(), 10_000);
+        sockets.add(socket);
+        RawHttp.send(socket, "P");
+      }
+      for (int i = 0; i < sockets.size(); i++) {
+        String answer = RawHttp.readToEnd(sockets.get(i));
+        assertTrue(answer.startsWith("HTTP/1.1 408"), "connection " + i + " got: " + answer);
+        assertTimeout(answer);
+      }
+    } finally {
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+    Poll.until(Duration.ofSeconds(10), () -> metric("infergate_router_connections_open{listener=\"proxy\"}") == 0,
+        "every connection closed");
+  }
+
+  @Test
   void slowlorisOnTheAdminListenerGets408AndAClose() throws Exception {
     try (Socket socket = RawHttp.connect(router.server().adminPort(), 10_000)) {
       String answer = RawHttp.trickleAndRead(socket,
