@@ -1,10 +1,13 @@
 package dev.infergate.modelserver;
 
 import dev.infergate.modelserver.batching.ScheduledBatchTimer;
+import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import dev.infergate.modelserver.http.AdminServer;
+import dev.infergate.modelserver.http.ConnectionGuard;
 import dev.infergate.modelserver.http.HttpApi;
 import dev.infergate.modelserver.http.Lifecycle;
+import dev.infergate.modelserver.observability.ConnectionMetrics;
 import dev.infergate.modelserver.observability.PrometheusRegistries;
 import dev.infergate.modelserver.repository.ModelRepository;
 import dev.infergate.modelserver.runtime.ModelLoadException;
@@ -81,11 +84,8 @@ public final class ModelServer implements AutoCloseable {
 
   private void listen() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setTcpNoDelay(true).setCompressionSupported(false)
-        // No WebSocket endpoints: without compression handshakers Vert.x leaves the WebSocket
-        // extension handler, which inspects every request and response, out of the pipeline.
-        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
+    ConnectionGuard guard = guard("inference");
+    HttpServerOptions options = serverOptions(guard).setHost(config.host()).setPort(config.port());
     AtomicInteger boundPort = new AtomicInteger();
     // One server per event loop so every core parses requests; Vert.x shares the port between them.
     // With port 0 the first binds a random port and the rest reuse it.
@@ -94,6 +94,7 @@ public final class ModelServer implements AutoCloseable {
       public Future<?> start() {
         int wanted = boundPort.get() != 0 ? boundPort.get() : config.port();
         return vertx.createHttpServer(new HttpServerOptions(options).setPort(wanted))
+            .connectionHandler(guard::accept)
             .requestHandler(HttpApi.create(vertx, repository, lifecycle, config.maxBodyBytes()))
             .listen()
             .onSuccess(server -> {
@@ -116,12 +117,27 @@ public final class ModelServer implements AutoCloseable {
   /** The repository API and /metrics, on their own listener (loopback by default). */
   private void listenAdmin() {
     try {
-      adminPort = AdminServer.listen(vertx, config.admin(), repository, registry)
+      adminPort = AdminServer.listen(vertx, config.admin(), repository, registry, guard("admin"))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
     } catch (Exception e) {
       throw new IllegalStateException("cannot listen on " + config.admin().host() + ":" + config.admin().port()
           + " (admin): " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
     }
+  }
+
+  /** One listener's idle timeout, read deadlines and connection cap, shared by its per-event-loop servers. */
+  private ConnectionGuard guard(String listener) {
+    LimitsConfig limits = config.limits();
+    return new ConnectionGuard(listener, limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
+        limits.idleTimeoutSeconds(), limits.maxConnections(), null, new ConnectionGuard.Metrics(registry,
+            ConnectionMetrics.OPEN, ConnectionMetrics.REFUSED, ConnectionMetrics.READ_TIMEOUTS, ConnectionMetrics::help));
+  }
+
+  private static HttpServerOptions serverOptions(ConnectionGuard guard) {
+    return guard.options(new HttpServerOptions()).setTcpNoDelay(true).setCompressionSupported(false)
+        // No WebSocket endpoints: without compression handshakers Vert.x leaves the WebSocket
+        // extension handler, which inspects every request and response, out of the pipeline.
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
   }
 
   public int port() {

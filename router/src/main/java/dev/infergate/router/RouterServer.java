@@ -8,6 +8,9 @@ import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
 import dev.infergate.router.config.ConfigWatcher;
+import dev.infergate.router.config.LimitsConfig;
+import dev.infergate.router.http.ConnectionGuard;
+import dev.infergate.router.observability.MetricNames;
 import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.config.ShutdownConfig;
 import dev.infergate.router.observability.AccessLog;
@@ -34,6 +37,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 
@@ -139,9 +143,18 @@ public final class RouterServer implements AutoCloseable {
     // One instance per event loop, all on one listening socket. Vert.x shares a random port among
     // the instances of a deployment when asked for a negative port; port 0 would give each its own.
     int bindPort = config.listen().port() == 0 ? -1 : config.listen().port();
-    server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random);
+    LimitsConfig limits = config.limits();
+    Supplier<String> requestIds = () -> String.format("%016x%016x", random.nextLong(), random.nextLong());
+    ConnectionGuard.Metrics meters = new ConnectionGuard.Metrics(metrics.registry(), MetricNames.CONNECTIONS_OPEN,
+        MetricNames.CONNECTIONS_REFUSED, MetricNames.READ_TIMEOUTS, MetricNames::help);
+    ConnectionGuard proxyGuard = new ConnectionGuard("proxy", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
+        limits.idleTimeoutSeconds(), limits.maxConnections(), requestIds, meters);
+    ConnectionGuard adminGuard = new ConnectionGuard("admin", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
+        limits.idleTimeoutSeconds(), limits.adminMaxConnections(), null, meters);
+    server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
     server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator);
-    server.admin.listen(config.admin().host(), config.admin().port()).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    server.admin.listen(config.admin().host(), config.admin().port(), adminGuard)
+        .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     server.adminPort = server.admin.actualPort();
 
     server.watcher = new ConfigWatcher(vertx, loader, text, new ConfigWatcher.Listener() {
@@ -163,11 +176,11 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private int deployProxies(RouterConfig config, int bindPort, int instances, RateLimiting rateLimiting,
-      RouterMetrics metrics, RandomGenerator random) throws Exception {
+      RouterMetrics metrics, RandomGenerator random, ConnectionGuard guard) throws Exception {
     List<ProxyVerticle> created = new ArrayList<>();
     String id = vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
-          rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis());
+          rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis(), guard);
       synchronized (created) {
         created.add(v);
       }
@@ -183,9 +196,10 @@ public final class RouterServer implements AutoCloseable {
     if (!Objects.equals(old.listen(), next.listen()) || !Objects.equals(old.admin(), next.admin())
         || old.accessLog() != next.accessLog() || old.watchIntervalMillis() != next.watchIntervalMillis()
         || !Objects.equals(old.auth(), next.auth()) || !Objects.equals(old.tls(), next.tls())
-        || !Objects.equals(old.stateFile(), next.stateFile()) || !Objects.equals(old.shutdown(), next.shutdown())) {
-      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls, stateFile and shutdown changes take "
-          + "effect at the next restart");
+        || !Objects.equals(old.stateFile(), next.stateFile()) || !Objects.equals(old.shutdown(), next.shutdown())
+        || !Objects.equals(old.limits(), next.limits())) {
+      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls, stateFile, shutdown and limits changes "
+          + "take effect at the next restart");
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param preStopDelayMillis on SIGTERM, how long to keep serving with readiness false before the
  *     listeners stop accepting, so that load balancers (the router's health checks, a Service's
  *     endpoints) stop sending first
+ * @param limits read deadlines, idle timeout and connection cap of the listener
  */
 public record ModelServerConfig(
     String host,
@@ -28,7 +29,8 @@ public record ModelServerConfig(
     int inferenceThreads,
     long drainTimeoutMillis,
     AdminListener admin,
-    long preStopDelayMillis) {
+    long preStopDelayMillis,
+    LimitsConfig limits) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -40,7 +42,8 @@ public record ModelServerConfig(
   public static final long DEFAULT_PRE_STOP_DELAY_MILLIS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
-      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis");
+      "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis",
+      "limits");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
@@ -54,6 +57,9 @@ public record ModelServerConfig(
     }
     if (preStopDelayMillis < 0) {
       throw new ConfigException("preStopDelayMillis must be >= 0, was " + preStopDelayMillis);
+    }
+    if (limits == null) {
+      throw new ConfigException("limits must be set (LimitsConfig.DEFAULT for the defaults)");
     }
   }
 
@@ -78,6 +84,7 @@ public record ModelServerConfig(
         root.intValue("inferenceThreads", cores, 1, 1024),
         root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000),
         AdminListener.from(root.child("admin"), commandLine.adminHost(), commandLine.adminPort()),
-        root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000));
+        root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000),
+        LimitsConfig.from(root.child("limits")));
   }
 }

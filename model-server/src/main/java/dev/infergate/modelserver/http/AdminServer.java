@@ -13,7 +13,8 @@ import io.vertx.ext.web.Router;
  * The admin listener: the model repository API ({@code POST /v2/repository/index},
  * {@code .../models/{m}/load|unload}) and {@code /metrics}, apart from the inference port so that a
  * client who can send inference requests (directly, or through a router's path tricks) cannot unload
- * a model. One server on one event loop: this is operator and scraper traffic.
+ * a model. One server on one event loop: this is operator and scraper traffic. It has the same read
+ * deadlines and idle timeout as the inference port, and its own connection count.
  */
 public final class AdminServer {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -22,10 +23,11 @@ public final class AdminServer {
 
   /** Binds {@code listener}; the future's server says the bound port ({@link HttpServer#actualPort()}). */
   public static Future<HttpServer> listen(Vertx vertx, AdminListener listener, ModelRepository repository,
-      PrometheusMeterRegistry registry) {
-    HttpServerOptions options = new HttpServerOptions().setHost(listener.host()).setPort(listener.port())
-        .setCompressionSupported(false);
+      PrometheusMeterRegistry registry, ConnectionGuard guard) {
+    HttpServerOptions options = guard.options(new HttpServerOptions()).setHost(listener.host())
+        .setPort(listener.port()).setCompressionSupported(false);
     return vertx.createHttpServer(options)
+        .connectionHandler(guard::accept)
         .requestHandler(Errors.guarded(router(vertx, repository, registry)))
         .listen();
   }

@@ -3,6 +3,7 @@ package dev.infergate.modelserver.testsupport;
 import dev.infergate.modelserver.ModelServer;
 import dev.infergate.modelserver.config.AdminListener;
 import dev.infergate.modelserver.config.CommandLine;
+import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -34,17 +35,26 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public static RunningServer start(Path models, int maxBodyBytes) {
-    return start(models, maxBodyBytes, 0);
+    return start(models, maxBodyBytes, 0, LimitsConfig.DEFAULT);
+  }
+
+  /** With other read deadlines, idle timeout or connection cap (short ones keep slow-client tests fast). */
+  public static RunningServer start(Path models, int maxBodyBytes, LimitsConfig limits) {
+    return start(models, maxBodyBytes, 0, limits);
   }
 
   /** With a SIGTERM pre-stop delay ({@code preStopDelayMillis}; 0 elsewhere, so tests close at once). */
   public static RunningServer start(Path models, int maxBodyBytes, long preStopDelayMillis) {
+    return start(models, maxBodyBytes, preStopDelayMillis, LimitsConfig.DEFAULT);
+  }
+
+  private static RunningServer start(Path models, int maxBodyBytes, long preStopDelayMillis, LimitsConfig limits) {
     try {
       ModelServerConfig defaults = ModelServerConfig.load(
           CommandLine.parse("--port", "0", "--admin-port", "0", "--models", models.toString(), "--device", "cpu"));
       ModelServerConfig config = new ModelServerConfig("127.0.0.1", 0, defaults.modelsDir(), defaults.device(),
           maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000,
-          new AdminListener("127.0.0.1", 0), preStopDelayMillis);
+          new AdminListener("127.0.0.1", 0), preStopDelayMillis, limits);
       return new RunningServer(ModelServer.start(config));
     } catch (Exception e) {
       throw new IllegalStateException("model server did not start: " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
 import dev.infergate.router.config.AuthConfig;
+import dev.infergate.router.http.ConnectionGuard;
 import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
@@ -72,11 +73,12 @@ public final class AdminServer {
     this.authenticator = authenticator;
   }
 
-  public Future<HttpServer> listen(String host, int port) {
+  /** @param guard the admin listener's idle timeout, read deadlines and connection cap */
+  public Future<HttpServer> listen(String host, int port, ConnectionGuard guard) {
     // Admin tokens are as large as consumers' (many roles): the same header room as the public listener.
-    server = vertx.createHttpServer(new HttpServerOptions().setMaxHeaderSize(
+    server = vertx.createHttpServer(guard.options(new HttpServerOptions()).setMaxHeaderSize(
         AuthConfig.listenerMaxHeaderBytes(authenticator == null ? null : authenticator.config())))
-        .requestHandler(this::handle);
+        .connectionHandler(guard::accept).requestHandler(this::handle);
     return server.listen(port, host);
   }
 

@@ -28,7 +28,7 @@ public final class ConfigParser {
 
   private static final Set<String> TOP_KEYS = Set.of(
       "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
-      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown");
+      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits");
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
@@ -114,6 +114,7 @@ public final class ConfigParser {
     RateLimitConfig rateLimits = root.has("rateLimits") ? RateLimitConfig.parse(root.map("rateLimits")) : null;
     TlsConfig tls = root.has("tls") ? TlsConfig.parse(root.map("tls")) : null;
     ShutdownConfig shutdown = ShutdownConfig.parse(root.mapOrEmpty("shutdown"));
+    LimitsConfig limits = LimitsConfig.parse(root.mapOrEmpty("limits"));
     HostPort listen = hostPort(root.mapOrEmpty("listen"), Defaults.LISTEN_HOST, Defaults.LISTEN_PORT);
     HostPort admin = hostPort(root.mapOrEmpty("admin"), Defaults.ADMIN_HOST, Defaults.ADMIN_PORT);
     if (auth == null && !isLoopback(admin.host())) {
@@ -159,7 +160,7 @@ public final class ConfigParser {
       }
     }
     return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
-        rateLimits, tls, shutdown);
+        rateLimits, tls, shutdown, limits);
   }
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param rateLimits per-consumer token buckets, or null for none
  * @param tls HTTPS on the public listener, or null for plain HTTP
  * @param shutdown what SIGTERM does (pre-stop delay, drain)
+ * @param limits read deadlines, idle timeout and connection caps of both listeners
  */
 public record RouterConfig(
     HostPort listen,
@@ -33,10 +34,12 @@ public record RouterConfig(
     AuthConfig auth,
     RateLimitConfig rateLimits,
     TlsConfig tls,
-    ShutdownConfig shutdown) {
+    ShutdownConfig shutdown,
+    LimitsConfig limits) {
 
   public RouterConfig {
     Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(shutdown, "shutdown");
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
@@ -45,6 +48,6 @@ public record RouterConfig(
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced, auth, rateLimits, tls, shutdown);
+        accessLog, replaced, auth, rateLimits, tls, shutdown, limits);
   }
 }

@@ -33,6 +33,12 @@ public final class MetricNames {
   public static final String RATE_LIMITED = "infergate.router.ratelimit.rejected";
   /** {@code infergate_router_admin_changes_total{action,result}}: operator changes, result = applied | rejected | failed. */
   public static final String ADMIN_CHANGES = "infergate.router.admin.changes";
+  /** {@code infergate_router_connections_open{listener}}: listener = proxy | admin. */
+  public static final String CONNECTIONS_OPEN = "infergate.router.connections.open";
+  /** {@code infergate_router_connections_refused_total{listener}}: closed at once, the listener at its cap. */
+  public static final String CONNECTIONS_REFUSED = "infergate.router.connections.refused";
+  /** {@code infergate_router_read_timeouts_total{listener,phase}}: 408s for a head or body too slow; phase = header | body. */
+  public static final String READ_TIMEOUTS = "infergate.router.read.timeouts";
 
   public static final String TAG_SERVICE = "service";
   public static final String TAG_TRACK = "track";
@@ -75,6 +81,9 @@ public final class MetricNames {
       case AUTH_FAILURES -> "Requests refused by authentication (401) or for a missing role (403)";
       case RATE_LIMITED -> "Requests refused with 429 by a consumer's rate limit";
       case ADMIN_CHANGES -> "Operator changes through the admin API, by action and result";
+      case CONNECTIONS_OPEN -> "Client connections open on the listener";
+      case CONNECTIONS_REFUSED -> "Client connections closed at once because the listener had maxConnections open";
+      case READ_TIMEOUTS -> "Connections closed (408) because a request head or body did not arrive in time, by phase";
       default -> throw new IllegalArgumentException("no help text for metric " + name);
     };
   }

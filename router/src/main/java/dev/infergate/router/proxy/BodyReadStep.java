@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.http.ReadDeadlines;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -8,6 +9,8 @@ import io.vertx.core.http.HttpServerRequest;
  * Buffers the request body, up to {@code maxBodyBytes}, so that a retry can send it again. A body
  * that grows past the limit (chunked, no Content-Length) gets 413 as soon as it does. A body that
  * arrives in one chunk is kept as it came, without a copy. Answers {@code Expect: 100-continue}.
+ * A body that stalls is answered 408 by the connection's {@link ReadDeadlines}, which closes it;
+ * the request then fails here and is logged as that 408.
  */
 final class BodyReadStep implements RequestStep {
   @Override
@@ -17,6 +20,7 @@ final class BodyReadStep implements RequestStep {
       ctx.next();
       return;
     }
+    ReadDeadlines.requestId(request.connection(), ctx.requestId);
     Collector collector = new Collector(ctx, ctx.routing.config().maxBodyBytes());
     request.handler(collector);
     request.endHandler(collector::end);
@@ -72,7 +76,9 @@ final class BodyReadStep implements RequestStep {
     void failed(Throwable t) {
       if (!refused && !ctx.finished()) {
         refused = true;
-        ctx.complete(499, "client request failed: " + t.getMessage());
+        String timedOut = ReadDeadlines.expiredReason(ctx.request.connection());
+        // The 408 is already written, by the connection's handler: log it as what the client got.
+        ctx.complete(timedOut != null ? 408 : 499, timedOut != null ? timedOut : "client request failed: " + t.getMessage());
       }
     }
   }

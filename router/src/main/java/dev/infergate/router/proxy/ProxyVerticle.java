@@ -4,6 +4,7 @@ import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
 import dev.infergate.router.http.HalfCloseHandler;
+import dev.infergate.router.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
@@ -22,7 +23,7 @@ import java.util.random.RandomGenerator;
  * and never hop threads.
  */
 public final class ProxyVerticle extends VerticleBase {
-  /** Idle keep-alive connections are closed after this (both sides). */
+  /** Idle pooled upstream connections are closed after this (the client side is {@code limits.idleTimeoutSeconds}). */
   static final int IDLE_TIMEOUT_SECONDS = 60;
 
   private final String host;
@@ -36,16 +37,18 @@ public final class ProxyVerticle extends VerticleBase {
   private final RandomGenerator random;
   private final ShutdownSignal shutdownSignal;
   private final long drainMillis;
+  private final ConnectionGuard guard;
   private HttpServer server;
   private UpstreamClient upstream;
 
   /**
    * @param authenticator null without auth
    * @param tls null for plain HTTP
+   * @param guard the public listener's connection cap, idle timeout and read deadlines (shared by all instances)
    */
   public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
-      ShutdownSignal shutdownSignal, long drainMillis) {
+      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard) {
     this.host = host;
     this.port = port;
     this.routing = routing;
@@ -57,6 +60,7 @@ public final class ProxyVerticle extends VerticleBase {
     this.random = random;
     this.shutdownSignal = shutdownSignal;
     this.drainMillis = drainMillis;
+    this.guard = guard;
   }
 
   @Override
@@ -64,10 +68,8 @@ public final class ProxyVerticle extends VerticleBase {
     upstream = new UpstreamClient((ContextInternal) context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
         metrics, random, shutdownSignal);
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = guard.options(new HttpServerOptions())
             .setTcpNoDelay(true)
-            .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-            .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setHandle100ContinueAutomatically(false)
             // HTTP/1.1 only for now: limits, hop-by-hop handling and connection closing are written for it.
             .setHttp2ClearTextEnabled(false)
@@ -83,7 +85,10 @@ public final class ProxyVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
     server = vertx.createHttpServer(options)
-        .connectionHandler(HalfCloseHandler::install)
+        .connectionHandler(connection -> {
+          guard.accept(connection);
+          HalfCloseHandler.install(connection);
+        })
         .requestHandler(pipeline::handle)
         .invalidRequestHandler(req -> InvalidRequests.answer(req, options.getMaxHeaderSize()));
     return server.listen(port, host);

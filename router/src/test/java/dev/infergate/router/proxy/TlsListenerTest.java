@@ -55,7 +55,7 @@ class TlsListenerTest {
     }
   }
 
-  private static SSLContext trusting(Path pem) throws Exception {
+  static SSLContext trusting(Path pem) throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     try (InputStream in = Files.newInputStream(pem)) {
