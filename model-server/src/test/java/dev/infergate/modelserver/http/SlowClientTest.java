@@ -177,9 +177,9 @@ class SlowClientTest {
     assertTrue(answer.endsWith("\r\n\r\n" + json), answer);
   }
 
-  /** Where /metrics is served; should it move to another listener, change this line only. */
+  /** Where /metrics is served: the admin listener. */
   private static int metricsPort(RunningServer s) {
-    return s.server().port();
+    return s.server().adminPort();
   }
 
   /** The metrics scrape, on a connection of its own that the server closes after it. */
