@@ -5,6 +5,7 @@ import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import dev.infergate.modelserver.http.AdminServer;
 import dev.infergate.modelserver.http.ConnectionGuard;
+import dev.infergate.modelserver.http.Errors;
 import dev.infergate.modelserver.http.HttpApi;
 import dev.infergate.modelserver.http.Lifecycle;
 import dev.infergate.modelserver.observability.ConnectionMetrics;
@@ -21,6 +22,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,7 +61,10 @@ public final class ModelServer implements AutoCloseable {
     });
     this.vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true).setJvmMetricsEnabled(true)))
+            .setEnabled(true).setJvmMetricsEnabled(true)
+            // Two listeners (inference, admin): tagged by local address, their HTTP meters stay apart
+            // instead of the second's being dropped as a duplicate registration.
+            .addLabels(Label.LOCAL)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     this.repository = new ModelRepository(config.modelsDir(), config.modelDefaults(),
@@ -95,6 +100,7 @@ public final class ModelServer implements AutoCloseable {
         int wanted = boundPort.get() != 0 ? boundPort.get() : config.port();
         return vertx.createHttpServer(new HttpServerOptions(options).setPort(wanted))
             .connectionHandler(guard::accept)
+            .invalidRequestHandler(Errors::invalidRequest)
             .requestHandler(HttpApi.create(vertx, repository, lifecycle, config.maxBodyBytes()))
             .listen()
             .onSuccess(server -> {

@@ -28,6 +28,7 @@ public final class AdminServer {
         .setPort(listener.port()).setCompressionSupported(false);
     return vertx.createHttpServer(options)
         .connectionHandler(guard::accept)
+        .invalidRequestHandler(Errors::invalidRequest)
         .requestHandler(Errors.guarded(router(vertx, repository, registry)))
         .listen();
   }

@@ -72,7 +72,10 @@ public final class ConnectionGuard {
         .setHttp2ClearTextEnabled(false);
   }
 
-  /** The connection handler: counts the connection, refuses it over the cap, else installs the deadlines. */
+  /**
+   * The connection handler: counts the connection, refuses it over the cap, else installs the read
+   * deadlines and the {@link ClientFraming} rules (half-close, HTTP version).
+   */
   public void accept(HttpConnection connection) {
     Channel channel = ((ConnectionBase) connection).channel();
     if (open.incrementAndGet() > maxConnections) {
@@ -83,6 +86,7 @@ public final class ConnectionGuard {
     }
     channel.closeFuture().addListener(closed -> open.decrementAndGet());
     ReadDeadlines.install(connection, headerMillis, bodyMillis, requestIds, phase -> timeouts.get(phase).increment());
+    ClientFraming.install(connection);
   }
 
   /** Connections open now. */

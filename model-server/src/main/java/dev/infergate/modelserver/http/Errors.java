@@ -1,6 +1,8 @@
 package dev.infergate.modelserver.http;
 
 import dev.infergate.modelserver.protocol.ProtocolException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  * gets its reason as JSON and at most a FINE log line: it is not a server error. Anything else is a
  * 500 with a stack trace in the log and, for the client, a message with no file paths or addresses.
  */
-final class Errors {
+public final class Errors {
   private static final Logger LOG = Logger.getLogger(Errors.class.getName());
   /** An absolute file path ({@code /opt/models/iris/1/model.onnx}), not a URL path a client sent. */
   private static final Pattern FILE_PATH = Pattern.compile("(?<![\\w./-])/(?:[\\w.@+-]+/)+[\\w.@+-]*");
@@ -50,6 +52,26 @@ final class Errors {
     }
     LOG.log(Level.WARNING, "unexpected failure on " + what, failure);
     Responses.error(response, 500, "internal error; the server log has the detail");
+  }
+
+  /**
+   * Answers what the HTTP decoder refused before any handler saw it (a header block or request line
+   * too long, a malformed request line, an HTTP version other than 1.x) with a JSON error where Vert.x
+   * would answer an empty one or a 501, then closes the connection: what follows on it cannot be trusted.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+    String message = switch (status) {
+      case 431 -> "request headers too large";
+      case 414 -> "request line too long";
+      default -> cause != null && ClientFraming.UNSUPPORTED_VERSION.equals(cause.getMessage())
+          ? ClientFraming.UNSUPPORTED_VERSION : "malformed HTTP request";
+    };
+    LOG.fine(() -> "invalid request: " + status + " " + message);
+    HttpServerResponse response = request.response();
+    response.putHeader("connection", "close");
+    Responses.error(response, status, message).onComplete(written -> request.connection().close());
   }
 
   /** JSON for every error Vert.x Web produces on {@code router}: unmatched routes, methods, failed handlers. */

@@ -42,6 +42,30 @@ public final class RawHttp implements AutoCloseable {
     return read();
   }
 
+  /** Writes {@code raw} as ISO-8859-1 bytes, exactly as given (a whole request, or a part of one). */
+  public RawHttp send(String raw) throws IOException {
+    socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+    return this;
+  }
+
+  /** Half-closes: the server sees end of input and can still answer. */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
+  /** True when the server closes the connection (end of stream) before the read deadline; throws on a reset. */
+  public boolean closedByServer() throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // drop what is left
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    }
+  }
+
   /** Reads one response; an EOF or a reset before it is complete throws. */
   public Response read() throws IOException {
     ByteArrayOutputStream headBytes = new ByteArrayOutputStream();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -12,6 +13,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -39,6 +41,9 @@ import java.util.function.Supplier;
  * for a moment (as {@link #LINGER_MILLIS}), so that the kernel does not reset the connection and
  * destroy the answer, then the connection is closed.
  *
+ * <p>A request body that cannot be decoded (a malformed chunk) is answered {@code 400} the same way,
+ * where Vert.x would close the connection without an answer.
+ *
  * <p>Two Netty handlers share this state: one before Vert.x's HTTP decoder (after the TLS handler, so
  * it sees decrypted bytes) notes that a head has begun; one after the codec sees the decoded head and
  * body chunks and the responses written. No timer runs while a keep-alive connection waits between
@@ -53,12 +58,15 @@ import java.util.function.Supplier;
 public final class ReadDeadlines {
   /** How long the bytes a client goes on sending after its 408 are read and dropped before closing. */
   static final long LINGER_MILLIS = 1000;
-  private static final AttributeKey<String> EXPIRED = AttributeKey.valueOf("infergate.readDeadlineExpired");
+  private static final AttributeKey<Refusal> REFUSED = AttributeKey.valueOf("infergate.connectionRefused");
   private static final String BYTES_HANDLER = "infergateReadStart";
   private static final String MESSAGES_HANDLER = "infergateReadDeadlines";
 
   /** Which deadline a client missed. */
   public enum Phase { HEADER, BODY }
+
+  /** Why this class answered and closed a connection: the status it wrote and the reason. */
+  public record Refusal(int status, String reason) {}
 
   private final long headerNanos;
   private final long bodyNanos;
@@ -106,9 +114,12 @@ public final class ReadDeadlines {
     pipeline.addAfter("httpEncoder", MESSAGES_HANDLER, deadlines.new Messages());
   }
 
-  /** The reason, when a read deadline closed this connection (the request then fails as closed). */
-  public static String expiredReason(HttpConnection connection) {
-    return ((ConnectionBase) connection).channel().attr(EXPIRED).get();
+  /**
+   * Set when a missed deadline (408) or an undecodable body (400) closed this connection: the request
+   * then fails as closed, and is logged as what the client got. Null otherwise.
+   */
+  public static Refusal refusal(HttpConnection connection) {
+    return ((ConnectionBase) connection).channel().attr(REFUSED).get();
   }
 
   /** The request id a 408 on this connection should carry (the request whose body is being read). */
@@ -165,6 +176,13 @@ public final class ReadDeadlines {
         awaitingContinue = request.headers().contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
         lastBodyRead = System.nanoTime();
         arm(lastBodyRead + bodyNanos);
+      }
+      if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        cancelTimer();
+        refuse(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + describe(content.decoderResult().cause()),
+            Phase.BODY);
+        return;
       }
       if (msg instanceof LastHttpContent) {
         inBody = false;
@@ -244,19 +262,25 @@ public final class ReadDeadlines {
   }
 
   private void expire(Phase phase, String reason) {
+    onExpired.accept(phase);
+    refuse(HttpResponseStatus.REQUEST_TIMEOUT, reason, phase);
+  }
+
+  /** Answers {@code status} (unless a response is under way), drops what else the client sends, closes. */
+  private void refuse(HttpResponseStatus status, String reason, Phase phase) {
     expired = true;
     Channel channel = ctx.channel();
-    channel.attr(EXPIRED).set(reason);
-    onExpired.accept(phase);
+    channel.attr(REFUSED).set(new Refusal(status.code(), reason));
     // A 408 only where no response is under way: otherwise the client would read it as part of another.
     boolean answer = phase == Phase.HEADER
         ? responsesEnded == requestsReceived
         : responsesStarted < requestsReceived && responsesEnded == requestsReceived - 1;
     if (!answer) {
-      ctx.close();
+      // What is already written of the answer under way leaves first (Vert.x flushes at the end of a read).
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    ctx.writeAndFlush(timeout(phase, reason)).addListener(written -> {
+    ctx.writeAndFlush(answer(status, phase, reason)).addListener(written -> {
       if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex)) {
         ctx.close();
         return;
@@ -266,8 +290,10 @@ public final class ReadDeadlines {
     });
   }
 
-  private FullHttpResponse timeout(Phase phase, String reason) {
-    StringBuilder json = new StringBuilder("{\"error\":\"").append(reason).append('"');
+  private FullHttpResponse answer(HttpResponseStatus status, Phase phase, String reason) {
+    StringBuilder json = new StringBuilder("{\"error\":\"");
+    jsonEscape(json, reason);
+    json.append('"');
     String id = null;
     if (requestIds != null) {
       if (phase == Phase.BODY) {
@@ -281,7 +307,7 @@ public final class ReadDeadlines {
       json.append('"');
     }
     byte[] body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.wrappedBuffer(body));
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
@@ -291,6 +317,17 @@ public final class ReadDeadlines {
       response.headers().set("x-request-id", id);
     }
     return response;
+  }
+
+  /** The decoder's reason, printable and short (it may quote the client's bytes). */
+  private static String describe(Throwable cause) {
+    String message = cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage();
+    StringBuilder printable = new StringBuilder();
+    for (int i = 0; i < message.length() && printable.length() < 120; i++) {
+      char c = message.charAt(i);
+      printable.append(c < 0x20 || c > 0x7e ? '?' : c);
+    }
+    return printable.toString();
   }
 
   private static boolean informational(Object msg) {

@@ -9,8 +9,8 @@ import io.vertx.core.http.HttpServerRequest;
  * Buffers the request body, up to {@code maxBodyBytes}, so that a retry can send it again. A body
  * that grows past the limit (chunked, no Content-Length) gets 413 as soon as it does. A body that
  * arrives in one chunk is kept as it came, without a copy. Answers {@code Expect: 100-continue}.
- * A body that stalls is answered 408 by the connection's {@link ReadDeadlines}, which closes it;
- * the request then fails here and is logged as that 408.
+ * A body that stalls (408) or cannot be decoded (400) is answered by the connection's
+ * {@link ReadDeadlines}, which closes it; the request then fails here and is logged as that answer.
  */
 final class BodyReadStep implements RequestStep {
   @Override
@@ -76,9 +76,14 @@ final class BodyReadStep implements RequestStep {
     void failed(Throwable t) {
       if (!refused && !ctx.finished()) {
         refused = true;
-        String timedOut = ReadDeadlines.expiredReason(ctx.request.connection());
-        // The 408 is already written, by the connection's handler: log it as what the client got.
-        ctx.complete(timedOut != null ? 408 : 499, timedOut != null ? timedOut : "client request failed: " + t.getMessage());
+        ReadDeadlines.Refusal refusal = ReadDeadlines.refusal(ctx.request.connection());
+        // A 408 (stalled) or 400 (undecodable body) is already written by the connection's handler:
+        // log it as what the client got.
+        if (refusal != null) {
+          ctx.complete(refusal.status(), refusal.reason());
+        } else {
+          ctx.complete(499, "client request failed: " + t.getMessage());
+        }
       }
     }
   }

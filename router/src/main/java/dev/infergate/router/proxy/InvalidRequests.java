@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.http.ClientFraming;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
@@ -31,6 +32,9 @@ final class InvalidRequests {
     } else if (cause instanceof TooLongHttpLineException) {
       status = 414;
       message = "request line too long";
+    } else if (cause != null && ClientFraming.UNSUPPORTED_VERSION.equals(cause.getMessage())) {
+      status = 400; // marked by ClientFraming; Vert.x would answer an empty 501
+      message = ClientFraming.UNSUPPORTED_VERSION;
     } else {
       status = 400;
       message = "malformed HTTP request";

@@ -3,7 +3,6 @@ package dev.infergate.router.proxy;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
-import dev.infergate.router.http.HalfCloseHandler;
 import dev.infergate.router.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
@@ -85,10 +84,7 @@ public final class ProxyVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
     server = vertx.createHttpServer(options)
-        .connectionHandler(connection -> {
-          guard.accept(connection);
-          HalfCloseHandler.install(connection);
-        })
+        .connectionHandler(guard::accept)
         .requestHandler(pipeline::handle)
         .invalidRequestHandler(req -> InvalidRequests.answer(req, options.getMaxHeaderSize()));
     return server.listen(port, host);

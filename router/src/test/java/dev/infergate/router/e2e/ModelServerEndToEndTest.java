@@ -46,7 +46,7 @@ class ModelServerEndToEndTest {
         .track("canary", 10, "2", canary.url())
         .fallback("stable")
         .breaker("{ failureRatePercent: 50, slowCallMillis: 2000, window: 20, openMillis: 5000 }")
-        .health("{ path: /v2/health/ready, intervalMillis: 200 }")));
+        .health("{ path: /v2/health/ready, intervalMillis: 500 }")));
     JsonObject metadata = Http.get(router.url("/v2/models/iris")).json();
     body = Http.irisV2(metadata.getJsonArray("inputs").getJsonObject(0).getString("name"));
   }

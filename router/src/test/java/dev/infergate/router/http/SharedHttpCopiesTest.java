@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The slow-client classes exist once per module (no shared code module): the copies must not drift. */
+/** The connection-level classes (read deadlines, connection cap, client framing) exist once per module (no shared code module): the copies must not drift. */
 class SharedHttpCopiesTest {
   @ParameterizedTest
-  @ValueSource(strings = {"ReadDeadlines.java", "ConnectionGuard.java"})
+  @ValueSource(strings = {"ReadDeadlines.java", "ConnectionGuard.java", "ClientFraming.java"})
   void modelServerCopyIsIdenticalButForThePackage(String file) throws IOException {
     Path router = Path.of("src/main/java/dev/infergate/router/http", file);
     Path modelServer = Path.of("../model-server/src/main/java/dev/infergate/modelserver/http", file);

@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
@@ -13,11 +14,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client that half-closes its side after sending its request (as {@code curl} with some options,
+ * How a client may frame and end its requests ({@link dev.infergate.router.http.ClientFraming} and the
+ * read deadlines' body check): every case gets an answer, never a silent close or a 5xx.
+ *
+ * <p>A client that half-closes its side after sending its request (as {@code curl} with some options,
  * {@code nc -N} and one-shot scripts do) still gets its answer: end of input is not a reason to drop
  * the request in flight (RFC 9112 §9.6 lets a client close its sending side and wait for the response).
  */
-class ClientHalfCloseTest {
+class ClientFramingTest {
   private static Vertx vertx;
   private static FakeModelServer server;
   private static RouterHarness router;
@@ -67,5 +71,35 @@ class ClientHalfCloseTest {
       conn.shutdownOutput();
       assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000), "nothing more can come: the connection is closed");
     }
+  }
+
+  @Test
+  void anHttpVersionOtherThanOneGetsAJson400NotAnEmpty501() throws Exception {
+    for (String version : new String[] {"HTTP/2.0", "http/1.1", "HTTP/1.2"}) {
+      try (RawHttp conn = new RawHttp(router.server().port())) {
+        conn.send("POST /v2/models/iris/infer " + version + "\r\nhost: x\r\ncontent-length: 0\r\n\r\n");
+        RawHttp.Response r = conn.read();
+        assertEquals(400, r.status(), version + ": " + r.body());
+        assertTrue(r.json().getString("error").startsWith("unsupported HTTP version"), r.body());
+        assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000));
+      }
+    }
+  }
+
+  @Test
+  void aBodyWithAMalformedChunkGetsAJson400InsteadOfASilentClose() throws Exception {
+    int before = server.inferences();
+    for (String method : new String[] {"POST", "GET"}) {
+      try (RawHttp conn = new RawHttp(router.server().port())) {
+        conn.send(method + " /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+            + "5\r\n{\"a\":\r\nzz\r\n");
+        RawHttp.Response r = conn.read();
+        assertEquals(400, r.status(), method + ": " + r.body());
+        assertTrue(r.json().getString("error").startsWith("malformed request body"), r.body());
+        assertEquals(r.header("x-request-id"), r.json().getString("requestId"));
+        assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000));
+      }
+    }
+    assertEquals(before, server.inferences(), "nothing of a malformed body reached the model server");
   }
 }
