@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
@@ -42,7 +43,10 @@ import java.util.function.Supplier;
  * destroy the answer, then the connection is closed.
  *
  * <p>A request body that cannot be decoded (a malformed chunk) is answered {@code 400} the same way,
- * where Vert.x would close the connection without an answer.
+ * where Vert.x would close the connection without an answer. After a request that ends the connection
+ * ({@code Connection: close}, or HTTP/1.0 without keep-alive) whatever else the client sends is dropped
+ * unparsed (RFC 9112 §9.6: no further request is processed), so bytes after a short Content-Length
+ * cannot turn into a second request, or into an error that closes the connection before the answer.
  *
  * <p>Two Netty handlers share this state: one before Vert.x's HTTP decoder (after the TLS handler, so
  * it sees decrypted bytes) notes that a head has begun; one after the codec sees the decoded head and
@@ -87,6 +91,10 @@ public final class ReadDeadlines {
   private String clientRequestId;
   private String registeredRequestId;
   private boolean expired;
+  /** The request being read asked for the connection to end after it. */
+  private boolean lastRequest;
+  /** That request is read: further bytes are dropped. */
+  private boolean discarding;
 
   private ReadDeadlines(long headerMillis, long bodyMillis, Supplier<String> requestIds, Consumer<Phase> onExpired) {
     this.headerNanos = TimeUnit.MILLISECONDS.toNanos(headerMillis);
@@ -134,8 +142,8 @@ public final class ReadDeadlines {
   private final class Bytes extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext bytesCtx, Object msg) {
-      if (expired) {
-        ReferenceCountUtil.release(msg); // lingering: drop what the client still sends
+      if (expired || discarding) {
+        ReferenceCountUtil.release(msg); // lingering, or after the last request: drop what the client still sends
         return;
       }
       if (msg instanceof ByteBuf buf && buf.isReadable()) {
@@ -167,7 +175,12 @@ public final class ReadDeadlines {
 
     @Override
     public void channelRead(ChannelHandlerContext messagesCtx, Object msg) {
+      if (discarding) { // decoded from bytes that came in the same read as the end of the last request
+        ReferenceCountUtil.release(msg);
+        return;
+      }
       if (msg instanceof HttpRequest request) {
+        lastRequest = !HttpUtil.isKeepAlive(request);
         headStart = 0;
         requestsReceived++;
         clientRequestId = request.headers().get("x-request-id");
@@ -186,6 +199,7 @@ public final class ReadDeadlines {
       }
       if (msg instanceof LastHttpContent) {
         inBody = false;
+        discarding = lastRequest;
       }
       messagesCtx.fireChannelRead(msg);
     }

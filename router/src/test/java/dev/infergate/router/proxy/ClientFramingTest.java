@@ -102,4 +102,21 @@ class ClientFramingTest {
     }
     assertEquals(before, server.inferences(), "nothing of a malformed body reached the model server");
   }
+
+  @Test
+  void nothingAfterARequestThatClosesTheConnectionIsParsed() throws Exception {
+    String body = Http.irisV2("input");
+    int before = server.inferences();
+    try (RawHttp conn = new RawHttp(router.server().port())) {
+      // A Content-Length shorter than what follows, on a request that ends the connection: the rest is
+      // neither a second request nor an error that closes the connection before the answer (RFC 9112 9.6).
+      conn.send("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: "
+          + body.length() + "\r\n\r\n" + body + "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n" + "x".repeat(6000));
+      RawHttp.Response r = conn.read();
+      assertEquals(200, r.status(), r.body());
+      assertEquals("stable", r.header("x-infergate-track"));
+      assertEquals("", conn.readToClose(), "one answer, then the close: the live probe and the rest are not answered");
+    }
+    assertEquals(before + 1, server.inferences());
+  }
 }

@@ -130,6 +130,11 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Everything the server still sends until it closes the connection (fails the test on a timeout). */
+  public String readToClose() throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+  }
+
   /** How the connection ends when nothing more is expected: CLOSED, RESET or TIMED_OUT (still open). */
   public Ending awaitEnd(int timeoutMillis) throws IOException {
     socket.setSoTimeout(timeoutMillis);
