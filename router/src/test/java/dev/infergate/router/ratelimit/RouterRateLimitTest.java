@@ -134,10 +134,15 @@ class RouterRateLimitTest {
       greedySender.awaitAll();
       politeSender.awaitAll();
 
-      double expected = BURST + RATE * greedySender.elapsedSeconds();
+      // The bound the limit guarantees, measured on the client's clock. Only the upper side is held to
+      // 10 %: a loaded machine delays the first requests (token verification, JIT), which shortens the
+      // window the server saw and so admits fewer, not more. The refill's exact rate is unit-tested on a
+      // fake clock (ConsumerRateLimiterTest); here it is enough that it refilled at all.
+      double bound = BURST + RATE * greedySender.elapsedSeconds();
       int admitted = greedySender.ok.get();
-      assertTrue(Math.abs(admitted - expected) <= expected * 0.10,
-          "admitted " + admitted + ", expected " + expected + " ± 10% over " + greedySender.elapsedSeconds() + " s");
+      assertTrue(admitted <= bound * 1.10 && admitted > BURST + RATE,
+          "admitted " + admitted + ", at most " + bound + " + 10% and more than burst + 1 s of rate, over "
+              + greedySender.elapsedSeconds() + " s");
       assertEquals(RATE * 5 * 3, admitted + greedySender.limited.get(), "every refused request got 429");
       assertEquals(0, greedySender.other.get());
       assertEquals(RATE / 2 * 3, politeSender.ok.get(), "a consumer under its rate is never limited");
