@@ -2,12 +2,51 @@ package dev.infergate.modelserver.protocol;
 
 import java.util.Arrays;
 
-/** A growable list of parsed JSON numbers, remembering whether all are whole numbers. */
+/**
+ * A growable list of parsed JSON values: numbers (booleans as 1 and 0), remembering whether all are
+ * whole numbers, or strings (for BYTES tensors). A list holds one kind: what else was found is kept in
+ * {@link #nonNumber()} for the error message.
+ */
 final class NumberList {
   private double[] values = new double[16];
   private int size;
   private boolean allIntegral = true;
   private String nonNumber;
+  private String[] strings;
+  private int stringCount;
+  private int booleans;
+
+  void addString(String value) {
+    if (strings == null) {
+      strings = new String[16];
+    } else if (stringCount == strings.length) {
+      strings = Arrays.copyOf(strings, stringCount * 2);
+    }
+    strings[stringCount++] = value;
+  }
+
+  void addBoolean(boolean value) {
+    add(value ? 1 : 0);
+    booleans++;
+  }
+
+  int stringCount() {
+    return stringCount;
+  }
+
+  String string(int index) {
+    return strings[index];
+  }
+
+  /** True when every value is a JSON boolean. */
+  boolean allBooleans() {
+    return booleans == size && stringCount == 0;
+  }
+
+  /** All values: numbers, booleans and strings. */
+  int count() {
+    return size + stringCount;
+  }
 
   void add(double value) {
     if (size == values.length) {
