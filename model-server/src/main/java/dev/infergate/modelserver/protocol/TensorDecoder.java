@@ -34,17 +34,21 @@ final class TensorDecoder {
       if (data.count() != data.stringCount()) {
         throw badRequest(input + ": BYTES data must hold only strings");
       }
-    } else if (sent == Datatype.BYTES || data.stringCount() > 0) {
-      throw badRequest(input + ": the model takes " + spec.datatype() + " numbers"
-          + (data.stringCount() > 0 ? ", data holds string \"" + Json.abbreviate(data.string(0)) + "\"" : ""));
+    } else if (sent == Datatype.BYTES) {
+      throw badRequest(input + ": datatype 'BYTES' is not accepted; the model takes " + spec.datatype()
+          + " (numbers of any numeric datatype are converted)");
+    } else if (data.stringCount() > 0) {
+      throw badRequest(input + ": data must hold only numbers for " + spec.datatype() + ", found string \""
+          + Json.abbreviate(data.string(0)) + "\"");
     } else if (sent.isInteger() && !data.allIntegral()) {
       throw badRequest(input + ": datatype " + sent + " but data holds " + data.firstFraction());
     }
-    int count = checkShape(spec, shape, maxRows);
+    int count = checkShape(spec, shape);
     if (count != data.count()) {
       throw badRequest(input + ": shape " + Arrays.toString(shape) + " needs " + count
           + " values, data has " + data.count());
     }
+    checkRows(spec, shape, maxRows);
     return new Tensor(spec.name(), spec.datatype(), shape, convert(spec, data), 0, count);
   }
 
@@ -59,7 +63,8 @@ final class TensorDecoder {
       throw badRequest(input + ": binary data of datatype " + sent + ", the model takes " + spec.datatype()
           + "; binary data is not converted, send " + spec.datatype());
     }
-    int count = checkShape(spec, shape, maxRows);
+    int count = checkShape(spec, shape);
+    checkRows(spec, shape, maxRows);
     Datatype type = spec.datatype();
     if (type != Datatype.BYTES && (long) count * type.byteSize() != length) {
       throw badRequest(input + ": shape " + Arrays.toString(shape) + " of " + type + " needs "
@@ -123,7 +128,7 @@ final class TensorDecoder {
   }
 
   /** Checks {@code shape} against the model's and returns the element count. */
-  static int checkShape(TensorSpec spec, long[] shape, int maxRows) {
+  static int checkShape(TensorSpec spec, long[] shape) {
     String input = "input '" + spec.name() + "'";
     if (shape.length != spec.rank()) {
       throw badRequest(input + ": shape " + Arrays.toString(shape) + " has " + shape.length
@@ -140,6 +145,11 @@ final class TensorDecoder {
         throw badRequest(input + ": shape " + Arrays.toString(shape) + " is too large");
       }
     }
+    return (int) count;
+  }
+
+  private static void checkRows(TensorSpec spec, long[] shape, int maxRows) {
+    String input = "input '" + spec.name() + "'";
     if (spec.hasBatchDimension()) {
       if (shape[0] < 1) {
         throw badRequest(input + ": at least one row is needed, shape is " + Arrays.toString(shape));
@@ -149,7 +159,6 @@ final class TensorDecoder {
             + maxRows + "; split the request");
       }
     }
-    return (int) count;
   }
 
   /**

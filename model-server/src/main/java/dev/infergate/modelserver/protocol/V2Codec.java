@@ -291,6 +291,9 @@ public final class V2Codec {
         }
       }
     }
+    if (outputs == null && !binaryOutput) {
+      return new InferenceRequest(id, tensors, null);
+    }
     Set<String> binary = new HashSet<>();
     for (TensorSpec spec : model.outputs()) {
       Boolean explicit = outputs == null ? null : outputs.binary().get(spec.name());

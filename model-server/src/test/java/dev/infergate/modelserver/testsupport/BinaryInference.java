@@ -42,6 +42,7 @@ public final class BinaryInference {
         case "INT32" -> element = le(4).putInt(((Number) value).intValue());
         case "INT64" -> element = le(8).putLong(((Number) value).longValue());
         case "INT16" -> element = le(2).putShort(((Number) value).shortValue());
+        case "FP16" -> element = le(2).putShort(ai.onnxruntime.platform.Fp16Conversions.floatToFp16(((Number) value).floatValue()));
         case "INT8", "UINT8" -> element = le(1).put(((Number) value).byteValue());
         case "BOOL" -> element = le(1).put((byte) (Boolean.TRUE.equals(value) ? 1 : 0));
         case "BYTES" -> {
