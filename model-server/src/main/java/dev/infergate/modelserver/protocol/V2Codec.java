@@ -13,6 +13,7 @@ import dev.infergate.modelserver.runtime.Tensor;
 import dev.infergate.modelserver.runtime.TensorSpec;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -75,7 +76,10 @@ public final class V2Codec {
       }
       return toRequest(id, inputs, outputs, binaryOutput, model, bytes, jsonLength, headerLength != null);
     } catch (StreamReadException e) {
-      throw badRequest("malformed JSON: " + e.getOriginalMessage());
+      boolean binaryWithoutHeader = headerLength == null
+          && new String(bytes, StandardCharsets.ISO_8859_1).contains("\"binary_data_size\"");
+      throw badRequest("malformed JSON: " + e.getOriginalMessage() + (binaryWithoutHeader
+          ? "; a body with binary tensor data needs the " + EncodedResponse.HEADER_LENGTH + " header" : ""));
     } catch (IOException e) {
       throw badRequest("unreadable request body: " + e.getMessage());
     }
@@ -93,7 +97,8 @@ public final class V2Codec {
           + Json.abbreviate(headerLength) + "'");
     }
     if (length < 0 || length > bodyLength) {
-      throw badRequest(EncodedResponse.HEADER_LENGTH + " is " + length + ", the body has " + bodyLength + " bytes");
+      throw badRequest(EncodedResponse.HEADER_LENGTH + " is " + length + ", "
+          + (length < 0 ? "not a length" : "past the body's " + bodyLength + " bytes"));
     }
     return (int) length;
   }
