@@ -171,7 +171,12 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
       OnnxValue value = result.get(spec.name()).orElseThrow(
           () -> new InferenceException("the model returned no output '" + spec.name() + "'"));
       if (spec.zipMap()) {
-        outputs.add(ZipMaps.toTensor(spec.name(), (OnnxSequence) value));
+        Tensor probabilities = ZipMaps.toTensor(spec.name(), (OnnxSequence) value);
+        if (probabilities.rows() != totalRows && model.supportsBatching()) {
+          throw new InferenceException("output '" + spec.name() + "' has " + probabilities.rows()
+              + " rows for a batch of " + totalRows);
+        }
+        outputs.add(probabilities);
         continue;
       }
       OnnxTensor tensor = (OnnxTensor) value;
