@@ -38,9 +38,9 @@ final class NumberList {
     return strings[index];
   }
 
-  /** True when every value is a JSON boolean. */
-  boolean allBooleans() {
-    return booleans == size && stringCount == 0;
+  /** True when some value is a JSON boolean. */
+  boolean hasBooleans() {
+    return booleans > 0;
   }
 
   /** All values: numbers, booleans and strings. */

@@ -40,6 +40,8 @@ final class TensorDecoder {
     } else if (data.stringCount() > 0) {
       throw badRequest(input + ": data must hold only numbers for " + spec.datatype() + ", found string \""
           + Json.abbreviate(data.string(0)) + "\"");
+    } else if (data.hasBooleans() && spec.datatype() != Datatype.BOOL) {
+      throw badRequest(input + ": data holds booleans, the model takes " + spec.datatype() + " numbers");
     } else if (sent.isInteger() && !data.allIntegral()) {
       throw badRequest(input + ": datatype " + sent + " but data holds " + data.firstFraction());
     }

@@ -120,7 +120,8 @@ class TypedTensorsTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "UINT8|[256, 0]", "UINT8|[-1, 0]", "INT8|[-129, 0]", "INT16|[40000, 0]", "BOOL|[2, 0]",
-      "INT32|[0.5, 0]", "FP16|[70000.0, 0]", "BYTES|[1, 2]", "FP32|[\"a\", 1]"})
+      "INT32|[0.5, 0]", "FP16|[70000.0, 0]", "BYTES|[1, 2]", "FP32|[\"a\", 1]", "FP32|[true, 1]",
+      "INT8|[1, 2, 3]"})
   void refusesValuesTheModelTypeCannotHold(String datatype, String data) {
     String model = "identity_" + datatype.toLowerCase();
     JsonObject body = new JsonObject().put("inputs", new JsonArray().add(new JsonObject().put("name", "x")
