@@ -48,6 +48,8 @@ final class Json {
         }
         readNumbers(parser, into, what);
       }
+    } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.LONG) {
+      into.addLong(parser.getLongValue());
     } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
       into.add(parser.getDoubleValue());
     } else if (token == JsonToken.VALUE_STRING) {

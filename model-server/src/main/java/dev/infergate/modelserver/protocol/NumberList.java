@@ -15,6 +15,32 @@ final class NumberList {
   private String[] strings;
   private int stringCount;
   private int booleans;
+  /** Exact values of integers beyond 2^53 (which a double rounds), by index; null until one comes. */
+  private long[] exactLongs;
+  private boolean[] hasExact;
+
+  /** A JSON integer that may not fit a double exactly (INT64 ids, hashes). */
+  void addLong(long value) {
+    int index = size;
+    add(value);
+    if (value > (1L << 53) || value < -(1L << 53)) {
+      if (exactLongs == null || exactLongs.length < values.length) {
+        exactLongs = exactLongs == null ? new long[values.length] : Arrays.copyOf(exactLongs, values.length);
+        hasExact = hasExact == null ? new boolean[values.length] : Arrays.copyOf(hasExact, values.length);
+      }
+      exactLongs[index] = value;
+      hasExact[index] = true;
+    }
+  }
+
+  /** Value {@code index} as a long: exact when it was sent as an integer beyond 2^53. */
+  long getLong(int index) {
+    return hasExact != null && index < hasExact.length && hasExact[index] ? exactLongs[index] : (long) values[index];
+  }
+
+  boolean isExactLong(int index) {
+    return hasExact != null && index < hasExact.length && hasExact[index];
+  }
 
   void addString(String value) {
     if (strings == null) {

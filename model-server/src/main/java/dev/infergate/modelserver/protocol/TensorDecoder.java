@@ -255,6 +255,10 @@ final class TensorDecoder {
       case INT64 -> {
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
+          if (data.isExactLong(i)) {
+            out[i] = data.getLong(i);
+            continue;
+          }
           double value = data.get(i);
           if (value != Math.rint(value) || value < Long.MIN_VALUE || value >= 0x1p63) {
             throw notInteger(spec, value);

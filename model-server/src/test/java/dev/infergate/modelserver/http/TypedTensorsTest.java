@@ -41,7 +41,7 @@ class TypedTensorsTest {
       new Object[] {"INT8", DataType.INT8, new JsonArray("[-128, 127, 0, -1]")},
       new Object[] {"INT16", DataType.INT16, new JsonArray("[-32768, 32767, 5, -5]")},
       new Object[] {"INT32", DataType.INT32, new JsonArray("[-2147483648, 2147483647, 0, 7]")},
-      new Object[] {"INT64", DataType.INT64, new JsonArray("[-4000000000, 4000000000, 0, 9]")},
+      new Object[] {"INT64", DataType.INT64, new JsonArray("[-4000000000, 9007199254740993, 0, 9223372036854775807]")},
       new Object[] {"UINT8", DataType.UINT8, new JsonArray("[0, 255, 128, 7]")},
       new Object[] {"BOOL", DataType.BOOL, new JsonArray("[true, false, false, true]")},
       new Object[] {"BYTES", DataType.STRING, new JsonArray("[\"setosa\", \"h\u00e9llo \u2713\", \"\", \"z\"]")});
