@@ -60,6 +60,11 @@ class TypedTensorsTest {
     OnnxGraphs.graph().input("x", DataType.FLOAT, 3).output("label", DataType.FLOAT, 3).identity("x", "label")
         .writeTo(repository, "own_label");
     Files.writeString(repository.resolve("own_label/config.yaml"), "labels: [a, b, c]\n");
+    OnnxGraphs.graph().input("x", DataType.STRING, 1).output("y", DataType.STRING, 1).identity("x", "y")
+        .writeTo(repository, "one_string");
+    OnnxGraphs.graph().input("scores", DataType.FLOAT, 3).vectorInput("name", DataType.STRING)
+        .vectorOutput("output_label", DataType.STRING).zipMap("scores", "output_probability", "versicolor", "setosa", "virginica")
+        .identity("name", "output_label").writeTo(repository, "string_zipmap");
     server = RunningServer.start(repository);
   }
 
@@ -131,6 +136,22 @@ class TypedTensorsTest {
     assertTrue(RunningServer.json(response).getString("error").contains("input 'x'"), response.body());
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "f0ffffff | declares", "0200000061 | declares", "01000000616100 | follow", "010000 | 4-byte length",
+      "02000000c328 | UTF-8"})
+  void refusesBytesElementsWhoseLengthPrefixesLie(String hex, String message) {
+    byte[] tail = java.util.HexFormat.of().parseHex(hex);
+    String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,1],\"datatype\":\"BYTES\","
+        + "\"parameters\":{\"binary_data_size\":" + tail.length + "}}]}";
+    byte[] header = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] body = java.util.Arrays.copyOf(header, header.length + tail.length);
+    System.arraycopy(tail, 0, body, header.length, tail.length);
+    BinaryInference.Answer answer = BinaryInference.send(server.uri("/v2/models/one_string/infer"), body, header.length);
+    assertEquals(400, answer.status(), hex);
+    assertTrue(answer.error().contains(message), answer.error() + " should say " + message);
+  }
+
   @Test
   void servesModelWithSeveralInputsAndOutputsOfMixedTypes() {
     JsonObject body = new JsonObject().put("inputs", new JsonArray()
@@ -157,6 +178,38 @@ class TypedTensorsTest {
     assertEquals(new JsonArray("[3.0, 4.0]"), second.getJsonArray("a_twice"));
     assertEquals(new JsonArray("[12]"), second.getJsonArray("b_out"));
     assertEquals(new JsonArray("[\"blue\"]"), second.getJsonArray("c_out"));
+  }
+
+  @Test
+  void servesStringKeyedZipMapWithStringLabelsInV1AndClassesInV2() {
+    JsonObject meta = RunningServer.json(server.get("/v2/models/string_zipmap"));
+    JsonObject probabilities = meta.getJsonArray("outputs").getJsonObject(1);
+    assertEquals("output_probability", probabilities.getString("name"));
+    assertEquals(new JsonArray("[\"setosa\", \"versicolor\", \"virginica\"]"),
+        probabilities.getJsonObject("parameters").getJsonArray("classes"), "string keys in ascending order");
+    assertEquals(new JsonArray("[-1, 3]"), probabilities.getJsonArray("shape"));
+
+    HttpResponse<String> v1 = server.post("/v1/models/string_zipmap:predict",
+        "{\"instances\": [{\"scores\": [0.1, 0.7, 0.2], \"name\": \"setosa\"}]}");
+    assertEquals(200, v1.statusCode(), v1.body());
+    JsonObject prediction = RunningServer.json(v1).getJsonArray("predictions").getJsonObject(0);
+    assertEquals("setosa", prediction.getString("label"));
+    JsonObject p = prediction.getJsonObject("probabilities");
+    assertEquals(0.1, p.getDouble("versicolor"), 1e-6);
+    assertEquals(0.7, p.getDouble("setosa"), 1e-6);
+    assertEquals(0.2, p.getDouble("virginica"), 1e-6);
+
+    HttpResponse<String> v2 = server.post("/v2/models/string_zipmap/infer", "{\"inputs\":["
+        + "{\"name\":\"scores\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[0.1,0.7,0.2]},"
+        + "{\"name\":\"name\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"setosa\"]}]}");
+    assertEquals(200, v2.statusCode(), v2.body());
+    JsonObject output = RunningServer.json(v2).getJsonArray("outputs").getJsonObject(1);
+    assertEquals(new JsonArray("[\"setosa\", \"versicolor\", \"virginica\"]"),
+        output.getJsonObject("parameters").getJsonArray("classes"));
+    JsonArray data = output.getJsonArray("data");
+    assertEquals(0.7, data.getDouble(0), 1e-6);
+    assertEquals(0.1, data.getDouble(1), 1e-6);
+    assertEquals(0.2, data.getDouble(2), 1e-6);
   }
 
   @Test

@@ -30,6 +30,38 @@ public final class OnnxGraphs {
     return this;
   }
 
+  /** A one-dimensional [batch] input. */
+  public OnnxGraphs vectorInput(String name, OnnxMl.TensorProto.DataType type) {
+    graph.addInput(vector(name, type));
+    return this;
+  }
+
+  public OnnxGraphs vectorOutput(String name, OnnxMl.TensorProto.DataType type) {
+    graph.addOutput(vector(name, type));
+    return this;
+  }
+
+  /**
+   * A ZipMap node ({@code ai.onnx.ml}) from {@code from} to a {@code seq(map(string, float))} output
+   * {@code to} with these class labels.
+   */
+  public OnnxGraphs zipMap(String from, String to, String... classes) {
+    OnnxMl.AttributeProto.Builder labels = OnnxMl.AttributeProto.newBuilder().setName("classlabels_strings")
+        .setType(OnnxMl.AttributeProto.AttributeType.STRINGS);
+    for (String label : classes) {
+      labels.addStrings(com.google.protobuf.ByteString.copyFromUtf8(label));
+    }
+    graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("ZipMap").setDomain("ai.onnx.ml").addInput(from)
+        .addOutput(to).setName("zipmap_" + to).addAttribute(labels));
+    OnnxMl.TypeProto floats = OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+        .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())).build();
+    graph.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(to).setType(OnnxMl.TypeProto.newBuilder()
+        .setSequenceType(OnnxMl.TypeProto.Sequence.newBuilder().setElemType(OnnxMl.TypeProto.newBuilder()
+            .setMapType(OnnxMl.TypeProto.Map.newBuilder().setKeyType(OnnxMl.TensorProto.DataType.STRING.getNumber())
+                .setValueType(floats))))));
+    return this;
+  }
+
   public OnnxGraphs identity(String from, String to) {
     graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").addInput(from).addOutput(to)
         .setName("identity_" + to));
@@ -47,6 +79,7 @@ public final class OnnxGraphs {
   public Path writeTo(Path repository, String name) {
     OnnxMl.ModelProto model = OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("infergate-test")
         .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("ai.onnx.ml").setVersion(1))
         .setGraph(graph).build();
     try {
       Path dir = Files.createDirectories(repository.resolve(name).resolve("1"));
@@ -55,6 +88,13 @@ public final class OnnxGraphs {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static OnnxMl.ValueInfoProto vector(String name, OnnxMl.TensorProto.DataType type) {
+    OnnxMl.TensorShapeProto shape = OnnxMl.TensorShapeProto.newBuilder()
+        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch")).build();
+    return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
   }
 
   private static OnnxMl.ValueInfoProto value(String name, OnnxMl.TensorProto.DataType type, int columns) {
