@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.modelserver.protocol.EncodedResponse;
 import dev.infergate.modelserver.protocol.V1Codec;
 import dev.infergate.modelserver.protocol.V2Codec;
 import dev.infergate.modelserver.repository.ModelRepository;
@@ -30,24 +31,24 @@ public final class HttpApi {
     V1Codec v1 = new V1Codec();
     InferenceHandler.Codec v2Infer = new InferenceHandler.Codec() {
       @Override
-      public InferenceRequest parse(Buffer body, ModelVersion model) {
-        return v2.parseInfer(body, model);
+      public InferenceRequest parse(Buffer body, String binaryHeaderLength, ModelVersion model) {
+        return v2.parseInfer(body, model, binaryHeaderLength);
       }
 
       @Override
-      public Buffer encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs) {
+      public EncodedResponse encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs) {
         return v2.encodeInferResponse(model, request, outputs);
       }
     };
     InferenceHandler.Codec v1Predict = new InferenceHandler.Codec() {
       @Override
-      public InferenceRequest parse(Buffer body, ModelVersion model) {
+      public InferenceRequest parse(Buffer body, String binaryHeaderLength, ModelVersion model) {
         return v1.parsePredict(body, model);
       }
 
       @Override
-      public Buffer encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs) {
-        return v1.encodePredictions(model, outputs);
+      public EncodedResponse encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs) {
+        return EncodedResponse.json(v1.encodePredictions(model, outputs));
       }
     };
     HealthHandler health = new HealthHandler(repository, lifecycle);

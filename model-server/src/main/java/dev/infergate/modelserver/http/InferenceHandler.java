@@ -2,6 +2,7 @@ package dev.infergate.modelserver.http;
 
 import dev.infergate.modelserver.batching.Admission;
 import dev.infergate.modelserver.observability.InferenceMeters.Outcome;
+import dev.infergate.modelserver.protocol.EncodedResponse;
 import dev.infergate.modelserver.protocol.ProtocolException;
 import dev.infergate.modelserver.repository.ModelVersion;
 import dev.infergate.modelserver.runtime.InferenceCallback;
@@ -30,9 +31,10 @@ final class InferenceHandler {
 
   /** One protocol's request parsing and response encoding. */
   interface Codec {
-    InferenceRequest parse(Buffer body, ModelVersion model);
+    /** {@code binaryHeaderLength}: the request's {@code Inference-Header-Content-Length}, or null. */
+    InferenceRequest parse(Buffer body, String binaryHeaderLength, ModelVersion model);
 
-    Buffer encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs);
+    EncodedResponse encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs);
   }
 
   private final Vertx vertx;
@@ -49,7 +51,8 @@ final class InferenceHandler {
    */
   void serve(HttpServerRequest request, String modelName, String versionName, Codec codec, long maxBodyBytes) {
     guarded(request, () -> BoundedBody.read(request, maxBodyBytes,
-        body -> guarded(request, () -> infer(request.response(), body, modelName, versionName, codec))));
+        body -> guarded(request, () -> infer(request.response(), body,
+            request.getHeader(EncodedResponse.HEADER_LENGTH), modelName, versionName, codec))));
   }
 
   private static void guarded(HttpServerRequest request, Runnable work) {
@@ -60,7 +63,8 @@ final class InferenceHandler {
     }
   }
 
-  private void infer(HttpServerResponse response, Buffer body, String modelName, String versionName, Codec codec) {
+  private void infer(HttpServerResponse response, Buffer body, String binaryHeaderLength, String modelName,
+      String versionName, Codec codec) {
     ModelVersion model;
     try {
       model = lookup.version(modelName, versionName);
@@ -76,7 +80,7 @@ final class InferenceHandler {
     if (body.length() < WORKER_PARSE_BYTES) {
       InferenceRequest request;
       try {
-        request = codec.parse(body, model);
+        request = codec.parse(body, binaryHeaderLength, model);
       } catch (ProtocolException e) {
         rejected(response, model, e);
         return;
@@ -85,7 +89,7 @@ final class InferenceHandler {
       return;
     }
     Context context = Vertx.currentContext();
-    vertx.executeBlocking(() -> codec.parse(body, model), false).onComplete(parsed -> context.runOnContext(v -> {
+    vertx.executeBlocking(() -> codec.parse(body, binaryHeaderLength, model), false).onComplete(parsed -> context.runOnContext(v -> {
       if (parsed.succeeded()) {
         submit(response, model, codec, parsed.result());
       } else if (parsed.cause() instanceof ProtocolException e) {
@@ -106,7 +110,7 @@ final class InferenceHandler {
     Admission admission = model.submit(request, new InferenceCallback() {
       @Override
       public void onResult(List<Tensor> outputs) {
-        Buffer encoded;
+        EncodedResponse encoded;
         try {
           encoded = codec.encode(model, request, outputs);
         } catch (RuntimeException e) {
@@ -114,7 +118,7 @@ final class InferenceHandler {
           return;
         }
         model.meters().count(Outcome.SUCCESS);
-        context.runOnContext(v -> Responses.json(response, 200, encoded));
+        context.runOnContext(v -> Responses.inference(response, encoded));
       }
 
       @Override

@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.modelserver.protocol.EncodedResponse;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 /** Writes JSON responses; every error the server gives is {@code {"error": "..."}}. */
 final class Responses {
   static final String JSON = "application/json";
+  static final String OCTET_STREAM = "application/octet-stream";
 
   private Responses() {}
 
@@ -18,6 +20,21 @@ final class Responses {
       return Future.succeededFuture();
     }
     return response.setStatusCode(status).putHeader("content-type", JSON).end(body);
+  }
+
+  /**
+   * A 200 inference answer: JSON, or with binary outputs {@code application/octet-stream} and the JSON
+   * header's length in {@code Inference-Header-Content-Length}.
+   */
+  static Future<Void> inference(HttpServerResponse response, EncodedResponse encoded) {
+    if (!encoded.binary()) {
+      return json(response, 200, encoded.body());
+    }
+    if (response.ended() || response.closed()) {
+      return Future.succeededFuture();
+    }
+    return response.setStatusCode(200).putHeader("content-type", OCTET_STREAM)
+        .putHeader(EncodedResponse.HEADER_LENGTH, Integer.toString(encoded.jsonLength())).end(encoded.body());
   }
 
   static Future<Void> error(HttpServerResponse response, int status, String message) {

@@ -30,10 +30,14 @@ final class Json {
     return FACTORY.createParser(body.getBytes());
   }
 
+  static JsonParser parser(byte[] bytes, int length) throws IOException {
+    return FACTORY.createParser(bytes, 0, length);
+  }
+
   /**
-   * Reads a number, or a (nested) array of numbers, into {@code into}. A value that is not a number is
-   * remembered in {@link NumberList#nonNumber()} rather than thrown at once, so that a wrong datatype,
-   * which explains it, can be reported first.
+   * Reads a number, string or boolean, or a (nested) array of them, into {@code into}. A value that is
+   * none of these is remembered in {@link NumberList#nonNumber()} rather than thrown at once, so that a
+   * wrong datatype, which explains it, can be reported first.
    */
   static void readNumbers(JsonParser parser, NumberList into, String what) throws IOException {
     JsonToken token = parser.currentToken();
@@ -44,8 +48,14 @@ final class Json {
         }
         readNumbers(parser, into, what);
       }
+    } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.LONG) {
+      into.addLong(parser.getLongValue());
     } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
       into.add(parser.getDoubleValue());
+    } else if (token == JsonToken.VALUE_STRING) {
+      into.addString(parser.getText());
+    } else if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+      into.addBoolean(token == JsonToken.VALUE_TRUE);
     } else {
       into.markNonNumber(what + " must hold only numbers, found " + describe(parser));
       parser.skipChildren();

@@ -13,59 +13,74 @@ import dev.infergate.modelserver.runtime.Tensor;
 import dev.infergate.modelserver.runtime.TensorSpec;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * KServe V1 / TF Serving predict: {@code {"instances": [row, ...]}} in, {@code {"predictions": [...]}}
- * out, for models with one input. A row is an array (nested for inputs of rank > 2), or, when the
- * model's config names its features, an object keyed by feature name. With labels, each prediction
- * is {@code {"label": ..., "probabilities": {label: p, ...}}}. Stateless and thread-safe.
+ * out. For a model with one input, a row is an array (nested for inputs of rank > 2), or, when the
+ * model's config names its features, an object keyed by feature name. For a model with several inputs
+ * (a DataFrame export: one input per column), a row is an object keyed by input name, each value that
+ * input's row (a number or string, or an array). A classifier's prediction is
+ * {@code {"label": ..., "probabilities": {class: p, ...}}}: with config labels over the scores output,
+ * or from a ZipMap output (its class keys) with the label from the model's label output, in its own type.
+ * Stateless and thread-safe.
  */
 public final class V1Codec {
 
   public InferenceRequest parsePredict(Buffer body, ModelVersion model) {
-    if (model.inputs().size() != 1) {
-      throw badRequest("the V1 protocol needs a model with one input; " + model.name()
-          + " has " + model.inputs().size() + ": use the V2 protocol");
-    }
-    TensorSpec spec = model.inputs().get(0);
-    if (!spec.hasBatchDimension()) {
-      throw badRequest("model " + model.name() + " takes no batch dimension; use the V2 protocol");
-    }
-    long rowSize = 1;
-    for (int i = 1; i < spec.rank(); i++) {
-      if (spec.dim(i) < 0) {
-        throw badRequest("model " + model.name() + " has variable inner dimensions; use the V2 protocol");
+    for (TensorSpec spec : model.inputs()) {
+      if (!spec.hasBatchDimension()) {
+        throw badRequest("model " + model.name() + " takes no batch dimension; use the V2 protocol");
       }
-      rowSize *= spec.dim(i);
+      for (int i = 1; i < spec.rank(); i++) {
+        if (spec.dim(i) < 0) {
+          throw badRequest("model " + model.name() + " has variable inner dimensions; use the V2 protocol");
+        }
+      }
     }
+    boolean byColumn = model.inputs().size() > 1;
+    TensorSpec spec = model.inputs().get(0);
+    long rowSize = rowSize(spec);
     try (JsonParser parser = Json.parser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw badRequest("the request body must be a JSON object, found " + Json.describe(parser));
       }
-      NumberList data = null;
+      NumberList[] columns = null;
       int rows = 0;
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         parser.nextToken();
         if (field.equals("instances")) {
           Json.expect(parser, JsonToken.START_ARRAY, "instances");
-          data = new NumberList();
+          columns = new NumberList[model.inputs().size()];
+          for (int i = 0; i < columns.length; i++) {
+            columns[i] = new NumberList();
+          }
           while (parser.nextToken() != JsonToken.END_ARRAY) {
-            readInstance(parser, data, model, rows, rowSize);
+            if (byColumn || (parser.currentToken() == JsonToken.START_OBJECT && model.config().features().isEmpty())) {
+              readColumns(parser, columns, model, rows);
+            } else {
+              readInstance(parser, columns[0], model, rows, rowSize);
+            }
             rows++;
           }
         } else {
           parser.skipChildren();
         }
       }
-      if (data == null || rows == 0) {
+      if (columns == null || rows == 0) {
         throw badRequest("instances must be a non-empty array");
       }
-      long[] shape = spec.shape();
-      shape[0] = rows;
-      Tensor tensor = TensorDecoder.decode(spec, Datatype.FP64, shape, data, model.maxBatchSize());
-      return new InferenceRequest(null, List.of(tensor), null);
+      List<Tensor> tensors = new ArrayList<>(columns.length);
+      for (int i = 0; i < columns.length; i++) {
+        TensorSpec input = model.inputs().get(i);
+        long[] shape = input.shape();
+        shape[0] = rows;
+        Datatype sent = input.datatype() == Datatype.BYTES ? Datatype.BYTES : Datatype.FP64;
+        tensors.add(TensorDecoder.decode(input, sent, shape, columns[i], model.maxBatchSize()));
+      }
+      return new InferenceRequest(null, tensors, null);
     } catch (StreamReadException e) {
       throw badRequest("malformed JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -73,10 +88,64 @@ public final class V1Codec {
     }
   }
 
+  private static long rowSize(TensorSpec spec) {
+    long rowSize = 1;
+    for (int i = 1; i < spec.rank(); i++) {
+      rowSize *= spec.dim(i);
+    }
+    return rowSize;
+  }
+
+  /** One row of a model with several inputs: an object with one value (or array) per input name. */
+  private static void readColumns(JsonParser parser, NumberList[] columns, ModelVersion model, int row)
+      throws IOException {
+    String where = "instances[" + row + "]";
+    List<TensorSpec> inputs = model.inputs();
+    if (parser.currentToken() != JsonToken.START_OBJECT) {
+      throw badRequest(where + " must be an object keyed by input name, the model takes "
+          + inputs.stream().map(TensorSpec::name).toList() + "; found " + Json.describe(parser));
+    }
+    boolean[] seen = new boolean[inputs.size()];
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      int index = -1;
+      for (int i = 0; i < inputs.size(); i++) {
+        if (inputs.get(i).name().equals(name)) {
+          index = i;
+        }
+      }
+      if (index < 0) {
+        throw badRequest(where + ": unknown input '" + Json.abbreviate(name) + "'; the model takes "
+            + inputs.stream().map(TensorSpec::name).toList());
+      }
+      if (seen[index]) {
+        throw badRequest(where + ": input '" + name + "' is given twice");
+      }
+      seen[index] = true;
+      parser.nextToken();
+      NumberList column = columns[index];
+      int before = column.count();
+      Json.readNumbers(parser, column, where + "." + name);
+      if (column.nonNumber() != null) {
+        throw badRequest(column.nonNumber());
+      }
+      long expected = rowSize(inputs.get(index));
+      if (column.count() - before != expected) {
+        throw badRequest(where + "." + name + " has " + (column.count() - before) + " values, the model takes "
+            + expected + " per row");
+      }
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      if (!seen[i]) {
+        throw badRequest(where + ": missing input '" + inputs.get(i).name() + "'");
+      }
+    }
+  }
+
   private static void readInstance(JsonParser parser, NumberList data, ModelVersion model, int row, long rowSize)
       throws IOException {
     String where = "instances[" + row + "]";
-    int before = data.size();
+    int before = data.count();
     if (parser.currentToken() == JsonToken.START_OBJECT) {
       readNamedFeatures(parser, data, model.config().features(), where);
     } else {
@@ -85,8 +154,8 @@ public final class V1Codec {
     if (data.nonNumber() != null) {
       throw badRequest(data.nonNumber());
     }
-    if (data.size() - before != rowSize) {
-      throw badRequest(where + " has " + (data.size() - before) + " values, the model takes " + rowSize + " per row");
+    if (data.count() - before != rowSize) {
+      throw badRequest(where + " has " + (data.count() - before) + " values, the model takes " + rowSize + " per row");
     }
   }
 
@@ -119,6 +188,15 @@ public final class V1Codec {
   }
 
   public Buffer encodePredictions(ModelVersion model, List<Tensor> outputs) {
+    int zipMap = -1;
+    for (int i = 0; i < outputs.size(); i++) {
+      if (!outputs.get(i).classes().isEmpty()) {
+        zipMap = i;
+        break;
+      }
+    }
+    int labelTensor = zipMap < 0 ? -1 : labelTensor(outputs);
+    int zipMapIndex = zipMap;
     return Json.write(json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("predictions");
@@ -126,6 +204,8 @@ public final class V1Codec {
       for (int row = 0; row < rows; row++) {
         if (model.labelledOutput() >= 0) {
           writeClassification(json, model, outputs.get(model.labelledOutput()), row);
+        } else if (zipMapIndex >= 0) {
+          writeZipMapRow(json, outputs.get(zipMapIndex), labelTensor < 0 ? null : outputs.get(labelTensor), row);
         } else if (outputs.size() == 1) {
           writeRow(json, outputs.get(0), row);
         } else {
@@ -142,6 +222,36 @@ public final class V1Codec {
     });
   }
 
+  /** The classifier's label output: a one-dimensional INT64 or BYTES tensor (skl2onnx's output_label). */
+  private static int labelTensor(List<Tensor> outputs) {
+    for (int i = 0; i < outputs.size(); i++) {
+      Tensor output = outputs.get(i);
+      if (output.shape().length == 1 && (output.datatype() == Datatype.INT64 || output.datatype() == Datatype.BYTES
+          || output.datatype() == Datatype.INT32)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static void writeZipMapRow(JsonGenerator json, Tensor probabilities, Tensor label, int row)
+      throws IOException {
+    List<Object> classes = probabilities.classes();
+    json.writeStartObject();
+    json.writeFieldName("label");
+    if (label != null) {
+      TensorWriter.writeElement(json, label, row);
+    } else {
+      TensorWriter.writeKey(json, classes.get(TensorWriter.argmax(probabilities, row)));
+    }
+    json.writeObjectFieldStart("probabilities");
+    for (int column = 0; column < classes.size(); column++) {
+      json.writeNumberField(classes.get(column).toString(), (float) probabilities.getDouble(row * classes.size() + column));
+    }
+    json.writeEndObject();
+    json.writeEndObject();
+  }
+
   private static void writeClassification(JsonGenerator json, ModelVersion model, Tensor scores, int row)
       throws IOException {
     List<String> labels = model.labels();
@@ -155,11 +265,11 @@ public final class V1Codec {
     json.writeEndObject();
   }
 
-  /** One row: a number for [rows] outputs, else the row's values (flat, row-major). */
+  /** One row: a value of the output's type for [rows] outputs, else the row's values (flat, row-major). */
   private static void writeRow(JsonGenerator json, Tensor output, int row) throws IOException {
     int rowSize = output.size() / output.rows();
     if (output.shape().length == 1) {
-      json.writeNumber(output.getDouble(row));
+      TensorWriter.writeElement(json, output, row);
     } else {
       TensorWriter.writeRange(json, output, row * rowSize, rowSize);
     }

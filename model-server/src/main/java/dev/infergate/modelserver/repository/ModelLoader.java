@@ -3,7 +3,6 @@ package dev.infergate.modelserver.repository;
 import dev.infergate.modelserver.batching.BatchPolicy;
 import dev.infergate.modelserver.batching.BatchTimer;
 import dev.infergate.modelserver.batching.DynamicBatcher;
-import dev.infergate.modelserver.config.ConfigException;
 import dev.infergate.modelserver.observability.InferenceMeters;
 import dev.infergate.modelserver.runtime.BatchRunner;
 import dev.infergate.modelserver.runtime.InferenceCallback;
@@ -49,9 +48,9 @@ final class ModelLoader {
       throw new ModelLoadException(name + "/" + version + ": " + e.getMessage(), e);
     }
     try {
-      int labelledOutput = labelledOutput(model, config);
       checkFeatures(model, config);
-      warmUp(model);
+      List<TensorSpec> outputs = withClasses(model, warmUp(model));
+      int labelledOutput = labelledOutput(outputs, config);
       BatchPolicy policy = model.supportsBatching()
           ? config.batching()
           : new BatchPolicy(1, config.batching().maxQueueDelayNanos(), config.batching().maxQueueSize(),
@@ -59,7 +58,7 @@ final class ModelLoader {
       InferenceMeters meters = new InferenceMeters(registry, name, version);
       var batcher = new DynamicBatcher<>(policy, PendingInference::rows,
           new BatchRunner(sessions.environment(), model, meters), inferenceWorkers, timer, System::nanoTime);
-      return new ModelVersion(name, version, model, config, batcher, meters, labelledOutput);
+      return new ModelVersion(name, version, model, outputs, config, batcher, meters, labelledOutput);
     } catch (ModelLoadException | RuntimeException e) {
       model.close();
       throw e instanceof ModelLoadException load ? load
@@ -68,14 +67,13 @@ final class ModelLoader {
   }
 
   /** The labels name the columns of the first output whose last dimension has one entry per label. */
-  private static int labelledOutput(OnnxModel model, ModelConfig config) throws ModelLoadException {
+  private static int labelledOutput(List<TensorSpec> outputs, ModelConfig config) throws ModelLoadException {
     if (config.labels().isEmpty()) {
       return -1;
     }
-    List<TensorSpec> outputs = model.outputs();
     for (int i = 0; i < outputs.size(); i++) {
       long[] shape = outputs.get(i).shape();
-      if (shape.length == 2 && shape[1] == config.labels().size()) {
+      if (shape.length == 2 && outputs.get(i).datatype().isNumeric() && shape[1] == config.labels().size()) {
         return i;
       }
     }
@@ -94,8 +92,21 @@ final class ModelLoader {
     }
   }
 
-  /** One inference on zeros so the first client does not pay for ONNX Runtime's lazy initialisation. */
-  private void warmUp(OnnxModel model) throws ModelLoadException {
+  /** The model's outputs with each ZipMap's class keys, as the warm-up run gave them. */
+  private static List<TensorSpec> withClasses(OnnxModel model, List<Tensor> warmUpOutputs) {
+    List<TensorSpec> outputs = new ArrayList<>(model.outputs().size());
+    for (int i = 0; i < model.outputs().size(); i++) {
+      TensorSpec spec = model.outputs().get(i);
+      outputs.add(spec.zipMap() ? spec.withClasses(warmUpOutputs.get(i).classes()) : spec);
+    }
+    return List.copyOf(outputs);
+  }
+
+  /**
+   * One inference on zeros (empty strings) so the first client does not pay for ONNX Runtime's lazy
+   * initialisation; its outputs tell the class keys of ZipMap outputs.
+   */
+  private List<Tensor> warmUp(OnnxModel model) throws ModelLoadException {
     List<Tensor> inputs = new ArrayList<>();
     for (TensorSpec spec : model.inputs()) {
       long[] shape = spec.shape();
@@ -106,19 +117,15 @@ final class ModelLoader {
         }
         size = Math.multiplyExact(size, (int) shape[i]);
       }
-      Object data = switch (spec.datatype()) {
-        case FP32 -> new float[size];
-        case FP64 -> new double[size];
-        case INT32 -> new int[size];
-        case INT64 -> new long[size];
-        case BYTES -> throw new ConfigException("BYTES inputs are not supported");
-      };
-      inputs.add(new Tensor(spec.name(), spec.datatype(), shape, data, 0, size));
+      inputs.add(new Tensor(spec.name(), spec.datatype(), shape, spec.datatype().newArray(size), 0, size));
     }
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicReference<List<Tensor>> outputs = new AtomicReference<>();
     InferenceCallback callback = new InferenceCallback() {
       @Override
-      public void onResult(List<Tensor> outputs) {}
+      public void onResult(List<Tensor> result) {
+        outputs.set(result);
+      }
 
       @Override
       public void onError(Throwable error) {
@@ -135,5 +142,6 @@ final class ModelLoader {
     if (failure.get() != null) {
       throw new ModelLoadException("warm-up inference failed: " + failure.get().getMessage(), failure.get());
     }
+    return outputs.get();
   }
 }

@@ -16,7 +16,10 @@ import java.util.List;
  * One loaded, warmed-up version of a model: its session, its batcher and its meters. Thread-safe.
  */
 public final class ModelVersion {
-  /** The extra output that carries each row's class label, for models whose config names labels. */
+  /**
+   * The extra output that carries each row's class label, for models whose config names labels; when
+   * the model has an output of that name already, {@code <scores output>_label} (then with a number).
+   */
   public static final String LABEL_OUTPUT = "label";
 
   private final String name;
@@ -27,8 +30,10 @@ public final class ModelVersion {
   private final InferenceMeters meters;
   private final int labelledOutput;
   private final List<TensorSpec> outputs;
+  private final String labelOutput;
 
-  ModelVersion(String name, String version, OnnxModel model, ModelConfig config,
+  /** {@code modelOutputs}: the model's outputs, ZipMaps with their classes (from the warm-up run). */
+  ModelVersion(String name, String version, OnnxModel model, List<TensorSpec> modelOutputs, ModelConfig config,
       DynamicBatcher<PendingInference> batcher, InferenceMeters meters, int labelledOutput) {
     this.name = name;
     this.version = version;
@@ -37,11 +42,27 @@ public final class ModelVersion {
     this.batcher = batcher;
     this.meters = meters;
     this.labelledOutput = labelledOutput;
-    List<TensorSpec> all = new ArrayList<>(model.outputs());
-    if (labelledOutput >= 0) {
-      all.add(new TensorSpec(LABEL_OUTPUT, Datatype.BYTES, new long[] {-1}));
+    List<TensorSpec> all = new ArrayList<>(modelOutputs);
+    this.labelOutput = labelledOutput < 0 ? null : uniqueLabelName(modelOutputs, modelOutputs.get(labelledOutput).name());
+    if (labelOutput != null) {
+      all.add(new TensorSpec(labelOutput, Datatype.BYTES, new long[] {-1}));
     }
     this.outputs = List.copyOf(all);
+  }
+
+  private static String uniqueLabelName(List<TensorSpec> outputs, String scores) {
+    java.util.Set<String> taken = new java.util.HashSet<>();
+    outputs.forEach(output -> taken.add(output.name()));
+    String name = taken.contains(LABEL_OUTPUT) ? scores + "_" + LABEL_OUTPUT : LABEL_OUTPUT;
+    for (int n = 2; taken.contains(name); n++) {
+      name = scores + "_" + LABEL_OUTPUT + n;
+    }
+    return name;
+  }
+
+  /** The name of the extra label output (see {@link #LABEL_OUTPUT}), or null when the config names no labels. */
+  public String labelOutput() {
+    return labelOutput;
   }
 
   public String name() {
@@ -56,7 +77,7 @@ public final class ModelVersion {
     return model.inputs();
   }
 
-  /** The model's outputs plus {@link #LABEL_OUTPUT} when the model has labels. */
+  /** The model's outputs plus {@link #labelOutput()} when the config names labels. */
   public List<TensorSpec> outputs() {
     return outputs;
   }

@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.runtime;
 
+import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -124,6 +125,31 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
         }
         return OnnxTensor.createTensor(environment, view.flip(), shape);
       }
+      case FP16, INT16 -> {
+        var view = bytes.asShortBuffer();
+        for (PendingInference p : batch) {
+          Tensor t = p.request().inputs().get(inputIndex);
+          view.put((short[]) t.data(), t.offset(), t.size());
+        }
+        return OnnxTensor.createTensor(environment, bytes, shape, first.datatype().onnx());
+      }
+      case INT8, UINT8, BOOL -> {
+        for (PendingInference p : batch) {
+          Tensor t = p.request().inputs().get(inputIndex);
+          bytes.put((byte[]) t.data(), t.offset(), t.size());
+        }
+        return OnnxTensor.createTensor(environment, bytes.flip(), shape, first.datatype().onnx());
+      }
+      case BYTES -> {
+        String[] strings = new String[elements];
+        int at = 0;
+        for (PendingInference p : batch) {
+          Tensor t = p.request().inputs().get(inputIndex);
+          System.arraycopy((String[]) t.data(), t.offset(), strings, at, t.size());
+          at += t.size();
+        }
+        return OnnxTensor.createTensor(environment, strings, shape);
+      }
       default -> throw new InferenceException("input datatype " + first.datatype() + " cannot be fed");
     }
   }
@@ -144,6 +170,15 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
     for (TensorSpec spec : model.outputs()) {
       OnnxValue value = result.get(spec.name()).orElseThrow(
           () -> new InferenceException("the model returned no output '" + spec.name() + "'"));
+      if (spec.zipMap()) {
+        Tensor probabilities = ZipMaps.toTensor(spec.name(), (OnnxSequence) value);
+        if (probabilities.rows() != totalRows && model.supportsBatching()) {
+          throw new InferenceException("output '" + spec.name() + "' has " + probabilities.rows()
+              + " rows for a batch of " + totalRows);
+        }
+        outputs.add(probabilities);
+        continue;
+      }
       OnnxTensor tensor = (OnnxTensor) value;
       long[] shape = tensor.getInfo().getShape();
       if (shape.length == 0 || shape[0] != totalRows) {
@@ -152,17 +187,48 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
               + " rows for a batch of " + totalRows);
         }
       }
+      int size = (int) tensor.getInfo().getNumElements();
       Object data = switch (spec.datatype()) {
         case FP32 -> toArray(tensor.getFloatBuffer());
         case FP64 -> toArray(tensor.getDoubleBuffer());
         case INT32 -> toArray(tensor.getIntBuffer());
         case INT64 -> toArray(tensor.getLongBuffer());
-        default -> throw new InferenceException("output datatype " + spec.datatype() + " cannot be read");
+        case FP16, INT16 -> {
+          short[] array = new short[size];
+          tensor.getShortBuffer().get(array);
+          yield array;
+        }
+        case INT8, UINT8, BOOL -> {
+          byte[] array = new byte[size];
+          tensor.getByteBuffer().get(array);
+          yield array;
+        }
+        case BYTES -> flatStrings(tensor.getValue(), size);
       };
-      int size = (int) tensor.getInfo().getNumElements();
       outputs.add(new Tensor(spec.name(), spec.datatype(), shape, data, 0, size));
     }
     return outputs;
+  }
+
+  /** ONNX Runtime returns string tensors as nested {@code String[]...[]}: flattened row-major. */
+  private static String[] flatStrings(Object nested, int size) {
+    String[] flat = new String[size];
+    int[] at = {0};
+    flatten(nested, flat, at);
+    return flat;
+  }
+
+  private static void flatten(Object nested, String[] flat, int[] at) {
+    if (nested instanceof String string) {
+      flat[at[0]++] = string;
+    } else if (nested instanceof String[] strings) {
+      System.arraycopy(strings, 0, flat, at[0], strings.length);
+      at[0] += strings.length;
+    } else {
+      for (Object inner : (Object[]) nested) {
+        flatten(inner, flat, at);
+      }
+    }
   }
 
   private static float[] toArray(java.nio.FloatBuffer buffer) {

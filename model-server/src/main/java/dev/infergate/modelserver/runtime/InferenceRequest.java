@@ -9,11 +9,18 @@ import java.util.Set;
  *
  * @param id the client's request id, echoed back (may be null)
  * @param requestedOutputs output names to return, or null for all
+ * @param binaryOutputs output names to return as binary data (V2 binary tensor data extension)
  */
-public record InferenceRequest(String id, List<Tensor> inputs, Set<String> requestedOutputs) {
+public record InferenceRequest(String id, List<Tensor> inputs, Set<String> requestedOutputs, Set<String> binaryOutputs) {
   public InferenceRequest {
     inputs = List.copyOf(inputs);
     requestedOutputs = requestedOutputs == null ? null : Set.copyOf(requestedOutputs);
+    binaryOutputs = Set.copyOf(binaryOutputs);
+  }
+
+  /** A request answered in JSON. */
+  public InferenceRequest(String id, List<Tensor> inputs, Set<String> requestedOutputs) {
+    this(id, inputs, requestedOutputs, Set.of());
   }
 
   public int rows() {

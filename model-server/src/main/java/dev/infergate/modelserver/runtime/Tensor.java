@@ -1,11 +1,12 @@
 package dev.infergate.modelserver.runtime;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * A numeric tensor on the heap: a window {@code [offset, offset + size)} of a primitive array
- * ({@code float[]}, {@code double[]}, {@code int[]} or {@code long[]}, matching {@link #datatype}),
- * in row-major order. Windows let a batch's output be split per request without copying.
+ * A tensor on the heap: a window {@code [offset, offset + size)} of the array {@link Datatype} names
+ * for its type ({@code float[]} for FP32, {@code String[]} for BYTES...), in row-major order. Windows
+ * let a batch's output be split per request without copying.
  */
 public final class Tensor {
   private final String name;
@@ -14,8 +15,15 @@ public final class Tensor {
   private final Object data;
   private final int offset;
   private final int size;
+  private final List<Object> classes;
 
   public Tensor(String name, Datatype datatype, long[] shape, Object data, int offset, int size) {
+    this(name, datatype, shape, data, offset, size, List.of());
+  }
+
+  /** A ZipMap output's tensor, with its class keys in column order. */
+  public Tensor(String name, Datatype datatype, long[] shape, Object data, int offset, int size, List<Object> classes) {
+    this.classes = classes;
     this.name = name;
     this.datatype = datatype;
     this.shape = shape;
@@ -45,6 +53,11 @@ public final class Tensor {
     return shape.length == 0 ? 1 : (int) shape[0];
   }
 
+  /** The class keys naming the columns of a ZipMap output; empty for other tensors. */
+  public List<Object> classes() {
+    return classes;
+  }
+
   public int size() {
     return size;
   }
@@ -58,15 +71,25 @@ public final class Tensor {
     return data;
   }
 
+  /** Element {@code index} as a number (FP16 decoded, UINT8 unsigned, BOOL 0 or 1). */
   public double getDouble(int index) {
     int i = offset + index;
     return switch (datatype) {
       case FP32 -> ((float[]) data)[i];
       case FP64 -> ((double[]) data)[i];
+      case FP16 -> ai.onnxruntime.platform.Fp16Conversions.fp16ToFloat(((short[]) data)[i]);
+      case INT8, BOOL -> ((byte[]) data)[i];
+      case UINT8 -> ((byte[]) data)[i] & 0xff;
+      case INT16 -> ((short[]) data)[i];
       case INT32 -> ((int[]) data)[i];
       case INT64 -> ((long[]) data)[i];
       case BYTES -> throw new IllegalStateException("BYTES tensor " + name + " has no numbers");
     };
+  }
+
+  /** Element {@code index} of a BYTES tensor. */
+  public String getString(int index) {
+    return ((String[]) data)[offset + index];
   }
 
   /** Rows {@code [firstRow, firstRow + rowCount)} as a window on the same array. */
@@ -74,7 +97,8 @@ public final class Tensor {
     int rowSize = shape[0] == 0 ? 0 : size / (int) shape[0];
     long[] sliceShape = shape.clone();
     sliceShape[0] = rowCount;
-    return new Tensor(name, datatype, sliceShape, data, offset + firstRow * rowSize, rowCount * rowSize);
+    return new Tensor(name, datatype, sliceShape, data, offset + firstRow * rowSize, rowCount * rowSize,
+        classes);
   }
 
   @Override

@@ -66,8 +66,33 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** A response with its body as bytes (binary tensor data). */
+  public record RawResponse(int status, String head, byte[] body) {
+    /** A header's value (names compared case-insensitively), or null. */
+    public String header(String name) {
+      for (String line : head.split("\r\n")) {
+        if (line.toLowerCase(Locale.ROOT).startsWith(name.toLowerCase(Locale.ROOT) + ":")) {
+          return line.substring(name.length() + 1).trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Writes {@code request} (head and body, exactly these bytes) and reads the answer. */
+  public RawResponse exchangeBytes(byte[] request) throws IOException {
+    socket.getOutputStream().write(request);
+    socket.getOutputStream().flush();
+    return readRaw();
+  }
+
   /** Reads one response; an EOF or a reset before it is complete throws. */
   public Response read() throws IOException {
+    RawResponse raw = readRaw();
+    return new Response(raw.status(), raw.head(), new String(raw.body(), StandardCharsets.UTF_8));
+  }
+
+  private RawResponse readRaw() throws IOException {
     ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
     int matched = 0;
     while (matched < 4) {
@@ -90,7 +115,7 @@ public final class RawHttp implements AutoCloseable {
     if (body.length < length) {
       throw new IOException("connection closed in the body: " + head);
     }
-    return new Response(status, head, new String(body, StandardCharsets.UTF_8));
+    return new RawResponse(status, head, body);
   }
 
   @Override
