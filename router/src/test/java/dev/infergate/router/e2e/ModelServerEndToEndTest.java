@@ -114,6 +114,44 @@ class ModelServerEndToEndTest {
     assertEquals(200, Http.get(canary.url() + "/v2/models/iris/versions/2/ready").status(), "iris/2 still loaded");
   }
 
+  /** Issue 18 on real model servers: compressed bodies both ways, V1 status, Triton config and stats, pinned. */
+  @Test
+  @Order(5)
+  void compressedBodiesV1StatusConfigAndStatsWorkThroughTheRouter() throws Exception {
+    java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gzipped)) {
+      StringBuilder rows = new StringBuilder();
+      for (int i = 0; i < 40; i++) {
+        rows.append(i == 0 ? "" : ",").append("5.1,3.5,1.4,0.2");
+      }
+      out.write(("{\"inputs\":[{\"name\":\"input\",\"shape\":[40,4],\"datatype\":\"FP32\",\"data\":[" + rows
+          + "]}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    java.net.http.HttpResponse<byte[]> r = Http.sendBytes(Http.builder(router.url("/v2/models/iris/infer"),
+            "content-type", "application/json", "content-encoding", "gzip", "accept-encoding", "gzip",
+            "x-infergate-track", "stable")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build());
+    assertEquals(200, r.statusCode());
+    assertEquals("gzip", r.headers().firstValue("content-encoding").orElse(null));
+    JsonObject answer;
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+      answer = new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertEquals("1", answer.getString("model_version"));
+    assertEquals(40, answer.getJsonArray("outputs").getJsonObject(1).getJsonArray("data").size());
+
+    Http.Response status = Http.get(router.url("/v1/models/iris"), "x-infergate-track", "canary");
+    assertEquals(200, status.status(), status.body());
+    assertEquals("2", status.json().getString("version"), "the canary's pin: " + status.body());
+    Http.Response config = Http.get(router.url("/v2/models/iris/config"), "x-infergate-track", "stable");
+    assertEquals(200, config.status(), config.body());
+    assertEquals("onnxruntime_onnx", config.json().getString("platform"));
+    Http.Response stats = Http.get(router.url("/v2/models/iris/stats"), "x-infergate-track", "canary");
+    assertEquals(200, stats.status(), stats.body());
+    assertEquals("2", stats.json().getJsonArray("model_stats").getJsonObject(0).getString("version"));
+    assertEquals(200, Http.get(router.url("/v2")).status());
+  }
+
   @Test
   @Order(10)
   void replicaKilledUnderConcurrentLoadCostsNoClientRequest() throws Exception {
