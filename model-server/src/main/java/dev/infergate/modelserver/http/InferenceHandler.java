@@ -108,7 +108,11 @@ final class InferenceHandler {
       }
     }, false).onComplete(decoded -> context.runOnContext(v -> {
       if (decoded.succeeded()) {
-        then.handle(decoded.result());
+        try {
+          then.handle(decoded.result());
+        } catch (RuntimeException e) {
+          Errors.answer(reply.response(), "serving a decoded " + coding.token() + " request body", e);
+        }
       } else {
         Errors.answer(reply.response(), "decoding a " + coding.token() + " request body", decoded.cause());
       }
