@@ -179,7 +179,7 @@ class SlowClientTest {
 
   /** Where /metrics is served; should it move to another listener, change this line only. */
   private static int metricsPort(RunningServer s) {
-    return s.server().port();
+    return s.server().adminPort();
   }
 
   /** The metrics scrape, on a connection of its own that the server closes after it. */
