@@ -55,10 +55,22 @@ final class BoundedBody {
 
   private void refuse(boolean closeAfter) {
     refused = true;
+    answerAndDrop(request, 413, "the request body is larger than the limit of " + maxBytes + " bytes", closeAfter);
+  }
+
+  /**
+   * Refuses a request before its body is read ({@code status}, JSON), dropping the body so the
+   * connection stays usable; a client waiting for 100 Continue gets none, and its connection is closed.
+   */
+  static void reject(HttpServerRequest request, int status, String message) {
+    answerAndDrop(request, status, message, request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true));
+  }
+
+  private static void answerAndDrop(HttpServerRequest request, int status, String message, boolean closeAfter) {
     if (closeAfter) {
       request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Responses.error(request.response(), 413, "the request body is larger than the limit of " + maxBytes + " bytes").onComplete(ar -> {
+    Responses.error(request.response(), status, message).onComplete(ar -> {
       if (closeAfter) {
         request.connection().close();
       }

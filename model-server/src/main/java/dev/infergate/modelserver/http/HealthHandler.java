@@ -26,7 +26,8 @@ final class HealthHandler {
     Responses.json(ctx, 200, new JsonObject()
         .put("name", SERVER_NAME)
         .put("version", SERVER_VERSION)
-        .put("extensions", new JsonArray().add("model_repository")));
+        .put("extensions", new JsonArray().add("model_repository").add("model_configuration").add("statistics")
+            .add("binary_tensor_data")));
   }
 
   void live(RoutingContext ctx) {

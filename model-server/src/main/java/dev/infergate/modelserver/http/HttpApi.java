@@ -52,18 +52,26 @@ public final class HttpApi {
       }
     };
     HealthHandler health = new HealthHandler(repository, lifecycle);
-    ModelHandler models = new ModelHandler(lookup, v2);
+    ModelHandler models = new ModelHandler(repository, lookup, v2);
     InferenceHandler inference = new InferenceHandler(vertx, lookup);
 
     Router router = Router.router(vertx);
     router.get("/v2").handler(health::serverMetadata);
     router.get("/v2/health/live").handler(health::live);
     router.get("/v2/health/ready").handler(health::ready);
+    // Before /v2/models/:model: as in Triton, /v2/models/stats is the statistics of every model.
+    router.get("/v2/models/stats").handler(models::stats);
     router.get("/v2/models/:model").handler(models::metadata);
     router.get("/v2/models/:model/ready").handler(models::ready);
+    router.get("/v2/models/:model/config").handler(models::config);
+    router.get("/v2/models/:model/stats").handler(models::stats);
     router.get("/v2/models/:model/versions/:version").handler(models::metadata);
     router.get("/v2/models/:model/versions/:version/ready").handler(models::ready);
+    router.get("/v2/models/:model/versions/:version/config").handler(models::config);
+    router.get("/v2/models/:model/versions/:version/stats").handler(models::stats);
+    router.get("/v1/models").handler(models::v1List);
     router.get("/v1/models/:model").handler(models::v1Status);
+    router.get("/v1/models/:model/versions/:version").handler(models::v1VersionStatus);
     // The repository API and /metrics are on the admin listener (AdminServer): here they are unknown routes.
     Errors.install(router);
 

@@ -9,8 +9,10 @@ import dev.infergate.modelserver.runtime.InferenceCallback;
 import dev.infergate.modelserver.runtime.InferenceRequest;
 import dev.infergate.modelserver.runtime.Tensor;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
@@ -48,11 +50,76 @@ final class InferenceHandler {
   /**
    * Serves an inference request whose body is still to be read. It is dispatched by hand, without
    * Vert.x Web and its failure handler, so an unexpected error is answered here, never left hanging.
+   * A {@code Content-Encoding} other than gzip, deflate or identity is refused (415) before the body is read.
    */
   void serve(HttpServerRequest request, String modelName, String versionName, Codec codec, long maxBodyBytes) {
-    guarded(request, () -> BoundedBody.read(request, maxBodyBytes,
-        body -> guarded(request, () -> infer(request.response(), body,
-            request.getHeader(EncodedResponse.HEADER_LENGTH), modelName, versionName, codec))));
+    guarded(request, () -> {
+      Compression.Coding coding;
+      try {
+        coding = Compression.requestCoding(request.getHeader(HttpHeaders.CONTENT_ENCODING));
+      } catch (ProtocolException e) {
+        BoundedBody.reject(request, e.status(), e.getMessage());
+        return;
+      }
+      Compression.Coding answerCoding = Compression.responseCoding(request.getHeader(HttpHeaders.ACCEPT_ENCODING));
+      String binaryHeaderLength = request.getHeader(EncodedResponse.HEADER_LENGTH);
+      BoundedBody.read(request, maxBodyBytes, body -> guarded(request, () -> {
+        Reply reply = new Reply(request.response(), answerCoding, System.nanoTime());
+        if (coding == Compression.Coding.IDENTITY || body.length() == 0) {
+          infer(reply, body, binaryHeaderLength, modelName, versionName, codec);
+        } else {
+          decode(reply, body, coding, maxBodyBytes, decoded -> infer(reply, decoded, binaryHeaderLength, modelName, versionName, codec));
+        }
+      }));
+    });
+  }
+
+  /** Where and how the answer goes: the response, the coding the client accepts, when the request began. */
+  private record Reply(HttpServerResponse response, Compression.Coding coding, long startedNanos) {}
+
+  /**
+   * Inflates a compressed body, refusing it (413) once its decoded size passes the limit: the first
+   * {@link Compression#LOOP_INFLATE_BYTES} on the event loop (well under a millisecond), the rest, if
+   * any, on a worker. Then {@code then} runs on the event loop with the decoded body.
+   */
+  private void decode(Reply reply, Buffer body, Compression.Coding coding, long maxBodyBytes, Handler<Buffer> then) {
+    Compression.Inflating inflating;
+    boolean done;
+    try {
+      inflating = new Compression.Inflating(coding, body.getBytes(), maxBodyBytes);
+    } catch (ProtocolException e) {
+      Responses.error(reply.response(), e.status(), e.getMessage());
+      return;
+    }
+    try {
+      done = inflating.inflate(Compression.LOOP_INFLATE_BYTES);
+    } catch (RuntimeException e) {
+      inflating.close();
+      Errors.answer(reply.response(), "decoding a " + coding.token() + " request body", e);
+      return;
+    }
+    if (done) {
+      inflating.close();
+      then.handle(inflating.decoded());
+      return;
+    }
+    Context context = Vertx.currentContext();
+    vertx.executeBlocking(() -> {
+      try (inflating) {
+        inflating.inflate(Long.MAX_VALUE);
+        return inflating.decoded();
+      }
+    }, false).onComplete(decoded -> context.runOnContext(v -> {
+      if (decoded.succeeded()) {
+        try {
+          then.handle(decoded.result());
+        } catch (RuntimeException e) {
+          Errors.answer(reply.response(), "serving a decoded " + coding.token() + " request body", e);
+        }
+      } else {
+        Errors.answer(reply.response(), "decoding a " + coding.token() + " request body", decoded.cause());
+      }
+    }));
   }
 
   private static void guarded(HttpServerRequest request, Runnable work) {
@@ -63,8 +130,9 @@ final class InferenceHandler {
     }
   }
 
-  private void infer(HttpServerResponse response, Buffer body, String binaryHeaderLength, String modelName,
-      String versionName, Codec codec) {
+  private void infer(Reply reply, Buffer body, String binaryHeaderLength, String modelName, String versionName,
+      Codec codec) {
+    HttpServerResponse response = reply.response();
     ModelVersion model;
     try {
       model = lookup.version(modelName, versionName);
@@ -73,7 +141,7 @@ final class InferenceHandler {
       return;
     }
     if (body == null || body.length() == 0) {
-      model.meters().count(Outcome.BAD_REQUEST);
+      model.meters().count(Outcome.BAD_REQUEST, System.nanoTime() - reply.startedNanos());
       Responses.error(response, 400, "the request body is empty; send a JSON object");
       return;
     }
@@ -82,48 +150,65 @@ final class InferenceHandler {
       try {
         request = codec.parse(body, binaryHeaderLength, model);
       } catch (ProtocolException e) {
-        rejected(response, model, e);
+        rejected(reply, model, e);
         return;
       }
-      submit(response, model, codec, request);
+      submit(reply, model, codec, request);
       return;
     }
     Context context = Vertx.currentContext();
     vertx.executeBlocking(() -> codec.parse(body, binaryHeaderLength, model), false).onComplete(parsed -> context.runOnContext(v -> {
       if (parsed.succeeded()) {
-        submit(response, model, codec, parsed.result());
+        submit(reply, model, codec, parsed.result());
       } else if (parsed.cause() instanceof ProtocolException e) {
-        rejected(response, model, e);
+        rejected(reply, model, e);
       } else {
         Errors.answer(response, "parsing a request for " + model.name() + "/" + model.version(), parsed.cause());
       }
     }));
   }
 
-  private static void rejected(HttpServerResponse response, ModelVersion model, ProtocolException e) {
-    model.meters().count(Outcome.BAD_REQUEST);
-    Responses.error(response, e.status(), e.getMessage());
+  private static void rejected(Reply reply, ModelVersion model, ProtocolException e) {
+    model.meters().count(Outcome.BAD_REQUEST, System.nanoTime() - reply.startedNanos());
+    Responses.error(reply.response(), e.status(), e.getMessage());
   }
 
-  private static void submit(HttpServerResponse response, ModelVersion model, Codec codec, InferenceRequest request) {
+  private static void submit(Reply reply, ModelVersion model, Codec codec, InferenceRequest request) {
+    HttpServerResponse response = reply.response();
     Context context = Vertx.currentContext();
     Admission admission = model.submit(request, new InferenceCallback() {
       @Override
       public void onResult(List<Tensor> outputs) {
         EncodedResponse encoded;
+        Compression.Coding coding = reply.coding();
         try {
           encoded = codec.encode(model, request, outputs);
+          if (coding != Compression.Coding.IDENTITY && encoded.body().length() >= Compression.MIN_COMPRESSED_BYTES) {
+            // On this inference worker, not the event loop. A binary answer's header length counts the
+            // JSON before compression, as the client reads it after decoding.
+            encoded = new EncodedResponse(Compression.compress(encoded.body(), coding), encoded.jsonLength());
+          } else {
+            coding = Compression.Coding.IDENTITY;
+          }
         } catch (RuntimeException e) {
           onError(e);
           return;
         }
-        model.meters().count(Outcome.SUCCESS);
-        context.runOnContext(v -> Responses.inference(response, encoded));
+        model.meters().count(Outcome.SUCCESS, System.nanoTime() - reply.startedNanos());
+        EncodedResponse answer = encoded;
+        String contentEncoding = coding.token();
+        context.runOnContext(v -> {
+          response.putHeader(HttpHeaders.VARY, "Accept-Encoding");
+          if (contentEncoding != null) {
+            response.putHeader(HttpHeaders.CONTENT_ENCODING, contentEncoding);
+          }
+          Responses.inference(response, answer);
+        });
       }
 
       @Override
       public void onError(Throwable error) {
-        model.meters().count(Outcome.ERROR);
+        model.meters().count(Outcome.ERROR, System.nanoTime() - reply.startedNanos());
         LOG.log(Level.WARNING, "inference failed on " + model.name() + "/" + model.version(), error);
         context.runOnContext(v -> Responses.error(response, 500, "inference failed: " + Errors.forClient(error.getMessage())));
       }

@@ -4,14 +4,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The meters of one model version, after Triton's split: requests by outcome, time queued, time
- * computing, and rows per batch. Created once at load so the hot path only increments.
+ * computing, and rows per batch. Created once at load so the hot path only increments. The same
+ * numbers, plus request durations by outcome and executions per batch size (a few adders), make the
+ * Triton statistics of {@code GET /v2/models/{m}/stats} ({@link #statistics()}).
  */
 public final class InferenceMeters {
   public static final String REQUESTS = "infergate_model_requests";
@@ -32,6 +37,43 @@ public final class InferenceMeters {
   private final Timer queueTime;
   private final Timer computeTime;
   private final DistributionSummary batchSize;
+  private final Span success = new Span();
+  private final Span fail = new Span();
+  /** Per request: the duration of the batch it ran in (Triton's inference_stats.compute_infer). */
+  private final Span computePerRequest = new Span();
+  private final LongAdder inferenceRows = new LongAdder();
+  private final Map<Integer, Span> batches = new ConcurrentHashMap<>();
+  private volatile long lastInferenceMillis;
+
+  /** A Triton {@code $duration_stat}: how many, and their total nanoseconds. */
+  public record DurationStat(long count, long ns) {}
+
+  /** Executions of one batch size (Triton's {@code $batch_stats}; the whole batch is timed as compute_infer). */
+  public record BatchStat(int batchSize, DurationStat computeInfer) {}
+
+  /**
+   * Triton's {@code $model_stat} numbers for this version, read from live adders (each consistent, the
+   * set not a snapshot). {@code success} and {@code fail} time a request from its complete body to its
+   * encoded answer; {@code queue} is the wait in the batcher; {@code computeInfer} is, per request, the
+   * time of the batch it ran in (stacking inputs, the ONNX Runtime run, reading outputs: the server
+   * times them as one span, so compute_input and compute_output are reported as 0 ns).
+   */
+  public record Statistics(long lastInferenceMillis, long inferenceCount, long executionCount,
+      DurationStat success, DurationStat fail, DurationStat queue, DurationStat computeInfer, List<BatchStat> batches) {}
+
+  private static final class Span {
+    final LongAdder count = new LongAdder();
+    final LongAdder nanos = new LongAdder();
+
+    void add(long times, long ns) {
+      count.add(times);
+      nanos.add(ns);
+    }
+
+    DurationStat read() {
+      return new DurationStat(count.sum(), nanos.sum());
+    }
+  }
 
   public InferenceMeters(MeterRegistry registry, String model, String version) {
     for (Outcome outcome : Outcome.values()) {
@@ -44,15 +86,15 @@ public final class InferenceMeters {
         .description("Time a request waited in the batch queue")
         .tags("model", model, "version", version)
         .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
-        .maximumExpectedValue(Duration.ofSeconds(10))
+        .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
+        .maximumExpectedValue(java.time.Duration.ofSeconds(10))
         .register(registry);
     computeTime = Timer.builder(COMPUTE_TIME)
         .description("Time ONNX Runtime spent on a batch")
         .tags("model", model, "version", version)
         .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
-        .maximumExpectedValue(Duration.ofSeconds(10))
+        .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
+        .maximumExpectedValue(java.time.Duration.ofSeconds(10))
         .register(registry);
     batchSize = DistributionSummary.builder(BATCH_SIZE)
         .description("Rows per executed batch")
@@ -67,7 +109,13 @@ public final class InferenceMeters {
   }
 
   public void count(Outcome outcome) {
+    count(outcome, 0);
+  }
+
+  /** A finished request and how long it took, from its complete body to its answer. */
+  public void count(Outcome outcome, long durationNanos) {
     requests.get(outcome).increment();
+    (outcome == Outcome.SUCCESS ? success : fail).add(1, Math.max(0, durationNanos));
   }
 
   public void recordQueueTime(long nanos) {
@@ -75,7 +123,26 @@ public final class InferenceMeters {
   }
 
   public void recordCompute(long nanos, int rows) {
+    recordCompute(nanos, rows, 1);
+  }
+
+  /** One successful execution of {@code requests} requests holding {@code rows} rows in all. */
+  public void recordCompute(long nanos, int rows, int requests) {
     computeTime.record(nanos, TimeUnit.NANOSECONDS);
     batchSize.record(rows);
+    inferenceRows.add(rows);
+    computePerRequest.add(requests, nanos * requests);
+    batches.computeIfAbsent(rows, size -> new Span()).add(1, nanos);
+    lastInferenceMillis = System.currentTimeMillis();
+  }
+
+  public Statistics statistics() {
+    List<BatchStat> perSize = batches.entrySet().stream()
+        .map(e -> new BatchStat(e.getKey(), e.getValue().read()))
+        .sorted(Comparator.comparingInt(BatchStat::batchSize))
+        .toList();
+    return new Statistics(lastInferenceMillis, inferenceRows.sum(), computeTime.count(), success.read(), fail.read(),
+        new DurationStat(queueTime.count(), (long) queueTime.totalTime(TimeUnit.NANOSECONDS)),
+        computePerRequest.read(), perSize);
   }
 }

@@ -44,7 +44,7 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
       totalRows += pending.rows();
     }
     List<Tensor> outputs = run(batch, totalRows);
-    meters.recordCompute(System.nanoTime() - started, totalRows);
+    meters.recordCompute(System.nanoTime() - started, totalRows, batch.size());
     int firstRow = 0;
     for (PendingInference pending : batch) {
       int rows = pending.rows();

@@ -36,6 +36,7 @@ public final class RequestPipeline {
         new HealthStep(shutdown),                  //    the router's own /v2/health/live|ready (no auth)
         new BodyLimitStep(),                       // 2. 413 on a declared Content-Length over maxBodyBytes
         new AuthStep(authenticator, metrics),      // 3. bearer JWT → consumer (401); no auth: consumer header
+        new ServerMetadataStep(),                  //    the router's own GET /v2 (KServe server metadata)
         new RouteStep(),                           // 5. path → service (404 JSON for unknown models)
         new RateLimitStep(rateLimiting, metrics),  // 4. consumer (+ service) token buckets (429); after route
                                                    //    so per-service limits apply and a 404 costs no token

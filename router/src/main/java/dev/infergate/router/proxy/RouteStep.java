@@ -7,11 +7,12 @@ import io.vertx.core.http.HttpMethod;
 /**
  * Matches the path against the model-server grammar ({@link ModelPath}) and the service whose
  * {@code model} it names; 404 JSON for a path outside the grammar or an unknown model, 405 for a
- * method other than GET or HEAD on the read-only operations ({@code /config}, {@code /stats}).
+ * method other than GET or HEAD on the read-only operations ({@code /config}, {@code /stats}, V1's
+ * {@code GET /v1/models/{m}}).
  */
 final class RouteStep implements RequestStep {
   static final String NO_ROUTE = "no route: the router serves /v2/models/{model}[/versions/{version}]"
-      + "[/ready|/infer|/config|/stats] and /v1/models/{model}[/versions/{version}]:predict";
+      + "[/ready|/infer|/config|/stats] and /v1/models/{model}[/versions/{version}][:predict]";
 
   @Override
   public void handle(ProxyContext ctx) {

@@ -4,7 +4,7 @@ package dev.infergate.router.routing;
  * A request path in the grammar of what a model server serves, and nothing else:
  * <pre>
  *   /v2/models/{m}[/versions/{v}]( "" | /ready | /infer | /config | /stats )
- *   /v1/models/{m}[/versions/{v}]:predict
+ *   /v1/models/{m}[/versions/{v}]( :predict | "" )
  * </pre>
  * {@code {m}} and {@code {v}} are names: a letter or digit, then letters, digits, {@code .},
  * {@code _} or {@code -}, at most 64 in all (the config's rule for model and version names). The
@@ -18,7 +18,9 @@ public record ModelPath(Protocol protocol, String model, String version, Operati
 
   /** What the path asks of the model, and the suffix that asks it upstream. */
   public enum Operation {
-    METADATA(""), READY("/ready"), INFER("/infer"), CONFIG("/config"), STATS("/stats"), PREDICT(":predict");
+    METADATA(""), READY("/ready"), INFER("/infer"), CONFIG("/config"), STATS("/stats"), PREDICT(":predict"),
+    /** KServe V1 {@code GET /v1/models/{m}[/versions/{v}]}: the model's (version's) readiness. */
+    STATUS("");
 
     private final String suffix;
 
@@ -32,7 +34,7 @@ public record ModelPath(Protocol protocol, String model, String version, Operati
 
     /** Only reads: a client may GET them, never change anything through them. */
     public boolean readOnly() {
-      return this == CONFIG || this == STATS;
+      return this == CONFIG || this == STATS || this == STATUS;
     }
   }
 
@@ -76,6 +78,9 @@ public record ModelPath(Protocol protocol, String model, String version, Operati
   private static Operation operation(String path, int from, boolean v2) {
     int rest = path.length() - from;
     if (!v2) {
+      if (rest == 0) {
+        return Operation.STATUS;
+      }
       return rest == Operation.PREDICT.suffix.length() && path.startsWith(Operation.PREDICT.suffix, from)
           ? Operation.PREDICT : null;
     }

@@ -114,6 +114,76 @@ class ModelServerEndToEndTest {
     assertEquals(200, Http.get(canary.url() + "/v2/models/iris/versions/2/ready").status(), "iris/2 still loaded");
   }
 
+  /** Issue 18 on real model servers: compressed bodies both ways, V1 status, Triton config and stats, pinned. */
+  @Test
+  @Order(5)
+  void compressedBodiesV1StatusConfigAndStatsWorkThroughTheRouter() throws Exception {
+    java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gzipped)) {
+      StringBuilder rows = new StringBuilder();
+      for (int i = 0; i < 40; i++) {
+        rows.append(i == 0 ? "" : ",").append("5.1,3.5,1.4,0.2");
+      }
+      out.write(("{\"inputs\":[{\"name\":\"input\",\"shape\":[40,4],\"datatype\":\"FP32\",\"data\":[" + rows
+          + "]}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    java.net.http.HttpResponse<byte[]> r = Http.sendBytes(Http.builder(router.url("/v2/models/iris/infer"),
+            "content-type", "application/json", "content-encoding", "gzip", "accept-encoding", "gzip",
+            "x-infergate-track", "stable")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build());
+    assertEquals(200, r.statusCode());
+    assertEquals("gzip", r.headers().firstValue("content-encoding").orElse(null));
+    JsonObject answer;
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+      answer = new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertEquals("1", answer.getString("model_version"));
+    assertEquals(40, answer.getJsonArray("outputs").getJsonObject(1).getJsonArray("data").size());
+
+    Http.Response status = Http.get(router.url("/v1/models/iris"), "x-infergate-track", "canary");
+    assertEquals(200, status.status(), status.body());
+    assertEquals("2", status.json().getString("version"), "the canary's pin: " + status.body());
+    Http.Response config = Http.get(router.url("/v2/models/iris/config"), "x-infergate-track", "stable");
+    assertEquals(200, config.status(), config.body());
+    assertEquals("onnxruntime_onnx", config.json().getString("platform"));
+    Http.Response stats = Http.get(router.url("/v2/models/iris/stats"), "x-infergate-track", "canary");
+    assertEquals(200, stats.status(), stats.body());
+    assertEquals("2", stats.json().getJsonArray("model_stats").getJsonObject(0).getString("version"));
+    assertEquals(200, Http.get(router.url("/v2")).status());
+  }
+
+  @Test
+  @Order(6)
+  void aTritonclientStyleBinaryRequestWorksThroughTheRouter() throws Exception {
+    // As tritonclient's set_data_from_numpy sends it: a JSON header, then the raw little-endian floats.
+    float[] rows = {5.1f, 3.5f, 1.4f, 0.2f, 6.7f, 3.0f, 5.2f, 2.3f};
+    byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],\"datatype\":\"FP32\","
+        + "\"parameters\":{\"binary_data_size\":32}}],"
+        + "\"outputs\":[{\"name\":\"label\",\"parameters\":{\"binary_data\":true}}]}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate(header.length + rows.length * 4)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    body.put(header);
+    for (float f : rows) {
+      body.putFloat(f);
+    }
+    java.net.http.HttpResponse<byte[]> r = Http.sendBytes(Http.builder(router.url("/v2/models/iris/infer"),
+            "content-type", "application/octet-stream", "inference-header-content-length",
+            Integer.toString(header.length), "x-infergate-track", "stable")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build());
+    assertEquals(200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.ISO_8859_1));
+    int jsonLength = Integer.parseInt(r.headers().firstValue("inference-header-content-length").orElseThrow());
+    JsonObject answer = new JsonObject(new String(r.body(), 0, jsonLength, java.nio.charset.StandardCharsets.UTF_8));
+    JsonObject label = answer.getJsonArray("outputs").getJsonObject(0);
+    assertEquals("label", label.getString("name"));
+    // BYTES elements in binary: a 4-byte little-endian length, then the bytes.
+    java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(r.body(), jsonLength, r.body().length - jsonLength)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    byte[] first = new byte[data.getInt()];
+    data.get(first);
+    assertEquals("setosa", new String(first, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   @Test
   @Order(10)
   void replicaKilledUnderConcurrentLoadCostsNoClientRequest() throws Exception {

@@ -38,7 +38,7 @@ class PathTricksTest {
   private static final Pattern CANONICAL_UPSTREAM = Pattern.compile(
       "/v2/health/(live|ready)"
           + "|/v2/models/(iris|wine)(/versions/[A-Za-z0-9][A-Za-z0-9._-]*)?(/ready|/infer|/config|/stats)?(\\?[a-z0-9=&%]*)?"
-          + "|/v1/models/(iris|wine)(/versions/[A-Za-z0-9][A-Za-z0-9._-]*)?:predict");
+          + "|/v1/models/(iris|wine)(/versions/[A-Za-z0-9][A-Za-z0-9._-]*)?(:predict)?");
   private static final String BODY = Http.irisV2("input");
   private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -227,13 +227,14 @@ class PathTricksTest {
       "/v2/models/iris;x/infer",
       "/v2/models/iris:predict",
       "/v1/models/iris:explain",
-      "/v1/models/iris/versions/2",
       "/v1/models/iris/infer",
-      "/v1/models/iris",
+      "/v1/models/iris/ready",
+      "/v1/models",
+      "/v2/models/stats",
       "/v2/repository/index",
       "/v2/repository/models/iris/unload",
+      "/v2/repository/models/iris/load",
       "/metrics",
-      "/v2",
   })
   void pathsOutsideTheGrammarGet404AndReachNoModelServer(String target) {
     long before = forwarded(iris);
@@ -244,8 +245,9 @@ class PathTricksTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/v2/models/iris/config", "/v2/models/iris/stats", "/v2/models/iris/versions/1/stats"})
-  void configAndStatsAreReadOnly(String target) {
+  @ValueSource(strings = {"/v2/models/iris/config", "/v2/models/iris/stats", "/v2/models/iris/versions/1/stats",
+      "/v1/models/iris", "/v1/models/iris/versions/2", "/v2"})
+  void configStatsV1StatusAndServerMetadataAreReadOnly(String target) {
     RawHttp.Answer a = send("POST", target, "Authorization: Bearer " + token);
     assertEquals(405, a.status(), target + " -> " + a.head());
     assertTrue(a.head().toLowerCase().contains("allow: get, head"), a.head());

@@ -36,6 +36,9 @@ class ModelPathTest {
     assertEquals(new ModelPath(Protocol.V1, "iris", null, Operation.PREDICT), ModelPath.parse("/v1/models/iris:predict"));
     assertEquals(new ModelPath(Protocol.V1, "iris", "2", Operation.PREDICT), ModelPath.parse("/v1/models/iris/versions/2:predict"));
     assertFalse(ModelPath.parse("/v1/models/iris:predict").versioned());
+    assertEquals(new ModelPath(Protocol.V1, "iris", null, Operation.STATUS), ModelPath.parse("/v1/models/iris"));
+    assertEquals(new ModelPath(Protocol.V1, "iris", "2", Operation.STATUS), ModelPath.parse("/v1/models/iris/versions/2"));
+    assertTrue(Operation.STATUS.readOnly() && Operation.CONFIG.readOnly() && Operation.STATS.readOnly());
     assertEquals("a.b_c-1", ModelPath.parse("/v2/models/a.b_c-1/versions/v1.0_rc-2/infer").model());
     assertEquals("v1.0_rc-2", ModelPath.parse("/v2/models/a.b_c-1/versions/v1.0_rc-2/infer").version());
   }
@@ -44,7 +47,8 @@ class ModelPathTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "/v2/models/", "/v2/models", "/v2/health/ready", "/v2", "/metrics", "/",
-      "/v1/models/iris", "/v1/models/iris/versions/2", "/v1/models/iris:explain", "/v1/models/iris/infer",
+      "/v1/models", "/v1/models/", "/v1/models/iris/", "/v1/models/iris/versions", "/v1/models/iris/versions/",
+      "/v1/models/iris/ready", "/v1/models/iris:explain", "/v1/models/iris/infer",
       "/v1/models/:predict", "/v1/models/iris:predict/x", "/v1/models/iris:predictx",
       "/v2/models/iris/unload", "/v2/models/iris/load", "/v2/models/iris/infer/x", "/v2/models/iris/inferx",
       "/v2/models/iris/versions", "/v2/models/iris/versions/", "/v2/models/iris/versions//infer",
@@ -78,6 +82,8 @@ class ModelPathTest {
       "/v1/models/iris:predict,            /v1/models/iris/versions/1:predict",
       "/v2/models/iris/versions/2/infer,   /v2/models/iris/versions/2/infer",
       "/v1/models/iris/versions/2:predict, /v1/models/iris/versions/2:predict",
+      "/v1/models/iris,                    /v1/models/iris/versions/1",
+      "/v1/models/iris/versions/2,         /v1/models/iris/versions/2",
       "/v2/models/iris/infer?,             /v2/models/iris/versions/1/infer",
   })
   void pinsTheTrackVersionUnlessTheClientNamedOne(String client, String upstream) {
@@ -89,6 +95,7 @@ class ModelPathTest {
       "/v2/models/iris/infer,            /v2/models/iris/infer",
       "/v2/models/iris/versions/3/ready, /v2/models/iris/versions/3/ready",
       "/v1/models/iris:predict,          /v1/models/iris:predict",
+      "/v1/models/iris,                  /v1/models/iris",
   })
   void unpinnedTracksLeaveTheVersionToTheClient(String client, String upstream) {
     assertEquals(upstream, upstream(unpinned, client));

@@ -231,7 +231,25 @@ public final class FakeModelServer implements AutoCloseable {
     } else {
       answer.put("inputs", new JsonArray().add(new JsonObject().put("name", "input")));
     }
-    req.response().putHeader("content-type", "application/json").end(answer.encode());
+    req.response().putHeader("content-type", "application/json");
+    String accept = req.getHeader("accept-encoding");
+    if (accept != null && accept.contains("gzip")) {
+      // as a model server answers a client that accepts gzip: the body compressed, the coding named
+      req.response().putHeader("content-encoding", "gzip").putHeader("vary", "Accept-Encoding")
+          .end(Buffer.buffer(gzip(answer.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      return;
+    }
+    req.response().end(answer.encode());
+  }
+
+  private static byte[] gzip(byte[] data) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+      out.write(data);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
   }
 
   private static String modelOf(String path) {
