@@ -22,9 +22,14 @@ public final class ModelServerProcess implements AutoCloseable {
 
   /** Starts the process; call {@link #awaitReady()} before use (start several, then wait, to overlap start-ups). */
   public static ModelServerProcess launch(String name) throws Exception {
+    return launch(name, "config/models");
+  }
+
+  /** The same on another model repository ({@code models}: a path from the repository root). */
+  public static ModelServerProcess launch(String name, String models) throws Exception {
     List<String> cmd = List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
-        "--port", "0", "--admin-port", "0", "--models", LaunchedProcess.repoPath("config/models").toString(), "--device", "cpu");
+        "--port", "0", "--admin-port", "0", "--models", LaunchedProcess.repoPath(models).toString(), "--device", "cpu");
     return new ModelServerProcess(LaunchedProcess.start(name, cmd));
   }
 
