@@ -42,12 +42,7 @@ final class ModelLoader {
   }
 
   ModelVersion load(String name, String version, Path versionDir, ModelConfig config) throws ModelLoadException {
-    OnnxModel model;
-    try {
-      model = sessions.open(versionDir.resolve(MODEL_FILE));
-    } catch (ModelLoadException e) {
-      throw new ModelLoadException(name + "/" + version + ": " + e.getMessage(), e);
-    }
+    OnnxModel model = sessions.open(versionDir.resolve(MODEL_FILE));
     try {
       int labelledOutput = labelledOutput(model, config);
       checkFeatures(model, config);
@@ -62,8 +57,7 @@ final class ModelLoader {
       return new ModelVersion(name, version, model, config, batcher, meters, labelledOutput);
     } catch (ModelLoadException | RuntimeException e) {
       model.close();
-      throw e instanceof ModelLoadException load ? load
-          : new ModelLoadException(name + "/" + version + ": " + e.getMessage(), e);
+      throw e instanceof ModelLoadException load ? load : new ModelLoadException(e.getMessage(), e);
     }
   }
 
