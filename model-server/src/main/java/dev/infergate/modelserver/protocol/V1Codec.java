@@ -64,7 +64,7 @@ public final class V1Codec {
       }
       long[] shape = spec.shape();
       shape[0] = rows;
-      Tensor tensor = TensorDecoder.decode(spec, Datatype.FP64, shape, data, model.maxBatchSize());
+      Tensor tensor = TensorDecoder.decode(spec, Datatype.FP64, shape, data, model.maxRequestRows());
       return new InferenceRequest(null, List.of(tensor), null);
     } catch (StreamReadException e) {
       throw badRequest("malformed JSON: " + e.getOriginalMessage());

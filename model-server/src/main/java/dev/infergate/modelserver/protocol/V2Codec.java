@@ -171,7 +171,7 @@ public final class V2Codec {
       Datatype datatype = Datatype.numeric(input.datatype()).orElseThrow(() -> badRequest(
           "input '" + spec.name() + "': datatype '" + input.datatype() + "' is not accepted; the model takes "
               + spec.datatype() + " (FP32, FP64, INT32 and INT64 are converted)"));
-      tensors.add(TensorDecoder.decode(spec, datatype, input.shape(), input.data(), model.maxBatchSize()));
+      tensors.add(TensorDecoder.decode(spec, datatype, input.shape(), input.data(), model.maxRequestRows()));
     }
     int rows = tensors.get(0).rows();
     for (Tensor tensor : tensors) {

@@ -50,7 +50,7 @@ final class ModelLoader {
       BatchPolicy policy = model.supportsBatching()
           ? config.batching()
           : new BatchPolicy(1, config.batching().maxQueueDelayNanos(), config.batching().maxQueueSize(),
-              config.batching().instanceCount());
+              config.batching().instanceCount(), 1);
       InferenceMeters meters = new InferenceMeters(registry, name, version);
       var batcher = new DynamicBatcher<>(policy, PendingInference::rows,
           new BatchRunner(sessions.environment(), model, meters), inferenceWorkers, timer, System::nanoTime);
