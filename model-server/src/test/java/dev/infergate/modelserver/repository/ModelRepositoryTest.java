@@ -158,6 +158,39 @@ class ModelRepositoryTest {
     assertReason(entry, "model.onnx is empty");
   }
 
+  @Test
+  void readsATritonConfigPbtxtNextToTheModelWithConfigYamlWinningWhereBothSetAValue() throws Exception {
+    Path models = TestModels.copyWithConfig(dir, "");
+    Path config = models.resolve("iris/config.yaml");
+    String kept = Files.readAllLines(config).stream()
+        .filter(line -> line.startsWith("features") || line.startsWith("labels")).reduce("", (a, b) -> a + b + "\n");
+    Files.writeString(config, kept + "maxQueueSize: 100\n");
+    Files.writeString(models.resolve("iris/config.pbtxt"), """
+        platform: "onnxruntime_onnx"
+        max_batch_size: 8
+        dynamic_batching { max_queue_delay_microseconds: 250, default_queue_policy { max_queue_size: 50 } }
+        instance_group [ { count: 2 } ]
+        """);
+    ModelRepository repository = repository(models);
+    repository.loadAll();
+    BatchPolicy policy = repository.model("iris").orElseThrow().defaultVersion().config().batching();
+    assertEquals(new BatchPolicy(8, 250_000, 100, 2), policy);
+  }
+
+  @Test
+  void aTritonConfigItCannotHonourMakesTheModelUnavailableNamingFileAndLine() throws Exception {
+    Path models = TestModels.brokenNextToGood(dir);
+    Files.createDirectories(models.resolve("ensemble/1"));
+    Files.copy(models.resolve("iris/1/model.onnx"), models.resolve("ensemble/1/model.onnx"));
+    Files.writeString(models.resolve("ensemble/config.pbtxt"), "name: \"ensemble\"\nplatform: \"ensemble\"\n");
+    ModelRepository repository = repository(models);
+    repository.loadAll(false);
+    assertTrue(repository.model("iris").isPresent());
+    ModelRepository.IndexEntry entry = repository.index().stream().filter(e -> e.name().equals("ensemble"))
+        .findFirst().orElseThrow();
+    assertReason(entry, "config.pbtxt:2: platform 'ensemble' cannot be served");
+  }
+
   private static void assertReason(ModelRepository.IndexEntry entry, String expected) {
     assertEquals(VersionState.UNAVAILABLE, entry.state(), String.valueOf(entry));
     assertTrue(entry.reason().contains(expected), "'" + entry.reason() + "' should say '" + expected + "'");
