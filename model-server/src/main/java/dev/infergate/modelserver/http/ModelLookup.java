@@ -16,7 +16,10 @@ final class ModelLookup {
   }
 
   ServedModel model(String name) {
-    return repository.model(name).orElseThrow(() -> ProtocolException.notFound("unknown model '" + name + "'"));
+    return repository.model(name).orElseThrow(() -> ProtocolException.notFound(repository.notServing(name, null)
+        .map(status -> "model '" + name + "' is " + status.state() + ": "
+            + (status.version() == null ? "" : "version " + status.version() + ": ") + Errors.forClient(status.reason()))
+        .orElse("unknown model '" + name + "'")));
   }
 
   /** Why {@code name}'s {@code version} (null: its default) is not serving, when the repository knows it. */

@@ -85,7 +85,10 @@ class FailureIsolationTest {
     assertEquals(503, server.get("/v2/models/future_ir/versions/1/ready").statusCode());
     assertEquals(404, server.get("/v2/models/future_ir/versions/7/ready").statusCode());
     assertEquals(404, server.get("/v2/models/nonexistent/ready").statusCode());
-    assertEquals(404, server.post("/v2/models/empty/infer", v2Body(TestModels.SETOSA)).statusCode());
+    HttpResponse<String> infer = server.post("/v2/models/empty/infer", v2Body(TestModels.SETOSA));
+    assertEquals(404, infer.statusCode(), infer.body());
+    assertTrue(json(infer).getString("error").startsWith("model 'empty' is UNAVAILABLE: version 1: model.onnx is empty"),
+        infer.body());
   }
 
   @Test
