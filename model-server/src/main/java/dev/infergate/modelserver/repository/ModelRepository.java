@@ -2,11 +2,10 @@ package dev.infergate.modelserver.repository;
 
 import dev.infergate.modelserver.batching.BatchPolicy;
 import dev.infergate.modelserver.batching.BatchTimer;
-import dev.infergate.modelserver.runtime.SessionFactory;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.Executor;
 import dev.infergate.modelserver.config.ConfigException;
 import dev.infergate.modelserver.runtime.ModelLoadException;
+import dev.infergate.modelserver.runtime.SessionFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -253,8 +253,9 @@ public final class ModelRepository {
     }
     List<VersionStatus> statuses = statuses(name);
     if (version != null) {
+      // That version's own state, else the whole model's (loading, unloaded, a bad config file).
       return statuses.stream().filter(s -> version.equals(s.version()) && s.state() != VersionState.READY)
-          .findFirst();
+          .findFirst().or(() -> statuses.stream().filter(s -> s.version() == null).findFirst());
     }
     return statuses.stream().filter(s -> s.state() != VersionState.READY).findFirst();
   }

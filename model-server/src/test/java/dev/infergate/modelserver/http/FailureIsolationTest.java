@@ -84,6 +84,9 @@ class FailureIsolationTest {
     assertTrue(body.getString("reason").contains("model.onnx is empty"), response.body());
     assertEquals(503, server.get("/v2/models/future_ir/versions/1/ready").statusCode());
     assertEquals(404, server.get("/v2/models/future_ir/versions/7/ready").statusCode());
+    HttpResponse<String> noFile = server.get("/v2/models/no_file/versions/1/ready");
+    assertEquals(503, noFile.statusCode(), "a model-wide reason answers for each version: " + noFile.body());
+    assertTrue(json(noFile).getString("reason").startsWith("no versions"), noFile.body());
     assertEquals(404, server.get("/v2/models/nonexistent/ready").statusCode());
     HttpResponse<String> infer = server.post("/v2/models/empty/infer", v2Body(TestModels.SETOSA));
     assertEquals(404, infer.statusCode(), infer.body());
