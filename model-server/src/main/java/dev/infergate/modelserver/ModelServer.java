@@ -71,11 +71,15 @@ public final class ModelServer implements AutoCloseable {
         new SessionFactory(config.device(), config.intraOpThreads()), registry, inferenceWorkers, batchTimer);
   }
 
-  /** Loads all models, then listens; fails (and frees everything) if a model or the port is unusable. */
+  /**
+   * Loads all models, then listens; fails (and frees everything) if the port is unusable, the repository
+   * is empty, or (with {@code strict}) a model does not load. Without {@code strict} a model that does not
+   * load is listed UNAVAILABLE and the others serve.
+   */
   public static ModelServer start(ModelServerConfig config) throws ModelLoadException {
     ModelServer server = new ModelServer(config);
     try {
-      server.repository.loadAll();
+      server.repository.loadAll(config.strict());
       server.listenAdmin();
       server.listen();
       System.out.println("admin listening on http://" + config.admin().host() + ":" + server.adminPort);

@@ -63,6 +63,28 @@ public final class DynamicBatcher<T> {
     return Admission.ACCEPTED;
   }
 
+  /**
+   * Queues the parts of one split request, in order, all or none: {@link Admission#QUEUE_FULL} unless
+   * the queue has room for every part (each counts as one request against {@code maxQueueSize}), so a
+   * request is never half computed. Never blocks.
+   */
+  public synchronized Admission offerAll(List<T> parts) {
+    if (closed) {
+      return Admission.CLOSED;
+    }
+    if (queue.size() + parts.size() > policy.maxQueueSize()) {
+      return Admission.QUEUE_FULL;
+    }
+    long now = nanoClock.getAsLong();
+    for (T part : parts) {
+      int rows = rowsOf.applyAsInt(part);
+      queue.addLast(new Queued<>(part, rows, now));
+      queuedRows += rows;
+    }
+    dispatchReadyBatches();
+    return Admission.ACCEPTED;
+  }
+
   public synchronized int queuedRequests() {
     return queue.size();
   }

@@ -3,13 +3,19 @@ package dev.infergate.modelserver.config;
 import java.nio.file.Path;
 
 /**
- * {@code [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]]};
- * a null field was not given.
+ * {@code [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]]
+ * [--strict]}; a null field was not given ({@code strict}: true when the flag was given, else null).
  */
 public record CommandLine(Path configFile, Integer port, Integer adminPort, String adminHost, String modelsDir,
-    String device) {
+    String device, Boolean strict) {
   public static final String USAGE = "usage: model-server [--config FILE] [--port N] [--admin-port N]"
-      + " [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]]";
+      + " [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]] [--strict]";
+
+  /** Without {@code --strict}. */
+  public CommandLine(Path configFile, Integer port, Integer adminPort, String adminHost, String modelsDir,
+      String device) {
+    this(configFile, port, adminPort, adminHost, modelsDir, device, null);
+  }
 
   public static CommandLine parse(String... args) {
     Path config = null;
@@ -18,10 +24,15 @@ public record CommandLine(Path configFile, Integer port, Integer adminPort, Stri
     String adminHost = null;
     String models = null;
     String device = null;
+    Boolean strict = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--help") || flag.equals("-h")) {
         throw new ConfigException(USAGE);
+      }
+      if (flag.equals("--strict")) {
+        strict = true;
+        continue;
       }
       if (i + 1 >= args.length) {
         throw new ConfigException(flag + " needs a value; " + USAGE);
@@ -37,7 +48,7 @@ public record CommandLine(Path configFile, Integer port, Integer adminPort, Stri
         default -> throw new ConfigException("unknown flag " + flag + "; " + USAGE);
       }
     }
-    return new CommandLine(config, port, adminPort, adminHost, models, device);
+    return new CommandLine(config, port, adminPort, adminHost, models, device, strict);
   }
 
   private static int parsePort(String flag, String value) {

@@ -93,6 +93,22 @@ public final class ConfigNode {
     return number;
   }
 
+  /** Whether the key is set (to anything but null). */
+  public boolean has(String key) {
+    return values.get(key) != null;
+  }
+
+  public boolean booleanValue(String key, boolean defaultValue) {
+    Object value = values.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw new ConfigException(qualify(key) + " must be true or false, was " + value);
+    }
+    return flag;
+  }
+
   public String stringValue(String key, String defaultValue) {
     Object value = values.get(key);
     if (value == null) {

@@ -17,6 +17,8 @@ import java.util.Set;
  *     listeners stop accepting, so that load balancers (the router's health checks, a Service's
  *     endpoints) stop sending first
  * @param limits read deadlines, idle timeout and connection cap of the listener
+ * @param strict a model that fails to load stops the start (exit 1), as before failure isolation; by
+ *     default it is listed {@code UNAVAILABLE} with its reason and the other models serve
  */
 public record ModelServerConfig(
     String host,
@@ -30,7 +32,8 @@ public record ModelServerConfig(
     long drainTimeoutMillis,
     AdminListener admin,
     long preStopDelayMillis,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    boolean strict) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -40,10 +43,12 @@ public record ModelServerConfig(
   public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
   /** Three router health-check intervals (1 s by default) and a Kubernetes endpoint update. */
   public static final long DEFAULT_PRE_STOP_DELAY_MILLIS = 5_000;
+  /** Failure isolation: a bad model is listed UNAVAILABLE, the others serve. */
+  public static final boolean DEFAULT_STRICT = false;
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
       "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis",
-      "limits");
+      "limits", "strict");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
@@ -61,6 +66,20 @@ public record ModelServerConfig(
     if (limits == null) {
       throw new ConfigException("limits must be set (LimitsConfig.DEFAULT for the defaults)");
     }
+  }
+
+  /** Without {@code strict} (failure isolation, the default). */
+  public ModelServerConfig(String host, int port, Path modelsDir, DeviceSpec device, int maxBodyBytes,
+      BatchPolicy modelDefaults, int intraOpThreads, int inferenceThreads, long drainTimeoutMillis,
+      AdminListener admin, long preStopDelayMillis, LimitsConfig limits) {
+    this(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads, inferenceThreads,
+        drainTimeoutMillis, admin, preStopDelayMillis, limits, DEFAULT_STRICT);
+  }
+
+  /** This config with {@code strict} set as given. */
+  public ModelServerConfig withStrict(boolean strict) {
+    return new ModelServerConfig(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads,
+        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict);
   }
 
   /** Builds the config from an optional YAML file and the command line; flags win over the file. */
@@ -85,6 +104,7 @@ public record ModelServerConfig(
         root.longValue("drainTimeoutMillis", DEFAULT_DRAIN_TIMEOUT_MILLIS, 0, 3_600_000),
         AdminListener.from(root.child("admin"), commandLine.adminHost(), commandLine.adminPort()),
         root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000),
-        LimitsConfig.from(root.child("limits")));
+        LimitsConfig.from(root.child("limits")),
+        commandLine.strict() != null ? commandLine.strict() : root.booleanValue("strict", DEFAULT_STRICT));
   }
 }

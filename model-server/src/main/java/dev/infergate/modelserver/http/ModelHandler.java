@@ -5,6 +5,7 @@ import dev.infergate.modelserver.repository.ModelVersion;
 import dev.infergate.modelserver.repository.ModelRepository;
 import dev.infergate.modelserver.repository.ServedModel;
 import io.vertx.core.json.JsonArray;
+import dev.infergate.modelserver.repository.VersionStatus;
 import io.vertx.core.json.JsonObject;
 import java.util.Comparator;
 import java.util.List;
@@ -32,9 +33,30 @@ final class ModelHandler {
     Responses.json(ctx, 200, v2.encodeMetadata(version, model.versions().stream().map(ModelVersion::version).toList()));
   }
 
-  /** A version is only in the repository once warmed up, so being found means being ready. */
+  /**
+   * A version is only served once warmed up, so being found means being ready. One the repository knows
+   * but does not serve (loading, or UNAVAILABLE after a failed load) is a 503 with its state and reason,
+   * as server readiness: probes and the router's health checks read it as "send elsewhere".
+   */
   void ready(RoutingContext ctx) {
-    ModelVersion version = lookup.version(ctx.pathParam("model"), ctx.pathParam("version"));
+    String name = ctx.pathParam("model");
+    String versionName = ctx.pathParam("version");
+    var notServing = lookup.notServing(name, versionName);
+    if (notServing.isPresent()) {
+      VersionStatus status = notServing.get();
+      JsonObject body = new JsonObject().put("name", name);
+      String version = versionName != null ? versionName : status.version();
+      if (version != null) {
+        body.put("version", version);
+      }
+      body.put("ready", false).put("state", status.state().name());
+      if (!status.reason().isEmpty()) {
+        body.put("reason", Errors.forClient(status.reason()));
+      }
+      Responses.json(ctx, 503, body);
+      return;
+    }
+    ModelVersion version = lookup.version(name, versionName);
     Responses.json(ctx, 200, new JsonObject().put("name", version.name()).put("version", version.version())
         .put("ready", true));
   }

@@ -34,12 +34,12 @@ final class RepositoryHandler {
       }
       JsonArray entries = new JsonArray();
       for (var entry : result.result()) {
-        JsonObject json = new JsonObject().put("name", entry.name()).put("state", entry.state());
+        JsonObject json = new JsonObject().put("name", entry.name()).put("state", entry.state().name());
         if (entry.version() != null) {
           json.put("version", entry.version());
         }
         if (!entry.reason().isEmpty()) {
-          json.put("reason", entry.reason());
+          json.put("reason", Errors.forClient(entry.reason()));
         }
         entries.add(json);
       }
@@ -56,9 +56,9 @@ final class RepositoryHandler {
     vertx.executeBlocking(() -> repository.reload(name), false).onComplete(result -> {
       if (result.failed()) {
         // The client gets the reason; file paths and ONNX Runtime's full text stay in the log.
-        LOG.log(Level.WARNING, "failed to load model '" + name + "'", result.cause());
-        Responses.error(ctx, 400, "failed to load model '" + name + "': "
-            + Errors.forClient(result.cause().getMessage())
+        // The repository has logged the files and causes; its message names the model and the versions.
+        LOG.log(Level.FINE, "load of model '" + name + "' through the API failed", result.cause());
+        Responses.error(ctx, 400, Errors.forClient(result.cause().getMessage())
             + (repository.model(name).isPresent() ? " (the previous versions keep serving)" : ""));
         return;
       }

@@ -157,8 +157,8 @@ final class TensorDecoder {
         throw badRequest(input + ": at least one row is needed, shape is " + Arrays.toString(shape));
       }
       if (shape[0] > maxRows) {
-        throw badRequest(input + ": " + shape[0] + " rows exceed this model's max batch size of "
-            + maxRows + "; split the request");
+        throw badRequest(input + ": " + shape[0] + " rows exceed this model's maxRequestRows of "
+            + maxRows + " (larger requests are split into batches up to that many rows); split the request");
       }
     }
   }

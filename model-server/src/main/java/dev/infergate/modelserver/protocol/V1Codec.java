@@ -78,7 +78,7 @@ public final class V1Codec {
         long[] shape = input.shape();
         shape[0] = rows;
         Datatype sent = input.datatype() == Datatype.BYTES ? Datatype.BYTES : Datatype.FP64;
-        tensors.add(TensorDecoder.decode(input, sent, shape, columns[i], model.maxBatchSize()));
+        tensors.add(TensorDecoder.decode(input, sent, shape, columns[i], model.maxRequestRows()));
       }
       return new InferenceRequest(null, tensors, null);
     } catch (StreamReadException e) {

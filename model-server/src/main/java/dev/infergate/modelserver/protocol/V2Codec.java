@@ -278,8 +278,8 @@ public final class V2Codec {
               + spec.datatype()));
       tensors.add(input.binarySize() >= 0
           ? TensorDecoder.decodeBinary(spec, datatype, input.shape(), body, binaryOffsets.get(spec.name()),
-              (int) input.binarySize(), model.maxBatchSize())
-          : TensorDecoder.decode(spec, datatype, input.shape(), input.data(), model.maxBatchSize()));
+              (int) input.binarySize(), model.maxRequestRows())
+          : TensorDecoder.decode(spec, datatype, input.shape(), input.data(), model.maxRequestRows()));
     }
     int rows = tensors.get(0).rows();
     for (Tensor tensor : tensors) {

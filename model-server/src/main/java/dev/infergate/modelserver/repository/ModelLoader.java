@@ -41,12 +41,7 @@ final class ModelLoader {
   }
 
   ModelVersion load(String name, String version, Path versionDir, ModelConfig config) throws ModelLoadException {
-    OnnxModel model;
-    try {
-      model = sessions.open(versionDir.resolve(MODEL_FILE));
-    } catch (ModelLoadException e) {
-      throw new ModelLoadException(name + "/" + version + ": " + e.getMessage(), e);
-    }
+    OnnxModel model = sessions.open(versionDir.resolve(MODEL_FILE));
     try {
       checkFeatures(model, config);
       List<TensorSpec> outputs = withClasses(model, warmUp(model));
@@ -54,15 +49,14 @@ final class ModelLoader {
       BatchPolicy policy = model.supportsBatching()
           ? config.batching()
           : new BatchPolicy(1, config.batching().maxQueueDelayNanos(), config.batching().maxQueueSize(),
-              config.batching().instanceCount());
+              config.batching().instanceCount(), 1);
       InferenceMeters meters = new InferenceMeters(registry, name, version);
       var batcher = new DynamicBatcher<>(policy, PendingInference::rows,
           new BatchRunner(sessions.environment(), model, meters), inferenceWorkers, timer, System::nanoTime);
       return new ModelVersion(name, version, model, outputs, config, batcher, meters, labelledOutput);
     } catch (ModelLoadException | RuntimeException e) {
       model.close();
-      throw e instanceof ModelLoadException load ? load
-          : new ModelLoadException(name + "/" + version + ": " + e.getMessage(), e);
+      throw e instanceof ModelLoadException load ? load : new ModelLoadException(e.getMessage(), e);
     }
   }
 

@@ -2,12 +2,14 @@ package dev.infergate.modelserver.repository;
 
 import dev.infergate.modelserver.batching.Admission;
 import dev.infergate.modelserver.batching.DynamicBatcher;
+import dev.infergate.modelserver.batching.SplitJoin;
 import dev.infergate.modelserver.observability.InferenceMeters;
 import dev.infergate.modelserver.runtime.Datatype;
 import dev.infergate.modelserver.runtime.InferenceCallback;
 import dev.infergate.modelserver.runtime.InferenceRequest;
 import dev.infergate.modelserver.runtime.OnnxModel;
 import dev.infergate.modelserver.runtime.PendingInference;
+import dev.infergate.modelserver.runtime.Tensor;
 import dev.infergate.modelserver.runtime.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +92,14 @@ public final class ModelVersion {
     return batcher.policy().maxBatchSize();
   }
 
+  /**
+   * The most rows one request may have: requests above {@link #maxBatchSize()} are split into batches and
+   * joined back. A model that cannot batch ({@link #supportsBatching()} false) takes one batch's worth.
+   */
+  public int maxRequestRows() {
+    return model.supportsBatching() ? batcher.policy().maxRequestRows() : batcher.policy().maxBatchSize();
+  }
+
   public boolean supportsBatching() {
     return model.supportsBatching();
   }
@@ -111,13 +121,47 @@ public final class ModelVersion {
     return meters;
   }
 
-  /** Queues a request; never blocks. The callback runs on an inference worker thread. */
+  /**
+   * Queues a request; never blocks. The callback runs once, on an inference worker thread. A request of
+   * more than {@link #maxBatchSize()} rows (at most {@link #maxRequestRows()}: the codecs refuse more) is
+   * queued as parts of at most {@code maxBatchSize} rows, all or none, and its outputs joined back in row
+   * order; a part that fails fails the request.
+   */
   public Admission submit(InferenceRequest request, InferenceCallback callback) {
-    Admission admission = batcher.offer(new PendingInference(request, System.nanoTime(), callback));
+    long now = System.nanoTime();
+    int rows = request.rows();
+    Admission admission = rows > maxBatchSize() && model.supportsBatching()
+        ? batcher.offerAll(split(request, now, callback))
+        : batcher.offer(new PendingInference(request, now, callback));
     if (admission == Admission.QUEUE_FULL) {
       meters.count(InferenceMeters.Outcome.QUEUE_FULL);
     }
     return admission;
+  }
+
+  private List<PendingInference> split(InferenceRequest request, long now, InferenceCallback callback) {
+    List<int[]> ranges = SplitJoin.ranges(request.rows(), maxBatchSize());
+    SplitJoin<List<Tensor>> join = new SplitJoin<>(ranges.size(),
+        parts -> callback.onResult(RowConcat.join(parts)), callback::onError);
+    List<PendingInference> pending = new ArrayList<>(ranges.size());
+    for (int i = 0; i < ranges.size(); i++) {
+      int part = i;
+      int[] range = ranges.get(i);
+      List<Tensor> inputs = request.inputs().stream().map(t -> t.rowSlice(range[0], range[1])).toList();
+      pending.add(new PendingInference(new InferenceRequest(request.id(), inputs, request.requestedOutputs()), now,
+          new InferenceCallback() {
+            @Override
+            public void onResult(List<Tensor> outputs) {
+              join.complete(part, outputs);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+              join.fail(error);
+            }
+          }));
+    }
+    return pending;
   }
 
   /** Stops taking requests, finishes the queued ones, then frees the session. */

@@ -198,4 +198,46 @@ class DynamicBatcherTest {
     executor.runAll();
     assertEquals(4, recorder.failed.size(), "the batcher keeps working after a failed batch");
   }
+
+  @Test
+  void queuesThePartsOfASplitRequestAllOrNoneCountingEachAgainstMaxQueueSize() {
+    DynamicBatcher<Integer> batcher = batcher(4, 3, 1);
+    assertEquals(Admission.ACCEPTED, batcher.offerAll(List.of(4, 4, 4)));
+    assertEquals(2, batcher.queuedRequests(), "one part runs, two wait");
+    assertEquals(Admission.QUEUE_FULL, batcher.offerAll(List.of(4, 4)), "two more parts do not fit a queue of 3");
+    assertEquals(2, batcher.queuedRequests(), "a refused split request leaves no part behind");
+    assertEquals(Admission.ACCEPTED, batcher.offerAll(List.of(1)));
+    executor.runAll();
+    assertEquals(List.of(List.of(4), List.of(4), List.of(4)), recorder.batches);
+  }
+
+  @Test
+  void runsThePartsOfASplitRequestInRowOrderWithOtherRequestsAfterThem() {
+    DynamicBatcher<Integer> batcher = batcher(4, 100, 2);
+    batcher.offerAll(List.of(4, 4, 2));
+    batcher.offer(1);
+    executor.runAll();
+    assertEquals(List.of(List.of(4), List.of(4)), recorder.batches, "full parts run at once");
+    time.advance(DELAY);
+    executor.runAll();
+    assertEquals(List.of(List.of(4), List.of(4), List.of(2, 1)), recorder.batches);
+  }
+
+  @Test
+  void refusesASplitRequestOnceClosed() {
+    DynamicBatcher<Integer> batcher = batcher(4, 100, 1);
+    batcher.close(() -> {});
+    assertEquals(Admission.CLOSED, batcher.offerAll(List.of(4, 4)));
+  }
+
+  @Test
+  void maxRequestRowsDefaultsToWhatAnEmptyQueueHoldsAndRefusesMore() {
+    assertEquals(65_536, BatchPolicy.DEFAULT.maxRequestRows());
+    assertEquals(1_024, new BatchPolicy(1, 0, 1_024, 1).maxRequestRows());
+    assertEquals(3, new BatchPolicy(64, 0, 1_024, 1).partsOf(129));
+    var error = org.junit.jupiter.api.Assertions.assertThrows(dev.infergate.modelserver.config.ConfigException.class,
+        () -> new BatchPolicy(8, 0, 2, 1, 17));
+    assertTrue(error.getMessage().startsWith("maxRequestRows must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17"),
+        error.getMessage());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.infergate.modelserver.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +40,17 @@ class ModelServerConfigTest {
     assertMessage(dir, "preStopDelayMillis: -1", "preStopDelayMillis must be in [0, 600000], was -1");
     ConfigException flag = assertThrows(ConfigException.class, () -> CommandLine.parse("--admin-port", "x"));
     assertTrue(flag.getMessage().contains("--admin-port must be an integer"), flag.getMessage());
+  }
+
+  @Test
+  void failureIsolationIsTheDefaultAndStrictComesFromTheFileOrTheFlag(@TempDir Path dir) throws Exception {
+    assertFalse(ModelServerConfig.load(CommandLine.parse()).strict());
+    assertTrue(ModelServerConfig.load(CommandLine.parse("--strict")).strict());
+    Path file = Files.writeString(dir.resolve("ms.yaml"), "strict: true\n");
+    assertTrue(ModelServerConfig.load(CommandLine.parse("--config", file.toString())).strict());
+    assertMessage(dir, "strict: sometimes", "strict must be true or false, was sometimes");
+    assertMessage(dir, "modelDefaults: { maxBatchSize: 8, maxQueueSize: 2, maxRequestRows: 17 }",
+        "modelDefaults.maxRequestRows must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17");
   }
 
   private static void assertMessage(Path dir, String yaml, String expected) throws Exception {

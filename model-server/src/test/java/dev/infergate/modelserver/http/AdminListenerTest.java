@@ -116,7 +116,8 @@ class AdminListenerTest {
       HttpResponse<String> load = server.adminPost("/v2/repository/models/iris/load");
       assertEquals(400, load.statusCode(), load.body());
       String error = json(load).getString("error");
-      assertTrue(error.contains("iris/2"), "says which version: " + error);
+      assertTrue(error.contains("model 'iris' failed to load: version 2: model.onnx is not an ONNX model"),
+          "says which model, version and why: " + error);
       assertTrue(error.contains("previous versions keep serving"), error);
       assertFalse(error.contains(dir.toAbsolutePath().toString()), "exposes a path: " + error);
       assertFalse(error.contains(dir.getFileName().toString()), "exposes a path: " + error);

@@ -162,12 +162,17 @@ class ModelServerApiTest {
   }
 
   @Test
-  void refusesMoreRowsThanTheMaxBatchSize() {
+  void splitsARequestOfMoreRowsThanTheMaxBatchSizeAndJoinsItBackInOrder() {
     float[][] rows = new float[65][];
     java.util.Arrays.fill(rows, SETOSA);
+    rows[64] = VIRGINICA;
     HttpResponse<String> response = server.post("/v2/models/iris/infer", v2Body(rows));
-    assertEquals(400, response.statusCode());
-    assertTrue(json(response).getString("error").contains("max batch size of 64"));
+    assertEquals(200, response.statusCode(), response.body());
+    JsonArray labels = json(response).getJsonArray("outputs").stream().map(JsonObject.class::cast)
+        .filter(o -> o.getString("name").equals("label")).findFirst().orElseThrow().getJsonArray("data");
+    assertEquals(65, labels.size());
+    assertEquals("setosa", labels.getString(63));
+    assertEquals("virginica", labels.getString(64), "the 65th row, in the second batch, comes back last");
   }
 
   @ParameterizedTest

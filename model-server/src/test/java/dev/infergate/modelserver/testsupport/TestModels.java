@@ -1,6 +1,8 @@
 package dev.infergate.modelserver.testsupport;
 
+import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,41 @@ public final class TestModels {
       throw new IllegalStateException("bundled models not found at " + found.toAbsolutePath());
     }
     return found;
+  }
+
+  /**
+   * A repository under {@code dir} where the bundled iris serves next to models that cannot: {@code garbage}
+   * (a text file named model.onnx), {@code empty} (0 bytes), {@code future_ir} (iris with an ONNX IR version
+   * far newer than any ONNX Runtime), {@code future_opset} (iris stamped with an unreleased ai.onnx opset)
+   * and {@code no_file} (a version directory without model.onnx).
+   */
+  public static Path brokenNextToGood(Path dir) {
+    try {
+      copyWithConfig(dir, "");
+      byte[] iris = Files.readAllBytes(bundled().resolve("iris/1/model.onnx"));
+      OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(iris);
+      write(dir.resolve("garbage/1/model.onnx"), "this is not an ONNX model\n".getBytes(StandardCharsets.UTF_8));
+      write(dir.resolve("empty/1/model.onnx"), new byte[0]);
+      write(dir.resolve("future_ir/1/model.onnx"), model.toBuilder().setIrVersion(FUTURE_IR_VERSION).build().toByteArray());
+      OnnxMl.ModelProto.Builder opset = model.toBuilder().clearOpsetImport();
+      for (OnnxMl.OperatorSetIdProto id : model.getOpsetImportList()) {
+        opset.addOpsetImport(id.getDomain().isEmpty() ? id.toBuilder().setVersion(FUTURE_OPSET).build() : id);
+      }
+      write(dir.resolve("future_opset/1/model.onnx"), opset.build().toByteArray());
+      Files.createDirectories(dir.resolve("no_file/1"));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** IR and opset versions no ONNX Runtime release supports (1.29 reads IR up to 13 and ai.onnx up to 26). */
+  public static final int FUTURE_IR_VERSION = 1000;
+  public static final int FUTURE_OPSET = 1000;
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.write(file, bytes);
   }
 
   /** A copy of the bundled repository under {@code dir}, with {@code extraConfig} appended to iris's config. */
