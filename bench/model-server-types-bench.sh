@@ -11,7 +11,10 @@
 #     the batches the server formed in that very measurement (infergate_model_batch_size on the admin
 #     listener's /metrics, before/after delta). Two ORT figures: "matched", sizes within each bucket
 #     mixed to give the server's mean batch size, and "upper", every batch at its bucket's largest
-#     size (ONNX Runtime's best case). See TypesBench.java.
+#     size (ONNX Runtime's best case). See TypesBench.java. "ratio" is served rows/s over ORT's rows/s
+#     (the issue's figure: wall clock, at the mercy of whatever else runs on the machine meanwhile);
+#     "cpu_ratio" is ORT's CPU per row over the server's (rows per CPU-second, server vs ORT alone:
+#     what the serving costs, steadier on a shared machine; the server's CPU excludes wrk's).
 #
 # Models and request bodies are generated at run time (random weights, fixed seeds) into a temporary
 # folder; nothing large is committed. Needs model-server/target/model-server.jar
@@ -100,7 +103,8 @@ done
 echo
 for k in $MLP_ROWS; do
 echo "== 2. mlp [$k,1024] FP32 binary requests at c=64 vs ONNX Runtime alone ($MLP_THREADS threads), ${SECONDS_PER_RUN}s each"
-printf '%-4s %10s %12s %10s %12s %7s %9s %12s %7s %9s\n' run served_r/s cpu_us/row mean_batch ort_matched ratio cpu_us/row ort_upper ratio cpu_us/row
+printf '%-4s %10s %10s %10s %11s %6s %10s %9s %11s %6s %10s %9s\n' run served_r/s cpu_us/row mean_batch \
+  ort_matched ratio cpu_us/row cpu_ratio ort_upper ratio cpu_us/row cpu_ratio
 for r in $(seq 1 "$RUNS"); do
   load "$WARMUP" 64 mlp "$WORK/mlp$k.bin" "$(cat "$WORK/mlp$k.bin.hlen")" > /dev/null
   histogram > "$WORK/h0"
@@ -119,7 +123,9 @@ for r in $(seq 1 "$RUNS"); do
   ort() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
   awk -v r="$r" -v s="$served" -v k="$k" -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$(field requests "$out")" -v rows="$rows" -v b="$batches" \
     -v u="$(ort rows_per_s "$matched")" -v uc="$(ort cpu_us_per_row "$matched")" -v up="$(ort rows_per_s "$upper")" -v upc="$(ort cpu_us_per_row "$upper")" \
-    'BEGIN { printf "%-4s %10.0f %12.1f %10.2f %12.0f %6.2fx %9.1f %12.0f %6.2fx %9.1f\n", r, s * k, t * 1e6 / hz / (n * k), rows / b, u, s * k / u, uc, up, s * k / up, upc }'
+    'BEGIN { c = t * 1e6 / hz / (n * k)
+      printf "%-4s %10.0f %10.1f %10.2f %11.0f %5.2fx %10.1f %8.2fx %11.0f %5.2fx %10.1f %8.2fx\n",
+        r, s * k, c, rows / b, u, s * k / u, uc, uc / c, up, s * k / up, upc, upc / c }'
   echo "     batches by size bucket: $hist"
 done
 echo
