@@ -159,8 +159,13 @@ public final class RouterServer implements AutoCloseable {
 
     server.watcher = new ConfigWatcher(vertx, loader, text, new ConfigWatcher.Listener() {
       @Override
+      public RouterConfig effective(RouterConfig parsed) throws ConfigException {
+        warnRestartOnly(config, parsed);
+        return parsed.reloadedOver(config);
+      }
+
+      @Override
       public void apply(RouterConfig next) {
-        warnRestartOnly(config, next);
         control.fileChanged(next);
         rateLimiting.configure(next.rateLimits());
         metrics.configReload(true);

@@ -13,6 +13,14 @@ import java.util.logging.Logger;
 public final class ConfigWatcher {
   /** Told about every changed version of the file; called on a worker thread. */
   public interface Listener {
+    /**
+     * The config a valid file change would put in force (e.g. with restart-only fields kept); a
+     * ConfigException refuses the change as an invalid file would be. By default the parsed config.
+     */
+    default RouterConfig effective(RouterConfig parsed) throws ConfigException {
+      return parsed;
+    }
+
     /** Applies a valid new config; a RuntimeException means it was not applied. */
     void apply(RouterConfig config);
 
@@ -78,6 +86,12 @@ public final class ConfigWatcher {
     RouterConfig config;
     try {
       config = loader.parse(text);
+    } catch (ConfigException e) {
+      reject(text, e);
+      return;
+    }
+    try {
+      config = listener.effective(config);
     } catch (ConfigException e) {
       reject(text, e);
       return;

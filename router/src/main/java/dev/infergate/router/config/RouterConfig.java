@@ -45,6 +45,26 @@ public record RouterConfig(
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
   }
 
+  /**
+   * A reloaded configuration as it can take effect: its reloadable fields with {@code running}'s
+   * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval),
+   * which the listeners, the authenticator and the admin API were built from and keep. Checked again as
+   * a whole, so that a reload cannot combine the running auth with a setting only valid without it
+   * (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let any
+   * consumer choose its track while tokens are still required).
+   *
+   * @throws ConfigException when the combination is invalid; the running config stays
+   */
+  public RouterConfig reloadedOver(RouterConfig running) throws ConfigException {
+    if (allowTrackOverride && running.auth() != null) {
+      throw new ConfigException("allowTrackOverride: only for set-ups without auth, and this router runs with auth "
+          + "(auth changes take effect at the next restart)");
+    }
+    return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
+        running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
+        running.shutdown(), running.limits());
+  }
+
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
