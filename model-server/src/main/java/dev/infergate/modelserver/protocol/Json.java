@@ -5,6 +5,7 @@ import static dev.infergate.modelserver.protocol.ProtocolException.badRequest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +23,9 @@ final class Json {
 
   static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+      // Tensors are mostly decimal numbers: Jackson's bundled FastDoubleParser reads them 3.3x faster
+      // (166 -> 50 ns each, bench/tools/JsonNumberParseBench.java), with the same correctly rounded values.
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build();
 
   private Json() {}
