@@ -6,7 +6,7 @@
 #   bench/model-server-bench.sh                      # full run: 2 servers x 3 levels x (5 s + 15 s)
 #   BENCH_SECONDS=5 bench/model-server-bench.sh      # shorter measured runs
 #
-# Our server is built (mvn -pl model-server) only when model-server/target/model-server.jar is
+# Our server is built (mvn -pl model-server -am) only when model-server/target/model-server.jar is
 # missing: rebuild it, or delete it, to benchmark changed code.
 #
 # Environment (all optional):
@@ -108,7 +108,7 @@ build_ours() {
     return
   fi
   log "building $JAR"
-  timeout 1200 mvn -B -q -DskipTests package -pl model-server || die "model-server build failed"
+  timeout 1200 mvn -B -q -DskipTests package -pl model-server -am || die "model-server build failed"
   [[ -f $JAR ]] || die "build finished but $JAR is missing"
 }
 

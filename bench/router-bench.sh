@@ -65,7 +65,7 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update && apt-get install -y wrk nginx
 fi
 if [ ! -f "$ROUTER_JAR" ]; then
-  mvn -B -q -pl router -DskipTests package
+  mvn -B -q -pl router -am -DskipTests package
 fi
 
 # shellcheck source=bench/lib/workdir.sh

@@ -18,8 +18,8 @@ ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
 MS1=19001 MS2=19002 MS3=19003 ROUTER_PORT=19080 ADMIN_PORT=19081
 
 command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
-[ -f model-server/target/model-server.jar ] || mvn -B -q -pl model-server -DskipTests package
-[ -f "$ROUTER_JAR" ] || mvn -B -q -pl router -DskipTests package
+[ -f model-server/target/model-server.jar ] || mvn -B -q -pl model-server -am -DskipTests package
+[ -f "$ROUTER_JAR" ] || mvn -B -q -pl router -am -DskipTests package
 
 # shellcheck source=bench/lib/workdir.sh
 source bench/lib/workdir.sh

@@ -4,7 +4,7 @@ import dev.infergate.modelserver.batching.ScheduledBatchTimer;
 import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
 import dev.infergate.modelserver.http.AdminServer;
-import dev.infergate.modelserver.http.ConnectionGuard;
+import dev.infergate.http.ConnectionGuard;
 import dev.infergate.modelserver.http.Errors;
 import dev.infergate.modelserver.http.HttpApi;
 import dev.infergate.modelserver.http.Lifecycle;

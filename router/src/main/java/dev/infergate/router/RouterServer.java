@@ -9,7 +9,7 @@ import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
 import dev.infergate.router.config.ConfigWatcher;
 import dev.infergate.router.config.LimitsConfig;
-import dev.infergate.router.http.ConnectionGuard;
+import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.observability.MetricNames;
 import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.config.ShutdownConfig;

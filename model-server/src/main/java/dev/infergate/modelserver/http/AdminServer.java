@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.http.ConnectionGuard;
 import dev.infergate.modelserver.config.AdminListener;
 import dev.infergate.modelserver.repository.ModelRepository;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.http.ClientFraming;
 import dev.infergate.modelserver.protocol.ProtocolException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

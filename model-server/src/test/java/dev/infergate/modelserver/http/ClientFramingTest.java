@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.http.ClientFraming;
 import static dev.infergate.modelserver.testsupport.RunningServer.v2Body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -5,7 +5,7 @@ import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
 import dev.infergate.router.config.AuthConfig;
-import dev.infergate.router.http.ConnectionGuard;
+import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;

@@ -1,6 +1,6 @@
 package dev.infergate.router.proxy;
 
-import dev.infergate.router.http.ReadDeadlines;
+import dev.infergate.http.ReadDeadlines;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;

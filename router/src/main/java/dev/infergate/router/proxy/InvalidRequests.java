@@ -1,6 +1,6 @@
 package dev.infergate.router.proxy;
 
-import dev.infergate.router.http.ClientFraming;
+import dev.infergate.http.ClientFraming;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;

@@ -3,7 +3,7 @@ package dev.infergate.router.proxy;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
-import dev.infergate.router.http.ConnectionGuard;
+import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;

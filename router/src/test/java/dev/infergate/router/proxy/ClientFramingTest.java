@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a client may frame and end its requests ({@link dev.infergate.router.http.ClientFraming} and the
+ * How a client may frame and end its requests ({@link dev.infergate.http.ClientFraming} and the
  * read deadlines' body check): every case gets an answer, never a silent close or a 5xx.
  *
  * <p>A client that half-closes its side after sending its request (as {@code curl} with some options,

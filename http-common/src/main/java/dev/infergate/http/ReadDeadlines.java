@@ -1,4 +1,4 @@
-package dev.infergate.modelserver.http;
+package dev.infergate.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -55,9 +55,6 @@ import java.util.function.Supplier;
  * answer takes. At most one timer per connection, moved only when it fires (not per byte or per
  * request), so a busy keep-alive connection schedules about one per deadline period. Confined to the
  * connection's event loop.
- *
- * <p>An identical copy lives in the other module's {@code http} package: the two modules share no
- * code module, and this class is small and stable enough not to warrant one. Keep them identical.
  */
 public final class ReadDeadlines {
   /** How long the bytes a client goes on sending after its 408 are read and dropped before closing. */

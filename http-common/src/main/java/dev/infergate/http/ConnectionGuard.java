@@ -1,4 +1,4 @@
-package dev.infergate.router.http;
+package dev.infergate.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,8 +24,7 @@ import java.util.function.Supplier;
  * that is the cheapest answer, and a 503 would need the request read first. TLS connections count
  * from the end of their handshake, which Vert.x bounds by its own handshake timeout.
  *
- * <p>An identical copy lives in the other module's {@code http} package (see {@link ReadDeadlines}).
- * Thread-safe.
+ * <p>Shared by the router's and the model server's listeners. Thread-safe.
  */
 public final class ConnectionGuard {
   /** Metric names and help texts of the module; the tags are {@code listener} and {@code phase}. */

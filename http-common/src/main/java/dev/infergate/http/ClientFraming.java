@@ -1,4 +1,4 @@
-package dev.infergate.modelserver.http;
+package dev.infergate.http;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -35,7 +35,6 @@ import io.vertx.core.net.impl.ConnectionBase;
  * </ul>
  *
  * <p>One instance per connection, on its event loop, between the HTTP codec and Vert.x's handler.
- * An identical copy lives in the other module's {@code http} package (see {@link ReadDeadlines}).
  */
 public final class ClientFraming extends ChannelDuplexHandler {
   static final String NAME = "infergateClientFraming";
