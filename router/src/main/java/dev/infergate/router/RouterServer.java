@@ -22,6 +22,7 @@ import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.upstream.Breakers;
 import dev.infergate.router.upstream.EndpointRegistry;
 import dev.infergate.router.upstream.HealthChecker;
+import dev.infergate.router.upstream.http.TransportKind;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -185,7 +186,8 @@ public final class RouterServer implements AutoCloseable {
     List<ProxyVerticle> created = new ArrayList<>();
     String id = vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
-          rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis(), guard);
+          rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis(), guard,
+          TransportKind.DEFAULT);
       synchronized (created) {
         created.add(v);
       }

@@ -1,34 +1,58 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.upstream.http.OutboundRequest;
+import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * The last step: picks an endpoint of the chosen track, forwards, retries, fails over and relays
- * the response (see {@link Forwarding} for the per-request machinery).
+ * the response (see {@link Forwarding} for the per-request machinery, {@link Attempt} for one try,
+ * {@link RetryPolicy} for the decisions).
  *
- * <p>Forwarding uses its own {@link UpstreamClient} (raw Netty on the request's event loop) rather
- * than {@code vertx-http-proxy} or Vert.x's HttpClient, which measured as most of a Vert.x proxy's cost:
+ * <p>Forwarding goes through an {@link UpstreamTransport} on the request's event loop (raw Netty by
+ * default) rather than {@code vertx-http-proxy}, which measured as most of a Vert.x proxy's cost:
  * every inference body is buffered anyway so that a retry can resend it, the retry/failover loop
  * needs control of each try (endpoint, per-try timer, breaker accounting, discarding a 5xx to try
  * elsewhere), and the proxy library would add its own request/response wrappers per request on the
- * hot path. What it would have given us (hop-by-hop stripping, Forwarded headers) is a few lines
- * in {@link Headers}.
+ * hot path. What it would have given us (hop-by-hop stripping, Forwarded headers) is a few lines.
  */
 final class ForwardStep implements RequestStep {
-  final UpstreamClient upstream;
+  final UpstreamTransport transport;
   final RouterMetrics metrics;
-  final Deadlines deadlines = new Deadlines();
+  final Deadlines deadlines;
+  final NanoClock clock;
+  final AttemptObserver observer;
 
   /** Create on the event loop that will run the requests: the deadline sweep runs there. */
-  ForwardStep(Vertx vertx, UpstreamClient upstream, RouterMetrics metrics) {
-    this.upstream = upstream;
-    this.metrics = metrics;
+  ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics) {
+    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM, AttemptObserver.NONE);
     deadlines.start(vertx);
+  }
+
+  /** Without a sweep of its own: the caller sweeps {@code deadlines} (tests, with a fake clock). */
+  ForwardStep(UpstreamTransport transport, RouterMetrics metrics, Deadlines deadlines, NanoClock clock,
+      AttemptObserver observer) {
+    this.transport = transport;
+    this.metrics = metrics;
+    this.deadlines = deadlines;
+    this.clock = clock;
+    this.observer = observer;
   }
 
   @Override
   public void handle(ProxyContext ctx) {
-    new Forwarding(this, ctx).start();
+    new Forwarding(this, new ClientDownstream(ctx), ctx.service, ctx.track, outbound(ctx), ctx.startNanos).start();
+  }
+
+  /** What goes upstream, fixed once for every try. */
+  static OutboundRequest outbound(ProxyContext ctx) {
+    SocketAddress remote = ctx.request.remoteAddress();
+    return new OutboundRequest(ctx.request.method(), ctx.request.headers(), ctx.requestId, ctx.traceparent,
+        remote == null ? "unknown" : remote.hostAddress(),
+        ctx.request.authority() == null ? null : ctx.request.authority().toString(),
+        ctx.request.isSSL() ? "https" : "http",
+        ctx.consumer != null, ctx.body);
   }
 }

@@ -6,71 +6,66 @@ import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
 import dev.infergate.router.upstream.Endpoint;
 import dev.infergate.router.upstream.EndpointGroup;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import dev.infergate.router.upstream.http.OutboundRequest;
+import dev.infergate.router.upstream.http.UpstreamExchange;
 import io.vertx.core.VertxException;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One request's tries. Picks an endpoint (least outstanding, healthy, breaker not open) of the
- * chosen track; on a connect failure, reset, timeout or 5xx other than 501 tries another endpoint of
- * the same track, bounded by {@code retry.attempts} and the service's retry budget (a try refused at
- * connect never reached a server: it is retried regardless and does not count); when the track has
- * no healthy endpoint left and the fallback track has one, or no usable endpoint at all, it fails
- * over once to the fallback track ({@link #acquire}); then it answers 503 (504 when
- * {@code timeoutMillis} ran out). A 5xx that cannot be retried is passed through as it came.
+ * One request's tries, orchestrated: picks an endpoint (least outstanding, healthy, breaker not
+ * open) of the chosen track, runs an {@link Attempt} on it, and after a failed one asks
+ * {@link RetryPolicy} whether to retry on the same track, fail over to the fallback track, pass the
+ * answer on, or answer 503/504. The request's own deadline ({@code timeoutMillis}) and each try's
+ * are watched by the event loop's {@link Deadlines} sweep; out of time it answers 504 (or cuts a
+ * response already under way). The client going away abandons the try in flight.
  *
- * <p>Confined to the request's event loop. Timeouts come from the event loop's {@link Deadlines}
- * sweep. Each try has a sequence number so that callbacks of an abandoned try (timed out, client
- * gone) are recognised and ignored.
+ * <p>Confined to the request's event loop. Time comes from the injected {@link NanoClock}, the client
+ * side through {@link Downstream} and the model servers through the transport, so
+ * {@code ForwardingTest} runs the whole matrix without sockets or real time. Callbacks of an attempt
+ * that is no longer the current one are ignored.
  */
-final class Forwarding implements Deadlines.Watched {
+final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.Options {
   private final ForwardStep env;
-  private final ProxyContext ctx;
+  private final Downstream down;
   private final ServiceRoute service;
   private final RetryConfig retry;
+  private final OutboundRequest request;
   private final long deadline;
 
   private TrackRoute track;
   private EndpointGroup group;
+  /** Bit i: endpoint i of the current track was tried. */
   private long tried;
   private boolean failedOver;
+  /** Tries that count against {@code retry.attempts} (refused ones do not). */
   private int counted;
-
-  private Endpoint endpoint;
-  private long tryStart;
-  private boolean tryInFlight;
+  private int number;
+  private int picked = -1;
+  private Attempt current;
+  private Downstream.Relay relay;
   private boolean retrySlot;
-  private UpstreamExchange upstream;
-  private UpstreamExchange relayed;
-  private int seq;
-
   private int deadlineSlot = -1;
-  private long tryDeadline;
-  private long perTryMillis;
-  private boolean relaying;
   private boolean done;
-  private UpstreamRequestWriter writer;
 
-  Forwarding(ForwardStep env, ProxyContext ctx) {
+  /** @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis} counts from it */
+  Forwarding(ForwardStep env, Downstream down, ServiceRoute service, TrackRoute track, OutboundRequest request,
+      long startNanos) {
     this.env = env;
-    this.ctx = ctx;
-    this.service = ctx.service;
+    this.down = down;
+    this.service = service;
+    this.track = track;
+    this.group = track.endpoints();
+    this.request = request;
     this.retry = service.config().retry();
-    this.deadline = ctx.startNanos + service.config().timeoutMillis() * 1_000_000L;
-    this.tryDeadline = deadline;
+    this.deadline = startNanos + service.config().timeoutMillis() * 1_000_000L;
   }
 
   void start() {
     service.budget().requestStarted();
     deadlineSlot = env.deadlines.add(this);
-    ctx.response.closeHandler(v -> clientGone());
-    track = ctx.track;
-    group = track.endpoints();
+    down.onClientGone(this::clientGone);
     int next = acquire();
     if (next < 0) {
       respondError(503, "no endpoint of service '" + service.name() + "' is available");
@@ -117,113 +112,94 @@ final class Forwarding implements Deadlines.Watched {
   }
 
   private void send(int index) {
-    endpoint = group.get(index);
+    Endpoint endpoint = group.get(index);
     tried |= 1L << index;
     counted++;
-    ctx.tries++;
-    tryInFlight = true;
-    tryStart = System.nanoTime();
-    int mySeq = ++seq;
-    long left = millisLeft();
+    down.tried();
+    long now = env.clock.nanoTime();
+    long left = (deadline - now) / 1_000_000L;
     long perTry = Math.max(1, Math.min(retry.perTryTimeoutMillis(), left));
-    perTryMillis = perTry;
-    tryDeadline = perTry < left ? tryStart + perTry * 1_000_000L : deadline;
-    if (writer == null) {
-      writer = new UpstreamRequestWriter(ctx);
-    }
-    ByteBuf request = writer.write(ByteBufAllocator.DEFAULT,
-        track.upstreamUri(ctx.modelPath, ctx.request.query()), endpoint.authority());
-    upstream = env.upstream.send(endpoint.host(), endpoint.port(), endpoint.authority(), request,
-        ctx.request.method() == HttpMethod.HEAD, (int) Math.min(Integer.MAX_VALUE, perTry),
-        new UpstreamExchange.Listener() {
-          @Override
-          public void head(UpstreamExchange resp) {
-            if (mySeq != seq || done) {
-              resp.reset();
-              return;
-            }
-            upstream = null;
-            int status = resp.statusCode();
-            if (status >= 500 && status != 501) {
-              tryFailed(new UpstreamStatusException(status), resp);
-            } else {
-              trySucceeded(resp);
-            }
-          }
-
-          @Override
-          public void failed(Throwable cause) {
-            if (mySeq != seq || done) {
-              return;
-            }
-            upstream = null;
-            tryFailed(cause, null);
-          }
-        });
+    long tryDeadline = perTry < left ? now + perTry * 1_000_000L : deadline;
+    Attempt attempt = new Attempt(this, env.clock, env.observer, ++number, track, endpoint, request, perTry, tryDeadline);
+    current = attempt;
+    attempt.start(env.transport, down.upstreamUri(track));
   }
 
-  private void trySucceeded(UpstreamExchange resp) {
-    long nanos = endTry();
-    endpoint.succeeded(nanos);
-    endpoint.meters().tryCompleted(resp.statusCode(), nanos);
-    relay(resp);
-  }
+  // RetryPolicy.Options: asked by the policy, in this order, only when it needs the answer.
 
-  private void tryFailed(Throwable cause, UpstreamExchange resp) {
-    long nanos = endTry();
-    endpoint.failed(nanos, cause);
-    if (resp != null) {
-      endpoint.meters().tryCompleted(resp.statusCode(), nanos);
-    } else {
-      endpoint.meters().tryFailed(nanos);
-    }
-    boolean refused = cause instanceof ConnectException;
-    if (refused) {
-      // Passive health: stop picking it until a health check passes again.
-      endpoint.markUnreachable();
-      counted--;
-    }
-    Endpoint failed = endpoint;
-    int next = -1;
-    String notRetried = NO_ENDPOINT_LEFT; // why, for the 503 when no retry is made
-    if (millisLeft() <= 0) {
-      notRetried = "timeoutMillis reached";
-    } else if (refused) {
-      next = acquire();
-    } else if (counted >= retry.attempts()) {
-      notRetried = "retry.attempts=" + retry.attempts() + " used";
-    } else if (service.budget().tryStartRetry()) {
-      retrySlot = true;
-      next = acquire();
-      if (next < 0) {
-        releaseRetrySlot();
-      }
-    } else {
-      env.metrics.retryBudgetExhausted(service.name());
-      notRetried = "retry budget exhausted";
-    }
-    if (next >= 0) {
-      failed.meters().retried(resp != null ? RetryReason.STATUS : RetryReason.ERROR);
-      if (resp != null) {
-        resp.discard(); // read and drop the (small) error body so the connection goes back to the pool
-      }
-      send(next);
-      return;
-    }
-    if (resp != null) {
-      relay(resp);
-    } else if (cause instanceof TimeoutException) {
-      respondError(504, "no answer from service '" + service.name() + "' in time: " + reason(cause), describe(cause));
-    } else {
-      String head = "no endpoint of service '" + service.name() + "' could answer (last error: ";
-      String tail = "; not retried: " + notRetried + ")";
-      respondError(503, head + reason(cause) + tail, head + describe(cause) + tail);
-    }
+  @Override
+  public boolean takeRetrySlot() {
+    retrySlot = service.budget().tryStartRetry();
+    return retrySlot;
   }
 
   @Override
+  public RetryPolicy.Next pickNext() {
+    boolean before = failedOver;
+    picked = acquire();
+    if (picked < 0) {
+      return RetryPolicy.Next.NONE;
+    }
+    return failedOver != before ? RetryPolicy.Next.FALLBACK : RetryPolicy.Next.SAME_TRACK;
+  }
+
+  // Attempt.Owner
+
+  @Override
+  public void answered(Attempt attempt, UpstreamExchange response) {
+    if (attempt != current || done) {
+      attempt.abandon(TryOutcome.CLIENT_GONE, "superseded");
+      return;
+    }
+    releaseRetrySlot();
+    relay(attempt, response);
+  }
+
+  @Override
+  public void failed(Attempt attempt, TryOutcome outcome, Throwable cause, UpstreamExchange response) {
+    if (attempt != current || done) {
+      if (response != null) {
+        response.reset();
+      }
+      return;
+    }
+    releaseRetrySlot();
+    if (outcome == TryOutcome.REFUSED) {
+      counted--;
+    }
+    RetryPolicy.Verdict verdict =
+        RetryPolicy.decide(outcome, counted, retry.attempts(), millisLeft(), this);
+    if (verdict.reason() == RetryPolicy.BUDGET_EXHAUSTED) {
+      env.metrics.retryBudgetExhausted(service.name());
+    }
+    if (verdict.retries()) {
+      attempt.endpoint().meters().retried(response != null ? RetryReason.STATUS : RetryReason.ERROR);
+      if (response != null) {
+        response.discard(); // read and drop the (small) error body so the connection goes back to the pool
+      }
+      send(picked);
+      return;
+    }
+    releaseRetrySlot(); // taken for a retry that found no endpoint
+    Throwable why = cause != null ? cause : new Attempt.UpstreamStatusException(response.statusCode());
+    switch (verdict.decision()) {
+      case RELAY -> relay(attempt, response);
+      case ANSWER_504 -> respondError(504,
+          "no answer from service '" + service.name() + "' in time: " + reason(why), describe(why));
+      default -> {
+        String head = "no endpoint of service '" + service.name() + "' could answer (last error: ";
+        String tail = "; not retried: " + verdict.reason() + ")";
+        respondError(503, head + reason(why) + tail, head + describe(why) + tail);
+      }
+    }
+  }
+
+  // Deadlines.Watched
+
+  @Override
   public long nextDeadline() {
-    return tryInFlight ? tryDeadline : deadline;
+    Attempt a = current;
+    return a != null && a.waiting() ? a.deadlineNanos() : deadline;
   }
 
   @Override
@@ -233,28 +209,22 @@ final class Forwarding implements Deadlines.Watched {
     }
     if (now - deadline >= 0) {
       overallTimeout();
-    } else if (tryInFlight && now - tryDeadline >= 0) {
-      abandonUpstream();
-      tryFailed(new TryTimeoutException("try timed out after " + perTryMillis + " ms"), null);
+    } else if (current != null && current.waiting() && now - current.deadlineNanos() >= 0) {
+      current.timedOut();
     }
   }
 
   private void overallTimeout() {
-    if (done) {
-      return;
-    }
     String reason = "no answer within timeoutMillis=" + service.config().timeoutMillis();
-    if (tryInFlight) {
-      long nanos = endTry();
-      endpoint.failed(nanos, new TryTimeoutException(reason));
-      endpoint.meters().tryFailed(nanos);
+    boolean relaying = current != null && current.phase() == Attempt.Phase.RELAYING;
+    if (current != null) {
+      current.abandon(TryOutcome.OVERALL_TIMEOUT, reason);
     }
-    abandonUpstream();
     if (relaying) {
       // The response head is out; all that is left is to cut the connection.
-      ctx.response.reset();
+      down.reset();
       finish();
-      ctx.complete(504, reason);
+      down.complete(504, reason);
     } else {
       respondError(504, reason);
     }
@@ -264,46 +234,27 @@ final class Forwarding implements Deadlines.Watched {
     if (done) {
       return;
     }
-    if (tryInFlight) {
-      endTry();
-      endpoint.abandoned();
+    if (current != null) {
+      current.abandon(TryOutcome.CLIENT_GONE, "client closed the connection");
     }
-    abandonUpstream();
     finish();
-    ctx.complete(499, "client closed the connection");
+    down.complete(499, "client closed the connection");
   }
 
-  private void relay(UpstreamExchange resp) {
-    relaying = true;
-    relayed = resp;
-    ctx.servedTrack = track;
-    ctx.servedEndpoint = endpoint.authority();
-    HttpServerResponse out = ctx.response;
-    int status = resp.statusCode();
-    out.setStatusCode(status);
-    Headers.copy(resp.headers(), out.headers());
-    out.headers().set(Headers.TRACK, track.name()).set(Headers.REQUEST_ID, ctx.requestId);
-    String length = resp.headers().get(Headers.CONTENT_LENGTH);
-    long expected = -1;
-    if (length != null) {
-      try {
-        expected = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        out.headers().remove(Headers.CONTENT_LENGTH);
-      }
-    }
-    boolean bodyless = ctx.request.method() == HttpMethod.HEAD || status == 204 || status == 304;
-    if (expected < 0 && !bodyless) {
-      out.setChunked(true);
-    }
-    new ResponseRelay(resp, out, bodyless ? -1 : expected, error -> {
-      if (done) {
-        return;
-      }
-      relayed = null;
-      finish();
-      ctx.complete(status, error);
-    }).start();
+  private void relay(Attempt attempt, UpstreamExchange response) {
+    int status = response.statusCode();
+    attempt.relaying(response);
+    AttemptObserver observer = env.observer;
+    relay = down.relay(response, attempt.track(), attempt.endpoint().authority(), observer.captureBodyBytes(),
+        error -> {
+          if (done) {
+            return;
+          }
+          attempt.relayEnded();
+          finish();
+          observer.relayed(attempt, status, relay == null ? null : relay.captured(), error);
+          down.complete(status, error);
+        });
   }
 
   private void respondError(int status, String message) {
@@ -315,32 +266,8 @@ final class Forwarding implements Deadlines.Watched {
     if (done) {
       return;
     }
-    ctx.servedTrack = track;
-    if (endpoint != null) {
-      ctx.servedEndpoint = endpoint.authority();
-    }
     finish();
-    ctx.fail(status, message, detail);
-  }
-
-  private static final String NO_ENDPOINT_LEFT = "no endpoint left to try";
-
-  /** Ends the bookkeeping of the try in flight; returns its duration. */
-  private long endTry() {
-    tryInFlight = false;
-    tryDeadline = deadline;
-    releaseRetrySlot();
-    return System.nanoTime() - tryStart;
-  }
-
-  private void abandonUpstream() {
-    seq++;
-    UpstreamExchange exchange = upstream != null ? upstream : relayed;
-    upstream = null;
-    relayed = null;
-    if (exchange != null) {
-      exchange.reset();
-    }
+    down.fail(status, message, detail, track, current == null ? null : current.endpoint().authority());
   }
 
   private void releaseRetrySlot() {
@@ -359,12 +286,12 @@ final class Forwarding implements Deadlines.Watched {
   }
 
   private long millisLeft() {
-    return (deadline - System.nanoTime()) / 1_000_000L;
+    return (deadline - env.clock.nanoTime()) / 1_000_000L;
   }
 
   /** What a client is told of an upstream failure: its kind, never an address (Netty's messages name it). */
   private static String reason(Throwable t) {
-    if (t instanceof TryTimeoutException || t instanceof UpstreamStatusException) {
+    if (t instanceof Attempt.TryTimeoutException || t instanceof Attempt.UpstreamStatusException) {
       return t.getMessage();
     }
     if (t instanceof TimeoutException) {
@@ -382,23 +309,5 @@ final class Forwarding implements Deadlines.Watched {
   private static String describe(Throwable t) {
     String m = t.getMessage();
     return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-  }
-
-  /** A 5xx answer, recorded as a breaker failure. No stack trace: it is an outcome, not a bug. */
-  static final class UpstreamStatusException extends RuntimeException {
-    UpstreamStatusException(int status) {
-      super("upstream answered " + status, null, false, false);
-    }
-  }
-
-  static final class TryTimeoutException extends TimeoutException {
-    TryTimeoutException(String message) {
-      super(message);
-    }
-
-    @Override
-    public synchronized Throwable fillInStackTrace() {
-      return this;
-    }
   }
 }

@@ -7,18 +7,19 @@ import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.upstream.http.TransportKind;
+import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
  * One instance per event loop: an HTTP server on the shared listen port and its own pooled
- * keep-alive {@link UpstreamClient}, so that a request and its upstream connection live on the same event loop
+ * keep-alive {@link UpstreamTransport}, so that a request and its upstream connection live on the same event loop
  * and never hop threads.
  */
 public final class ProxyVerticle extends VerticleBase {
@@ -38,16 +39,18 @@ public final class ProxyVerticle extends VerticleBase {
   private final long drainMillis;
   private final ConnectionGuard guard;
   private HttpServer server;
-  private UpstreamClient upstream;
+  private final TransportKind transport;
+  private UpstreamTransport upstream;
 
   /**
    * @param authenticator null without auth
    * @param tls null for plain HTTP
    * @param guard the public listener's connection cap, idle timeout and read deadlines (shared by all instances)
+   * @param transport which client talks to the model servers ({@code upstream.transport})
    */
   public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
-      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard) {
+      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard, TransportKind transport) {
     this.host = host;
     this.port = port;
     this.routing = routing;
@@ -60,11 +63,12 @@ public final class ProxyVerticle extends VerticleBase {
     this.shutdownSignal = shutdownSignal;
     this.drainMillis = drainMillis;
     this.guard = guard;
+    this.transport = transport;
   }
 
   @Override
   public Future<?> start() {
-    upstream = new UpstreamClient((ContextInternal) context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
+    upstream = transport.create(context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
         metrics, random, shutdownSignal);
     HttpServerOptions options = guard.options(new HttpServerOptions())

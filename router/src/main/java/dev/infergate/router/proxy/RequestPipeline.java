@@ -5,6 +5,7 @@ import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,7 +24,7 @@ public final class RequestPipeline {
   private final TrackMeters unrouted;
   private final ShutdownSignal shutdown;
 
-  public RequestPipeline(Vertx vertx, UpstreamClient upstream, RoutingSource routing, Authenticator authenticator,
+  public RequestPipeline(Vertx vertx, UpstreamTransport upstream, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
       ShutdownSignal shutdown) {
     this.routing = routing;

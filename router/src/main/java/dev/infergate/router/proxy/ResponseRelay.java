@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.upstream.http.UpstreamExchange;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,19 +11,30 @@ import io.vertx.core.http.HttpServerResponse;
  * written together with the end of the response (and with the head, for a body in one chunk), so a
  * small JSON answer leaves in one write.
  */
-final class ResponseRelay {
+final class ResponseRelay implements Downstream.Relay {
   private final UpstreamExchange in;
   private final HttpServerResponse out;
   private final Handler<String> onDone;
+  private final int capture;
+  private Buffer captured;
   private long remaining;
   private boolean ended;
 
-  /** @param expected the declared body length, or -1 */
-  ResponseRelay(UpstreamExchange in, HttpServerResponse out, long expected, Handler<String> onDone) {
+  /**
+   * @param expected the declared body length, or -1
+   * @param capture keep the body's first this many bytes ({@link #captured()}); 0 for none
+   */
+  ResponseRelay(UpstreamExchange in, HttpServerResponse out, long expected, int capture, Handler<String> onDone) {
     this.in = in;
     this.out = out;
     this.remaining = expected;
+    this.capture = capture;
     this.onDone = onDone;
+  }
+
+  @Override
+  public Buffer captured() {
+    return captured;
   }
 
   void start() {
@@ -51,6 +63,9 @@ final class ResponseRelay {
     if (ended) {
       return;
     }
+    if (capture > 0) {
+      keep(b);
+    }
     if (remaining > 0) {
       remaining -= b.length();
       if (remaining <= 0) {
@@ -63,6 +78,16 @@ final class ResponseRelay {
     if (out.writeQueueFull()) {
       in.pause();
       out.drainHandler(v -> in.resume());
+    }
+  }
+
+  private void keep(Buffer b) {
+    if (captured == null) {
+      captured = Buffer.buffer(Math.min(capture, Math.max(b.length(), 64)));
+    }
+    int room = capture - captured.length();
+    if (room > 0) {
+      captured.appendBuffer(b, 0, Math.min(room, b.length()));
     }
   }
 }

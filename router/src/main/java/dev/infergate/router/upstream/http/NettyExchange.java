@@ -1,4 +1,4 @@
-package dev.infergate.router.proxy;
+package dev.infergate.router.upstream.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
@@ -19,9 +18,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
- * One request to a model server and its response, on a connection of the {@link UpstreamClient}.
+ * One request to a model server and its response, on a connection of the {@link NettyTransport}
+ * (the {@link UpstreamExchange} contract).
  * The listener hears the response head (or a failure before it) and, before {@code head} returns,
  * either takes the body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with
  * {@link #pause}/{@link #resume} for back-pressure), {@link #discard}s it or {@link #reset}s the
@@ -29,16 +31,8 @@ import java.io.IOException;
  * {@link #reset} abandons the exchange and closes its connection. A connection goes back to the pool only after a complete,
  * keep-alive response. Every callback runs on the event loop, inside the verticle's Vert.x context.
  */
-final class UpstreamExchange {
-  interface Listener {
-    /** The response head arrived: {@link #statusCode()} and {@link #headers()} are set. */
-    void head(UpstreamExchange response);
-
-    /** No response head: connect failure ({@link java.net.ConnectException}), reset or error. */
-    void failed(Throwable cause);
-  }
-
-  private final UpstreamClient.Pool pool;
+final class NettyExchange implements UpstreamExchange {
+  private final NettyTransport.Pool pool;
   private final ContextInternal context;
   private final Listener listener;
   private final int connectTimeoutMillis;
@@ -54,7 +48,7 @@ final class UpstreamExchange {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  UpstreamExchange(UpstreamClient.Pool pool, ContextInternal context, Listener listener, ByteBuf request,
+  NettyExchange(NettyTransport.Pool pool, ContextInternal context, Listener listener, ByteBuf request,
       boolean headRequest, int connectTimeoutMillis) {
     this.pool = pool;
     this.context = context;
@@ -73,33 +67,45 @@ final class UpstreamExchange {
     return finished;
   }
 
-  int statusCode() {
+  @Override
+  public int statusCode() {
     return head.status().code();
   }
 
-  HttpHeaders headers() {
-    return head.headers();
+  @Override
+  public String header(CharSequence name) {
+    return head.headers().get(name);
   }
 
-  void handler(Handler<Buffer> handler) {
+  @Override
+  public Iterator<Map.Entry<CharSequence, CharSequence>> headers() {
+    return head.headers().iteratorCharSequence();
+  }
+
+  @Override
+  public void handler(Handler<Buffer> handler) {
     chunkHandler = handler;
   }
 
-  void endHandler(Handler<Void> handler) {
+  @Override
+  public void endHandler(Handler<Void> handler) {
     endHandler = handler;
   }
 
-  void exceptionHandler(Handler<Throwable> handler) {
+  @Override
+  public void exceptionHandler(Handler<Throwable> handler) {
     exceptionHandler = handler;
   }
 
-  void pause() {
+  @Override
+  public void pause() {
     if (channel != null) {
       channel.config().setAutoRead(false);
     }
   }
 
-  void resume() {
+  @Override
+  public void resume() {
     if (channel != null && !finished) {
       channel.config().setAutoRead(true);
       channel.read();
@@ -107,13 +113,15 @@ final class UpstreamExchange {
   }
 
   /** Reads the rest of the response and drops it, so the connection can be used again. */
-  void discard() {
+  @Override
+  public void discard() {
     discarding = true;
     resume();
   }
 
   /** Abandons the exchange: its connection is closed, nothing more is reported. */
-  void reset() {
+  @Override
+  public void reset() {
     if (finished) {
       return;
     }
@@ -138,6 +146,8 @@ final class UpstreamExchange {
     channel.config().setAutoRead(true);
     ByteBuf r = request;
     request = null;
+    listener.connected(); // on the event loop already: no emit
+
     channel.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
       if (!f.isSuccess()) {
         failed(f.cause());
@@ -226,7 +236,7 @@ final class UpstreamExchange {
 
   /**
    * Netty's response decoder, told whether the response answers a HEAD request (no body whatever its
-   * headers say). Requests are written as bytes ({@link UpstreamRequestWriter}), so there is no
+   * headers say). Requests are written as bytes ({@link RequestWriter}), so there is no
    * encoder beside it, and no {@code HttpClientCodec} to pair each response with its request's method.
    */
   static final class ResponseDecoder extends HttpResponseDecoder {
@@ -241,8 +251,8 @@ final class UpstreamExchange {
   /** The pipeline's last handler: routes what the connection reads to its current exchange. */
   static final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final ResponseDecoder decoder;
-    UpstreamExchange exchange;
-    /** When the connection went back to the pool (System.nanoTime); see {@link UpstreamClient}. */
+    NettyExchange exchange;
+    /** When the connection went back to the pool (System.nanoTime); see {@link NettyTransport}. */
     long idleSinceNanos;
     private boolean informational;
 
@@ -253,7 +263,7 @@ final class UpstreamExchange {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
-        UpstreamExchange e = exchange;
+        NettyExchange e = exchange;
         if (e == null) {
           ctx.close(); // bytes nobody asked for: the connection cannot be trusted
           return;
@@ -278,7 +288,7 @@ final class UpstreamExchange {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      UpstreamExchange e = exchange;
+      NettyExchange e = exchange;
       if (e != null) {
         e.failed(new IOException("connection to the model server closed before the response ended"));
       }
@@ -287,7 +297,7 @@ final class UpstreamExchange {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      UpstreamExchange e = exchange;
+      NettyExchange e = exchange;
       if (e != null) {
         e.failed(cause);
       }

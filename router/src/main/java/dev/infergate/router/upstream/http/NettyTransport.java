@@ -1,7 +1,8 @@
-package dev.infergate.router.proxy;
+package dev.infergate.router.upstream.http;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
@@ -24,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * requests wait for one). A connection idle in the pool for the idle timeout is closed by a sweep of
  * the pools rather than by an {@code IdleStateHandler}, which would stamp the time on every read and
  * write of every request. Against Vert.x's HttpClient this is where nearly all of a Vert.x proxy's
- * cost over raw Netty went (bench/RESULTS.md, "hybrid"). Retries, timeouts and breakers stay in
- * {@link Forwarding}. Confined to its event loop.
+ * cost over raw Netty went (bench/RESULTS.md, "hybrid"). Retries, timeouts and breakers stay with
+ * the caller. Confined to its event loop.
  */
-final class UpstreamClient {
+final class NettyTransport implements UpstreamTransport {
   /** Connections per endpoint per event loop (in use, idle or connecting); beyond it requests wait. */
   static final int MAX_CONNECTIONS_PER_ENDPOINT = 256;
 
@@ -44,11 +45,11 @@ final class UpstreamClient {
    * @param context the event-loop context of the verticle whose requests this client serves
    * @param idleTimeoutMillis how long a connection may stay unused in the pool
    */
-  UpstreamClient(ContextInternal context, long idleTimeoutMillis) {
+  NettyTransport(ContextInternal context, long idleTimeoutMillis) {
     this(context, idleTimeoutMillis, MAX_CONNECTIONS_PER_ENDPOINT);
   }
 
-  UpstreamClient(ContextInternal context, long idleTimeoutMillis, int maxConnectionsPerEndpoint) {
+  NettyTransport(ContextInternal context, long idleTimeoutMillis, int maxConnectionsPerEndpoint) {
     this.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
     this.context = context;
     this.loop = context.nettyEventLoop();
@@ -60,6 +61,13 @@ final class UpstreamClient {
     this.idleSweep = loop.scheduleAtFixedRate(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
   }
 
+  @Override
+  public UpstreamExchange send(OutboundRequest request, String host, int port, String authority, String uri,
+      int connectTimeoutMillis, UpstreamExchange.Listener listener) {
+    ByteBuf bytes = RequestWriter.get().write(ByteBufAllocator.DEFAULT, request, uri, authority);
+    return send(host, port, authority, bytes, request.isHead(), connectTimeoutMillis, listener);
+  }
+
   /**
    * Sends one request on a pooled connection to {@code host:port}, or a new one. The exchange
    * reports the response head, body and end, or a failure: a {@link java.net.ConnectException} when
@@ -67,23 +75,24 @@ final class UpstreamClient {
    *
    * @param authority {@code host:port} (IPv6 hosts in brackets): the pool's key, passed in so that
    *     no key is built per request
-   * @param request the whole request as bytes ({@link UpstreamRequestWriter}); the exchange owns it
+   * @param request the whole request as bytes ({@link RequestWriter}); the exchange owns it
    * @param headRequest whether it is a HEAD request, whose response has no body whatever its headers say
    */
-  UpstreamExchange send(String host, int port, String authority, ByteBuf request, boolean headRequest,
+  NettyExchange send(String host, int port, String authority, ByteBuf request, boolean headRequest,
       int connectTimeoutMillis, UpstreamExchange.Listener listener) {
     Pool pool = pools.get(authority);
     if (pool == null) {
       pool = new Pool(authority, host, port);
       pools.put(authority, pool);
     }
-    UpstreamExchange exchange = new UpstreamExchange(pool, context, listener, request, headRequest, connectTimeoutMillis);
+    NettyExchange exchange = new NettyExchange(pool, context, listener, request, headRequest, connectTimeoutMillis);
     pool.dispatch(exchange);
     return exchange;
   }
 
   /** Closes every idle connection; call on the event loop. Exchanges in flight finish on their own. */
-  void close() {
+  @Override
+  public void close() {
     closed = true;
     idleSweep.cancel(false);
     List<Channel> idle = new ArrayList<>();
@@ -104,7 +113,7 @@ final class UpstreamClient {
     private final String host;
     private final int port;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
-    private final ArrayDeque<UpstreamExchange> waiting = new ArrayDeque<>();
+    private final ArrayDeque<NettyExchange> waiting = new ArrayDeque<>();
     private int open;
 
     Pool(String key, String host, int port) {
@@ -113,7 +122,7 @@ final class UpstreamClient {
       this.port = port;
     }
 
-    void dispatch(UpstreamExchange exchange) {
+    void dispatch(NettyExchange exchange) {
       Channel pooled = takeIdle();
       if (pooled != null) {
         exchange.start(pooled);
@@ -130,11 +139,11 @@ final class UpstreamClient {
         channel.close();
         return;
       }
-      UpstreamExchange next = nextWaiting();
+      NettyExchange next = nextWaiting();
       if (next != null) {
         next.start(channel);
       } else {
-        UpstreamExchange.ConnectionHandler handler = UpstreamExchange.handler(channel);
+        NettyExchange.ConnectionHandler handler = NettyExchange.handler(channel);
         if (handler == null) {
           channel.close();
           return;
@@ -148,7 +157,7 @@ final class UpstreamClient {
     void closeIdleSince(long limitNanos) {
       Channel oldest;
       while ((oldest = idle.peekFirst()) != null) {
-        UpstreamExchange.ConnectionHandler handler = UpstreamExchange.handler(oldest);
+        NettyExchange.ConnectionHandler handler = NettyExchange.handler(oldest);
         if (handler != null && handler.idleSinceNanos - limitNanos >= 0) {
           return;
         }
@@ -166,8 +175,8 @@ final class UpstreamClient {
       return null;
     }
 
-    private UpstreamExchange nextWaiting() {
-      UpstreamExchange next;
+    private NettyExchange nextWaiting() {
+      NettyExchange next;
       while ((next = waiting.pollFirst()) != null) {
         if (!next.abandoned()) {
           return next;
@@ -176,7 +185,7 @@ final class UpstreamClient {
       return null;
     }
 
-    private void connect(UpstreamExchange exchange) {
+    private void connect(NettyExchange exchange) {
       open++;
       new Bootstrap().group(loop)
           .channelFactory(channels)
@@ -185,8 +194,8 @@ final class UpstreamClient {
           .handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-              UpstreamExchange.ResponseDecoder decoder = new UpstreamExchange.ResponseDecoder();
-              ch.pipeline().addLast(decoder, new UpstreamExchange.ConnectionHandler(decoder));
+              NettyExchange.ResponseDecoder decoder = new NettyExchange.ResponseDecoder();
+              ch.pipeline().addLast(decoder, new NettyExchange.ConnectionHandler(decoder));
             }
           })
           .connect(host, port)
@@ -206,7 +215,7 @@ final class UpstreamClient {
       open--;
       idle.remove(channel);
       if (!waiting.isEmpty() && !closed && open < maxConnectionsPerEndpoint) {
-        UpstreamExchange next = nextWaiting();
+        NettyExchange next = nextWaiting();
         if (next != null) {
           connect(next);
         }

@@ -1,4 +1,4 @@
-package dev.infergate.router.proxy;
+package dev.infergate.router.upstream.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -7,7 +7,6 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,17 +24,17 @@ import java.util.Map;
  * char, and they are written back the same way.
  *
  * <p>The head is put together in a per-thread array, where a Latin-1 string is one array copy, and
- * then copied into a pooled buffer of its exact size. One writer per request, on its event loop;
- * retries write again from what the first try noted.
+ * then copied into a pooled buffer of its exact size. One writer per event loop ({@link #get}), reused
+ * by every write on it; nothing carries over from one write to the next, so an {@link OutboundRequest}
+ * can be written any number of times (retries, a shadow copy). Not thread-safe.
  */
-final class UpstreamRequestWriter {
+final class RequestWriter {
   /** Bodies up to this size are copied after the head (one buffer, one write); larger ones are sent as a view. */
   static final int COPIED_BODY_BYTES = 16 * 1024;
-  /** Grows to the largest head written on the thread, bounded by the server's header size limit. */
-  private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+  private static final FastThreadLocal<RequestWriter> WRITERS = new FastThreadLocal<>() {
     @Override
-    protected byte[] initialValue() {
-      return new byte[4096];
+    protected RequestWriter initialValue() {
+      return new RequestWriter();
     }
   };
   private static final byte[] HTTP_1_1 = bytes(" HTTP/1.1\r\n");
@@ -52,55 +51,53 @@ final class UpstreamRequestWriter {
   private static final byte[] X_FORWARDED_HOST = bytes("x-forwarded-host: ");
   private static final byte[] LIST_SEPARATOR = bytes(", ");
   private static final byte[] COLON_SPACE = bytes(": ");
+  private static final String CONNECTION_NAME = "connection";
   private static final byte[] CRLF = bytes("\r\n");
 
-  private final ProxyContext ctx;
-  private final boolean dropAuthorization;
-  private byte[] buf;
+  /** Grows to the largest head written on the thread, bounded by the server's header size limit. */
+  private byte[] buf = new byte[4096];
   private int pos;
-  // Noted by the first try.
-  private boolean noted;
+  // Per write.
+  private OutboundRequest request;
   /** Earlier hops' X-Forwarded-For and Forwarded fields, in order (usually none). */
   private List<CharSequence> earlierFor;
   private List<CharSequence> earlierForwarded;
   private boolean clientSentProto;
   private boolean clientSentHost;
-  private String clientAddress;
-  private String clientAuthority;
-  private String clientProto;
 
-  UpstreamRequestWriter(ProxyContext ctx) {
-    this.ctx = ctx;
-    // The verified bearer token is a credential for the gateway: it goes no further (as Envoy's
-    // jwt_authn does by default), so a model server's logs or a compromised replica cannot replay it.
-    this.dropAuthorization = ctx.consumer != null;
+  private RequestWriter() {}
+
+  /** This thread's writer. */
+  static RequestWriter get() {
+    return WRITERS.get();
   }
 
   /** The whole request for one try to {@code authority}; the caller owns (and releases) the buffer. */
-  ByteBuf write(ByteBufAllocator alloc, String uri, String authority) {
-    buf = SCRATCH.get();
+  ByteBuf write(ByteBufAllocator alloc, OutboundRequest request, String uri, String authority) {
+    this.request = request;
+    earlierFor = null;
+    earlierForwarded = null;
+    clientSentProto = false;
+    clientSentHost = false;
     pos = 0;
-    put(ctx.request.method().name());
+    put(request.method().name());
     put((byte) ' ');
     put(uri);
     put(HTTP_1_1);
     header(HOST, authority);
     clientHeaders();
-    if (!noted) {
-      noteClient();
-    }
-    header(REQUEST_ID, ctx.requestId);
-    header(TRACEPARENT, ctx.traceparent);
+    header(REQUEST_ID, request.requestId());
+    header(TRACEPARENT, request.traceparent());
     forwardingHeaders();
-    Buffer body = ctx.body;
-    int bodyLength = body == null ? 0 : body.length();
+    Buffer body = request.body();
+    int bodyLength = request.bodyLength();
     if (body != null) {
       put(CONTENT_LENGTH);
       put(Integer.toString(bodyLength));
       put(CRLF);
     }
     put(CRLF);
-    SCRATCH.set(buf); // it may have grown
+    this.request = null;
     boolean copyBody = bodyLength <= COPIED_BODY_BYTES;
     ByteBuf out = alloc.directBuffer(pos + (copyBody ? bodyLength : 0));
     out.writeBytes(buf, 0, pos);
@@ -118,11 +115,11 @@ final class UpstreamRequestWriter {
 
   /**
    * Copies the client's headers minus hop-by-hop ones, those its {@code Connection} header names, and
-   * those the router sets itself; the first time, notes the forwarding headers it extends or keeps.
+   * those the router sets itself; notes the forwarding headers it extends or keeps.
    */
   private void clientHeaders() {
-    MultiMap headers = ctx.request.headers();
-    String options = Headers.connectionOptions(headers.get(Headers.CONNECTION));
+    MultiMap headers = request.clientHeaders();
+    String options = HeaderRules.connectionOptions(headers.get(CONNECTION_NAME));
     if (headers instanceof io.netty.handler.codec.http.HttpHeaders netty) {
       // Vert.x's HTTP/1.x map: entries as they are stored, no wrapper or String per header.
       Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
@@ -138,26 +135,24 @@ final class UpstreamRequestWriter {
   }
 
   private void clientHeader(CharSequence name, CharSequence value, String connectionOptions) {
-    if (Headers.isHopByHop(name, connectionOptions)) {
+    if (HeaderRules.isHopByHop(name, connectionOptions)) {
       return;
     }
-    if (Headers.setByRouter(name)) {
-      if (!noted) {
-        noteEarlierHop(name, value);
-      }
+    if (HeaderRules.setByRouter(name)) {
+      noteEarlierHop(name, value);
       return;
     }
     switch (name.length()) {
       case 13:
-        if (dropAuthorization && Headers.is(name, "authorization")) {
+        if (request.dropAuthorization() && HeaderRules.is(name, "authorization")) {
           return;
         }
         break;
       case 16:
-        clientSentHost |= Headers.is(name, "x-forwarded-host");
+        clientSentHost |= HeaderRules.is(name, "x-forwarded-host");
         break;
       case 17:
-        clientSentProto |= Headers.is(name, "x-forwarded-proto");
+        clientSentProto |= HeaderRules.is(name, "x-forwarded-proto");
         break;
       default:
         break;
@@ -169,23 +164,18 @@ final class UpstreamRequestWriter {
   }
 
   private void noteEarlierHop(CharSequence name, CharSequence value) {
-    if (Headers.is(name, "x-forwarded-for")) {
+    if (HeaderRules.is(name, "x-forwarded-for")) {
       earlierFor = add(earlierFor, value);
-    } else if (Headers.is(name, "forwarded")) {
+    } else if (HeaderRules.is(name, "forwarded")) {
       earlierForwarded = add(earlierForwarded, value);
     }
   }
 
-  private void noteClient() {
-    noted = true;
-    SocketAddress remote = ctx.request.remoteAddress();
-    clientAddress = remote == null ? "unknown" : remote.hostAddress();
-    clientAuthority = ctx.request.authority() == null ? null : ctx.request.authority().toString();
-    clientProto = ctx.request.isSSL() ? "https" : "http";
-  }
-
   /** This hop appended to the earlier ones (RFC 7239 for {@code Forwarded}; IPv6 nodes quoted in brackets). */
   private void forwardingHeaders() {
+    String clientAddress = request.clientAddress();
+    String clientAuthority = request.clientAuthority();
+    String clientProto = request.clientProto();
     put(X_FORWARDED_FOR);
     list(earlierFor);
     put(clientAddress);

@@ -1,4 +1,4 @@
-package dev.infergate.router.proxy;
+package dev.infergate.router.upstream.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The upstream client's pool against a real server: the connection cap, waiting requests, refusals. */
-class UpstreamPoolTest {
+class NettyPoolTest {
   private Vertx vertx;
   private HttpServer server;
   private final AtomicInteger connections = new AtomicInteger();
@@ -51,7 +51,7 @@ class UpstreamPoolTest {
     vertx.close().await();
   }
 
-  /** A whole request as the client gets it from {@link UpstreamRequestWriter}. */
+  /** A whole request as the client gets it from {@link RequestWriter}. */
   private static ByteBuf request(String requestLine, int port, String body) {
     String head = requestLine + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
         + (body == null ? "" : "Content-Length: " + body.length() + "\r\n") + "\r\n";
@@ -59,7 +59,7 @@ class UpstreamPoolTest {
   }
 
   /** Sends on the client's own event loop; completes with the status, or the failure. */
-  private CompletableFuture<Object> send(ContextInternal context, UpstreamClient client, int port) {
+  private CompletableFuture<Object> send(ContextInternal context, NettyTransport client, int port) {
     CompletableFuture<Object> result = new CompletableFuture<>();
     context.runOnContext(v -> client.send("127.0.0.1", port, "127.0.0.1:" + port,
         request("POST /v2/models/m/infer", port, "{}"), false, 2000, new UpstreamExchange.Listener() {
@@ -81,7 +81,7 @@ class UpstreamPoolTest {
   @Test
   void requestsBeyondTheCapWaitForAConnectionAndReuseIt() throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 60_000, 1);
+    NettyTransport client = new NettyTransport(context, 60_000, 1);
     List<CompletableFuture<Object>> replies = List.of(send(context, client, server.actualPort()),
         send(context, client, server.actualPort()), send(context, client, server.actualPort()));
     for (int answered = 0; answered < 3; answered++) {
@@ -102,7 +102,7 @@ class UpstreamPoolTest {
       closedPort = probe.getLocalPort(); // closed synchronously: nothing listens there afterwards
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 60_000, 1);
+    NettyTransport client = new NettyTransport(context, 60_000, 1);
     Object first = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
     Object second = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
     assertInstanceOf(ConnectException.class, first);
@@ -112,7 +112,7 @@ class UpstreamPoolTest {
   @Test
   void anAbandonedWaitingRequestIsNeverSent() throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 60_000, 1);
+    NettyTransport client = new NettyTransport(context, 60_000, 1);
     CompletableFuture<Object> first = send(context, client, server.actualPort());
     Promise<UpstreamExchange> waiting = Promise.promise();
     context.runOnContext(v -> waiting.complete(client.send("127.0.0.1", server.actualPort(), "127.0.0.1:" + server.actualPort(),
@@ -143,7 +143,7 @@ class UpstreamPoolTest {
   @Test
   void aConnectionIdleInThePoolForTheTimeoutIsClosedAndTheNextRequestOpensAnother() throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    UpstreamClient client = new UpstreamClient(context, 200, 1);
+    NettyTransport client = new NettyTransport(context, 200, 1);
     CompletableFuture<Object> first = send(context, client, server.actualPort());
     Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the request reaches the server");
     held.poll().response().end("one");
