@@ -22,7 +22,6 @@ import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.upstream.Breakers;
 import dev.infergate.router.upstream.EndpointRegistry;
 import dev.infergate.router.upstream.HealthChecker;
-import dev.infergate.router.upstream.http.TransportKind;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -187,7 +186,7 @@ public final class RouterServer implements AutoCloseable {
     String id = vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
           rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis(), guard,
-          TransportKind.DEFAULT);
+          config.upstream().transport());
       synchronized (created) {
         created.add(v);
       }

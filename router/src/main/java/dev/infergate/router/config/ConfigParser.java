@@ -28,7 +28,7 @@ public final class ConfigParser {
 
   private static final Set<String> TOP_KEYS = Set.of(
       "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
-      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits");
+      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits", "upstream");
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
@@ -115,6 +115,7 @@ public final class ConfigParser {
     TlsConfig tls = root.has("tls") ? TlsConfig.parse(root.map("tls")) : null;
     ShutdownConfig shutdown = ShutdownConfig.parse(root.mapOrEmpty("shutdown"));
     LimitsConfig limits = LimitsConfig.parse(root.mapOrEmpty("limits"));
+    UpstreamConfig upstream = UpstreamConfig.parse(root.mapOrEmpty("upstream"));
     HostPort listen = hostPort(root.mapOrEmpty("listen"), Defaults.LISTEN_HOST, Defaults.LISTEN_PORT);
     HostPort admin = hostPort(root.mapOrEmpty("admin"), Defaults.ADMIN_HOST, Defaults.ADMIN_PORT);
     if (auth == null && !isLoopback(admin.host())) {
@@ -160,7 +161,7 @@ public final class ConfigParser {
       }
     }
     return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
-        rateLimits, tls, shutdown, limits);
+        rateLimits, tls, shutdown, limits, upstream);
   }
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {
@@ -359,6 +360,8 @@ public final class ConfigParser {
     m.put("INFERGATE_MAX_BODY_BYTES", "maxBodyBytes");
     m.put("INFERGATE_ALLOW_TRACK_OVERRIDE", "allowTrackOverride");
     m.put("INFERGATE_ACCESS_LOG", "accessLog");
+    // The switch back to Vert.x's client when an upgrade breaks the Netty path, without editing the file.
+    m.put("INFERGATE_UPSTREAM_TRANSPORT", "upstream.transport");
     // The issuer's coordinates often come from a Kubernetes Secret or the environment.
     m.put("INFERGATE_AUTH_JWKS", "auth.jwks");
     m.put("INFERGATE_AUTH_ISSUER", "auth.issuer");

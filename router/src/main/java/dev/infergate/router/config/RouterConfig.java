@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param tls HTTPS on the public listener, or null for plain HTTP
  * @param shutdown what SIGTERM does (pre-stop delay, drain)
  * @param limits read deadlines, idle timeout and connection caps of both listeners
+ * @param upstream how the router talks to the model servers (the transport)
  */
 public record RouterConfig(
     HostPort listen,
@@ -35,9 +36,11 @@ public record RouterConfig(
     RateLimitConfig rateLimits,
     TlsConfig tls,
     ShutdownConfig shutdown,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    UpstreamConfig upstream) {
 
   public RouterConfig {
+    Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(admin, "admin");
@@ -47,7 +50,8 @@ public record RouterConfig(
 
   /**
    * A reloaded configuration as it can take effect: its reloadable fields with {@code running}'s
-   * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval),
+   * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval,
+   * upstream transport),
    * which the listeners, the authenticator and the admin API were built from and keep. Checked again as
    * a whole, so that a reload cannot combine the running auth with a setting only valid without it
    * (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let any
@@ -62,12 +66,12 @@ public record RouterConfig(
     }
     return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
         running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
-        running.shutdown(), running.limits());
+        running.shutdown(), running.limits(), running.upstream());
   }
 
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced, auth, rateLimits, tls, shutdown, limits);
+        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream);
   }
 }

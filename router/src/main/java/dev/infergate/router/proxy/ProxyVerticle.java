@@ -3,11 +3,12 @@ package dev.infergate.router.proxy;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
+import dev.infergate.router.config.UpstreamConfig;
 import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
-import dev.infergate.router.upstream.http.TransportKind;
+import dev.infergate.router.upstream.http.UpstreamTransports;
 import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,7 +40,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final long drainMillis;
   private final ConnectionGuard guard;
   private HttpServer server;
-  private final TransportKind transport;
+  private final UpstreamConfig.Transport transport;
   private UpstreamTransport upstream;
 
   /**
@@ -50,7 +51,7 @@ public final class ProxyVerticle extends VerticleBase {
    */
   public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
-      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard, TransportKind transport) {
+      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard, UpstreamConfig.Transport transport) {
     this.host = host;
     this.port = port;
     this.routing = routing;
@@ -68,7 +69,7 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstream = transport.create(context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
+    upstream = UpstreamTransports.create(transport, context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
         metrics, random, shutdownSignal);
     HttpServerOptions options = guard.options(new HttpServerOptions())

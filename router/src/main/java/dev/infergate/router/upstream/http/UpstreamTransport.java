@@ -6,7 +6,7 @@ package dev.infergate.router.upstream.http;
  * the connect timeout, and breakers are the caller's; a transport only moves bytes and pools
  * keep-alive connections per endpoint.
  *
- * <p>Two implementations, chosen by {@code upstream.transport} ({@link TransportKind}): {@code netty}
+ * <p>Two implementations, chosen by {@code upstream.transport} ({@link UpstreamTransports}): {@code netty}
  * (the default; {@link NettyTransport}, raw Netty on the request's event loop, the fast path) and
  * {@code vertx} ({@link VertxTransport}, Vert.x's public {@code HttpClient}; slower, but uses no Vert.x
  * internals, so a Vert.x upgrade that breaks the Netty path is a one-line switch). Both pass
