@@ -1,8 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.http.ClientFraming;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import dev.infergate.router.http.DecoderFailure;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,10 +25,11 @@ final class InvalidRequests {
     Throwable cause = request.decoderResult().cause();
     int status;
     String message;
-    if (cause instanceof TooLongHttpHeaderException) {
+    DecoderFailure failure = DecoderFailure.of(cause);
+    if (failure == DecoderFailure.HEADERS_TOO_LARGE) {
       status = 431;
       message = "request headers too large: at most " + maxHeaderBytes + " bytes in all";
-    } else if (cause instanceof TooLongHttpLineException) {
+    } else if (failure == DecoderFailure.LINE_TOO_LONG) {
       status = 414;
       message = "request line too long";
     } else if (cause != null && ClientFraming.UNSUPPORTED_VERSION.equals(cause.getMessage())) {
