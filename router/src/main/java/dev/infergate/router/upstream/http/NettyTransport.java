@@ -59,6 +59,9 @@ final class NettyTransport implements UpstreamTransport {
     // Closes idle connections between one and 1.25 timeouts after their last use.
     long sweepMillis = Math.max(1, idleTimeoutMillis / 4);
     this.idleSweep = loop.scheduleAtFixedRate(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    // The allocator's first chunk initialises its JFR event classes, which can take seconds on a busy
+    // machine: at start-up, not inside the first request's deadline.
+    ByteBufAllocator.DEFAULT.directBuffer(RequestWriter.COPIED_BODY_BYTES).release();
   }
 
   @Override
