@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
-# Model-server benchmarks of issue 18, one server process for both (bench/RESULTS.md has the figures):
+# Model-server benchmarks of issue 18 (bench/RESULTS.md has the figures):
 #
 #  1. Image-sized model, input [n,3,224,224] FP32 (a small conv net, bench/tools/TypesBench.java):
 #     req/s at c=8 of one-image requests with the KServe V2 binary tensor data extension vs the same
 #     image in JSON, alternating, and the server's CPU time per request of each (user + system of all
 #     its threads, /proc/<pid>/stat, as bench/model-server-ab.sh). Outputs come back as JSON (10 floats).
 #  2. Serving overhead: an MLP ([n,1024] -> 1024 -> 1024 -> 10), binary requests of 1 and of 8 rows at c=64;
-#     served rows/s against ONNX Runtime alone (a second JVM, same ORT library and session options,
-#     as many threads as the model's instanceCount) running batch sizes drawn from the histogram of
-#     the batches the server formed in that very measurement (infergate_model_batch_size on the admin
-#     listener's /metrics, before/after delta). Two ORT figures: "matched", sizes within each bucket
-#     mixed to give the server's mean batch size, and "upper", every batch at its bucket's largest
-#     size (ONNX Runtime's best case). See TypesBench.java. "ratio" is served rows/s over ORT's rows/s
-#     (the issue's figure: wall clock, at the mercy of whatever else runs on the machine meanwhile);
-#     "cpu_ratio" is ORT's CPU per row over the server's (rows per CPU-second, server vs ORT alone:
-#     what the serving costs, steadier on a shared machine; the server's CPU excludes wrk's).
+#     served rows/s against ONNX Runtime alone running the same batch sizes in the same JVM, same run
+#     (bench/tools/ServingOverheadBench.java: the model server runs inside that tool's JVM; after each
+#     served run, ONNX Runtime alone, in the same JVM, replays the exact batch sizes the server formed
+#     in it, read from the model's Triton statistics, with the server's session options and as many
+#     threads as the model's instanceCount). "ratio" is served rows/s over ORT's rows/s (the issue's
+#     figure: wall clock, at the mercy of whatever else runs on the machine meanwhile); "cpu_ratio" is
+#     ORT's CPU per row over the server's (rows per CPU-second, served vs ORT alone: what the serving
+#     costs, steadier on a shared machine; the server's CPU is the whole JVM's, wrk's excluded).
 #
 # Models and request bodies are generated at run time (random weights, fixed seeds) into a temporary
 # folder; nothing large is committed. Needs model-server/target/model-server.jar
@@ -23,8 +22,9 @@
 #   bench/model-server-types-bench.sh
 #   RUNS=2 SECONDS_PER_RUN=5 bench/model-server-types-bench.sh
 #
-# Environment: RUNS (3) SECONDS_PER_RUN (8) WARMUP (4) MLP_ROWS (rows per mlp request: "1 8") WRK_CPU (0: wrk is pinned there, the server
-# and ORT alone run unpinned) SKIP_INSTALL (0)
+# Environment: RUNS (3) SECONDS_PER_RUN (8) WARMUP (4) MLP_WARMUP (15: served load and ORT alone before the
+# first run of each request size; the JIT is still busy after 4 s) MLP_ROWS (rows per mlp request: "1 8"; " " for none)
+# IMAGE (1; 0 skips the image benchmark) WRK_CPU (0: wrk is pinned there, the server and ORT alone run unpinned) SKIP_INSTALL (0)
 #
 # Exit status: 0 only when every request (warm-ups included) got a 2xx and wrk saw no socket errors.
 set -euo pipefail
@@ -33,6 +33,8 @@ RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 WARMUP=${WARMUP:-4}
 MLP_ROWS=${MLP_ROWS:-"1 8"}
+MLP_WARMUP=${MLP_WARMUP:-15}
+IMAGE=${IMAGE:-1}
 WRK_CPU=${WRK_CPU:-0}
 JAR=model-server/target/model-server.jar
 PORT=19421
@@ -50,11 +52,6 @@ fi
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)   cores: $(nproc)   $(date -u '+%Y-%m-%d %H:%M UTC')"
 java -cp "$JAR" bench/tools/TypesBench.java models "$WORK/repo" "$WORK"
-java -jar "$JAR" --port "$PORT" --admin-port "$ADMIN_PORT" --models "$WORK/repo" --device cpu > "$WORK/server.log" 2>&1 &
-SERVER=$!
-PIDS+=("$SERVER")
-for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/v2/health/ready" && break; sleep 0.2; done
-curl -sf -o /dev/null "http://127.0.0.1:$PORT/v2/health/ready" || { cat "$WORK/server.log" >&2; exit 1; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
 field() { sed -n "s/.*BENCH_RESULT.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
@@ -71,13 +68,12 @@ load() {
   fi
   grep BENCH_RESULT <<< "$out"
 }
-# "le count" lines of the mlp model's batch-size histogram, and its sum
-histogram() {
-  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '
-    /^infergate_model_batch_size_bucket\{model="mlp"/ { match($0, /le="[^"]+"/); print substr($0, RSTART + 4, RLENGTH - 5), $2 }
-    /^infergate_model_batch_size_sum\{model="mlp"/ { print "sum", $2 }'
-}
-
+if [ "$IMAGE" = 1 ]; then
+java -jar "$JAR" --port "$PORT" --admin-port "$ADMIN_PORT" --models "$WORK/repo" --device cpu > "$WORK/server.log" 2>&1 &
+SERVER=$!
+PIDS+=("$SERVER")
+for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/v2/health/ready" && break; sleep 0.2; done
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/v2/health/ready" || { cat "$WORK/server.log" >&2; exit 1; }
 echo
 echo "== 1. image [1,3,224,224] FP32 at c=8: binary vs JSON input (JSON output), ${SECONDS_PER_RUN}s each after ${WARMUP}s warm-up"
 echo "   body sizes: binary $(stat -c %s "$WORK/image.bin") B, JSON $(stat -c %s "$WORK/image.json") B"
@@ -99,36 +95,16 @@ for r in $(seq 1 "$RUNS"); do
     'BEGIN { printf "     run %d: binary/JSON req/s %.1fx, JSON/binary CPU per request %.1fx\n", '"$r"', b / j, cj / cb }'
 done
 
-echo
-for k in $MLP_ROWS; do
-echo "== 2. mlp [$k,1024] FP32 binary requests at c=64 vs ONNX Runtime alone ($MLP_THREADS threads), ${SECONDS_PER_RUN}s each"
-printf '%-4s %10s %10s %10s %11s %6s %10s %9s %11s %6s %10s %9s\n' run served_r/s cpu_us/row mean_batch \
-  ort_matched ratio cpu_us/row cpu_ratio ort_upper ratio cpu_us/row cpu_ratio
-for r in $(seq 1 "$RUNS"); do
-  load "$WARMUP" 64 mlp "$WORK/mlp$k.bin" "$(cat "$WORK/mlp$k.bin.hlen")" > /dev/null
-  histogram > "$WORK/h0"
-  t0=$(cpu_ticks)
-  out=$(load "$SECONDS_PER_RUN" 64 mlp "$WORK/mlp$k.bin" "$(cat "$WORK/mlp$k.bin.hlen")")
-  t1=$(cpu_ticks)
-  histogram > "$WORK/h1"
-  # bucket deltas as "lo-hi:count,..." (buckets are powers of two; maxBatchSize is 64)
-  hist=$(paste -d' ' "$WORK/h0" "$WORK/h1" | awk '$1 != "sum" && $1 != "+Inf" {
-      le = $1 + 0; c = $4 - $2; printf "%s%d-%d:%d", sep, prev, le, c - below; sep = ","; below = c; prev = le }')
-  batches=$(paste -d' ' "$WORK/h0" "$WORK/h1" | awk '$1 == "+Inf" { print $4 - $2 }')
-  rows=$(paste -d' ' "$WORK/h0" "$WORK/h1" | awk '$1 == "sum" { print $4 - $2 }')
-  served=$(field rps "$out")
-  matched=$(java -cp "$JAR" bench/tools/TypesBench.java ort "$WORK/repo/mlp/1/model.onnx" 1024 "$MLP_THREADS" 2 "$SECONDS_PER_RUN" "$hist" "$k" "$(awk -v r="$rows" -v b="$batches" 'BEGIN { print r / b }')" | grep ORT_RESULT)
-  upper=$(java -cp "$JAR" bench/tools/TypesBench.java ort "$WORK/repo/mlp/1/model.onnx" 1024 "$MLP_THREADS" 2 "$SECONDS_PER_RUN" "$hist" "$k" 0 upper | grep ORT_RESULT)
-  ort() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
-  awk -v r="$r" -v s="$served" -v k="$k" -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$(field requests "$out")" -v rows="$rows" -v b="$batches" \
-    -v u="$(ort rows_per_s "$matched")" -v uc="$(ort cpu_us_per_row "$matched")" -v up="$(ort rows_per_s "$upper")" -v upc="$(ort cpu_us_per_row "$upper")" \
-    'BEGIN { c = t * 1e6 / hz / (n * k)
-      printf "%-4s %10.0f %10.1f %10.2f %11.0f %5.2fx %10.1f %8.2fx %11.0f %5.2fx %10.1f %8.2fx\n",
-        r, s * k, c, rows / b, u, s * k / u, uc, uc / c, up, s * k / up, upc, upc / c }'
-  echo "     batches by size bucket: $hist"
-done
-echo
-done
+# Its work done, the image server stops: it holds no CPU (GC, JIT) during the in-process runs below.
+kill "$SERVER" 2>/dev/null || true
+wait "$SERVER" 2>/dev/null || true
+fi
+
+if [ -n "${MLP_ROWS// /}" ]; then
+  java -cp "$JAR" bench/tools/ServingOverheadBench.java "$WORK/repo" "$WORK" mlp "$MLP_THREADS" "$MLP_ROWS" \
+    "$RUNS" "$SECONDS_PER_RUN" "$MLP_WARMUP" "$WRK_CPU" "$((PORT + 1))" "$((ADMIN_PORT + 1))" 2> "$WORK/mlp-server.log" \
+    | grep -v -e '^infergate model-server listening' -e '^admin listening' || touch "$WORK/failed"
+fi
 
 echo
 if [ -e "$WORK/failed" ]; then echo "some requests failed (see above)"; exit 1; fi

@@ -1,20 +1,13 @@
 import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Helper of bench/model-server-types-bench.sh, run as a single-file program with model-server.jar
@@ -22,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  *   java -cp model-server/target/model-server.jar bench/tools/TypesBench.java models REPO WORK
- *   java -cp model-server/target/model-server.jar bench/tools/TypesBench.java ort MODEL.onnx COLUMNS THREADS WARMUP_S SECONDS HISTOGRAM STEP MEAN [upper]
  * </pre>
  *
  * {@code models} writes two models with random (seeded) weights into the model repository REPO and
@@ -38,15 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * tensor data extension; its JSON header length in {@code image.bin.hlen}), {@code mlp1.bin} (one row)
  * and {@code mlp8.bin} (eight rows), binary too.
  *
- * <p>{@code ort} runs ONNX Runtime alone on MODEL with the model server's session options (all graph
- * optimisations, 1 intra-op thread: ModelServerConfig.DEFAULT_INTRA_OP_THREADS), THREADS threads
- * each running batches back to back (the server's instanceCount), batch sizes drawn from HISTOGRAM
- * ("lo-hi:count,...", the server's infergate_model_batch_size buckets, whose exact sizes the server
- * does not publish): a batch of a bucket gets a size that is a multiple of STEP (the rows per request)
- * in lo+1..hi, either the bucket's largest or one drawn uniformly, mixed so that the mean batch size
- * is the server's MEAN (its infergate_model_batch_size sum/count). With a last argument "upper"
- * every batch gets its bucket's largest size instead: ONNX Runtime's rows/s grow with the batch
- * size, so that is its best case. Prints rows/s and the CPU time per row of its threads.
+ * <p>The serving-overhead comparison on {@code mlp} is bench/tools/ServingOverheadBench.java.
  */
 public final class TypesBench {
   private static final Random RANDOM = new Random(18);
@@ -54,9 +38,6 @@ public final class TypesBench {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "models" -> models(Path.of(args[1]), Path.of(args[2]));
-      case "ort" -> ort(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-          Double.parseDouble(args[4]), Double.parseDouble(args[5]), args[6], Integer.parseInt(args[7]),
-          Double.parseDouble(args[8]), args.length > 9 && args[9].equals("upper"));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -175,115 +156,5 @@ public final class TypesBench {
     return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
         .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
             .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setShape(shape))).build();
-  }
-
-  private static void ort(Path modelFile, int columns, int threads, double warmup, double seconds, String histogram,
-      int step, double serverMean, boolean upper) throws Exception {
-    List<int[]> buckets = new ArrayList<>(); // lo, hi, count
-    long batches = 0;
-    for (String part : histogram.split(",")) {
-      String[] range = part.split("[-:]");
-      int[] b = {Integer.parseInt(range[0]), Integer.parseInt(range[1]), (int) Long.parseLong(range[2])};
-      if (b[2] > 0) {
-        buckets.add(b);
-        batches += b[2];
-      }
-    }
-    final long total = batches;
-    // Sizes a batch of each bucket can have (multiples of the rows per request), and the mixture weight
-    // of "the bucket's largest size" against "any size of the bucket" that gives the server's mean.
-    List<int[]> sizes = new ArrayList<>();
-    double uniformMean = 0;
-    double upperMean = 0;
-    for (int[] b : buckets) {
-      int[] s = java.util.stream.IntStream.rangeClosed(b[0] + 1, b[1]).filter(v -> v % step == 0).toArray();
-      if (s.length == 0) {
-        s = new int[] {b[1]};
-      }
-      sizes.add(s);
-      uniformMean += (double) b[2] / total * java.util.Arrays.stream(s).average().orElse(0);
-      upperMean += (double) b[2] / total * s[s.length - 1];
-    }
-    double largestShare = upper ? 1 : upperMean - uniformMean < 1e-9 ? 0
-        : Math.max(0, Math.min(1, (serverMean - uniformMean) / (upperMean - uniformMean)));
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    options.setIntraOpNumThreads(1);
-    OrtSession session = env.createSession(modelFile.toString(), options);
-    String input = session.getInputNames().iterator().next();
-    int maxRows = buckets.stream().mapToInt(b -> b[1]).max().orElse(1);
-    float[] data = new float[maxRows * columns];
-    Random r = new Random(7);
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) r.nextGaussian();
-    }
-    AtomicLong rows = new AtomicLong();
-    AtomicLong runs = new AtomicLong();
-    long[] window = new long[2];
-    List<Thread> workers = new ArrayList<>();
-    long start = System.nanoTime();
-    long measureFrom = start + (long) (warmup * 1e9);
-    long end = measureFrom + (long) (seconds * 1e9);
-    for (int t = 0; t < threads; t++) {
-      Random pick = new Random(100 + t);
-      Thread worker = new Thread(() -> {
-        try {
-          while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-              return;
-            }
-            long k = (long) (pick.nextDouble() * total);
-            int size = 1;
-            for (int i = 0; i < buckets.size(); i++) {
-              int[] b = buckets.get(i);
-              if (k < b[2]) {
-                int[] s = sizes.get(i);
-                size = pick.nextDouble() < largestShare ? s[s.length - 1] : s[pick.nextInt(s.length)];
-                break;
-              }
-              k -= b[2];
-            }
-            try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(data, 0, size * columns),
-                new long[] {size, columns});
-                OrtSession.Result result = session.run(Map.of(input, tensor))) {
-              result.get(0).getValue();
-            }
-            if (now >= measureFrom) {
-              rows.addAndGet(size);
-              runs.incrementAndGet();
-            }
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      worker.start();
-      workers.add(worker);
-    }
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-    while (System.nanoTime() < measureFrom) {
-      Thread.sleep(10);
-    }
-    long cpu0 = 0;
-    for (Thread w : workers) {
-      cpu0 += mx.getThreadCpuTime(w.getId());
-    }
-    long cpu1 = 0;
-    while (System.nanoTime() < end - 50_000_000L) {
-      Thread.sleep(10);
-    }
-    for (Thread w : workers) {
-      cpu1 += mx.getThreadCpuTime(w.getId());
-    }
-    for (Thread w : workers) {
-      w.join();
-    }
-    double elapsed = (System.nanoTime() - measureFrom) / 1e9;
-    double cpuPerRow = (cpu1 - cpu0) / 1e3 / (rows.get() * (elapsed - 0.05) / elapsed);
-    System.out.printf("ORT_RESULT rows_per_s=%.1f cpu_us_per_row=%.1f batches=%d mean_batch=%.2f seconds=%.2f threads=%d%n",
-        rows.get() / elapsed, cpuPerRow, runs.get(), runs.get() == 0 ? 0 : (double) rows.get() / runs.get(), elapsed,
-        threads);
   }
 }

@@ -11,23 +11,35 @@ import io.vertx.core.http.HttpServerRequest;
  * 413 JSON error; the rest of the body is read and dropped, so the connection stays usable. A client
  * that sent {@code Expect: 100-continue} gets its 100 once the declared length is accepted; refused
  * instead, it may never send the body, so that connection is closed after the 413.
+ *
+ * <p>A body that arrives in one chunk (most small requests) is handed on as that chunk, without a copy
+ * (Vert.x already copied it off Netty's pooled buffer); one of several chunks is gathered into a buffer
+ * sized from its Content-Length up front, instead of one grown by doubling, but never more than
+ * {@link #PRESIZE_AHEAD_BYTES} past what has arrived, so a declared length costs no memory before its bytes come.
  * Confined to the request's event loop.
  */
 final class BoundedBody {
+  /** How far past the bytes received a multi-chunk body's buffer is sized ahead, from its Content-Length. */
+  static final int PRESIZE_AHEAD_BYTES = 256 * 1024;
   private final HttpServerRequest request;
   private final long maxBytes;
-  private final Buffer body = Buffer.buffer();
+  private final long declaredLength;
+  /** The only chunk so far, or the buffer gathering several; null before the first. */
+  private Buffer body;
+  private boolean gathering;
   private boolean refused;
 
-  private BoundedBody(HttpServerRequest request, long maxBytes) {
+  private BoundedBody(HttpServerRequest request, long maxBytes, long declaredLength) {
     this.request = request;
     this.maxBytes = maxBytes;
+    this.declaredLength = declaredLength;
   }
 
   static void read(HttpServerRequest request, long maxBytes, Handler<Buffer> onBody) {
-    BoundedBody reader = new BoundedBody(request, maxBytes);
+    long declared = declaredLength(request);
+    BoundedBody reader = new BoundedBody(request, maxBytes, declared);
     boolean expectsContinue = request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true);
-    if (declaredLength(request) > maxBytes) {
+    if (declared > maxBytes) {
       reader.refuse(expectsContinue);
       return;
     }
@@ -37,7 +49,7 @@ final class BoundedBody {
     request.handler(reader::append);
     request.endHandler(v -> {
       if (!reader.refused) {
-        onBody.handle(reader.body);
+        onBody.handle(reader.body != null ? reader.body : Buffer.buffer());
       }
     });
   }
@@ -46,9 +58,20 @@ final class BoundedBody {
     if (refused) {
       return;
     }
-    if (body.length() + chunk.length() > maxBytes) {
+    int received = body == null ? 0 : body.length();
+    if ((long) received + chunk.length() > maxBytes) {
       refuse(false);
       return;
+    }
+    if (body == null) {
+      body = chunk;
+      return;
+    }
+    if (!gathering) {
+      long needed = (long) received + chunk.length();
+      long capacity = Math.min(Math.max(declaredLength, needed), needed + PRESIZE_AHEAD_BYTES);
+      body = Buffer.buffer((int) Math.min(capacity, maxBytes)).appendBuffer(body);
+      gathering = true;
     }
     body.appendBuffer(chunk);
   }

@@ -49,7 +49,7 @@ public final class V2Codec {
    *     body is the JSON object and no input may be binary
    */
   public InferenceRequest parseInfer(Buffer body, ModelVersion model, String headerLength) {
-    byte[] bytes = body.getBytes();
+    byte[] bytes = Json.bytes(body);
     int jsonLength = jsonLength(headerLength, bytes.length);
     try (JsonParser parser = Json.parser(bytes, jsonLength)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {

@@ -11,6 +11,7 @@ import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -120,6 +121,42 @@ class BinaryTensorDataTest {
       assertEquals(null, jsonAnswer.header("Inference-Header-Content-Length"));
       JsonObject answer = new JsonObject(new String(jsonAnswer.body(), StandardCharsets.UTF_8));
       assertEquals("setosa", answer.getJsonArray("outputs").getJsonObject(1).getJsonArray("data").getString(0));
+    }
+  }
+
+  /**
+   * A body that arrives in several chunks is gathered whole, whatever its framing: the server hands a
+   * one-chunk body on as is and gathers several into one buffer (BoundedBody), so both must answer alike.
+   * Chunked transfer coding makes the pieces arrive as separate chunks for certain.
+   */
+  @Test
+  void answersTheSameBinaryRequestSentInChunkedPieces() throws IOException {
+    String json = "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],\"datatype\":\"FP32\","
+        + "\"parameters\":{\"binary_data_size\":32}}]}";
+    byte[] header = json.getBytes(StandardCharsets.UTF_8);
+    byte[] tail = floats(SETOSA, VIRGINICA);
+    byte[] body = ByteBuffer.allocate(header.length + tail.length).put(header).put(tail).array();
+    // Cut inside the JSON header, at its end, and inside the first float.
+    int[] cuts = {0, 17, header.length, header.length + 2, body.length};
+    ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+    chunked.writeBytes(("POST /v2/models/iris/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/octet-stream\r\nInference-Header-Content-Length: " + header.length
+        + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    for (int i = 0; i + 1 < cuts.length; i++) {
+      chunked.writeBytes((Integer.toHexString(cuts[i + 1] - cuts[i]) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      chunked.write(body, cuts[i], cuts[i + 1] - cuts[i]);
+      chunked.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    }
+    chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    try (RawHttp http = new RawHttp(server.server().port(), Duration.ofSeconds(10))) {
+      RawHttp.RawResponse whole = http.exchangeBytes(request(json, tail, "" + header.length));
+      RawHttp.RawResponse pieces = http.exchangeBytes(chunked.toByteArray());
+      assertEquals(200, whole.status(), new String(whole.body(), StandardCharsets.UTF_8));
+      assertEquals(200, pieces.status(), new String(pieces.body(), StandardCharsets.UTF_8));
+      JsonObject answer = new JsonObject(new String(pieces.body(), StandardCharsets.UTF_8));
+      assertEquals(new JsonArray().add("setosa").add("virginica"),
+          answer.getJsonArray("outputs").getJsonObject(1).getJsonArray("data"));
+      assertEquals(new JsonObject(new String(whole.body(), StandardCharsets.UTF_8)), answer);
     }
   }
 
