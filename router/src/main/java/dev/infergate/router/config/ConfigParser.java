@@ -32,7 +32,7 @@ public final class ConfigParser {
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
-      "circuitBreaker", "healthCheck", "dnsRefreshMillis");
+      "circuitBreaker", "healthCheck", "dnsRefreshMillis", "shadow");
   private static final Set<String> TRACK_KEYS = Set.of("weight", "modelVersion", "endpoints");
   private static final Set<String> RETRY_KEYS =
       Set.of("attempts", "budgetPercent", "minConcurrent", "perTryTimeoutMillis");
@@ -197,7 +197,8 @@ public final class ConfigParser {
     RetryConfig retry = retry(m.mapOrEmpty("retry"), timeout);
     BreakerConfig breaker = breaker(m.mapOrEmpty("circuitBreaker"));
     HealthCheckConfig health = health(m.mapOrEmpty("healthCheck"));
-    return new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health);
+    ShadowConfig shadow = m.has("shadow") ? ShadowConfig.parse(m.map("shadow"), strategy, tracks, active) : null;
+    return new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health, shadow);
   }
 
   private static List<TrackConfig> tracks(YamlMap m, Strategy strategy, long dnsRefresh) throws ConfigException {

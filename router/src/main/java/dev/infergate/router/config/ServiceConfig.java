@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param active the active track for blue-green, null for canary
  * @param fallbackTrack track to fail over to when the chosen one has no usable endpoint, or null
+ * @param shadow copies of live inference requests to another track, compared with the live answers; or null
  */
 public record ServiceConfig(
     String name,
@@ -21,7 +22,8 @@ public record ServiceConfig(
     long timeoutMillis,
     RetryConfig retry,
     BreakerConfig circuitBreaker,
-    HealthCheckConfig healthCheck) {
+    HealthCheckConfig healthCheck,
+    ShadowConfig shadow) {
 
   public ServiceConfig {
     Objects.requireNonNull(name, "name");
@@ -33,16 +35,23 @@ public record ServiceConfig(
     Objects.requireNonNull(healthCheck, "healthCheck");
   }
 
+  /** A service without a shadow. */
+  public ServiceConfig(String name, String model, Strategy strategy, List<TrackConfig> tracks, String active,
+      String fallbackTrack, long timeoutMillis, RetryConfig retry, BreakerConfig circuitBreaker,
+      HealthCheckConfig healthCheck) {
+    this(name, model, strategy, tracks, active, fallbackTrack, timeoutMillis, retry, circuitBreaker, healthCheck, null);
+  }
+
   /** The same service with another active track (blue-green). */
   public ServiceConfig withActive(String activeTrack) {
     return new ServiceConfig(name, model, strategy, tracks, activeTrack, fallbackTrack, timeoutMillis, retry,
-        circuitBreaker, healthCheck);
+        circuitBreaker, healthCheck, shadow);
   }
 
   /** The same service with other tracks (e.g. new weights). */
   public ServiceConfig withTracks(List<TrackConfig> newTracks) {
     return new ServiceConfig(name, model, strategy, newTracks, active, fallbackTrack, timeoutMillis, retry,
-        circuitBreaker, healthCheck);
+        circuitBreaker, healthCheck, shadow);
   }
 
   public Optional<TrackConfig> track(String trackName) {

@@ -120,6 +120,25 @@ final class YamlMap {
     return n;
   }
 
+  /** A number (integer or decimal), {@code fallback} when absent. */
+  double decimal(String key, double fallback, double min, double max) throws ConfigException {
+    Object v = values.get(key);
+    double n;
+    if (v == null) {
+      return fallback;
+    } else if (v instanceof Number num && !(v instanceof java.math.BigInteger)) {
+      n = num.doubleValue();
+    } else if (v instanceof String s && s.trim().matches("-?\\d{1,18}(\\.\\d{1,18})?")) {
+      n = Double.parseDouble(s.trim());
+    } else {
+      throw new ConfigException(field(key) + ": must be a number, was " + describe(v));
+    }
+    if (!(n >= min && n <= max)) {
+      throw new ConfigException(field(key) + ": must be " + min + ".." + max + ", was " + v);
+    }
+    return n;
+  }
+
   long requiredInteger(String key, long min, long max) throws ConfigException {
     if (!has(key)) {
       throw new ConfigException(field(key) + ": required");
