@@ -19,6 +19,8 @@ import dev.infergate.router.proxy.ProxyVerticle;
 import dev.infergate.router.proxy.ShutdownSignal;
 import dev.infergate.router.ratelimit.RateLimiting;
 import dev.infergate.router.routing.RoutingState;
+import dev.infergate.router.routing.ServiceRoute;
+import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.Breakers;
 import dev.infergate.router.upstream.EndpointRegistry;
 import dev.infergate.router.upstream.HealthChecker;
@@ -64,6 +66,7 @@ public final class RouterServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final ShutdownSignal shutdownSignal = new ShutdownSignal();
   private final ShutdownConfig shutdown;
+  private Shadowing shadowing;
   private Authenticator authenticator;
   private final List<String> deployments = new ArrayList<>();
   private AdminServer admin;
@@ -121,6 +124,10 @@ public final class RouterServer implements AutoCloseable {
         new AuditLog(stateFile.toAbsolutePath().resolveSibling(AUDIT_FILE)));
     AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), config.accessLog());
     RouterServer server = new RouterServer(vertx, state, endpoints, accessLog, config.shutdown());
+    server.shadowing = new Shadowing(metrics, random, name -> {
+      ServiceRoute s = state.current().service(name);
+      return s == null ? null : s.config().shadow();
+    });
     if (accessLog.enabled()) {
       // One timer, ordered blocking calls: flushes never overlap and keep the lines in order.
       vertx.setPeriodic(ACCESS_LOG_FLUSH_MILLIS, id -> vertx.executeBlocking(() -> {
@@ -152,7 +159,7 @@ public final class RouterServer implements AutoCloseable {
     ConnectionGuard adminGuard = new ConnectionGuard("admin", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
         limits.idleTimeoutSeconds(), limits.adminMaxConnections(), null, meters);
     server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
-    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator);
+    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator, server.shadowing);
     server.admin.listen(config.admin().host(), config.admin().port(), adminGuard)
         .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     server.adminPort = server.admin.actualPort();
@@ -186,7 +193,7 @@ public final class RouterServer implements AutoCloseable {
     String id = vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
           rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis(), guard,
-          config.upstream().transport());
+          config.upstream().transport(), shadowing);
       synchronized (created) {
         created.add(v);
       }
@@ -219,6 +226,11 @@ public final class RouterServer implements AutoCloseable {
 
   public RoutingState state() {
     return state;
+  }
+
+  /** Shadow traffic's counts by service ({@link Shadowing#stats}), e.g. for a rollout's analysis. */
+  public Shadowing shadowing() {
+    return shadowing;
   }
 
   /**

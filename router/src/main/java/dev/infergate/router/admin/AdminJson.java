@@ -1,8 +1,12 @@
 package dev.infergate.router.admin;
 
+import dev.infergate.router.config.ShadowConfig;
 import dev.infergate.router.config.Strategy;
 import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
+import dev.infergate.router.shadow.Disagreement;
+import dev.infergate.router.shadow.ShadowStats;
+import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -59,6 +63,39 @@ final class AdminJson {
       tracks.add(track.put("endpoints", endpoints));
     }
     return o.put("tracks", tracks);
+  }
+
+  /**
+   * A service's {@code shadow} object: its config, the cumulative counts for its shadow track
+   * (DESIGN.md), copies in flight, the last error and the last disagreeing requests, oldest first.
+   */
+  static JsonObject shadow(ShadowConfig config, Shadowing shadowing, String service) {
+    ShadowStats stats = shadowing.stats(service);
+    double agreement = stats.agreementPercent();
+    JsonArray recent = new JsonArray();
+    for (Disagreement d : shadowing.recentDisagreements(service)) {
+      recent.add(new JsonObject()
+          .put("requestId", d.requestId())
+          .put("liveTrack", d.liveTrack())
+          .put("shadowTrack", d.shadowTrack())
+          .put("at", java.time.Instant.ofEpochMilli(d.atMillis()).toString())
+          .put("reason", d.reason()));
+    }
+    return new JsonObject()
+        .put("track", config.track())
+        .put("percent", config.percent())
+        .put("tolerance", config.tolerance())
+        .put("maxQueued", config.maxQueued())
+        .put("compared", stats.compared())
+        .put("agreed", stats.agreed())
+        .put("disagreed", stats.disagreed())
+        .put("errors", stats.errors())
+        .put("dropped", stats.dropped())
+        .put("notComparable", stats.notComparable())
+        .put("agreementPercent", Double.isNaN(agreement) ? null : agreement)
+        .put("inFlight", shadowing.inFlight(service))
+        .put("lastError", shadowing.lastError(service))
+        .put("recentDisagreements", recent);
   }
 
   static JsonObject endpoint(Endpoint e) {

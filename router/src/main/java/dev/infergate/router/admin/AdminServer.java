@@ -10,6 +10,7 @@ import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;
+import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.Endpoint;
 import dev.infergate.router.upstream.EndpointRegistry;
 import io.vertx.core.Future;
@@ -32,7 +33,8 @@ import java.util.logging.Logger;
  *
  * <pre>
  * GET  /admin/services                  every service: strategy, weights or active track
- * GET  /admin/services/{name}           one service, every track and endpoint (health, breaker state)
+ * GET  /admin/services/{name}           one service, every track and endpoint (health, breaker state),
+ *                                       its shadow's counts and last disagreements
  * PUT  /admin/services/{name}/weights   {"stable": 80, "canary": 20}
  * POST /admin/services/{name}/promote   blue-green: switch active; canary: the canary takes 100
  * POST /admin/services/{name}/rollback  back to the state before the last change
@@ -60,17 +62,22 @@ public final class AdminServer {
   private final RouterMetrics metrics;
   private final RolloutControl control;
   private final Authenticator authenticator;
+  private final Shadowing shadowing;
   private HttpServer server;
 
-  /** @param authenticator null without auth */
+  /**
+   * @param authenticator null without auth
+   * @param shadowing shadow counts for a service's {@code shadow} object
+   */
   public AdminServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, RouterMetrics metrics,
-      RolloutControl control, Authenticator authenticator) {
+      RolloutControl control, Authenticator authenticator, Shadowing shadowing) {
     this.vertx = vertx;
     this.state = state;
     this.endpoints = endpoints;
     this.metrics = metrics;
     this.control = control;
     this.authenticator = authenticator;
+    this.shadowing = shadowing;
   }
 
   /** @param guard the admin listener's idle timeout, read deadlines and connection cap */
@@ -198,7 +205,11 @@ public final class AdminServer {
           return;
         }
         ServiceOverride override = control.override(name);
-        json(req, 200, AdminJson.detail(service).put("operatorOverride", override == null ? null : override.toJson()));
+        JsonObject detail = AdminJson.detail(service);
+        if (service.config().shadow() != null) {
+          detail.put("shadow", AdminJson.shadow(service.config().shadow(), shadowing, name));
+        }
+        json(req, 200, detail.put("operatorOverride", override == null ? null : override.toJson()));
       }
       case "weights" -> {
         if (req.method() != HttpMethod.PUT) {

@@ -40,6 +40,16 @@ public final class MetricNames {
   /** {@code infergate_router_read_timeouts_total{listener,phase}}: 408s for a head or body too slow; phase = header | body. */
   public static final String READ_TIMEOUTS = "infergate.router.read.timeouts";
 
+  /**
+   * {@code infergate_shadow_requests_total{service,live_track,shadow_track,result}}: shadow copies by outcome;
+   * result = agreed | disagreed | error | dropped | not_comparable (compared = agreed + disagreed).
+   */
+  public static final String SHADOW_REQUESTS = "infergate.shadow.requests";
+  /** {@code infergate_shadow_duration_seconds{service,live_track,shadow_track}}: histogram, a copy sent to its answer's end. */
+  public static final String SHADOW_DURATION = "infergate.shadow.duration";
+  /** {@code infergate_shadow_in_flight{service}}: copies waiting or in flight (at most {@code shadow.maxQueued}). */
+  public static final String SHADOW_IN_FLIGHT = "infergate.shadow.in.flight";
+
   public static final String TAG_SERVICE = "service";
   public static final String TAG_TRACK = "track";
   public static final String TAG_ENDPOINT = "endpoint";
@@ -51,6 +61,8 @@ public final class MetricNames {
   public static final String TAG_RESULT = "result";
   public static final String TAG_LISTENER = "listener";
   public static final String TAG_ACTION = "action";
+  public static final String TAG_LIVE_TRACK = "live_track";
+  public static final String TAG_SHADOW_TRACK = "shadow_track";
 
   /** Tag value for requests answered before a service or track was chosen (404, 413...). */
   public static final String NONE = "-";
@@ -84,6 +96,10 @@ public final class MetricNames {
       case CONNECTIONS_OPEN -> "Client connections open on the listener";
       case CONNECTIONS_REFUSED -> "Client connections closed at once because the listener had maxConnections open";
       case READ_TIMEOUTS -> "Connections closed (408) because a request head or body did not arrive in time, by phase";
+      case SHADOW_REQUESTS -> "Shadow copies of live inference requests, by outcome (agreed, disagreed, error, dropped, "
+          + "not_comparable)";
+      case SHADOW_DURATION -> "Time from sending a shadow copy to the end of its answer";
+      case SHADOW_IN_FLIGHT -> "Shadow copies waiting for a connection or in flight";
       default -> throw new IllegalArgumentException("no help text for metric " + name);
     };
   }

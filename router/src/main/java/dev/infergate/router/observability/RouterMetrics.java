@@ -44,6 +44,19 @@ public final class RouterMetrics {
     return new EndpointMeters(registry, service, track, endpoint);
   }
 
+  /** The shadow meters of one service and track pair (a new holder each call: keep it). */
+  public ShadowMeters shadow(String service, String liveTrack, String shadowTrack) {
+    return new ShadowMeters(registry, service, liveTrack, shadowTrack);
+  }
+
+  /** Registers the gauge of a service's shadow copies in flight. */
+  public void shadowInFlight(String service, java.util.function.IntSupplier inFlight) {
+    io.micrometer.core.instrument.Gauge.builder(MetricNames.SHADOW_IN_FLIGHT, inFlight::getAsInt)
+        .description(MetricNames.help(MetricNames.SHADOW_IN_FLIGHT))
+        .tags(Tags.of(MetricNames.TAG_SERVICE, service))
+        .register(registry);
+  }
+
   public void failover(String service, String from, String to) {
     failovers.computeIfAbsent(service + '\0' + from + '\0' + to, k -> counter(registry,
         MetricNames.FAILOVERS, Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_FROM, from,

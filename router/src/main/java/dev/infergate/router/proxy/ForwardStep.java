@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.http.OutboundRequest;
 import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Vertx;
@@ -24,16 +25,27 @@ final class ForwardStep implements RequestStep {
   final Deadlines deadlines;
   final NanoClock clock;
   final AttemptObserver observer;
+  /** Shadow copies ({@link ShadowTap}); null where none are made (tests of forwarding alone). */
+  final Shadowing shadowing;
+  /** For comparisons of large shadowed answers on a worker; null with {@link #shadowing}. */
+  final Vertx vertx;
 
   /** Create on the event loop that will run the requests: the deadline sweep runs there. */
-  ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics) {
-    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM, AttemptObserver.NONE);
+  ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing) {
+    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM, AttemptObserver.NONE, shadowing, vertx);
     deadlines.start(vertx);
   }
 
   /** Without a sweep of its own: the caller sweeps {@code deadlines} (tests, with a fake clock). */
   ForwardStep(UpstreamTransport transport, RouterMetrics metrics, Deadlines deadlines, NanoClock clock,
       AttemptObserver observer) {
+    this(transport, metrics, deadlines, clock, observer, null, null);
+  }
+
+  private ForwardStep(UpstreamTransport transport, RouterMetrics metrics, Deadlines deadlines, NanoClock clock,
+      AttemptObserver observer, Shadowing shadowing, Vertx vertx) {
+    this.shadowing = shadowing;
+    this.vertx = vertx;
     this.transport = transport;
     this.metrics = metrics;
     this.deadlines = deadlines;
@@ -43,7 +55,9 @@ final class ForwardStep implements RequestStep {
 
   @Override
   public void handle(ProxyContext ctx) {
-    new Forwarding(this, new ClientDownstream(ctx), ctx.service, ctx.track, outbound(ctx), ctx.startNanos).start();
+    OutboundRequest request = outbound(ctx);
+    new Forwarding(this, new ClientDownstream(ctx), ctx.service, ctx.track, request, ctx.startNanos,
+        ShadowTap.open(this, ctx, request)).start();
   }
 
   /** What goes upstream, fixed once for every try. */

@@ -9,6 +9,7 @@ import dev.infergate.router.upstream.EndpointGroup;
 import dev.infergate.router.upstream.http.OutboundRequest;
 import dev.infergate.router.upstream.http.UpstreamExchange;
 import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +34,8 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
   private final RetryConfig retry;
   private final OutboundRequest request;
   private final long deadline;
+  /** The request's shadow copy when its service has one and it is an inference; else null. */
+  private final ShadowTap shadow;
 
   private TrackRoute track;
   private EndpointGroup group;
@@ -52,7 +55,17 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
   /** @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis} counts from it */
   Forwarding(ForwardStep env, Downstream down, ServiceRoute service, TrackRoute track, OutboundRequest request,
       long startNanos) {
+    this(env, down, service, track, request, startNanos, null);
+  }
+
+  /**
+   * @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis} counts from it
+   * @param shadow the request's possible shadow copy ({@link ShadowTap#open}), or null
+   */
+  Forwarding(ForwardStep env, Downstream down, ServiceRoute service, TrackRoute track, OutboundRequest request,
+      long startNanos, ShadowTap shadow) {
     this.env = env;
+    this.shadow = shadow;
     this.down = down;
     this.service = service;
     this.track = track;
@@ -245,15 +258,22 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
     int status = response.statusCode();
     attempt.relaying(response);
     AttemptObserver observer = env.observer;
-    relay = down.relay(response, attempt.track(), attempt.endpoint().authority(), observer.captureBodyBytes(),
+    // The draw for a shadow copy, from the head (status, track that answered); the live body is kept if so.
+    boolean shadowed = shadow != null && shadow.sample(attempt.track(), response);
+    int capture = shadowed ? Math.max(observer.captureBodyBytes(), ShadowTap.CAPTURE_BYTES) : observer.captureBodyBytes();
+    relay = down.relay(response, attempt.track(), attempt.endpoint().authority(), capture,
         error -> {
           if (done) {
             return;
           }
           attempt.relayEnded();
           finish();
-          observer.relayed(attempt, status, relay == null ? null : relay.captured(), error);
+          Buffer body = relay == null ? null : relay.captured();
+          observer.relayed(attempt, status, body, error);
           down.complete(status, error);
+          if (shadowed && error == null) {
+            shadow.liveEnded(body); // only now: the copy never races the live answer
+          }
         });
   }
 

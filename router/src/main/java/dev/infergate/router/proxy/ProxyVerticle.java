@@ -8,6 +8,7 @@ import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.http.UpstreamTransports;
 import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Future;
@@ -41,6 +42,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final ConnectionGuard guard;
   private HttpServer server;
   private final UpstreamConfig.Transport transport;
+  private final Shadowing shadowing;
   private UpstreamTransport upstream;
 
   /**
@@ -48,10 +50,12 @@ public final class ProxyVerticle extends VerticleBase {
    * @param tls null for plain HTTP
    * @param guard the public listener's connection cap, idle timeout and read deadlines (shared by all instances)
    * @param transport which client talks to the model servers ({@code upstream.transport})
+   * @param shadowing shadow copies' sampling, places and counts (shared by all instances)
    */
   public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
-      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard, UpstreamConfig.Transport transport) {
+      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard, UpstreamConfig.Transport transport,
+      Shadowing shadowing) {
     this.host = host;
     this.port = port;
     this.routing = routing;
@@ -65,13 +69,14 @@ public final class ProxyVerticle extends VerticleBase {
     this.drainMillis = drainMillis;
     this.guard = guard;
     this.transport = transport;
+    this.shadowing = shadowing;
   }
 
   @Override
   public Future<?> start() {
     upstream = UpstreamTransports.create(transport, context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
-        metrics, random, shutdownSignal);
+        metrics, random, shutdownSignal, shadowing);
     HttpServerOptions options = guard.options(new HttpServerOptions())
             .setTcpNoDelay(true)
             .setHandle100ContinueAutomatically(false)

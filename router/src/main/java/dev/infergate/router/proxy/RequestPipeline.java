@@ -5,6 +5,7 @@ import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.http.UpstreamTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,7 +27,7 @@ public final class RequestPipeline {
 
   public RequestPipeline(Vertx vertx, UpstreamTransport upstream, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
-      ShutdownSignal shutdown) {
+      ShutdownSignal shutdown, Shadowing shadowing) {
     this.routing = routing;
     this.accessLog = accessLog;
     this.unrouted = metrics.unrouted();
@@ -43,7 +44,8 @@ public final class RequestPipeline {
                                                    //    so per-service limits apply and a 404 costs no token
         new TrackStep(random),                     // 6. override (403 without the role), canary buckets or active
         new BodyReadStep(),                        // buffer the body (≤ maxBodyBytes, else 413) so a retry can resend it
-        new ForwardStep(vertx, upstream, metrics));  // 7. pick endpoint, forward, retry, fail over, relay
+        new ForwardStep(vertx, upstream, metrics, shadowing));  // 7. pick endpoint, forward, retry, fail over,
+                                                               //    relay; then a sampled shadow copy
     this.steps = chain.toArray(new RequestStep[0]);
   }
 

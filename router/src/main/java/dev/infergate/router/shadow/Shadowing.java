@@ -1,0 +1,230 @@
+package dev.infergate.router.shadow;
+
+import dev.infergate.router.config.ShadowConfig;
+import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.observability.ShadowMeters;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * The router's shadow bookkeeping, shared by every event loop: which requests get a copy (a draw per
+ * request), how many copies may wait or be in flight per service ({@code shadow.maxQueued}; beyond
+ * it a copy is dropped and counted), the counts by service and track pair (kept in the
+ * {@link ShadowMeters}, so {@code /metrics} and {@link #stats} read the same numbers), and the last
+ * {@link #RECENT_DISAGREEMENTS} disagreeing request ids per service. The copies themselves are sent by
+ * the proxy (it owns the upstream connections). Counts live as long as the router and survive
+ * config reloads.
+ *
+ * <p>Thread-safe. {@link #sample}, {@link #admit} and {@link #stats} never block; the disagreement
+ * sample is a short synchronized append, taken only on a disagreement.
+ */
+public final class Shadowing {
+  /** Disagreeing requests kept per service for the admin API. */
+  public static final int RECENT_DISAGREEMENTS = 20;
+
+  private final RouterMetrics metrics;
+  private final RandomGenerator random;
+  private final Function<String, ShadowConfig> configOf;
+  private final ConcurrentHashMap<String, ServiceShadow> services = new ConcurrentHashMap<>();
+
+  /**
+   * @param random the per-request draw (tests pass a fixed sequence)
+   * @param configOf a service's shadow config in the routing snapshot now in force (null: none), for {@link #stats}
+   */
+  public Shadowing(RouterMetrics metrics, RandomGenerator random, Function<String, ShadowConfig> configOf) {
+    this.metrics = metrics;
+    this.random = random;
+    this.configOf = configOf;
+  }
+
+  /** Whether this request gets a copy: a draw below {@code percent} (0 never, 100 always). */
+  public boolean sample(ShadowConfig config) {
+    double p = config.percent();
+    return p >= 100 || (p > 0 && random.nextDouble() * 100 < p);
+  }
+
+  /**
+   * Takes a place for one copy of a request that {@code liveTrack} served; null when
+   * {@code maxQueued} copies of the service are waiting or in flight (the copy is then counted as
+   * dropped and must not be sent).
+   */
+  public Copy admit(String service, String liveTrack, ShadowConfig config) {
+    ServiceShadow s = service(service);
+    ShadowMeters meters = s.meters(liveTrack, config.track());
+    int now = s.inFlight.incrementAndGet();
+    if (now > config.maxQueued()) {
+      s.inFlight.decrementAndGet();
+      meters.dropped();
+      return null;
+    }
+    return new Copy(service, liveTrack, config.track(), s, meters);
+  }
+
+  /** The service's cumulative counts for its current shadow track (all zero without a shadow). */
+  public ShadowStats stats(String service) {
+    ShadowConfig config = configOf.apply(service);
+    ServiceShadow s = services.get(service);
+    if (config == null) {
+      return ShadowStats.none(service);
+    }
+    long agreed = 0;
+    long disagreed = 0;
+    long errors = 0;
+    long dropped = 0;
+    long notComparable = 0;
+    if (s != null) {
+      for (Pair p : s.pairs.values()) {
+        if (p.shadowTrack.equals(config.track())) {
+          agreed += p.meters.agreedCount();
+          disagreed += p.meters.disagreedCount();
+          errors += p.meters.errorCount();
+          dropped += p.meters.droppedCount();
+          notComparable += p.meters.notComparableCount();
+        }
+      }
+    }
+    return new ShadowStats(service, config.track(), agreed + disagreed, agreed, disagreed, errors, dropped,
+        notComparable);
+  }
+
+  /** The service's last disagreeing requests, oldest first. */
+  public List<Disagreement> recentDisagreements(String service) {
+    ServiceShadow s = services.get(service);
+    if (s == null) {
+      return List.of();
+    }
+    synchronized (s.recent) {
+      return new ArrayList<>(s.recent);
+    }
+  }
+
+  /** Why the service's last failed copy failed, or null. */
+  public String lastError(String service) {
+    ServiceShadow s = services.get(service);
+    return s == null ? null : s.lastError;
+  }
+
+  /** Copies of the service waiting or in flight now. */
+  public int inFlight(String service) {
+    ServiceShadow s = services.get(service);
+    return s == null ? 0 : s.inFlight.get();
+  }
+
+  private ServiceShadow service(String name) {
+    ServiceShadow s = services.get(name);
+    if (s == null) {
+      s = services.computeIfAbsent(name, n -> {
+        ServiceShadow created = new ServiceShadow(n);
+        metrics.shadowInFlight(n, created.inFlight::get);
+        return created;
+      });
+    }
+    return s;
+  }
+
+  /**
+   * One admitted copy: ends exactly once, with {@link #compared}, {@link #notComparable} or
+   * {@link #failed}, which counts it and frees its place. Any thread.
+   */
+  public static final class Copy {
+    private final String service;
+    private final String liveTrack;
+    private final String shadowTrack;
+    private final ServiceShadow owner;
+    private final ShadowMeters meters;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    private Copy(String service, String liveTrack, String shadowTrack, ServiceShadow owner, ShadowMeters meters) {
+      this.service = service;
+      this.liveTrack = liveTrack;
+      this.shadowTrack = shadowTrack;
+      this.owner = owner;
+      this.meters = meters;
+    }
+
+    public String service() {
+      return service;
+    }
+
+    public String shadowTrack() {
+      return shadowTrack;
+    }
+
+    /** Both answers were 2xx and have been compared: agreed, disagreed or not comparable. */
+    public void compared(Agreement.Result result, String requestId, long nanos) {
+      if (!end(nanos)) {
+        return;
+      }
+      switch (result.verdict()) {
+        case AGREED -> meters.agreed();
+        case DISAGREED -> {
+          meters.disagreed();
+          owner.remember(new Disagreement(requestId, liveTrack, shadowTrack, System.currentTimeMillis(),
+              result.reason()));
+        }
+        case NOT_COMPARABLE -> meters.notComparable();
+      }
+    }
+
+    /**
+     * The shadow answered non-2xx, or not at all (timeout, reset, refused, no endpoint).
+     *
+     * @param reason for the admin API's {@code lastError}; names no address
+     */
+    public void failed(String reason, long nanos) {
+      if (end(nanos)) {
+        meters.error();
+        owner.lastError = reason;
+      }
+    }
+
+    private boolean end(long nanos) {
+      if (!ended.compareAndSet(false, true)) {
+        return false;
+      }
+      owner.inFlight.decrementAndGet();
+      if (nanos >= 0) {
+        meters.duration(nanos);
+      }
+      return true;
+    }
+  }
+
+  private record Pair(String shadowTrack, ShadowMeters meters) {}
+
+  private final class ServiceShadow {
+    final String name;
+    final AtomicInteger inFlight = new AtomicInteger();
+    final ConcurrentHashMap<String, Pair> pairs = new ConcurrentHashMap<>();
+    final ArrayDeque<Disagreement> recent = new ArrayDeque<>(RECENT_DISAGREEMENTS);
+    volatile String lastError;
+
+    ServiceShadow(String name) {
+      this.name = name;
+    }
+
+    ShadowMeters meters(String liveTrack, String shadowTrack) {
+      String key = liveTrack + '\0' + shadowTrack;
+      Pair p = pairs.get(key);
+      if (p == null) {
+        p = pairs.computeIfAbsent(key, k -> new Pair(shadowTrack, metrics.shadow(name, liveTrack, shadowTrack)));
+      }
+      return p.meters;
+    }
+
+    void remember(Disagreement d) {
+      synchronized (recent) {
+        if (recent.size() == RECENT_DISAGREEMENTS) {
+          recent.removeFirst();
+        }
+        recent.addLast(d);
+      }
+    }
+  }
+}
