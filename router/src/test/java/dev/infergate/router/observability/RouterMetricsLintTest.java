@@ -8,19 +8,22 @@ import dev.infergate.router.testsupport.ExternalTool;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.FakeModelServer.Mode;
 import dev.infergate.router.testsupport.Http;
+import dev.infergate.router.testsupport.Poll;
 import dev.infergate.router.testsupport.Ports;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import dev.infergate.router.testsupport.TestKeys;
 import dev.infergate.router.testsupport.TestTokens;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * What a real Prometheus scrapes from the router's admin {@code /metrics} is valid and clean:
  * {@code promtool check metrics} (Debian package {@code prometheus}) reports nothing after proxied
- * traffic that creates the families: answers, tries, a retry, a failover, a 404, a config reload.
+ * traffic that creates the families: answers, tries, a retry, a failover, a 404, a config reload, a
+ * shadow copy.
  */
 class RouterMetricsLintTest {
   private static final ExternalTool PROMTOOL = new ExternalTool("promtool",
@@ -37,7 +40,8 @@ class RouterMetricsLintTest {
       FakeModelServer failing = FakeModelServer.start(vertx, "failing").mode(Mode.FAIL_500);
       ServiceYaml iris = new ServiceYaml("iris").track("stable", 100, "1", good.url(), failing.url());
       ServiceYaml split = new ServiceYaml("split").model("split")
-          .track("stable", 100, "1", good.url()).track("canary", 0, "2", Ports.refusedUrl()).fallback("stable");
+          .track("stable", 100, "1", good.url()).track("canary", 0, "2", Ports.refusedUrl()).fallback("stable")
+          .shadow("{ track: canary, percent: 100 }");
       try (RouterHarness router = RouterHarness.start(ServiceYaml.config(iris, split))) {
         String infer = router.url("/v2/models/iris/infer");
         for (int i = 0; i < 10; i++) {
@@ -46,6 +50,8 @@ class RouterMetricsLintTest {
         assertEquals(200, Http.post(router.url("/v2/models/split/infer"), Http.irisV2("input"),
             "x-infergate-track", "canary").status());
         assertEquals(404, Http.post(router.url("/v2/models/nope/infer"), Http.irisV2("input")).status());
+        Poll.until(Duration.ofSeconds(10), () -> router.server().shadowing().stats("split").errors() == 1,
+            "the shadow copy to the refused canary counted");
         router.reload(ServiceYaml.config(iris.timeoutMillis(6000), split));
         Http.Response scrape = Http.get(router.adminUrl("/metrics"));
         assertEquals(200, scrape.status());
@@ -56,7 +62,8 @@ class RouterMetricsLintTest {
     }
     for (String family : new String[] {"infergate_router_requests_total", "infergate_router_retries_total",
         "infergate_router_upstream_requests_total", "infergate_router_circuit_breaker_state",
-        "infergate_router_failovers_total", "infergate_router_config_reloads_total"}) {
+        "infergate_router_failovers_total", "infergate_router_config_reloads_total",
+        "infergate_shadow_requests_total", "infergate_shadow_duration_seconds", "infergate_shadow_in_flight"}) {
       assertTrue(metrics.contains(family), family + " is missing:\n" + metrics);
     }
 

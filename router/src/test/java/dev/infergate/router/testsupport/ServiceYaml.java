@@ -16,6 +16,7 @@ public final class ServiceYaml {
   private String health = "{ path: /v2/health/ready, intervalMillis: 100 }";
   private long timeoutMillis = 5000;
   private Long dnsRefreshMillis;
+  private String shadow;
 
   public ServiceYaml(String name) {
     this.name = name;
@@ -71,6 +72,12 @@ public final class ServiceYaml {
     return this;
   }
 
+  /** The service's {@code shadow:} block, e.g. {@code { track: canary, percent: 100 }} (null: none). */
+  public ServiceYaml shadow(String yamlFlowMap) {
+    this.shadow = yamlFlowMap;
+    return this;
+  }
+
   /** How often the service's {@code dns://} endpoints are resolved again (unset: the default). */
   public ServiceYaml dnsRefreshMillis(long millis) {
     this.dnsRefreshMillis = millis;
@@ -96,6 +103,9 @@ public final class ServiceYaml {
     b.append("    healthCheck: ").append(health).append('\n');
     if (dnsRefreshMillis != null) {
       b.append("    dnsRefreshMillis: ").append(dnsRefreshMillis).append('\n');
+    }
+    if (shadow != null) {
+      b.append("    shadow: ").append(shadow).append('\n');
     }
     return b.toString();
   }
