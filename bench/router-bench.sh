@@ -20,6 +20,9 @@
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
 #   ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS: also measure that build / those flags as router-alt (A/B in one run)
+#   SHADOW_PERCENT (unset): router-alt gets a third track `shadow` (weight 0, on the same backend) and
+#     `shadow: { track: shadow, percent: SHADOW_PERCENT }`, so that share of all live requests is copied and
+#     compared; with ROUTER_ALT_JAR=$ROUTER_JAR this is shadow on vs off in one run (README "Shadow traffic").
 #   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
 #   PACE_MS (unset): each wrk connection waits this many ms before its next request (bench/router/infer.lua),
 #     holding the load under saturation; then the req/s ratios mean nothing and p99 shows what the hop adds.
@@ -92,6 +95,11 @@ render bench/router/router-auth.yaml "$WORK/router-auth.yaml"
 # The A/B build (ROUTER_ALT_JAR) runs the router config on its own ports and state file.
 sed -e "s|port: $ROUTER_PORT|port: $ROUTER_ALT_PORT|" -e "s|port: $ADMIN_PORT|port: $ROUTER_ALT_ADMIN_PORT|" \
     -e "s|router-state.json|router-alt-state.json|" "$WORK/router.yaml" > "$WORK/router-alt.yaml"
+if [ -n "${SHADOW_PERCENT:-}" ]; then
+  sed -i -e "/^      canary: /a\\      shadow: { weight: 0, modelVersion: \"2\", endpoints: [http://127.0.0.1:$BACKEND_PORT] }" \
+    "$WORK/router-alt.yaml"
+  echo "    shadow: { track: shadow, percent: $SHADOW_PERCENT }" >> "$WORK/router-alt.yaml"
+fi
 
 # Every target: its process (pinned to $SERVER_CPU, stdout in $OUT/NAME-stdout.log) and its URL.
 declare -A PID URL
@@ -249,6 +257,13 @@ awk '
       for (i = 1; i <= n["router-auth"]; i++) printf " %.2f", r[i " router-auth"] / r[i " nginx"]
       printf "\nrouter-auth/nginx req/s, mean: %.2f  median of rounds: %.2f   %s   router-auth/router: %.2f\n", rps["router-auth"] / rps["nginx"], median_ratio("router-auth"), pace ? rps_label : "(target >= 0.75)", rps["router-auth"] / rps["router"]
       printf "router-auth p99 - nginx p99, mean: %+.3f ms  median of rounds: %+.3f ms\n", (p99["router-auth"] - p99["nginx"]) / n["router-auth"], median_p99_gap("router-auth")
+    }
+    if ("router-alt" in n) {
+      printf "router-alt/router req/s, per round:"
+      for (i = 1; i <= n["router-alt"]; i++) printf " %.2f", r[i " router-alt"] / r[i " router"]
+      printf "\nrouter-alt/router p99, per round:"
+      for (i = 1; i <= n["router-alt"]; i++) printf " %.2f", q[i " router-alt"] / q[i " router"]
+      printf "\nrouter-alt/router mean req/s: %.2f  mean p50: %.2f  mean p99: %.2f\n", rps["router-alt"] / rps["router"], p50["router-alt"] / p50["router"], p99["router-alt"] / p99["router"]
     }
     if ("vertx-min" in n) printf "router/vertx-min req/s, mean: %.2f   vertx-min/nginx: %.2f\n", rps["router"] / rps["vertx-min"], rps["vertx-min"] / rps["nginx"]
   }' pace="${PACE_MS:-}" "$WORK/results"

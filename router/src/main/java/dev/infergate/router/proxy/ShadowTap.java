@@ -111,12 +111,12 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
    * @param liveBody the first {@link #CAPTURE_BYTES} bytes of the live body, or null for an empty one
    */
   void liveEnded(Buffer liveBody) {
-    copy = env.shadowing.admit(service.name(), live.name(), config);
+    Buffer kept = liveBody == null ? Buffer.buffer() : liveBody;
+    copy = env.shadowing.admit(service.name(), live.name(), config, request.bodyLength() + (long) kept.length());
     if (copy == null) {
       return;
     }
     start = System.nanoTime();
-    Buffer kept = liveBody == null ? Buffer.buffer() : liveBody;
     boolean liveOverCap = kept.length() > Answer.MAX_BYTES;
     Answer liveAnswer = new Answer(liveOverCap ? Buffer.buffer() : kept, liveOverCap, liveEncoding, liveBinary);
     try {

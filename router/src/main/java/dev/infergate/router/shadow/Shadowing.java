@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
  * The router's shadow bookkeeping, shared by every event loop: which requests get a copy (a draw per
- * request), how many copies may wait or be in flight per service ({@code shadow.maxQueued}; beyond
- * it a copy is dropped and counted), the counts by service and track pair (kept in the
+ * request), how many copies may wait or be in flight per service ({@code shadow.maxQueued}, and
+ * {@link #MAX_QUEUED_BYTES} of bodies; beyond either a copy is dropped and counted), the counts by service and track pair (kept in the
  * {@link ShadowMeters}, so {@code /metrics} and {@link #stats} read the same numbers), and the last
  * {@link #RECENT_DISAGREEMENTS} disagreeing request ids per service. The copies themselves are sent by
  * the proxy (it owns the upstream connections). Counts live as long as the router and survive
@@ -27,6 +28,12 @@ import java.util.random.RandomGenerator;
 public final class Shadowing {
   /** Disagreeing requests kept per service for the admin API. */
   public static final int RECENT_DISAGREEMENTS = 20;
+  /**
+   * Bytes that waiting and in-flight copies of one service may hold (request body and kept live
+   * answer): {@code maxQueued} copies of 8 MiB requests would otherwise pin gigabytes while a shadow
+   * track hangs. Beyond it copies are dropped, as beyond {@code maxQueued}.
+   */
+  public static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
   private final RouterMetrics metrics;
   private final RandomGenerator random;
@@ -51,19 +58,23 @@ public final class Shadowing {
 
   /**
    * Takes a place for one copy of a request that {@code liveTrack} served; null when
-   * {@code maxQueued} copies of the service are waiting or in flight (the copy is then counted as
-   * dropped and must not be sent).
+   * {@code maxQueued} copies of the service are waiting or in flight, or they hold
+   * {@link #MAX_QUEUED_BYTES} (the copy is then counted as dropped and must not be sent).
+   *
+   * @param bytes what the copy holds until it ends: the request body and the kept live answer
    */
-  public Copy admit(String service, String liveTrack, ShadowConfig config) {
+  public Copy admit(String service, String liveTrack, ShadowConfig config, long bytes) {
     ServiceShadow s = service(service);
     ShadowMeters meters = s.meters(liveTrack, config.track());
     int now = s.inFlight.incrementAndGet();
-    if (now > config.maxQueued()) {
+    long held = s.bytes.addAndGet(bytes);
+    if (now > config.maxQueued() || held > MAX_QUEUED_BYTES) {
       s.inFlight.decrementAndGet();
+      s.bytes.addAndGet(-bytes);
       meters.dropped();
       return null;
     }
-    return new Copy(service, liveTrack, config.track(), s, meters);
+    return new Copy(service, liveTrack, config.track(), s, meters, bytes);
   }
 
   /** The service's cumulative counts for its current shadow track (all zero without a shadow). */
@@ -138,9 +149,12 @@ public final class Shadowing {
     private final String shadowTrack;
     private final ServiceShadow owner;
     private final ShadowMeters meters;
+    private final long bytes;
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    private Copy(String service, String liveTrack, String shadowTrack, ServiceShadow owner, ShadowMeters meters) {
+    private Copy(String service, String liveTrack, String shadowTrack, ServiceShadow owner, ShadowMeters meters,
+        long bytes) {
+      this.bytes = bytes;
       this.service = service;
       this.liveTrack = liveTrack;
       this.shadowTrack = shadowTrack;
@@ -189,6 +203,7 @@ public final class Shadowing {
         return false;
       }
       owner.inFlight.decrementAndGet();
+      owner.bytes.addAndGet(-bytes);
       if (nanos >= 0) {
         meters.duration(nanos);
       }
@@ -201,6 +216,7 @@ public final class Shadowing {
   private final class ServiceShadow {
     final String name;
     final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicLong bytes = new AtomicLong();
     final ConcurrentHashMap<String, Pair> pairs = new ConcurrentHashMap<>();
     final ArrayDeque<Disagreement> recent = new ArrayDeque<>(RECENT_DISAGREEMENTS);
     volatile String lastError;

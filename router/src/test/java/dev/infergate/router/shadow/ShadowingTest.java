@@ -78,25 +78,42 @@ class ShadowingTest {
   void copiesBeyondMaxQueuedAreDroppedAndCounted() {
     configs.put("iris", config(100, 2));
     Shadowing s = shadowing(new Draws());
-    Shadowing.Copy a = s.admit("iris", "stable", config(100, 2));
-    Shadowing.Copy b = s.admit("iris", "stable", config(100, 2));
+    Shadowing.Copy a = s.admit("iris", "stable", config(100, 2), 100);
+    Shadowing.Copy b = s.admit("iris", "stable", config(100, 2), 100);
     assertNotNull(a);
     assertNotNull(b);
-    assertNull(s.admit("iris", "stable", config(100, 2)));
-    assertNull(s.admit("iris", "stable", config(100, 2)));
+    assertNull(s.admit("iris", "stable", config(100, 2), 100));
+    assertNull(s.admit("iris", "stable", config(100, 2), 100));
     assertEquals(2, s.inFlight("iris"));
     assertEquals(2, s.stats("iris").dropped());
 
     a.compared(AGREED, "r1", 1000);
     assertEquals(1, s.inFlight("iris"));
-    assertNotNull(s.admit("iris", "stable", config(100, 2)), "an ended copy frees its place");
+    assertNotNull(s.admit("iris", "stable", config(100, 2), 100), "an ended copy frees its place");
+  }
+
+  @Test
+  void copiesBeyondTheByteBudgetAreDroppedWhateverMaxQueuedSays() {
+    configs.put("iris", config(100, 1000));
+    Shadowing s = shadowing(new Draws());
+    long eight = 8L * 1024 * 1024; // maxBodyBytes' default: the largest request a copy can hold
+    java.util.List<Shadowing.Copy> held = new java.util.ArrayList<>();
+    for (int i = 0; i < Shadowing.MAX_QUEUED_BYTES / eight; i++) {
+      held.add(s.admit("iris", "stable", config(100, 1000), eight));
+    }
+    assertTrue(held.stream().allMatch(java.util.Objects::nonNull));
+    assertNull(s.admit("iris", "stable", config(100, 1000), eight));
+    assertNotNull(s.admit("iris", "stable", config(100, 1000), 0), "a copy holding nothing still fits");
+    held.get(0).failed("x", 1);
+    assertNotNull(s.admit("iris", "stable", config(100, 1000), eight), "an ended copy gives its bytes back");
+    assertEquals(1, s.stats("iris").dropped());
   }
 
   @Test
   void aCopyEndsAndCountsOnce() {
     configs.put("iris", config(100, 5));
     Shadowing s = shadowing(new Draws());
-    Shadowing.Copy c = s.admit("iris", "stable", config(100, 5));
+    Shadowing.Copy c = s.admit("iris", "stable", config(100, 5), 100);
     c.failed("no answer within 10 ms", 5);
     c.failed("again", 5);
     c.compared(AGREED, "r1", 5);
@@ -111,12 +128,12 @@ class ShadowingTest {
   void statsSumTheLiveTracksOfTheCurrentShadowTrack() {
     configs.put("iris", config(100, 100));
     Shadowing s = shadowing(new Draws());
-    s.admit("iris", "stable", config(100, 100)).compared(AGREED, "r1", 1);
-    s.admit("iris", "blue", config(100, 100)).compared(AGREED, "r2", 1);
-    s.admit("iris", "stable", config(100, 100)).compared(disagreed("x"), "r3", 1);
-    s.admit("iris", "stable", config(100, 100))
+    s.admit("iris", "stable", config(100, 100), 100).compared(AGREED, "r1", 1);
+    s.admit("iris", "blue", config(100, 100), 100).compared(AGREED, "r2", 1);
+    s.admit("iris", "stable", config(100, 100), 100).compared(disagreed("x"), "r3", 1);
+    s.admit("iris", "stable", config(100, 100), 100)
         .compared(new Agreement.Result(Agreement.Verdict.NOT_COMPARABLE, "binary"), "r4", 1);
-    s.admit("iris", "stable", config(100, 100)).failed("the shadow answered 500", 1);
+    s.admit("iris", "stable", config(100, 100), 100).failed("the shadow answered 500", 1);
     assertEquals(new ShadowStats("iris", "canary", 3, 2, 1, 1, 0, 1), s.stats("iris"));
     assertEquals(100.0 * 2 / 3, s.stats("iris").agreementPercent(), 1e-9);
 
@@ -124,7 +141,7 @@ class ShadowingTest {
     ShadowConfig green = new ShadowConfig("green", 100, 0.001, 100);
     configs.put("iris", green);
     assertEquals(new ShadowStats("iris", "green", 0, 0, 0, 0, 0, 0), s.stats("iris"));
-    s.admit("iris", "stable", green).compared(AGREED, "r5", 1);
+    s.admit("iris", "stable", green, 100).compared(AGREED, "r5", 1);
     assertEquals(1, s.stats("iris").agreed());
   }
 
@@ -140,7 +157,7 @@ class ShadowingTest {
     configs.put("iris", config(100, 100));
     Shadowing s = shadowing(new Draws());
     for (int i = 0; i < 25; i++) {
-      s.admit("iris", "stable", config(100, 100)).compared(disagreed("row " + i), "req-" + i, 1);
+      s.admit("iris", "stable", config(100, 100), 100).compared(disagreed("row " + i), "req-" + i, 1);
     }
     List<Disagreement> recent = s.recentDisagreements("iris");
     assertEquals(Shadowing.RECENT_DISAGREEMENTS, recent.size());
@@ -155,9 +172,9 @@ class ShadowingTest {
   void countsShowInPrometheusByServiceTrackPairAndResult() {
     configs.put("iris", config(100, 1));
     Shadowing s = shadowing(new Draws());
-    s.admit("iris", "stable", config(100, 1)).compared(AGREED, "r1", 1_000_000);
-    Shadowing.Copy held = s.admit("iris", "stable", config(100, 1));
-    assertNull(s.admit("iris", "stable", config(100, 1)));
+    s.admit("iris", "stable", config(100, 1), 100).compared(AGREED, "r1", 1_000_000);
+    Shadowing.Copy held = s.admit("iris", "stable", config(100, 1), 100);
+    assertNull(s.admit("iris", "stable", config(100, 1), 100));
     String text = metrics.scrape();
     assertTrue(text.contains("infergate_shadow_requests_total{live_track=\"stable\",result=\"agreed\","
         + "service=\"iris\",shadow_track=\"canary\"} 1.0"), text);
