@@ -260,8 +260,9 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
     AttemptObserver observer = env.observer;
     // The draw for a shadow copy, from the head (status, track that answered); the live body is kept if so.
     boolean shadowed = shadow != null && shadow.sample(attempt.track(), response);
-    int capture = shadowed ? Math.max(observer.captureBodyBytes(), ShadowTap.CAPTURE_BYTES) : observer.captureBodyBytes();
-    relay = down.relay(response, attempt.track(), attempt.endpoint().authority(), capture,
+    int asked = observer.captureBodyBytes();
+    relay = down.relay(response, attempt.track(), attempt.endpoint().authority(),
+        shadowed ? Math.max(asked, ShadowTap.CAPTURE_BYTES) : asked,
         error -> {
           if (done) {
             return;
@@ -269,7 +270,9 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
           attempt.relayEnded();
           finish();
           Buffer body = relay == null ? null : relay.captured();
-          observer.relayed(attempt, status, body, error);
+          // The observer sees what it asked for, however much the shadow kept.
+          observer.relayed(attempt, status,
+              asked == 0 || body == null ? null : body.length() > asked ? body.slice(0, asked) : body, error);
           down.complete(status, error);
           if (shadowed && error == null) {
             shadow.liveEnded(body); // only now: the copy never races the live answer
