@@ -177,6 +177,27 @@ class ShadowTrafficTest {
   }
 
   @Test
+  void copiesWorkTheSameOverTheVertxTransport() throws Exception {
+    FakeModelServer hanging = FakeModelServer.start(vertx, "hanging").mode(Mode.HANG);
+    String vertxTransport = "allowTrackOverride: true\nupstream: { transport: vertx }\n";
+    router = RouterHarness.start(ServiceYaml.configWith(vertxTransport,
+        iris(live.url(), "{ track: canary, percent: 100 }", shadow.url()).timeoutMillis(2000)));
+    infer("vertx-1");
+    infer("vertx-2");
+    Poll.until(WAIT, () -> stats().agreed() == 2, "two copies compared");
+    assertEquals(2, shadow.inferences());
+
+    router.reload(ServiceYaml.configWith(vertxTransport,
+        iris(live.url(), "{ track: canary, percent: 100 }", hanging.url()).timeoutMillis(2000)));
+    infer("vertx-3");
+    infer("vertx-4");
+    Poll.until(WAIT, () -> stats().errors() == 2, "two copies timed out");
+    assertEquals(2, hanging.inferences(), "one try per copy");
+    assertEquals(0, router.server().shadowing().inFlight("iris"));
+    assertEquals(new ShadowStats("iris", "canary", 2, 2, 0, 2, 0, 0), stats());
+  }
+
+  @Test
   void theAdminApiShowsTheShadowAndItsDisagreements() throws Exception {
     router = RouterHarness.start(ServiceYaml.config(iris(live.url(), "{ track: canary, percent: 100 }", shadow.url())));
     infer("agree-1");
