@@ -1,7 +1,5 @@
 package dev.infergate.modelserver.config;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
-import dev.infergate.modelserver.runtime.DeviceSpec;
 import java.nio.file.Path;
 import java.util.Set;
 

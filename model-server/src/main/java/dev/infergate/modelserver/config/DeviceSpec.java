@@ -1,6 +1,5 @@
-package dev.infergate.modelserver.runtime;
+package dev.infergate.modelserver.config;
 
-import dev.infergate.modelserver.config.ConfigException;
 
 /**
  * Where inference runs: {@code auto} (CUDA when a GPU answers, else CPU), {@code cpu}, or

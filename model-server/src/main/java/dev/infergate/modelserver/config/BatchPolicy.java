@@ -1,7 +1,5 @@
-package dev.infergate.modelserver.batching;
+package dev.infergate.modelserver.config;
 
-import dev.infergate.modelserver.config.ConfigException;
-import dev.infergate.modelserver.config.ConfigNode;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
