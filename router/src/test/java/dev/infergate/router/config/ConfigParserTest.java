@@ -72,7 +72,7 @@ class ConfigParserTest {
 
   @Test
   void namesFieldAndSumWhenWeightsDoNotAddUpTo100() {
-    assertEquals("services.iris.tracks.canary.weight: weights must sum to 100, they sum to 110",
+    assertEquals("services.iris.tracks: weights must sum to 100, they sum to 110",
         error(VALID.replace("weight: 10", "weight: 20")));
   }
 
@@ -235,7 +235,7 @@ class ConfigParserTest {
     Path f = dir.resolve("r.yaml");
     Files.writeString(f, VALID.replace("weight: 10", "weight: 11"));
     String msg = assertThrows(ConfigException.class, () -> new ConfigLoader(f, Map.of()).load()).getMessage();
-    assertEquals(f + ": services.iris.tracks.canary.weight: weights must sum to 100, they sum to 101", msg);
+    assertEquals(f + ": services.iris.tracks: weights must sum to 100, they sum to 101", msg);
   }
 
   /** Finds a file of the repository from the router module or the repository root. */
