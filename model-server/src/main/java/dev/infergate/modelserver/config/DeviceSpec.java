@@ -32,10 +32,10 @@ public record DeviceSpec(Kind kind, int cudaDevice) {
       try {
         return new DeviceSpec(Kind.CUDA, Integer.parseInt(value.substring(5)));
       } catch (NumberFormatException e) {
-        throw new ConfigException("device must be auto, cpu, cuda or cuda:N, was " + text);
+        throw new ConfigException("device: must be auto, cpu, cuda or cuda:N, was " + text);
       }
     }
-    throw new ConfigException("device must be auto, cpu, cuda or cuda:N, was " + text);
+    throw new ConfigException("device: must be auto, cpu, cuda or cuda:N, was " + text);
   }
 
   @Override

@@ -66,7 +66,7 @@ public record ModelConfig(BatchPolicy batching, List<String> features, List<Stri
 
   private static void requireUnique(List<String> values, String field) {
     if (new HashSet<>(values).size() != values.size()) {
-      throw new ConfigException(field + " must not repeat a name, was " + values);
+      throw new ConfigException(field + ": must not repeat a name, was " + values);
     }
   }
 }
