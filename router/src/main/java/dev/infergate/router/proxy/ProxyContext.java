@@ -1,7 +1,7 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.http.LingeringClose;
 import dev.infergate.router.auth.Consumer;
-import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.routing.ModelPath;
@@ -115,9 +115,12 @@ public final class ProxyContext {
     response.headers()
         .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
         .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
-    boolean unread = !request.isEnded() && Headers.declaresBody(request);
+    boolean unread = LingeringClose.bodyUnread(request);
     if (unread) {
       response.headers().set(Headers.CONNECTION, Headers.CLOSE);
+    } else {
+      // Answered before BodyReadStep: let the (empty, paused) request finish, so a keep-alive connection goes on.
+      request.resume();
     }
     response.end(json).onComplete(ar -> {
       if (unread) {
