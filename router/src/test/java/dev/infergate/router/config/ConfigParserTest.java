@@ -239,6 +239,18 @@ class ConfigParserTest {
   }
 
   /** Finds a file of the repository from the router module or the repository root. */
+  /** The scenario as a unit: the reload drops auth: and sets allowTrackOverride while auth runs. */
+  @Test
+  void aReloadThatDropsAuthAndAllowsTrackOverrideIsRefusedOverARouterRunningWithAuth() {
+    RouterConfig running = parse(VALID + AUTH);
+    RouterConfig reloaded = parse(VALID + "allowTrackOverride: true\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> reloaded.reloadedOver(running));
+    assertTrue(e.getMessage().startsWith("allowTrackOverride: only for set-ups without auth"), e.getMessage());
+    RouterConfig kept = parse(VALID).reloadedOver(running);
+    assertEquals(running.auth(), kept.auth(), "auth is restart-only: the running one stays");
+    assertFalse(kept.allowTrackOverride());
+  }
+
   static Path locate(String relative) {
     for (Path p : List.of(Path.of(relative), Path.of("..").resolve(relative))) {
       if (Files.exists(p)) {
