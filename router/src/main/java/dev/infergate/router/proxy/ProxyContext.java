@@ -55,6 +55,16 @@ public final class ProxyContext {
     this.unrouted = unrouted;
   }
 
+  /**
+   * Holds the request body until {@link BodyReadStep} reads it: a step before that one which finishes
+   * asynchronously (a token verified on a worker) calls this before it lets go of the event loop, else body
+   * bytes arriving meanwhile would be delivered to no handler and lost. See {@link RequestStep}'s body
+   * contract. Idempotent; an early answer releases the body ({@link #fail} closes the connection after it).
+   */
+  public void pauseBody() {
+    request.pause();
+  }
+
   /** Passes the request to the next step. */
   public void next() {
     steps[nextStep++].handle(this);
@@ -119,7 +129,8 @@ public final class ProxyContext {
     if (unread) {
       response.headers().set(Headers.CONNECTION, Headers.CLOSE);
     } else {
-      // Answered before BodyReadStep: let the (empty, paused) request finish, so a keep-alive connection goes on.
+      // A step may have paused the request (pauseBody) and no body is coming: let it end, so that a
+      // keep-alive connection goes on to its next request.
       request.resume();
     }
     response.end(json).onComplete(ar -> {

@@ -52,9 +52,6 @@ public final class RequestPipeline {
     if (shutdown.stopping()) {
       closeAfterAnswer(request);
     }
-    // The body waits until BodyReadStep asks for it (RequestStep's body contract): steps before it may
-    // finish asynchronously, and no body byte is delivered while no one reads.
-    request.pause();
     new ProxyContext(request, routing.current(), steps, accessLog, unrouted).next();
   }
 

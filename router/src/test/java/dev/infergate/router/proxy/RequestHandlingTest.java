@@ -63,10 +63,7 @@ class RequestHandlingTest {
     }
   }
 
-  /**
-   * RequestStep's body contract: the pipeline pauses the body for the steps before BodyReadStep; an answer
-   * given before it to a request without a body must leave the keep-alive connection serving.
-   */
+  /** An answer given before BodyReadStep to a request without a body leaves the keep-alive connection serving. */
   @Test
   void anEarlyAnswerToARequestWithoutABodyKeepsTheConnectionServing() throws Exception {
     int port = URI.create(router.url("/")).getPort();
