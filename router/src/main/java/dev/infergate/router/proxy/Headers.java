@@ -40,7 +40,6 @@ final class Headers {
     }
   }
 
-
   static void jsonEscape(StringBuilder b, String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
