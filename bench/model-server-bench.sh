@@ -52,7 +52,7 @@ MODEL=iris
 # Debian's interpreter: python3 on PATH may be a pyenv build without the Debian packages.
 PY=/usr/bin/python3
 JAR=model-server/target/model-server.jar
-IRIS_CSV=model-server/data/iris.csv
+IRIS_CSV=tools/data/iris.csv
 LUA=bench/lua/v2-infer.lua
 WRK_TIMEOUT=5s
 

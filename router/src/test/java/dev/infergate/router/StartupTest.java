@@ -43,7 +43,7 @@ class StartupTest {
         .track("canary", 20, "2", "http://127.0.0.1:2")));
     ConfigException e = assertThrows(ConfigException.class, () -> RouterServer.start(
         new ConfigLoader(file, Map.of()), new PrintStream(new ByteArrayOutputStream())));
-    assertTrue(e.getMessage().endsWith("services.iris.tracks.canary.weight: weights must sum to 100, they sum to 110"),
+    assertTrue(e.getMessage().endsWith("services.iris.tracks: weights must sum to 100, they sum to 110"),
         e.getMessage());
 
     LaunchedProcess p = LaunchedProcess.start("router-bad-config", routerCommand(file));

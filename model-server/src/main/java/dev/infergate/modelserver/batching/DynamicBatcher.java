@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.batching;
 
+import dev.infergate.modelserver.config.BatchPolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,10 +14,10 @@ public record AdminListener(String host, int port) {
 
   public AdminListener {
     if (host == null || host.isBlank()) {
-      throw new ConfigException("admin.host must not be empty, was '" + host + "'");
+      throw new ConfigException("admin.host: must not be empty, was '" + host + "'");
     }
     if (port < 0 || port > 65535) {
-      throw new ConfigException("admin.port must be in [0, 65535], was " + port);
+      throw new ConfigException("admin.port: must be 0..65535, was " + port);
     }
   }
 

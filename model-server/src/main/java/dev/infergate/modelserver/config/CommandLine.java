@@ -60,6 +60,6 @@ public record CommandLine(Path configFile, Integer port, Integer adminPort, Stri
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ConfigException(flag + " must be an integer in [0, 65535], was " + value);
+    throw new ConfigException(flag + ": must be an integer 0..65535, was " + value);
   }
 }

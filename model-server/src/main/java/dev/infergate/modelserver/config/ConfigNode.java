@@ -14,7 +14,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * A YAML mapping with its path in the document, so that every validation message names the field
- * ({@code batching.maxBatchSize must be in [1, 4096], was 0}). Unknown keys are refused: a typo must
+ * ({@code batching.maxBatchSize: must be 1..4096, was 0}). Unknown keys are refused: a typo must
  * not silently fall back to a default.
  */
 public final class ConfigNode {
@@ -33,7 +33,10 @@ public final class ConfigNode {
   /** Reads a YAML file whose top level is a mapping; an empty file is an empty mapping. */
   public static ConfigNode load(Path file) {
     try (Reader reader = Files.newBufferedReader(file)) {
-      Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      // As the router's reader: a repeated key is an error, not a silent override of the first.
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      Object root = new Yaml(new SafeConstructor(options)).load(reader);
       if (root == null) {
         return new ConfigNode("", Map.of());
       }
@@ -44,7 +47,7 @@ public final class ConfigNode {
     } catch (IOException e) {
       throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
     } catch (org.yaml.snakeyaml.error.YAMLException e) {
-      throw new ConfigException(file + ": invalid YAML: " + e.getMessage(), e);
+      throw new ConfigException(file + ": not valid YAML: " + e.getMessage().replace('\n', ' '), e);
     }
   }
 
@@ -70,10 +73,10 @@ public final class ConfigNode {
       return defaultValue;
     }
     if (!(value instanceof Integer number)) {
-      throw new ConfigException(qualify(key) + " must be an integer, was " + value);
+      throw new ConfigException(qualify(key) + ": must be an integer, was " + value);
     }
     if (number < min || number > max) {
-      throw new ConfigException(qualify(key) + " must be in [" + min + ", " + max + "], was " + number);
+      throw new ConfigException(qualify(key) + ": must be " + min + ".." + max + ", was " + number);
     }
     return number;
   }
@@ -84,11 +87,11 @@ public final class ConfigNode {
       return defaultValue;
     }
     if (!(value instanceof Integer || value instanceof Long)) {
-      throw new ConfigException(qualify(key) + " must be an integer, was " + value);
+      throw new ConfigException(qualify(key) + ": must be an integer, was " + value);
     }
     long number = ((Number) value).longValue();
     if (number < min || number > max) {
-      throw new ConfigException(qualify(key) + " must be in [" + min + ", " + max + "], was " + number);
+      throw new ConfigException(qualify(key) + ": must be " + min + ".." + max + ", was " + number);
     }
     return number;
   }
@@ -104,7 +107,7 @@ public final class ConfigNode {
       return defaultValue;
     }
     if (!(value instanceof Boolean flag)) {
-      throw new ConfigException(qualify(key) + " must be true or false, was " + value);
+      throw new ConfigException(qualify(key) + ": must be true or false, was " + value);
     }
     return flag;
   }
@@ -115,7 +118,7 @@ public final class ConfigNode {
       return defaultValue;
     }
     if (value instanceof Map || value instanceof List) {
-      throw new ConfigException(qualify(key) + " must be a scalar, was " + value);
+      throw new ConfigException(qualify(key) + ": must be a scalar, was " + value);
     }
     return value.toString();
   }
@@ -126,12 +129,12 @@ public final class ConfigNode {
       return List.of();
     }
     if (!(value instanceof List<?> list)) {
-      throw new ConfigException(qualify(key) + " must be a list, was " + value);
+      throw new ConfigException(qualify(key) + ": must be a list, was " + value);
     }
     List<String> result = new ArrayList<>(list.size());
     for (Object item : list) {
       if (item == null || item instanceof Map || item instanceof List) {
-        throw new ConfigException(qualify(key) + " must be a list of strings, has " + item);
+        throw new ConfigException(qualify(key) + ": must be a list of strings, has " + item);
       }
       result.add(item.toString());
     }
@@ -145,7 +148,7 @@ public final class ConfigNode {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> asStringMap(String path, Object value) {
     if (!(value instanceof Map<?, ?> map)) {
-      throw new ConfigException((path.isEmpty() ? "document" : path) + " must be a mapping, was " + value);
+      throw new ConfigException((path.isEmpty() ? "document" : path) + ": must be a mapping, was " + value);
     }
     for (Object key : map.keySet()) {
       if (!(key instanceof String)) {

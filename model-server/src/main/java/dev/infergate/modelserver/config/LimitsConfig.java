@@ -45,7 +45,7 @@ public record LimitsConfig(long headerTimeoutMillis, long bodyTimeoutMillis, int
 
   private static void check(String field, long value, long min, long max) {
     if (value < min || value > max) {
-      throw new ConfigException(field + " must be in [" + min + ", " + max + "], was " + value);
+      throw new ConfigException(field + ": must be " + min + ".." + max + ", was " + value);
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.infergate.modelserver.config;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
-import dev.infergate.modelserver.runtime.DeviceSpec;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -52,19 +50,19 @@ public record ModelServerConfig(
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
-      throw new ConfigException("port must be in [0, 65535], was " + port);
+      throw new ConfigException("port: must be 0..65535, was " + port);
     }
     if (admin == null) {
-      throw new ConfigException("admin must be set");
+      throw new ConfigException("admin: must be set");
     }
     if (admin.port() != 0 && admin.port() == port) {
-      throw new ConfigException("admin.port must differ from port, both were " + port);
+      throw new ConfigException("admin.port: must differ from port, both were " + port);
     }
     if (preStopDelayMillis < 0) {
-      throw new ConfigException("preStopDelayMillis must be >= 0, was " + preStopDelayMillis);
+      throw new ConfigException("preStopDelayMillis: must be >= 0, was " + preStopDelayMillis);
     }
     if (limits == null) {
-      throw new ConfigException("limits must be set (LimitsConfig.DEFAULT for the defaults)");
+      throw new ConfigException("limits: must be set (LimitsConfig.DEFAULT for the defaults)");
     }
   }
 

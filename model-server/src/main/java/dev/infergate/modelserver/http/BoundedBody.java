@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.http.LingeringClose;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -8,9 +9,11 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Reads a request body of at most {@code maxBytes}: one declared larger is refused from its
  * Content-Length before it is read, one that grows past the limit as it arrives. The refusal is a
- * 413 JSON error; the rest of the body is read and dropped, so the connection stays usable. A client
- * that sent {@code Expect: 100-continue} gets its 100 once the declared length is accepted; refused
- * instead, it may never send the body, so that connection is closed after the 413.
+ * 413 JSON error with {@code Connection: close}; what the client still sends is read and dropped for a
+ * moment and the connection is then closed ({@link LingeringClose}, as the router does): draining the
+ * rest instead would hold the connection for as long as a client cares to send, and a client that sent
+ * {@code Expect: 100-continue} may never send it. A client that sent {@code Expect: 100-continue} gets
+ * its 100 once the declared length is accepted.
  *
  * <p>A body that arrives in one chunk (most small requests) is handed on as that chunk, without a copy
  * (Vert.x already copied it off Netty's pooled buffer); one of several chunks is gathered into a buffer
@@ -40,7 +43,7 @@ final class BoundedBody {
     BoundedBody reader = new BoundedBody(request, maxBytes, declared);
     boolean expectsContinue = request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true);
     if (declared > maxBytes) {
-      reader.refuse(expectsContinue);
+      reader.refuse();
       return;
     }
     if (expectsContinue) {
@@ -60,7 +63,7 @@ final class BoundedBody {
     }
     int received = body == null ? 0 : body.length();
     if ((long) received + chunk.length() > maxBytes) {
-      refuse(false);
+      refuse();
       return;
     }
     if (body == null) {
@@ -76,30 +79,29 @@ final class BoundedBody {
     body.appendBuffer(chunk);
   }
 
-  private void refuse(boolean closeAfter) {
+  private void refuse() {
     refused = true;
-    answerAndDrop(request, 413, "the request body is larger than the limit of " + maxBytes + " bytes", closeAfter);
+    answerEarly(request, 413, "the request body is larger than the limit of " + maxBytes + " bytes");
   }
 
   /**
-   * Refuses a request before its body is read ({@code status}, JSON), dropping the body so the
-   * connection stays usable; a client waiting for 100 Continue gets none, and its connection is closed.
+   * Refuses a request before its body is read ({@code status}, JSON); a body it declares ends the
+   * connection after the answer ({@link LingeringClose}).
    */
   static void reject(HttpServerRequest request, int status, String message) {
-    answerAndDrop(request, status, message, request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true));
+    answerEarly(request, status, message);
   }
 
-  private static void answerAndDrop(HttpServerRequest request, int status, String message, boolean closeAfter) {
-    if (closeAfter) {
+  private static void answerEarly(HttpServerRequest request, int status, String message) {
+    boolean unread = LingeringClose.bodyUnread(request);
+    if (unread) {
       request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     Responses.error(request.response(), status, message).onComplete(ar -> {
-      if (closeAfter) {
-        request.connection().close();
+      if (unread) {
+        LingeringClose.after(request);
       }
     });
-    request.handler(ignored -> { });
-    request.endHandler(ignored -> { });
   }
 
   private static long declaredLength(HttpServerRequest request) {

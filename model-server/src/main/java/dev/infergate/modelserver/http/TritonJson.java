@@ -1,6 +1,6 @@
 package dev.infergate.modelserver.http;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
+import dev.infergate.modelserver.config.BatchPolicy;
 import dev.infergate.modelserver.observability.InferenceMeters.BatchStat;
 import dev.infergate.modelserver.observability.InferenceMeters.DurationStat;
 import dev.infergate.modelserver.observability.InferenceMeters.Statistics;

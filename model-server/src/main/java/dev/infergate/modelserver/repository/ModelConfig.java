@@ -1,6 +1,6 @@
 package dev.infergate.modelserver.repository;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
+import dev.infergate.modelserver.config.BatchPolicy;
 import dev.infergate.modelserver.config.ConfigException;
 import dev.infergate.modelserver.config.ConfigNode;
 import java.nio.file.Files;
@@ -66,7 +66,7 @@ public record ModelConfig(BatchPolicy batching, List<String> features, List<Stri
 
   private static void requireUnique(List<String> values, String field) {
     if (new HashSet<>(values).size() != values.size()) {
-      throw new ConfigException(field + " must not repeat a name, was " + values);
+      throw new ConfigException(field + ": must not repeat a name, was " + values);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.infergate.modelserver.repository;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
+import dev.infergate.modelserver.config.BatchPolicy;
 import dev.infergate.modelserver.batching.BatchTimer;
 import dev.infergate.modelserver.config.ConfigException;
 import dev.infergate.modelserver.runtime.ModelLoadException;

@@ -3,6 +3,7 @@ package dev.infergate.modelserver.runtime;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.infergate.modelserver.config.DeviceSpec;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 

@@ -3,6 +3,7 @@ package dev.infergate.modelserver.batching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.infergate.modelserver.config.BatchPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -237,7 +238,7 @@ class DynamicBatcherTest {
     assertEquals(3, new BatchPolicy(64, 0, 1_024, 1).partsOf(129));
     var error = org.junit.jupiter.api.Assertions.assertThrows(dev.infergate.modelserver.config.ConfigException.class,
         () -> new BatchPolicy(8, 0, 2, 1, 17));
-    assertTrue(error.getMessage().startsWith("maxRequestRows must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17"),
+    assertTrue(error.getMessage().startsWith("maxRequestRows: must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17"),
         error.getMessage());
   }
 }

@@ -33,7 +33,7 @@ class LimitsConfigTest {
 
   @Test
   void refusesOutOfRangeAndUnknownFieldsNamingThem() {
-    assertEquals("limits.maxConnections must be in [1, 1000000], was 0",
+    assertEquals("limits.maxConnections: must be 1..1000000, was 0",
         assertThrows(ConfigException.class, () -> load("limits: { maxConnections: 0 }\n")).getMessage());
     assertTrue(assertThrows(ConfigException.class, () -> load("limits: { idle: 5 }\n")).getMessage()
         .contains("limits.idle"));

@@ -33,13 +33,13 @@ class ModelServerConfigTest {
 
   @Test
   void refusesBadAdminSettingsNamingTheField(@TempDir Path dir) throws Exception {
-    assertMessage(dir, "admin: { port: 70000 }", "admin.port must be in [0, 65535], was 70000");
+    assertMessage(dir, "admin: { port: 70000 }", "admin.port: must be 0..65535, was 70000");
     assertMessage(dir, "admin: { prot: 9101 }", "admin.prot: unknown field");
-    assertMessage(dir, "admin: { host: '' }", "admin.host must not be empty");
-    assertMessage(dir, "port: 9101", "admin.port must differ from port, both were 9101");
-    assertMessage(dir, "preStopDelayMillis: -1", "preStopDelayMillis must be in [0, 600000], was -1");
+    assertMessage(dir, "admin: { host: '' }", "admin.host: must not be empty");
+    assertMessage(dir, "port: 9101", "admin.port: must differ from port, both were 9101");
+    assertMessage(dir, "preStopDelayMillis: -1", "preStopDelayMillis: must be 0..600000, was -1");
     ConfigException flag = assertThrows(ConfigException.class, () -> CommandLine.parse("--admin-port", "x"));
-    assertTrue(flag.getMessage().contains("--admin-port must be an integer"), flag.getMessage());
+    assertTrue(flag.getMessage().contains("--admin-port: must be an integer"), flag.getMessage());
   }
 
   @Test
@@ -48,9 +48,14 @@ class ModelServerConfigTest {
     assertTrue(ModelServerConfig.load(CommandLine.parse("--strict")).strict());
     Path file = Files.writeString(dir.resolve("ms.yaml"), "strict: true\n");
     assertTrue(ModelServerConfig.load(CommandLine.parse("--config", file.toString())).strict());
-    assertMessage(dir, "strict: sometimes", "strict must be true or false, was sometimes");
+    assertMessage(dir, "strict: sometimes", "strict: must be true or false, was sometimes");
     assertMessage(dir, "modelDefaults: { maxBatchSize: 8, maxQueueSize: 2, maxRequestRows: 17 }",
-        "modelDefaults.maxRequestRows must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17");
+        "modelDefaults.maxRequestRows: must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17");
+  }
+
+  @Test
+  void refusesARepeatedKeyAsTheRouterDoes(@TempDir Path dir) throws Exception {
+    assertMessage(dir, "port: 9000\nport: 9001", "not valid YAML");
   }
 
   private static void assertMessage(Path dir, String yaml, String expected) throws Exception {

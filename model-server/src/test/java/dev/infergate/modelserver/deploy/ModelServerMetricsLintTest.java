@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
+import dev.infergate.testsupport.ExternalTool;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.deploy;
 
+import dev.infergate.testsupport.ExternalTool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package dev.infergate.modelserver.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.infergate.testsupport.ExternalTool;
 import org.junit.jupiter.api.Test;
 
 /** The scrape configuration example under k8s/monitoring is one that Prometheus accepts. */

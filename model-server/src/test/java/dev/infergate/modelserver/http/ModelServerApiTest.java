@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
+import dev.infergate.testsupport.RawSockets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -203,6 +204,38 @@ class ModelServerApiTest {
     assertEquals(413, response.statusCode(), response.body());
     assertTrue(json(response).getString("error").contains("limit"));
     assertEquals(200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
+  }
+
+  /**
+   * One 413 behaviour in both servers (http-common LingeringClose): the answer says Connection: close,
+   * what the client still sends is dropped, then the connection closes, rather than being drained for as
+   * long as the client sends. The router's public listener and admin API behave the same.
+   */
+  @Test
+  void aBodyOverTheLimitGets413ThenTheConnectionCloses() throws Exception {
+    try (Socket socket = RawSockets.connect(server.uri("/").getPort(), 10_000)) {
+      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+          + "content-length: 10000000\r\n\r\n" + "x".repeat(1000));
+      String answer = RawSockets.readResponse(socket);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+      RawSockets.send(socket, "x".repeat(1000)); // more of the refused body: read and dropped, not parsed
+      assertEquals("", RawSockets.readToEnd(socket), "closed after the answer, nothing else sent");
+    }
+  }
+
+  @Test
+  void aChunkedBodyThatGrowsPastTheLimitGets413ThenTheConnectionCloses() throws Exception {
+    try (Socket socket = RawSockets.connect(server.uri("/").getPort(), 10_000)) {
+      String chunk = "x".repeat(40 * 1024);
+      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+          + "transfer-encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n"
+          + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+      String answer = RawSockets.readResponse(socket);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+      assertEquals("", RawSockets.readToEnd(socket), "closed after the answer");
+    }
   }
 
   @Test

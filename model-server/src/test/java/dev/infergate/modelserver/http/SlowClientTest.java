@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.modelserver.config.LimitsConfig;
-import dev.infergate.modelserver.testsupport.RawSockets;
+import dev.infergate.testsupport.RawSockets;
 import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
 import java.io.IOException;

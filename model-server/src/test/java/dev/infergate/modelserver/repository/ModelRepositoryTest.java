@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
+import dev.infergate.modelserver.config.BatchPolicy;
 import dev.infergate.modelserver.batching.ScheduledBatchTimer;
-import dev.infergate.modelserver.runtime.DeviceSpec;
+import dev.infergate.modelserver.config.DeviceSpec;
 import dev.infergate.modelserver.runtime.ModelLoadException;
 import dev.infergate.modelserver.runtime.SessionFactory;
 import dev.infergate.modelserver.testsupport.TestModels;

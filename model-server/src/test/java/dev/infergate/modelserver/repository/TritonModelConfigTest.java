@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infergate.modelserver.batching.BatchPolicy;
+import dev.infergate.modelserver.config.BatchPolicy;
 import dev.infergate.modelserver.config.ConfigException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,12 +1,12 @@
 package dev.infergate.router.admin;
 
+import dev.infergate.http.LingeringClose;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.auth.InvalidTokenException;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.http.ConnectionGuard;
-import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;

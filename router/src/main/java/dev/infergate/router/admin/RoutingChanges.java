@@ -1,11 +1,12 @@
 package dev.infergate.router.admin;
 
+import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.config.ServiceConfig;
 import dev.infergate.router.config.Strategy;
 import dev.infergate.router.config.TrackConfig;
+import dev.infergate.router.config.Weights;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ import java.util.logging.Logger;
  */
 public final class RoutingChanges {
   private static final Logger LOG = Logger.getLogger(RoutingChanges.class.getName());
-  private static final int TOTAL_WEIGHT = 100;
 
   private RoutingChanges() {}
 
@@ -40,7 +40,10 @@ public final class RoutingChanges {
     return file.withServices(services);
   }
 
-  /** Validates {@code {"stable": 80, "canary": 20}} for a canary service. */
+  /**
+   * Validates {@code {"stable": 80, "canary": 20}} for a canary service: the JSON shape here (known
+   * tracks, integers; a track left out gets 0), the weights' rule in {@link Weights}.
+   */
   public static ServiceOverride weights(ServiceConfig service, JsonObject body) throws ChangeRejectedException {
     if (service.strategy() != Strategy.CANARY) {
       throw new ChangeRejectedException("service " + service.name() + " is blue-green: it has an active track, "
@@ -53,23 +56,22 @@ public final class RoutingChanges {
     for (TrackConfig track : service.tracks()) {
       weights.put(track.name(), 0);
     }
-    int sum = 0;
     for (String track : body.fieldNames()) {
       if (!weights.containsKey(track)) {
         throw new ChangeRejectedException("unknown track '" + track + "'; service " + service.name() + " has "
             + weights.keySet());
       }
       Object value = body.getValue(track);
-      if (!(value instanceof Integer weight) || weight < 0 || weight > TOTAL_WEIGHT) {
-        throw new ChangeRejectedException("weight of track '" + track + "' must be an integer 0..100, was " + value);
+      if (!(value instanceof Integer weight)) {
+        throw new ChangeRejectedException(track + ": must be an integer, was " + value);
       }
       weights.put(track, weight);
-      sum += weight;
     }
-    if (sum != TOTAL_WEIGHT) {
-      throw new ChangeRejectedException("weights must sum to 100, sum to " + sum);
+    try {
+      return ServiceOverride.ofWeights(weights);
+    } catch (ConfigException e) {
+      throw new ChangeRejectedException(e.getMessage());
     }
-    return ServiceOverride.ofWeights(weights);
   }
 
   /** Blue-green: the other track becomes active. Canary: the canary (the last track) takes 100. */
@@ -85,7 +87,7 @@ public final class RoutingChanges {
     }
     String canary = tracks.get(tracks.size() - 1).name();
     Map<String, Integer> weights = new LinkedHashMap<>();
-    tracks.forEach(track -> weights.put(track.name(), track.name().equals(canary) ? TOTAL_WEIGHT : 0));
+    tracks.forEach(track -> weights.put(track.name(), track.name().equals(canary) ? Weights.TOTAL : 0));
     return ServiceOverride.ofWeights(weights);
   }
 
@@ -100,21 +102,16 @@ public final class RoutingChanges {
   }
 
   static ServiceConfig apply(ServiceConfig service, ServiceOverride override) throws ChangeRejectedException {
-    if (override.active() != null) {
-      if (service.strategy() != Strategy.BLUE_GREEN || service.track(override.active()).isEmpty()) {
-        throw new ChangeRejectedException("active track '" + override.active() + "' does not fit");
+    try {
+      if (override.active() != null) {
+        if (service.strategy() != Strategy.BLUE_GREEN) {
+          throw new ChangeRejectedException("active track '" + override.active() + "' does not fit");
+        }
+        return service.withActive(override.active());
       }
-      return service.withActive(override.active());
+      return service.withWeights(new Weights(override.weights()));
+    } catch (ConfigException e) {
+      throw new ChangeRejectedException(e.getMessage());
     }
-    if (service.strategy() != Strategy.CANARY || !override.weights().keySet().equals(
-        service.tracks().stream().map(TrackConfig::name).collect(java.util.stream.Collectors.toSet()))) {
-      throw new ChangeRejectedException("weights " + override.weights() + " do not fit the tracks");
-    }
-    List<TrackConfig> tracks = new ArrayList<>();
-    for (TrackConfig track : service.tracks()) {
-      tracks.add(new TrackConfig(track.name(), override.weights().get(track.name()), track.modelVersion(),
-          track.endpoints()));
-    }
-    return service.withTracks(tracks);
   }
 }

@@ -36,7 +36,6 @@ import java.util.logging.Logger;
 public final class StateFile {
   private static final Logger LOG = Logger.getLogger(StateFile.class.getName());
   static final int VERSION = 1;
-  private static final int TOTAL_WEIGHT = 100;
   private static final Set<String> TOP_KEYS = Set.of("version", "auditSeq", "services");
   private static final Set<String> SERVICE_KEYS = Set.of("override", "history");
   private static final Set<String> OVERRIDE_KEYS = Set.of("weights", "active");
@@ -174,23 +173,19 @@ public final class StateFile {
       return ServiceOverride.ofActive(name);
     }
     JsonObject weights = object(json.getValue("weights"), at + ".weights");
-    if (weights.isEmpty()) {
-      throw invalid(at + ".weights", "must name at least one track, was {}");
-    }
     Map<String, Integer> byTrack = new LinkedHashMap<>();
-    int sum = 0;
     for (String track : weights.fieldNames()) {
       Object weight = weights.getValue(track);
-      if (!(weight instanceof Integer w) || w < 0 || w > TOTAL_WEIGHT) {
-        throw invalid(at + ".weights." + track, "must be an integer 0..100, was " + weight);
+      if (!(weight instanceof Integer w)) {
+        throw invalid(at + ".weights." + track, "must be an integer, was " + weight);
       }
       byTrack.put(track, w);
-      sum += w;
     }
-    if (sum != TOTAL_WEIGHT) {
-      throw invalid(at + ".weights", "weights must sum to 100, they sum to " + sum);
+    try {
+      return ServiceOverride.ofWeights(byTrack);
+    } catch (ConfigException e) {
+      throw invalid("", e.under(at + ".weights").getMessage());
     }
-    return ServiceOverride.ofWeights(byTrack);
   }
 
   private JsonObject object(Object value, String at) throws ConfigException {

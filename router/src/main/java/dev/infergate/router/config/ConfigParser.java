@@ -4,18 +4,18 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Parses router YAML (the shape of DESIGN.md "Contracts") into a validated {@link RouterConfig}.
+ * Parses router YAML (the shape of DESIGN.md "Contracts") into a {@link RouterConfig}. It reads the
+ * shape (known keys, types, defaults) and leaves the values' rules to the records, which check themselves
+ * when built; {@link ConfigException#at} puts each record's place in the document in front of its errors.
  * Every error names the field path and the bad value. Pure: no I/O; thread-safe.
  *
  * <p>Environment overrides replace single values before validation; the supported variables are
@@ -41,10 +41,7 @@ public final class ConfigParser {
       "halfOpenCalls");
   private static final Set<String> HEALTH_KEYS = Set.of("path", "intervalMillis", "timeoutMillis");
 
-  /** Names end up in URLs, metric tags and paths: keep them plain. */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final int MAX_PORT = 65535;
-  private static final long MAX_TIMEOUT_MILLIS = 600_000;
+  private static final int MAX_PORT = HostPort.MAX_PORT;
   /** Faster re-resolution only loads the DNS server: pods take seconds to become ready anyway. */
   private static final long MIN_DNS_REFRESH_MILLIS = 100;
 
@@ -118,47 +115,16 @@ public final class ConfigParser {
     UpstreamConfig upstream = UpstreamConfig.parse(root.mapOrEmpty("upstream"));
     HostPort listen = hostPort(root.mapOrEmpty("listen"), Defaults.LISTEN_HOST, Defaults.LISTEN_PORT);
     HostPort admin = hostPort(root.mapOrEmpty("admin"), Defaults.ADMIN_HOST, Defaults.ADMIN_PORT);
-    if (auth == null && !isLoopback(admin.host())) {
-      throw new ConfigException("admin.host: must be a loopback address (127.0.0.1, ::1, localhost) "
-          + "while auth is not configured, was '" + admin.host() + "'");
-    }
-    if (listen.port() != 0 && listen.port() == admin.port()) {
-      throw new ConfigException("admin.port: must differ from listen.port, both are " + admin.port());
-    }
     String stateFile = root.string("stateFile", Defaults.STATE_FILE);
-    long maxBody = root.integer("maxBodyBytes", Defaults.MAX_BODY_BYTES, 1, Integer.MAX_VALUE);
+    long maxBody = root.integer("maxBodyBytes", Defaults.MAX_BODY_BYTES);
     boolean override = root.bool("allowTrackOverride", false);
-    if (override && auth != null) {
-      throw new ConfigException("allowTrackOverride: only for set-ups without auth; with auth, consumers "
-          + "with auth.overrideRole ('" + auth.overrideRole() + "') may send x-infergate-track");
-    }
-    long watch = root.integer("watchIntervalMillis", Defaults.WATCH_INTERVAL_MILLIS, 0, 3_600_000);
+    long watch = root.integer("watchIntervalMillis", Defaults.WATCH_INTERVAL_MILLIS);
     boolean accessLog = root.bool("accessLog", true);
 
     YamlMap servicesMap = root.map("services");
-    if (servicesMap.keys().isEmpty()) {
-      throw new ConfigException("services: must name at least one service");
-    }
     Map<String, ServiceConfig> services = new LinkedHashMap<>();
-    Map<String, String> serviceByModel = new LinkedHashMap<>();
     for (String name : servicesMap.keys()) {
-      String path = servicesMap.field(name);
-      checkName(path, name);
-      ServiceConfig service = service(name, servicesMap.map(name));
-      String other = serviceByModel.putIfAbsent(service.model(), name);
-      if (other != null) {
-        throw new ConfigException(path + ".model: '" + service.model()
-            + "' is already served by service '" + other + "'");
-      }
-      services.put(name, service);
-    }
-    if (rateLimits != null) {
-      for (String service : rateLimits.services().keySet()) {
-        if (!services.containsKey(service)) {
-          throw new ConfigException("rateLimits.services." + service + ": no such service (services: "
-              + services.keySet() + ")");
-        }
-      }
+      services.put(name, service(name, servicesMap.map(name)));
     }
     return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
         rateLimits, tls, shutdown, limits, upstream);
@@ -166,13 +132,15 @@ public final class ConfigParser {
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {
     m.rejectUnknown(HOST_PORT_KEYS);
-    return new HostPort(m.string("host", host), (int) m.integer("port", port, 0, MAX_PORT));
+    String h = m.string("host", host);
+    int p = m.int32("port", port);
+    return ConfigException.at(m.path(), () -> new HostPort(h, p));
   }
 
+  /** Reads the YAML shape; the records check the values ({@link ServiceConfig}, {@link TrackConfig}...). */
   private static ServiceConfig service(String name, YamlMap m) throws ConfigException {
     m.rejectUnknown(SERVICE_KEYS);
     String model = m.string("model", name);
-    checkName(m.field("model"), model);
     String strategyName = m.string("strategy", Strategy.CANARY.yamlName());
     Strategy strategy = Strategy.fromYaml(strategyName);
     if (strategy == null) {
@@ -181,54 +149,34 @@ public final class ConfigParser {
     long dnsRefresh = m.integer("dnsRefreshMillis", Defaults.DNS_REFRESH_MILLIS, MIN_DNS_REFRESH_MILLIS, 3_600_000);
     List<TrackConfig> tracks = tracks(m.map("tracks"), strategy, dnsRefresh);
     String active = m.optionalString("active");
-    if (strategy == Strategy.BLUE_GREEN) {
-      if (active == null) {
-        throw new ConfigException(m.field("active") + ": required for strategy blue-green");
-      }
-      checkTrack(m.field("active"), active, tracks);
-    } else if (active != null) {
-      throw new ConfigException(m.field("active") + ": only used by strategy blue-green, was '" + active + "'");
-    }
     String fallback = m.optionalString("fallbackTrack");
-    if (fallback != null) {
-      checkTrack(m.field("fallbackTrack"), fallback, tracks);
-    }
-    long timeout = m.integer("timeoutMillis", Defaults.TIMEOUT_MILLIS, 1, MAX_TIMEOUT_MILLIS);
+    long timeout = m.integer("timeoutMillis", Defaults.TIMEOUT_MILLIS);
     RetryConfig retry = retry(m.mapOrEmpty("retry"), timeout);
     BreakerConfig breaker = breaker(m.mapOrEmpty("circuitBreaker"));
     HealthCheckConfig health = health(m.mapOrEmpty("healthCheck"));
     ShadowConfig shadow = m.has("shadow") ? ShadowConfig.parse(m.map("shadow"), strategy, tracks, active) : null;
-    return new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health, shadow);
+    return ConfigException.at(m.path(), () ->
+        new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health, shadow));
   }
 
   private static List<TrackConfig> tracks(YamlMap m, Strategy strategy, long dnsRefresh) throws ConfigException {
-    if (m.keys().isEmpty()) {
-      throw new ConfigException(m.path() + ": must name at least one track");
-    }
     List<TrackConfig> tracks = new ArrayList<>();
-    int sum = 0;
-    String last = null;
     for (String name : m.keys()) {
-      String path = m.field(name);
-      checkName(path, name);
       YamlMap t = m.map(name);
       t.rejectUnknown(TRACK_KEYS);
       int weight = 0;
       if (strategy == Strategy.CANARY) {
-        weight = (int) t.requiredInteger("weight", 0, 100);
-        sum += weight;
-        last = t.field("weight");
+        weight = t.int32("weight", -1);
+        if (!t.has("weight")) {
+          throw new ConfigException(t.field("weight") + ": required");
+        }
       } else if (t.has("weight")) {
         throw new ConfigException(t.field("weight") + ": not used by strategy blue-green (use active)");
       }
       String version = t.optionalString("modelVersion");
-      if (version != null && !NAME.matcher(version).matches()) {
-        throw new ConfigException(t.field("modelVersion") + ": must be a plain version name, was '" + version + "'");
-      }
-      tracks.add(new TrackConfig(name, weight, version, endpoints(t, dnsRefresh)));
-    }
-    if (strategy == Strategy.CANARY && sum != 100) {
-      throw new ConfigException(last + ": weights must sum to 100, they sum to " + sum);
+      List<EndpointAddress> endpoints = endpoints(t, dnsRefresh);
+      int w = weight;
+      tracks.add(ConfigException.at(t.path(), () -> new TrackConfig(name, w, version, endpoints)));
     }
     return tracks;
   }
@@ -236,21 +184,11 @@ public final class ConfigParser {
   private static List<EndpointAddress> endpoints(YamlMap t, long dnsRefresh) throws ConfigException {
     List<?> raw = t.list("endpoints");
     String path = t.field("endpoints");
-    if (raw.isEmpty()) {
-      throw new ConfigException(path + ": must list at least one endpoint");
-    }
-    if (raw.size() > Defaults.MAX_ENDPOINTS_PER_TRACK) {
-      throw new ConfigException(path + ": at most " + Defaults.MAX_ENDPOINTS_PER_TRACK
-          + " endpoints per track, was " + raw.size());
-    }
-    Set<EndpointAddress> seen = new LinkedHashSet<>();
+    List<EndpointAddress> endpoints = new ArrayList<>();
     for (int i = 0; i < raw.size(); i++) {
-      EndpointAddress a = endpoint(path + "[" + i + "]", raw.get(i), dnsRefresh);
-      if (!seen.add(a)) {
-        throw new ConfigException(path + "[" + i + "]: duplicate endpoint " + a);
-      }
+      endpoints.add(endpoint(path + "[" + i + "]", raw.get(i), dnsRefresh));
     }
-    return List.copyOf(seen);
+    return endpoints;
   }
 
   /**
@@ -295,60 +233,30 @@ public final class ConfigParser {
 
   private static RetryConfig retry(YamlMap m, long timeout) throws ConfigException {
     m.rejectUnknown(RETRY_KEYS);
-    int attempts = (int) m.integer("attempts", Defaults.RETRY_ATTEMPTS, 1, 10);
-    int percent = (int) m.integer("budgetPercent", Defaults.RETRY_BUDGET_PERCENT, 0, 100);
-    int min = (int) m.integer("minConcurrent", Defaults.RETRY_MIN_CONCURRENT, 0, 100_000);
-    long perTry = m.integer("perTryTimeoutMillis", timeout, 1, MAX_TIMEOUT_MILLIS);
-    if (perTry > timeout) {
-      throw new ConfigException(m.field("perTryTimeoutMillis") + ": must be <= timeoutMillis ("
-          + timeout + "), was " + perTry);
-    }
-    return new RetryConfig(attempts, percent, min, perTry);
+    int attempts = m.int32("attempts", Defaults.RETRY_ATTEMPTS);
+    int percent = m.int32("budgetPercent", Defaults.RETRY_BUDGET_PERCENT);
+    int min = m.int32("minConcurrent", Defaults.RETRY_MIN_CONCURRENT);
+    long perTry = m.integer("perTryTimeoutMillis", timeout);
+    return ConfigException.at(m.path(), () -> new RetryConfig(attempts, percent, min, perTry));
   }
 
   private static BreakerConfig breaker(YamlMap m) throws ConfigException {
     m.rejectUnknown(BREAKER_KEYS);
-    int failure = (int) m.integer("failureRatePercent", Defaults.BREAKER_FAILURE_RATE_PERCENT, 1, 100);
-    long slow = m.integer("slowCallMillis", Defaults.BREAKER_SLOW_CALL_MILLIS, 1, MAX_TIMEOUT_MILLIS);
-    int slowRate = (int) m.integer("slowCallRatePercent", 100, 1, 100);
-    int window = (int) m.integer("window", Defaults.BREAKER_WINDOW, 1, 10_000);
-    long open = m.integer("openMillis", Defaults.BREAKER_OPEN_MILLIS, 1, 3_600_000);
-    int halfOpen = (int) m.integer("halfOpenCalls", Defaults.BREAKER_HALF_OPEN_CALLS, 1, 1000);
-    return new BreakerConfig(failure, slow, slowRate, window, open, halfOpen);
+    int failure = m.int32("failureRatePercent", Defaults.BREAKER_FAILURE_RATE_PERCENT);
+    long slow = m.integer("slowCallMillis", Defaults.BREAKER_SLOW_CALL_MILLIS);
+    int slowRate = m.int32("slowCallRatePercent", BreakerConfig.DEFAULT_SLOW_CALL_RATE_PERCENT);
+    int window = m.int32("window", Defaults.BREAKER_WINDOW);
+    long open = m.integer("openMillis", Defaults.BREAKER_OPEN_MILLIS);
+    int halfOpen = m.int32("halfOpenCalls", Defaults.BREAKER_HALF_OPEN_CALLS);
+    return ConfigException.at(m.path(), () -> new BreakerConfig(failure, slow, slowRate, window, open, halfOpen));
   }
 
   private static HealthCheckConfig health(YamlMap m) throws ConfigException {
     m.rejectUnknown(HEALTH_KEYS);
     String path = m.string("path", Defaults.HEALTH_PATH);
-    if (!path.startsWith("/")) {
-      throw new ConfigException(m.field("path") + ": must start with /, was '" + path + "'");
-    }
-    long interval = m.integer("intervalMillis", Defaults.HEALTH_INTERVAL_MILLIS, 10, 3_600_000);
-    long timeout = m.integer("timeoutMillis", Math.min(interval, Defaults.HEALTH_TIMEOUT_MILLIS), 1, interval);
-    return new HealthCheckConfig(path, interval, timeout);
-  }
-
-  /** Literal check, no DNS: localhost, 127.0.0.0/8, ::1. */
-  static boolean isLoopback(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
-        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
-  }
-
-  private static void checkName(String path, String name) throws ConfigException {
-    if (!NAME.matcher(name).matches()) {
-      throw new ConfigException(path + ": must be letters, digits, '.', '_' or '-' (at most 64), was '" + name + "'");
-    }
-  }
-
-  private static void checkTrack(String path, String name, List<TrackConfig> tracks) throws ConfigException {
-    for (TrackConfig t : tracks) {
-      if (t.name().equals(name)) {
-        return;
-      }
-    }
-    List<String> names = tracks.stream().map(TrackConfig::name).toList();
-    throw new ConfigException(path + ": must name a track (" + String.join(", ", names) + "), was '" + name + "'");
+    long interval = m.integer("intervalMillis", Defaults.HEALTH_INTERVAL_MILLIS);
+    long timeout = m.integer("timeoutMillis", Math.min(interval, Defaults.HEALTH_TIMEOUT_MILLIS));
+    return ConfigException.at(m.path(), () -> new HealthCheckConfig(path, interval, timeout));
   }
 
   private static Map<String, String> envOverrides() {

@@ -22,10 +22,10 @@ public record EndpointAddress(Kind kind, String host, int port, long dnsRefreshM
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(host, "host");
     if (kind == Kind.DNS && dnsRefreshMillis <= 0) {
-      throw new IllegalArgumentException("dnsRefreshMillis must be positive for a dns endpoint, was " + dnsRefreshMillis);
+      throw ConfigException.of("dnsRefreshMillis", "must be positive for a dns endpoint, was " + dnsRefreshMillis);
     }
     if (kind == Kind.HTTP && dnsRefreshMillis != 0) {
-      throw new IllegalArgumentException("dnsRefreshMillis is only for dns endpoints, was " + dnsRefreshMillis);
+      throw ConfigException.of("dnsRefreshMillis", "is only for dns endpoints, was " + dnsRefreshMillis);
     }
   }
 

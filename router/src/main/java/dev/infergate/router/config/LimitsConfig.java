@@ -3,7 +3,8 @@ package dev.infergate.router.config;
 import java.util.Set;
 
 /**
- * The {@code limits} block: how long and how many clients may hold the router's listeners.
+ * The {@code limits} block: how long and how many clients may hold the router's listeners. Valid by
+ * construction.
  *
  * @param headerTimeoutMillis a request head must be complete within this of its first byte (else 408)
  * @param bodyTimeoutMillis a request body may go this long without a byte (else 408)
@@ -29,13 +30,21 @@ public record LimitsConfig(
   public static final LimitsConfig DEFAULT = new LimitsConfig(DEFAULT_HEADER_TIMEOUT_MILLIS,
       DEFAULT_BODY_TIMEOUT_MILLIS, DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS, DEFAULT_ADMIN_MAX_CONNECTIONS);
 
-  static LimitsConfig parse(YamlMap limits) throws ConfigException {
+  public LimitsConfig {
+    Names.checkRange("headerTimeoutMillis", headerTimeoutMillis, 100, 600_000);
+    Names.checkRange("bodyTimeoutMillis", bodyTimeoutMillis, 100, 600_000);
+    Names.checkRange("idleTimeoutSeconds", idleTimeoutSeconds, 1, 3600);
+    Names.checkRange("maxConnections", maxConnections, 1, 1_000_000);
+    Names.checkRange("adminMaxConnections", adminMaxConnections, 1, 1_000_000);
+  }
+
+  static LimitsConfig parse(YamlMap limits) {
     limits.rejectUnknown(KEYS);
-    return new LimitsConfig(
-        limits.integer("headerTimeoutMillis", DEFAULT_HEADER_TIMEOUT_MILLIS, 100, 600_000),
-        limits.integer("bodyTimeoutMillis", DEFAULT_BODY_TIMEOUT_MILLIS, 100, 600_000),
-        (int) limits.integer("idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 3600),
-        (int) limits.integer("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
-        (int) limits.integer("adminMaxConnections", DEFAULT_ADMIN_MAX_CONNECTIONS, 1, 1_000_000));
+    return ConfigException.at(limits.path(), () -> new LimitsConfig(
+        limits.integer("headerTimeoutMillis", DEFAULT_HEADER_TIMEOUT_MILLIS),
+        limits.integer("bodyTimeoutMillis", DEFAULT_BODY_TIMEOUT_MILLIS),
+        limits.int32("idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_SECONDS),
+        limits.int32("maxConnections", DEFAULT_MAX_CONNECTIONS),
+        limits.int32("adminMaxConnections", DEFAULT_ADMIN_MAX_CONNECTIONS)));
   }
 }

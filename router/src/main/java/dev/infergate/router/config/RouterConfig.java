@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The whole router configuration, immutable. Built and validated by {@link ConfigParser}; a reload
- * builds a new instance, it never changes one.
+ * The whole router configuration, immutable and valid by construction (the rules that span blocks:
+ * auth and the admin listener, auth and {@code allowTrackOverride}, unique models, rate-limited services
+ * that exist). Built from YAML by {@link ConfigParser}; a reload builds a new instance, it never changes one.
  *
  * @param stateFile where run-time weight / active-track changes are kept (admin write API); the
  *     audit log {@code audit.jsonl} goes beside it
@@ -39,34 +40,81 @@ public record RouterConfig(
     LimitsConfig limits,
     UpstreamConfig upstream) {
 
+  /** Upper bound of {@code watchIntervalMillis}: an hour. */
+  public static final long MAX_WATCH_INTERVAL_MILLIS = 3_600_000;
+
   public RouterConfig {
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(shutdown, "shutdown");
+    Objects.requireNonNull(stateFile, "stateFile");
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    if (auth == null && !isLoopback(admin.host())) {
+      throw ConfigException.of("admin.host", "must be a loopback address (127.0.0.1, ::1, localhost) "
+          + "while auth is not configured, was '" + admin.host() + "'");
+    }
+    if (listen.port() != 0 && listen.port() == admin.port()) {
+      throw ConfigException.of("admin.port", "must differ from listen.port, both are " + admin.port());
+    }
+    Names.checkRange("maxBodyBytes", maxBodyBytes, 1, Integer.MAX_VALUE);
+    if (allowTrackOverride && auth != null) {
+      throw ConfigException.of("allowTrackOverride", "only for set-ups without auth; with auth, consumers "
+          + "with auth.overrideRole ('" + auth.overrideRole() + "') may send x-infergate-track");
+    }
+    Names.checkRange("watchIntervalMillis", watchIntervalMillis, 0, MAX_WATCH_INTERVAL_MILLIS);
+    if (services.isEmpty()) {
+      throw ConfigException.of("services", "must name at least one service");
+    }
+    Map<String, String> serviceByModel = new LinkedHashMap<>();
+    for (Map.Entry<String, ServiceConfig> e : services.entrySet()) {
+      if (!e.getKey().equals(e.getValue().name())) {
+        throw ConfigException.of("services." + e.getKey() + ".name", "must be the key, was '"
+            + e.getValue().name() + "'");
+      }
+      String other = serviceByModel.putIfAbsent(e.getValue().model(), e.getKey());
+      if (other != null) {
+        throw ConfigException.of("services." + e.getKey() + ".model", "'" + e.getValue().model()
+            + "' is already served by service '" + other + "'");
+      }
+    }
+    if (rateLimits != null) {
+      for (String service : rateLimits.services().keySet()) {
+        if (!services.containsKey(service)) {
+          throw ConfigException.of("rateLimits.services." + service, "no such service (services: "
+              + services.keySet() + ")");
+        }
+      }
+    }
+  }
+
+  /** Literal check, no DNS: localhost, 127.0.0.0/8, ::1. */
+  static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   /**
    * A reloaded configuration as it can take effect: its reloadable fields with {@code running}'s
    * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval,
-   * upstream transport),
-   * which the listeners, the authenticator and the admin API were built from and keep. Checked again as
-   * a whole, so that a reload cannot combine the running auth with a setting only valid without it
-   * (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let any
-   * consumer choose its track while tokens are still required).
+   * upstream transport), which the listeners, the authenticator and the admin API were built from and keep.
+   * Built, and so checked, as a whole, so that a reload cannot combine the running auth with a setting only
+   * valid without it (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let
+   * any consumer choose its track while tokens are still required: RestartOnlyReloadTest).
    *
    * @throws ConfigException when the combination is invalid; the running config stays
    */
-  public RouterConfig reloadedOver(RouterConfig running) throws ConfigException {
-    if (allowTrackOverride && running.auth() != null) {
-      throw new ConfigException("allowTrackOverride: only for set-ups without auth, and this router runs with auth "
-          + "(auth changes take effect at the next restart)");
+  public RouterConfig reloadedOver(RouterConfig running) {
+    try {
+      return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
+          running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
+          running.shutdown(), running.limits(), running.upstream());
+    } catch (ConfigException e) {
+      throw new ConfigException(e.getMessage() + " (this router keeps the listeners, auth, TLS and limits it "
+          + "started with: changes to them take effect at the next restart)", e);
     }
-    return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
-        running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
-        running.shutdown(), running.limits(), running.upstream());
   }
 
   /** The same configuration with other services (operator overrides laid over the file's). */

@@ -1,12 +1,17 @@
 package dev.infergate.router.config;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One routed service: the model name it answers for, how it splits traffic, and its tracks in
- * declaration order (the order fixes the canary bucket layout).
+ * declaration order (the order fixes the canary bucket layout). Valid by construction, across fields
+ * too: canary weights sum to 100 ({@link Weights}), blue-green has an active track and no weights, named
+ * tracks exist, one try's limit fits the request's. Errors name the field relative to the service.
  *
  * @param active the active track for blue-green, null for canary
  * @param fallbackTrack track to fail over to when the chosen one has no usable endpoint, or null
@@ -25,6 +30,9 @@ public record ServiceConfig(
     HealthCheckConfig healthCheck,
     ShadowConfig shadow) {
 
+  /** Upper bound of every time limit of a request (timeoutMillis, perTryTimeoutMillis, slowCallMillis). */
+  public static final long MAX_TIMEOUT_MILLIS = 600_000;
+
   public ServiceConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(model, "model");
@@ -33,6 +41,56 @@ public record ServiceConfig(
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(circuitBreaker, "circuitBreaker");
     Objects.requireNonNull(healthCheck, "healthCheck");
+    Names.check("", name);
+    Names.check("model", model);
+    if (tracks.isEmpty()) {
+      throw ConfigException.of("tracks", "must name at least one track");
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (TrackConfig t : tracks) {
+      if (!names.add(t.name())) {
+        throw ConfigException.of("tracks." + t.name(), "duplicate track");
+      }
+    }
+    if (strategy == Strategy.CANARY) {
+      List<TrackConfig> all = tracks;
+      ConfigException.at("tracks", () -> Weights.of(all));
+      if (active != null) {
+        throw ConfigException.of("active", "only used by strategy blue-green, was '" + active + "'");
+      }
+    } else {
+      for (TrackConfig t : tracks) {
+        if (t.weight() != 0) {
+          throw ConfigException.of("tracks." + t.name() + ".weight", "not used by strategy blue-green (use active)");
+        }
+      }
+      if (active == null) {
+        throw ConfigException.of("active", "required for strategy blue-green");
+      }
+      checkTrack("active", active, names);
+    }
+    if (fallbackTrack != null) {
+      checkTrack("fallbackTrack", fallbackTrack, names);
+    }
+    Names.checkRange("timeoutMillis", timeoutMillis, 1, MAX_TIMEOUT_MILLIS);
+    if (retry.perTryTimeoutMillis() > timeoutMillis) {
+      throw ConfigException.of("retry.perTryTimeoutMillis", "must be <= timeoutMillis (" + timeoutMillis + "), was "
+          + retry.perTryTimeoutMillis());
+    }
+  }
+
+  private static void checkTrack(String field, String track, Set<String> names) {
+    if (!names.contains(track)) {
+      throw ConfigException.of(field, "must name a track (" + String.join(", ", names) + "), was '" + track + "'");
+    }
+  }
+
+  /** The canary weights of the tracks; only for {@link Strategy#CANARY}. */
+  public Weights weights() {
+    if (strategy != Strategy.CANARY) {
+      throw new IllegalStateException("service " + name + " is " + strategy.yamlName() + ": it has no weights");
+    }
+    return Weights.of(tracks);
   }
 
   /** A service without a shadow. */
@@ -48,10 +106,30 @@ public record ServiceConfig(
         circuitBreaker, healthCheck, shadow);
   }
 
-  /** The same service with other tracks (e.g. new weights). */
+  /** The same service with other tracks. */
   public ServiceConfig withTracks(List<TrackConfig> newTracks) {
     return new ServiceConfig(name, model, strategy, newTracks, active, fallbackTrack, timeoutMillis, retry,
         circuitBreaker, healthCheck, shadow);
+  }
+
+  /**
+   * The same service with other canary weights, checked as the config file's are ({@link Weights}): every
+   * track named, each 0..100, summing to 100.
+   */
+  public ServiceConfig withWeights(Weights weights) {
+    if (strategy != Strategy.CANARY) {
+      throw ConfigException.of("", "service " + name + " is " + strategy.yamlName() + ": it has an active track, "
+          + "not weights; use promote or rollback");
+    }
+    if (!weights.byTrack().keySet().equals(new LinkedHashSet<>(tracks.stream().map(TrackConfig::name).toList()))) {
+      throw ConfigException.of("", "weights " + weights.byTrack() + " do not fit the tracks "
+          + tracks.stream().map(TrackConfig::name).toList());
+    }
+    List<TrackConfig> changed = new ArrayList<>();
+    for (TrackConfig t : tracks) {
+      changed.add(t.withWeight(weights.byTrack().get(t.name())));
+    }
+    return withTracks(changed);
   }
 
   public Optional<TrackConfig> track(String trackName) {

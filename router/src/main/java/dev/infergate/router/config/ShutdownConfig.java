@@ -19,19 +19,14 @@ public record ShutdownConfig(long preStopDelayMillis, long drainMillis) {
       new ShutdownConfig(DEFAULT_PRE_STOP_DELAY_MILLIS, DEFAULT_DRAIN_MILLIS);
 
   public ShutdownConfig {
-    if (preStopDelayMillis < 0 || preStopDelayMillis > MAX_MILLIS) {
-      throw new IllegalArgumentException("shutdown.preStopDelayMillis: must be 0.." + MAX_MILLIS + ", was "
-          + preStopDelayMillis);
-    }
-    if (drainMillis < 0 || drainMillis > MAX_MILLIS) {
-      throw new IllegalArgumentException("shutdown.drainMillis: must be 0.." + MAX_MILLIS + ", was " + drainMillis);
-    }
+    Names.checkRange("preStopDelayMillis", preStopDelayMillis, 0, MAX_MILLIS);
+    Names.checkRange("drainMillis", drainMillis, 0, MAX_MILLIS);
   }
 
-  static ShutdownConfig parse(YamlMap m) throws ConfigException {
+  static ShutdownConfig parse(YamlMap m) {
     m.rejectUnknown(KEYS);
-    return new ShutdownConfig(
-        m.integer("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, MAX_MILLIS),
-        m.integer("drainMillis", DEFAULT_DRAIN_MILLIS, 0, MAX_MILLIS));
+    return ConfigException.at(m.path(), () -> new ShutdownConfig(
+        m.integer("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS),
+        m.integer("drainMillis", DEFAULT_DRAIN_MILLIS)));
   }
 }

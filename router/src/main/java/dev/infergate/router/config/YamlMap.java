@@ -139,6 +139,20 @@ final class YamlMap {
     return n;
   }
 
+  /** An integer of any size; the record it goes into checks the range. */
+  long integer(String key, long fallback) throws ConfigException {
+    return integer(key, fallback, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  /** An integer that fits an {@code int}; the record it goes into checks the range. */
+  int int32(String key, int fallback) throws ConfigException {
+    long n = integer(key, fallback);
+    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+      throw new ConfigException(field(key) + ": must be " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", was " + n);
+    }
+    return (int) n;
+  }
+
   long requiredInteger(String key, long min, long max) throws ConfigException {
     if (!has(key)) {
       throw new ConfigException(field(key) + ": required");

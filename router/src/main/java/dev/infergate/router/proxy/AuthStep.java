@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 /**
  * Makes the request's consumer. With auth: the verified bearer token's claims (401 with RFC 6750
  * {@code WWW-Authenticate} otherwise); a cached token is answered on the event loop, a new one is
- * verified on a worker while the request is paused. Without auth (dev only): the
+ * verified on a worker while the body waits ({@link ProxyContext#pauseBody()}, see {@link RequestStep}). Without auth (dev only): the
  * {@code x-infergate-consumer} header, if sent. Never logs a token.
  */
 final class AuthStep implements RequestStep {
@@ -42,7 +42,7 @@ final class AuthStep implements RequestStep {
       accept(ctx, cached);
       return;
     }
-    ctx.request.pause(); // the body waits for the verdict; BodyReadStep resumes it
+    ctx.pauseBody(); // the body waits for the verdict; BodyReadStep resumes it
     authenticator.verify(authorization).onComplete(ar -> {
       if (ar.succeeded()) {
         accept(ctx, ar.result());

@@ -25,7 +25,7 @@ final class BodyReadStep implements RequestStep {
     request.handler(collector);
     request.endHandler(collector::end);
     request.exceptionHandler(collector::failed);
-    request.resume(); // AuthStep pauses while it verifies a new token
+    request.resume(); // a step before this one may have paused it (ProxyContext#pauseBody, RequestStep's contract)
     if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
       ctx.response.writeContinue();
     }

@@ -2,7 +2,6 @@ package dev.infergate.router.proxy;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import dev.infergate.router.upstream.http.HeaderRules;
 import dev.infergate.router.upstream.http.UpstreamExchange;
 import java.util.Iterator;
@@ -39,18 +38,6 @@ final class Headers {
         to.add(h.getKey(), h.getValue());
       }
     }
-  }
-
-  /**
-   * Whether the request carries a body (RFC 9112 §6.3: a Transfer-Encoding or a non-zero
-   * Content-Length); without one there is nothing left to read once the head has arrived.
-   */
-  static boolean declaresBody(HttpServerRequest request) {
-    if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
-      return true;
-    }
-    String length = request.headers().get(CONTENT_LENGTH);
-    return length != null && !length.trim().equals("0");
   }
 
   static void jsonEscape(StringBuilder b, String s) {

@@ -1,7 +1,7 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.http.LingeringClose;
 import dev.infergate.router.auth.Consumer;
-import dev.infergate.router.http.LingeringClose;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.routing.ModelPath;
@@ -53,6 +53,16 @@ public final class ProxyContext {
     this.steps = steps;
     this.accessLog = accessLog;
     this.unrouted = unrouted;
+  }
+
+  /**
+   * Holds the request body until {@link BodyReadStep} reads it: a step before that one which finishes
+   * asynchronously (a token verified on a worker) calls this before it lets go of the event loop, else body
+   * bytes arriving meanwhile would be delivered to no handler and lost. See {@link RequestStep}'s body
+   * contract. Idempotent; an early answer releases the body ({@link #fail} closes the connection after it).
+   */
+  public void pauseBody() {
+    request.pause();
   }
 
   /** Passes the request to the next step. */
@@ -115,9 +125,13 @@ public final class ProxyContext {
     response.headers()
         .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
         .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
-    boolean unread = !request.isEnded() && Headers.declaresBody(request);
+    boolean unread = LingeringClose.bodyUnread(request);
     if (unread) {
       response.headers().set(Headers.CONNECTION, Headers.CLOSE);
+    } else {
+      // A step may have paused the request (pauseBody) and no body is coming: let it end, so that a
+      // keep-alive connection goes on to its next request.
+      request.resume();
     }
     response.end(json).onComplete(ar -> {
       if (unread) {

@@ -1,5 +1,6 @@
 package dev.infergate.router.routing;
 
+import dev.infergate.router.config.Weights;
 import java.nio.charset.StandardCharsets;
 import java.util.random.RandomGenerator;
 
@@ -11,7 +12,7 @@ import java.util.random.RandomGenerator;
 public final class Buckets {
   /** Buckets per service: weights are percent, so one percent is 100 buckets. */
   public static final int COUNT = 10_000;
-  public static final int PER_PERCENT = COUNT / 100;
+  public static final int PER_PERCENT = COUNT / Weights.TOTAL;
   private static final int SEED = 0x1f_a7e;
 
   private Buckets() {}

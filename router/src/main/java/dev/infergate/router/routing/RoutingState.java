@@ -77,7 +77,6 @@ public final class RoutingState {
     Map<String, RetryBudget> nextBudgets = new HashMap<>();
     for (ServiceConfig s : config.services().values()) {
       List<TrackRoute> tracks = new ArrayList<>();
-      List<Integer> weights = new ArrayList<>();
       int active = 0;
       for (TrackConfig t : s.tracks()) {
         List<Endpoint> group = new ArrayList<>();
@@ -89,11 +88,10 @@ public final class RoutingState {
         if (t.name().equals(s.active())) {
           active = tracks.size();
         }
-        weights.add(t.weight());
         tracks.add(new TrackRoute(s.model(), t, new EndpointGroup(group, random), metrics.track(s.name(), t.name())));
       }
       TrackSplit split = s.strategy() == Strategy.CANARY
-          ? TrackSplit.weighted(weights)
+          ? TrackSplit.weighted(s.weights())
           : TrackSplit.allTo(active, tracks.size());
       RetryBudget budget = budget(s);
       nextBudgets.put(s.name(), budget);

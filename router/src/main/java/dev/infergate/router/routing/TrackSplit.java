@@ -1,5 +1,6 @@
 package dev.infergate.router.routing;
 
+import dev.infergate.router.config.Weights;
 import java.util.Arrays;
 import java.util.List;
 
@@ -20,19 +21,17 @@ public final class TrackSplit {
     this.to = to;
   }
 
-  /** @param weights percent per track in declaration order, summing to 100 */
-  public static TrackSplit weighted(List<Integer> weights) {
-    int n = weights.size();
+  /** @param weights percent per track in declaration order ({@link Weights}: they sum to 100) */
+  public static TrackSplit weighted(Weights weights) {
+    List<Integer> percents = weights.inOrder();
+    int n = percents.size();
     int[] from = new int[n];
     int[] to = new int[n];
     int at = 0;
     for (int i = 0; i < n; i++) {
       from[i] = at;
-      at += weights.get(i) * Buckets.PER_PERCENT;
+      at += percents.get(i) * Buckets.PER_PERCENT;
       to[i] = at;
-    }
-    if (at != Buckets.COUNT) {
-      throw new IllegalArgumentException("weights must sum to 100, were " + weights);
     }
     return new TrackSplit(from, to);
   }

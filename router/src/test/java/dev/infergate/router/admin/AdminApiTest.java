@@ -73,7 +73,7 @@ class AdminApiTest {
     Http.Response badWeights = Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"))
         .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"stable\": 80, \"canary\": 30}")).build());
     assertEquals(400, badWeights.status());
-    assertEquals("weights must sum to 100, sum to 110", badWeights.json().getString("error"));
+    assertEquals("weights must sum to 100, they sum to 110", badWeights.json().getString("error"));
   }
 
   @Test

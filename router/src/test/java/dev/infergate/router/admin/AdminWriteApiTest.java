@@ -145,11 +145,11 @@ class AdminWriteApiTest {
   @Test
   void invalidWeightChangesGet400WithAReason() {
     String[][] cases = {
-        {"{\"stable\": 80, \"canary\": 30}", "weights must sum to 100, sum to 110"},
+        {"{\"stable\": 80, \"canary\": 30}", "weights must sum to 100, they sum to 110"},
         {"{\"stable\": 80, \"blue\": 20}", "unknown track 'blue'"},
-        {"{\"stable\": 80.5, \"canary\": 19.5}", "weight of track 'stable' must be an integer 0..100, was 80.5"},
-        {"{\"stable\": 120, \"canary\": -20}", "weight of track 'stable' must be an integer 0..100, was 120"},
-        {"{\"stable\": \"80\", \"canary\": 20}", "weight of track 'stable' must be an integer 0..100, was 80"},
+        {"{\"stable\": 80.5, \"canary\": 19.5}", "stable: must be an integer, was 80.5"},
+        {"{\"stable\": 120, \"canary\": -20}", "stable: must be 0..100, was 120"},
+        {"{\"stable\": \"80\", \"canary\": 20}", "stable: must be an integer, was 80"},
         {"[80, 20]", "the body must be a JSON object"},
         {"{\"stable\": 80,", "the body is not valid JSON"},
         {"", "the body must be a JSON object"},

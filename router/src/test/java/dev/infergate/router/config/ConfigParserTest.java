@@ -72,7 +72,7 @@ class ConfigParserTest {
 
   @Test
   void namesFieldAndSumWhenWeightsDoNotAddUpTo100() {
-    assertEquals("services.iris.tracks.canary.weight: weights must sum to 100, they sum to 110",
+    assertEquals("services.iris.tracks: weights must sum to 100, they sum to 110",
         error(VALID.replace("weight: 10", "weight: 20")));
   }
 
@@ -235,10 +235,22 @@ class ConfigParserTest {
     Path f = dir.resolve("r.yaml");
     Files.writeString(f, VALID.replace("weight: 10", "weight: 11"));
     String msg = assertThrows(ConfigException.class, () -> new ConfigLoader(f, Map.of()).load()).getMessage();
-    assertEquals(f + ": services.iris.tracks.canary.weight: weights must sum to 100, they sum to 101", msg);
+    assertEquals(f + ": services.iris.tracks: weights must sum to 100, they sum to 101", msg);
   }
 
   /** Finds a file of the repository from the router module or the repository root. */
+  /** The scenario as a unit: the reload drops auth: and sets allowTrackOverride while auth runs. */
+  @Test
+  void aReloadThatDropsAuthAndAllowsTrackOverrideIsRefusedOverARouterRunningWithAuth() {
+    RouterConfig running = parse(VALID + AUTH);
+    RouterConfig reloaded = parse(VALID + "allowTrackOverride: true\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> reloaded.reloadedOver(running));
+    assertTrue(e.getMessage().startsWith("allowTrackOverride: only for set-ups without auth"), e.getMessage());
+    RouterConfig kept = parse(VALID).reloadedOver(running);
+    assertEquals(running.auth(), kept.auth(), "auth is restart-only: the running one stays");
+    assertFalse(kept.allowTrackOverride());
+  }
+
   static Path locate(String relative) {
     for (Path p : List.of(Path.of(relative), Path.of("..").resolve(relative))) {
       if (Files.exists(p)) {

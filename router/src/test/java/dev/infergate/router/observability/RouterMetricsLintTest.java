@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.testsupport.AuthYaml;
-import dev.infergate.router.testsupport.ExternalTool;
+import dev.infergate.testsupport.ExternalTool;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.FakeModelServer.Mode;
 import dev.infergate.router.testsupport.Http;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
+import dev.infergate.router.testsupport.RawHttp;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import io.vertx.core.Vertx;
@@ -45,6 +46,32 @@ class RequestHandlingTest {
   static void stop() throws Exception {
     router.close();
     vertx.close().await();
+  }
+
+  /** The same 413 as the model server's (http-common LingeringClose): answered, then the connection closes. */
+  @Test
+  void aBodyOverTheLimitGets413ThenTheConnectionCloses() throws Exception {
+    int port = URI.create(router.url("/")).getPort();
+    try (RawHttp conn = new RawHttp(port)) {
+      conn.send("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+          + "content-length: 10000000\r\n\r\n" + "x".repeat(1000));
+      RawHttp.Response r = conn.read();
+      assertEquals(413, r.status(), r.body());
+      assertEquals("close", r.header("connection"));
+      conn.send("x".repeat(1000)); // more of the refused body: dropped, not parsed as a request
+      assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000));
+    }
+  }
+
+  /** An answer given before BodyReadStep to a request without a body leaves the keep-alive connection serving. */
+  @Test
+  void anEarlyAnswerToARequestWithoutABodyKeepsTheConnectionServing() throws Exception {
+    int port = URI.create(router.url("/")).getPort();
+    try (RawHttp conn = new RawHttp(port)) {
+      assertEquals(404, conn.exchange("GET", "/v2/models/nope", null).status());
+      assertEquals(404, conn.exchange("GET", "/v2/models/nope/ready", null).status());
+      assertEquals(200, conn.exchange("POST", "/v2/models/iris/infer", BODY).status(), "the same connection");
+    }
   }
 
   @Test

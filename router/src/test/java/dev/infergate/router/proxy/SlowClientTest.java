@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.Poll;
-import dev.infergate.router.testsupport.RawSockets;
+import dev.infergate.testsupport.RawSockets;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import io.vertx.core.Vertx;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.infergate.router.config.EndpointAddress;
 import dev.infergate.router.config.TrackConfig;
 import dev.infergate.router.routing.ModelPath.Operation;
 import dev.infergate.router.routing.ModelPath.Protocol;
@@ -15,8 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelPathTest {
-  private final TrackRoute pinned = new TrackRoute("iris", new TrackConfig("stable", 100, "1", List.of()), null, null);
-  private final TrackRoute unpinned = new TrackRoute("iris", new TrackConfig("stable", 100, null, List.of()), null, null);
+  private static final List<EndpointAddress> ENDPOINTS = List.of(new EndpointAddress("127.0.0.1", 9001));
+  private final TrackRoute pinned = new TrackRoute("iris", new TrackConfig("stable", 100, "1", ENDPOINTS), null, null);
+  private final TrackRoute unpinned = new TrackRoute("iris", new TrackConfig("stable", 100, null, ENDPOINTS), null, null);
 
   private String upstream(TrackRoute t, String uri) {
     int q = uri.indexOf('?');
@@ -104,7 +106,7 @@ class ModelPathTest {
   @Test
   void theUpstreamPathNamesTheServicesModelNotTheClientsBytes() {
     // The service's model comes from the config; the router looked the service up by the matched name.
-    TrackRoute other = new TrackRoute("flowers", new TrackConfig("stable", 100, "7", List.of()), null, null);
+    TrackRoute other = new TrackRoute("flowers", new TrackConfig("stable", 100, "7", ENDPOINTS), null, null);
     assertEquals("/v2/models/flowers/versions/7/infer", other.upstreamUri(ModelPath.parse("/v2/models/iris/infer"), null));
   }
 }

@@ -23,17 +23,15 @@ public final class TestRoutes {
   public static ServiceRoute service(ServiceConfig s, RouterMetrics metrics) {
     Breakers breakers = new Breakers();
     List<TrackRoute> tracks = new ArrayList<>();
-    List<Integer> weights = new ArrayList<>();
     for (TrackConfig t : s.tracks()) {
       List<Endpoint> group = new ArrayList<>();
       for (EndpointAddress a : t.endpoints()) {
         group.add(TestEndpoints.endpoint(s.name(), t.name(), a, s.circuitBreaker(), breakers, metrics));
       }
-      weights.add(t.weight());
       tracks.add(new TrackRoute(s.model(), t, new EndpointGroup(group, new SplittableRandom(1)),
           metrics.track(s.name(), t.name())));
     }
-    return new ServiceRoute(s, tracks, TrackSplit.weighted(weights),
+    return new ServiceRoute(s, tracks, TrackSplit.weighted(s.weights()),
         new RetryBudget(s.retry().budgetPercent(), s.retry().minConcurrent()));
   }
 }

@@ -67,6 +67,20 @@ class TrainIrisTest {
         assertEquals(listFiles(first), listFiles(second));
     }
 
+    /** The tool moved out of the model server's jar (tools module): what it writes is still what the repo bundles. */
+    @Test
+    void writesExactlyTheBundledModels() throws IOException {
+        Path written = temp.resolve("models");
+        trainInto(written);
+
+        Path bundled = Path.of("..", "config", "models");
+        for (Path relative : List.of(Path.of("iris", "config.yaml"), Path.of("iris", "1", "model.onnx"),
+                Path.of("iris", "2", "model.onnx"))) {
+            assertArrayEquals(Files.readAllBytes(bundled.resolve(relative)), Files.readAllBytes(written.resolve(relative)),
+                    relative + " differs from config/models/" + relative);
+        }
+    }
+
     @Test
     void replacesTribuoProvenanceWithFixedMetadata() throws IOException {
         trainInto(temp);

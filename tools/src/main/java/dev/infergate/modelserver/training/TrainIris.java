@@ -11,10 +11,10 @@ import java.util.logging.Logger;
 /**
  * Trains the bundled Iris classifier and exports it as {@code iris/1} and {@code iris/2} into a model repository.
  *
- * <p>Run from the repository root after {@code mvn -B -q -DskipTests package -pl model-server}:
+ * <p>Run from the repository root after {@code mvn -B -q -DskipTests package -pl tools -am}:
  * <pre>
- * java -cp model-server/target/model-server.jar dev.infergate.modelserver.training.TrainIris \
- *     [--data model-server/data/iris.csv] [--out config/models] [--min-accuracy 0.9]
+ * java -cp tools/target/tools.jar dev.infergate.modelserver.training.TrainIris \
+ *     [--data tools/data/iris.csv] [--out config/models] [--min-accuracy 0.9]
  * </pre>
  * Exit status: 0 exported; 1 refused (a version below the minimum held-out accuracy, or versions that disagree
  * on the label order), nothing written; 2 bad arguments, unreadable data or unwritable output.

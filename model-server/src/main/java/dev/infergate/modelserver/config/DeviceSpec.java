@@ -1,6 +1,5 @@
-package dev.infergate.modelserver.runtime;
+package dev.infergate.modelserver.config;
 
-import dev.infergate.modelserver.config.ConfigException;
 
 /**
  * Where inference runs: {@code auto} (CUDA when a GPU answers, else CPU), {@code cpu}, or
@@ -33,10 +32,10 @@ public record DeviceSpec(Kind kind, int cudaDevice) {
       try {
         return new DeviceSpec(Kind.CUDA, Integer.parseInt(value.substring(5)));
       } catch (NumberFormatException e) {
-        throw new ConfigException("device must be auto, cpu, cuda or cuda:N, was " + text);
+        throw new ConfigException("device: must be auto, cpu, cuda or cuda:N, was " + text);
       }
     }
-    throw new ConfigException("device must be auto, cpu, cuda or cuda:N, was " + text);
+    throw new ConfigException("device: must be auto, cpu, cuda or cuda:N, was " + text);
   }
 
   @Override

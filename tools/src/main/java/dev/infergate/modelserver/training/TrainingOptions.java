@@ -11,11 +11,11 @@ import java.nio.file.Path;
  */
 record TrainingOptions(Path data, Path out, double minAccuracy) {
 
-    static final Path DEFAULT_DATA = Path.of("model-server", "data", "iris.csv");
+    static final Path DEFAULT_DATA = Path.of("tools", "data", "iris.csv");
     static final Path DEFAULT_OUT = Path.of("config", "models");
     static final double DEFAULT_MIN_ACCURACY = 0.9;
 
-    static final String USAGE = "usage: java -cp model-server/target/model-server.jar " + TrainIris.class.getName()
+    static final String USAGE = "usage: java -cp tools/target/tools.jar " + TrainIris.class.getName()
             + " [--data FILE] [--out DIR] [--min-accuracy X]\n"
             + "  --data FILE         Iris CSV (default " + DEFAULT_DATA + ")\n"
             + "  --out DIR           model repository root, writes DIR/iris/... (default " + DEFAULT_OUT + ")\n"

@@ -1,4 +1,4 @@
-package dev.infergate.modelserver.testsupport;
+package dev.infergate.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,5 @@
-package dev.infergate.modelserver.batching;
+package dev.infergate.modelserver.config;
 
-import dev.infergate.modelserver.config.ConfigException;
-import dev.infergate.modelserver.config.ConfigNode;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -48,14 +46,14 @@ public record BatchPolicy(int maxBatchSize, long maxQueueDelayNanos, int maxQueu
   }
 
   public BatchPolicy {
-    require(maxBatchSize >= 1, "maxBatchSize must be >= 1, was " + maxBatchSize);
-    require(maxQueueDelayNanos >= 0, "maxQueueDelayMicros must be >= 0, was " + maxQueueDelayNanos / 1000);
-    require(maxQueueSize >= 1, "maxQueueSize must be >= 1, was " + maxQueueSize);
-    require(instanceCount >= 1, "instanceCount must be >= 1, was " + instanceCount);
-    require(maxRequestRows >= 1, "maxRequestRows must be >= 1, was " + maxRequestRows);
+    require(maxBatchSize >= 1, "maxBatchSize: must be >= 1, was " + maxBatchSize);
+    require(maxQueueDelayNanos >= 0, "maxQueueDelayMicros: must be >= 0, was " + maxQueueDelayNanos / 1000);
+    require(maxQueueSize >= 1, "maxQueueSize: must be >= 1, was " + maxQueueSize);
+    require(instanceCount >= 1, "instanceCount: must be >= 1, was " + instanceCount);
+    require(maxRequestRows >= 1, "maxRequestRows: must be >= 1, was " + maxRequestRows);
     // A request's parts are admitted all or none: the largest must fit an empty queue.
     long parts = (maxRequestRows + (long) maxBatchSize - 1) / maxBatchSize;
-    require(parts <= maxQueueSize, "maxRequestRows must be <= maxBatchSize × maxQueueSize (" + maxBatchSize + " × "
+    require(parts <= maxQueueSize, "maxRequestRows: must be <= maxBatchSize × maxQueueSize (" + maxBatchSize + " × "
         + maxQueueSize + " = " + (long) maxBatchSize * maxQueueSize + "), was " + maxRequestRows
         + ": its parts could never all be queued");
   }

@@ -1,7 +1,8 @@
-package dev.infergate.modelserver.deploy;
+package dev.infergate.testsupport;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,28 +14,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line tool the deployment checks run (kubectl, promtool): found on the PATH, run with a
- * time limit, its stdout and stderr captured. A missing tool fails the test with the install hint,
- * never skips it, so CI cannot pass by not checking.
+ * A command-line tool a check runs (kubectl, promtool): found on the PATH, run with a time limit, its
+ * stdout and stderr captured. A missing tool fails the test with the install hint, never skips it, so
+ * CI cannot pass by not checking.
  */
-final class ExternalTool {
+public final class ExternalTool {
   private static final long TIMEOUT_SECONDS = 120;
 
   private final String name;
   private final String installHint;
 
-  ExternalTool(String name, String installHint) {
+  public ExternalTool(String name, String installHint) {
     this.name = name;
     this.installHint = installHint;
   }
 
   /** The tool's path; throws with the install hint when it is not on the PATH. */
-  Path require() {
-    return find().orElseThrow(() -> new AssertionError(
-        "'" + name + "' is not on the PATH. " + installHint));
+  public Path require() {
+    return find().orElseThrow(() -> new AssertionError("'" + name + "' is not on the PATH. " + installHint));
   }
 
-  Optional<Path> find() {
+  /** The tool's path, or empty when it is not on the PATH. */
+  public Optional<Path> find() {
     String path = System.getenv("PATH");
     if (path == null) {
       return Optional.empty();
@@ -49,13 +50,13 @@ final class ExternalTool {
   }
 
   /** Runs the tool with {@code args}, feeding {@code stdin} (may be null), and waits for it. */
-  Result run(String stdin, String... args) {
+  public Result run(String stdin, String... args) {
     List<String> command = new ArrayList<>();
     command.add(require().toString());
     command.addAll(List.of(args));
     try {
       Process process = new ProcessBuilder(command).start();
-      // Read both streams concurrently: a tool that fills one pipe while we block on the other hangs.
+      // Both streams at once: a tool that fills one pipe while we block on the other hangs.
       CompletableFuture<String> out = drain(process.getInputStream());
       CompletableFuture<String> err = drain(process.getErrorStream());
       try (var in = process.getOutputStream()) {
@@ -76,7 +77,7 @@ final class ExternalTool {
     }
   }
 
-  private static CompletableFuture<String> drain(java.io.InputStream stream) {
+  private static CompletableFuture<String> drain(InputStream stream) {
     return CompletableFuture.supplyAsync(() -> {
       try (stream) {
         return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
@@ -87,8 +88,8 @@ final class ExternalTool {
   }
 
   /** What one run printed and how it exited. */
-  record Result(int exitCode, String stdout, String stderr) {
-    String describe() {
+  public record Result(int exitCode, String stdout, String stderr) {
+    public String describe() {
       return "exit " + exitCode + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
     }
   }
