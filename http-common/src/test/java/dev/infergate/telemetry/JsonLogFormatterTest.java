@@ -94,14 +94,4 @@ class JsonLogFormatterTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LogFormat.parse("logFormat", "yaml"));
     assertEquals("logFormat must be text or json, was yaml", e.getMessage());
   }
-
-  @Test
-  void tracingConfigIsOffByDefaultAndValidatesEndpointAndRatio() {
-    assertFalse(TracingConfig.OFF.enabled());
-    assertEquals("http://collector:4318/v1/traces", new TracingConfig("http://collector:4318/", 1).tracesUrl());
-    assertEquals("tracing.sampleRatio must be in [0, 1], was 1.5",
-        assertThrows(IllegalArgumentException.class, () -> new TracingConfig(null, 1.5)).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new TracingConfig("collector:4318", 1))
-        .getMessage().startsWith("tracing.otlpEndpoint must be http(s)://"));
-  }
 }

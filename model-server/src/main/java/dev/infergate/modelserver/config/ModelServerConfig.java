@@ -3,7 +3,6 @@ package dev.infergate.modelserver.config;
 import dev.infergate.modelserver.batching.BatchPolicy;
 import dev.infergate.modelserver.runtime.DeviceSpec;
 import dev.infergate.telemetry.LogFormat;
-import dev.infergate.telemetry.TracingConfig;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -22,7 +21,6 @@ import java.util.Set;
  * @param strict a model that fails to load stops the start (exit 1), as before failure isolation; by
  *     default it is listed {@code UNAVAILABLE} with its reason and the other models serve
  * @param logFormat {@code logFormat: text | json} (JSON lines with request and trace ids)
- * @param tracing OpenTelemetry export ({@code tracing:}); {@link TracingConfig#OFF} by default
  */
 public record ModelServerConfig(
     String host,
@@ -38,8 +36,7 @@ public record ModelServerConfig(
     long preStopDelayMillis,
     LimitsConfig limits,
     boolean strict,
-    LogFormat logFormat,
-    TracingConfig tracing) {
+    LogFormat logFormat) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -54,7 +51,7 @@ public record ModelServerConfig(
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
       "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis",
-      "limits", "strict", "logFormat", "tracing");
+      "limits", "strict", "logFormat");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
@@ -72,17 +69,17 @@ public record ModelServerConfig(
     if (limits == null) {
       throw new ConfigException("limits must be set (LimitsConfig.DEFAULT for the defaults)");
     }
-    if (logFormat == null || tracing == null) {
-      throw new ConfigException("logFormat and tracing must be set (LogFormat.DEFAULT, TracingConfig.OFF)");
+    if (logFormat == null) {
+      throw new ConfigException("logFormat must be set (LogFormat.DEFAULT for text)");
     }
   }
 
-  /** With text logs and no tracing. */
+  /** With text logs. */
   public ModelServerConfig(String host, int port, Path modelsDir, DeviceSpec device, int maxBodyBytes,
       BatchPolicy modelDefaults, int intraOpThreads, int inferenceThreads, long drainTimeoutMillis,
       AdminListener admin, long preStopDelayMillis, LimitsConfig limits, boolean strict) {
     this(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads, inferenceThreads,
-        drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, LogFormat.DEFAULT, TracingConfig.OFF);
+        drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, LogFormat.DEFAULT);
   }
 
   /** Without {@code strict} (failure isolation, the default). */
@@ -96,13 +93,7 @@ public record ModelServerConfig(
   /** This config with {@code strict} set as given. */
   public ModelServerConfig withStrict(boolean strict) {
     return new ModelServerConfig(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads,
-        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat, tracing);
-  }
-
-  /** This config with other telemetry settings. */
-  public ModelServerConfig withTelemetry(LogFormat logFormat, TracingConfig tracing) {
-    return new ModelServerConfig(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads,
-        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat, tracing);
+        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat);
   }
 
   /** Builds the config from an optional YAML file and the command line; flags win over the file. */
@@ -129,7 +120,6 @@ public record ModelServerConfig(
         root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000),
         LimitsConfig.from(root.child("limits")),
         commandLine.strict() != null ? commandLine.strict() : root.booleanValue("strict", DEFAULT_STRICT),
-        TelemetryYaml.logFormat(root),
-        TelemetryYaml.tracing(root));
+        TelemetryYaml.logFormat(root));
   }
 }

@@ -96,18 +96,6 @@ final class YamlMap {
     throw new ConfigException(field(key) + ": must be a string, was " + describe(v));
   }
 
-  /** A number (integer or decimal) in [min, max]. */
-  double decimal(String key, double fallback, double min, double max) throws ConfigException {
-    Object v = values.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
-      throw new ConfigException(field(key) + ": must be a number in [" + min + ", " + max + "], was " + describe(v));
-    }
-    return n.doubleValue();
-  }
-
   String optionalString(String key) throws ConfigException {
     return has(key) ? string(key, null) : null;
   }
