@@ -10,6 +10,7 @@ import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.FakeModelServer.Mode;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.ModelServerProcess;
+import dev.infergate.router.testsupport.Poll;
 import dev.infergate.router.testsupport.Ports;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +85,9 @@ class ObservabilityFilesTest {
     String token = "Bearer " + TestTokens.forSubject("ops").roles(AuthYaml.ADMIN_ROLE, AuthYaml.OVERRIDE_ROLE)
         .signEs256(key);
     String infer = router.url("/v2/models/iris/infer");
+    // The first health checks have to pass before the router sends to an endpoint (slow on a loaded machine).
+    Poll.until(Duration.ofSeconds(30), () -> Http.post(infer, Http.irisV2("input"), "authorization", token)
+        .status() == 200, "the router to serve iris");
     for (int i = 0; i < 10; i++) {
       Http.Response answer = Http.post(infer, Http.irisV2("input"), "authorization", token);
       assertEquals(200, answer.status(), answer.body());

@@ -55,7 +55,9 @@ class StructuredLogsTest {
         new ServiceYaml("iris").track("stable", 100, "1", modelServer.url()).track("canary", 0, "2", modelServer.url())));
     List<String> cmd = new ArrayList<>(List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
     cmd.addAll(jvm);
-    cmd.addAll(List.of("-jar", LaunchedProcess.repoPath("router/target/router.jar").toString(),
+    // The router's own classes and dependencies, as these tests run them: router.jar is only packaged
+    // after the tests in `mvn verify`. (Surefire's class path is a jar whose manifest lists them all.)
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.infergate.router.RouterMain",
         "--config", routerYaml.toString()));
     router = LaunchedProcess.start("router-json-logs", cmd);
     routerPort = router.awaitPort(ROUTER_LISTENING, Duration.ofSeconds(60));
