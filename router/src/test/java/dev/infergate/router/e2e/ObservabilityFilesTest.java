@@ -78,7 +78,10 @@ class ObservabilityFilesTest {
             .track("stable", 100, "1", modelServer.url(), failing.url())
             .track("canary", 0, "2", Ports.refusedUrl())
             .fallback("stable")
-            .timeoutMillis(15_000),  // a loaded CI machine: the first inferences are slow
+            .timeoutMillis(15_000)  // a loaded CI machine: the first inferences are slow
+            // Only failures open a breaker here: slow first inferences on a loaded machine must not close
+            // off the one real replica (the failing fake's breaker still opens).
+            .breaker("{ failureRatePercent: 50, slowCallMillis: 30000, window: 4, openMillis: 60000 }"),
         new ServiceYaml("flaky").model("flaky")
             .track("stable", 100, "1", failing.url())
             .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }")));
