@@ -13,6 +13,7 @@ import dev.infergate.modelserver.observability.PrometheusRegistries;
 import dev.infergate.modelserver.repository.ModelRepository;
 import dev.infergate.modelserver.runtime.ModelLoadException;
 import dev.infergate.modelserver.runtime.SessionFactory;
+import dev.infergate.telemetry.Logging;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -77,6 +78,7 @@ public final class ModelServer implements AutoCloseable {
    * load is listed UNAVAILABLE and the others serve.
    */
   public static ModelServer start(ModelServerConfig config) throws ModelLoadException {
+    Logging.apply(config.logFormat());
     ModelServer server = new ModelServer(config);
     try {
       server.repository.loadAll(config.strict());

@@ -7,6 +7,7 @@ import dev.infergate.router.admin.StateFile;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
+import dev.infergate.telemetry.Logging;
 import dev.infergate.router.config.ConfigWatcher;
 import dev.infergate.router.config.LimitsConfig;
 import dev.infergate.http.ConnectionGuard;
@@ -93,6 +94,7 @@ public final class RouterServer implements AutoCloseable {
   public static RouterServer start(ConfigLoader loader, PrintStream out) throws Exception {
     String text = loader.read();
     RouterConfig config = loader.parse(text);
+    Logging.apply(config.logFormat());
     int loops = Integer.getInteger(EVENT_LOOPS_PROPERTY, Runtime.getRuntime().availableProcessors());
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(loops)

@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.config;
 
+import dev.infergate.telemetry.LogFormat;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param limits read deadlines, idle timeout and connection cap of the listener
  * @param strict a model that fails to load stops the start (exit 1), as before failure isolation; by
  *     default it is listed {@code UNAVAILABLE} with its reason and the other models serve
+ * @param logFormat {@code logFormat: text | json} (JSON lines with request and trace ids)
  */
 public record ModelServerConfig(
     String host,
@@ -31,7 +33,8 @@ public record ModelServerConfig(
     AdminListener admin,
     long preStopDelayMillis,
     LimitsConfig limits,
-    boolean strict) {
+    boolean strict,
+    LogFormat logFormat) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -46,7 +49,7 @@ public record ModelServerConfig(
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
       "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis",
-      "limits", "strict");
+      "limits", "strict", "logFormat");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
@@ -64,6 +67,17 @@ public record ModelServerConfig(
     if (limits == null) {
       throw new ConfigException("limits: must be set (LimitsConfig.DEFAULT for the defaults)");
     }
+    if (logFormat == null) {
+      throw new ConfigException("logFormat must be set (LogFormat.DEFAULT for text)");
+    }
+  }
+
+  /** With text logs. */
+  public ModelServerConfig(String host, int port, Path modelsDir, DeviceSpec device, int maxBodyBytes,
+      BatchPolicy modelDefaults, int intraOpThreads, int inferenceThreads, long drainTimeoutMillis,
+      AdminListener admin, long preStopDelayMillis, LimitsConfig limits, boolean strict) {
+    this(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads, inferenceThreads,
+        drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, LogFormat.DEFAULT);
   }
 
   /** Without {@code strict} (failure isolation, the default). */
@@ -77,7 +91,7 @@ public record ModelServerConfig(
   /** This config with {@code strict} set as given. */
   public ModelServerConfig withStrict(boolean strict) {
     return new ModelServerConfig(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads,
-        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict);
+        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat);
   }
 
   /** Builds the config from an optional YAML file and the command line; flags win over the file. */
@@ -103,6 +117,7 @@ public record ModelServerConfig(
         AdminListener.from(root.child("admin"), commandLine.adminHost(), commandLine.adminPort()),
         root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000),
         LimitsConfig.from(root.child("limits")),
-        commandLine.strict() != null ? commandLine.strict() : root.booleanValue("strict", DEFAULT_STRICT));
+        commandLine.strict() != null ? commandLine.strict() : root.booleanValue("strict", DEFAULT_STRICT),
+        TelemetryYaml.logFormat(root));
   }
 }

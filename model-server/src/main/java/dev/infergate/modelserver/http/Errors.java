@@ -1,6 +1,7 @@
 package dev.infergate.modelserver.http;
 
 import dev.infergate.http.ClientFraming;
+import dev.infergate.telemetry.LogContext;
 import dev.infergate.modelserver.protocol.ProtocolException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -35,6 +36,7 @@ public final class Errors {
    */
   static Handler<HttpServerRequest> guarded(Handler<HttpServerRequest> handler) {
     return request -> {
+      LogContext.bind(request.getHeader("x-request-id"), request.getHeader("traceparent"));
       try {
         PathSegments.requireWellFormed(request.path());
         handler.handle(request);

@@ -2,7 +2,10 @@ package dev.infergate.modelserver.observability;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -11,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * The meters of one model version, after Triton's split: requests by outcome, time queued, time
@@ -23,6 +27,10 @@ public final class InferenceMeters {
   public static final String QUEUE_TIME = "infergate_model_queue_seconds";
   public static final String COMPUTE_TIME = "infergate_model_compute_seconds";
   public static final String BATCH_SIZE = "infergate_model_batch_size";
+  /** Gauge: requests (or parts of a split request) waiting in the batch queue now. */
+  public static final String QUEUE_DEPTH = "infergate_model_queue_depth";
+  /** Gauge: the queue's {@code maxQueueSize}; a request beyond it gets 503. */
+  public static final String QUEUE_CAPACITY = "infergate_model_queue_capacity";
 
   /** How a request ended; a label value of {@link #REQUESTS}. */
   public enum Outcome {
@@ -44,6 +52,8 @@ public final class InferenceMeters {
   private final LongAdder inferenceRows = new LongAdder();
   private final Map<Integer, Span> batches = new ConcurrentHashMap<>();
   private volatile long lastInferenceMillis;
+  private final MeterRegistry registry;
+  private final Tags tags;
 
   /** A Triton {@code $duration_stat}: how many, and their total nanoseconds. */
   public record DurationStat(long count, long ns) {}
@@ -76,6 +86,8 @@ public final class InferenceMeters {
   }
 
   public InferenceMeters(MeterRegistry registry, String model, String version) {
+    this.registry = registry;
+    this.tags = Tags.of("model", model, "version", version);
     for (Outcome outcome : Outcome.values()) {
       requests.put(outcome, Counter.builder(REQUESTS)
           .description("Inference requests by model, version and outcome")
@@ -101,6 +113,22 @@ public final class InferenceMeters {
         .tags("model", model, "version", version)
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
         .register(registry);
+  }
+
+  /**
+   * Publishes a batch queue's depth and capacity. A reloaded version gets a new queue under the same
+   * tags, and Micrometer would keep the first gauge (reading the old queue), so earlier ones are removed.
+   */
+  public void bindQueue(IntSupplier depth, int capacity) {
+    for (String name : new String[] {QUEUE_DEPTH, QUEUE_CAPACITY}) {
+      for (Meter old : registry.find(name).tags(tags).meters()) {
+        registry.remove(old);
+      }
+    }
+    Gauge.builder(QUEUE_DEPTH, depth::getAsInt).description("Requests waiting in the batch queue")
+        .tags(tags).register(registry);
+    Gauge.builder(QUEUE_CAPACITY, () -> capacity).description("The batch queue's maxQueueSize")
+        .tags(tags).register(registry);
   }
 
   /** A meter set bound to no registry, for warm-up runs that must not show in the metrics. */

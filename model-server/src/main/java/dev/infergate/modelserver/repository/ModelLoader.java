@@ -53,6 +53,7 @@ final class ModelLoader {
       InferenceMeters meters = new InferenceMeters(registry, name, version);
       var batcher = new DynamicBatcher<>(policy, PendingInference::rows,
           new BatchRunner(sessions.environment(), model, meters), inferenceWorkers, timer, System::nanoTime);
+      meters.bindQueue(batcher::queuedRequests, policy.maxQueueSize());
       return new ModelVersion(name, version, model, outputs, config, batcher, meters, labelledOutput);
     } catch (ModelLoadException | RuntimeException e) {
       model.close();

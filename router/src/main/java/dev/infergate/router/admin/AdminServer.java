@@ -1,6 +1,7 @@
 package dev.infergate.router.admin;
 
 import dev.infergate.http.LingeringClose;
+import dev.infergate.telemetry.LogContext;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.auth.BearerChallenge;
 import dev.infergate.router.auth.Consumer;
@@ -98,6 +99,7 @@ public final class AdminServer {
   }
 
   private void handle(HttpServerRequest req) {
+    LogContext.bind(req.getHeader("x-request-id"), req.getHeader("traceparent"));
     String path = req.path();
     if (path.equals("/metrics")) {
       if (req.method() != HttpMethod.GET) {

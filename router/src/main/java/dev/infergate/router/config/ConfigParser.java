@@ -28,7 +28,7 @@ public final class ConfigParser {
 
   private static final Set<String> TOP_KEYS = Set.of(
       "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
-      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits", "upstream");
+      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits", "upstream", "logFormat");
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
@@ -127,7 +127,7 @@ public final class ConfigParser {
       services.put(name, service(name, servicesMap.map(name)));
     }
     return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
-        rateLimits, tls, shutdown, limits, upstream);
+        rateLimits, tls, shutdown, limits, upstream, TelemetryYaml.logFormat(root));
   }
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {
@@ -271,6 +271,7 @@ public final class ConfigParser {
     m.put("INFERGATE_ACCESS_LOG", "accessLog");
     // The switch back to Vert.x's client when an upgrade breaks the Netty path, without editing the file.
     m.put("INFERGATE_UPSTREAM_TRANSPORT", "upstream.transport");
+    m.put("INFERGATE_LOG_FORMAT", "logFormat");
     // The issuer's coordinates often come from a Kubernetes Secret or the environment.
     m.put("INFERGATE_AUTH_JWKS", "auth.jwks");
     m.put("INFERGATE_AUTH_ISSUER", "auth.issuer");

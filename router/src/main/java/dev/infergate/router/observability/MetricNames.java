@@ -25,6 +25,8 @@ public final class MetricNames {
   public static final String ENDPOINT_HEALTHY = "infergate.router.endpoint.healthy";
   /** {@code infergate_router_endpoint_outstanding{service,track,endpoint}}: tries in flight. */
   public static final String ENDPOINT_OUTSTANDING = "infergate.router.endpoint.outstanding";
+  /** {@code infergate_router_track_weight{service,track}}: percent of the service's traffic the track gets now. */
+  public static final String TRACK_WEIGHT = "infergate.router.track.weight";
   /** {@code infergate_router_config_reloads_total{result}}: result = applied | rejected. */
   public static final String CONFIG_RELOADS = "infergate.router.config.reloads";
   /** {@code infergate_router_auth_failures_total{listener,reason}}: listener = proxy | admin; reason = missing | invalid | forbidden. */
@@ -89,6 +91,7 @@ public final class MetricNames {
       case BREAKER_STATE -> "Circuit breaker state of an endpoint: 1 for the current state, else 0";
       case ENDPOINT_HEALTHY -> "1 when the endpoint's last health checks passed, else 0";
       case ENDPOINT_OUTSTANDING -> "Tries in flight to the endpoint";
+      case TRACK_WEIGHT -> "Percent of the service's traffic the track gets (canary weight; blue-green: 100 for the active track)";
       case CONFIG_RELOADS -> "Config file changes, by result (applied or rejected)";
       case AUTH_FAILURES -> "Requests refused by authentication (401) or for a missing role (403)";
       case RATE_LIMITED -> "Requests refused with 429 by a consumer's rate limit";

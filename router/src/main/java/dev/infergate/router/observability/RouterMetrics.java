@@ -1,13 +1,18 @@
 package dev.infergate.router.observability;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The router's meter registry and the factories for the meter holders the hot path keeps (so that
@@ -21,6 +26,10 @@ public final class RouterMetrics {
   private final ConcurrentHashMap<String, Counter> authFailures = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rateLimited = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> adminChanges = new ConcurrentHashMap<>();
+
+  /** The weight gauges of the tracks in the published routing table, by [service, track]. */
+  private final Map<List<String>, AtomicInteger> weights = new HashMap<>();
+  private final Map<List<String>, Gauge> weightGauges = new HashMap<>();
 
   public MeterRegistry registry() {
     return registry;
@@ -55,6 +64,29 @@ public final class RouterMetrics {
         .description(MetricNames.help(MetricNames.SHADOW_IN_FLIGHT))
         .tags(Tags.of(MetricNames.TAG_SERVICE, service))
         .register(registry);
+  }
+
+  /**
+   * Publishes the traffic share of every track of a new routing table ({@code [service, track]} →
+   * percent); the gauges of tracks it no longer has are removed. Called on each table swap, not per request.
+   */
+  public synchronized void trackWeights(Map<List<String>, Integer> current) {
+    current.forEach((key, weight) -> weights.computeIfAbsent(key, k -> {
+      AtomicInteger value = new AtomicInteger();
+      weightGauges.put(k, Gauge.builder(MetricNames.TRACK_WEIGHT, value, AtomicInteger::get)
+          .description(MetricNames.help(MetricNames.TRACK_WEIGHT))
+          .tags(MetricNames.TAG_SERVICE, k.get(0), MetricNames.TAG_TRACK, k.get(1))
+          .strongReference(true)
+          .register(registry));
+      return value;
+    }).set(weight));
+    weights.keySet().removeIf(key -> {
+      if (current.containsKey(key)) {
+        return false;
+      }
+      registry.remove(weightGauges.remove(key));
+      return true;
+    });
   }
 
   public void failover(String service, String from, String to) {

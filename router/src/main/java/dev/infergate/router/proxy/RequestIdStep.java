@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.telemetry.LogContext;
 import java.nio.charset.StandardCharsets;
 import java.util.random.RandomGenerator;
 
@@ -22,6 +23,7 @@ final class RequestIdStep implements RequestStep {
     ctx.requestId = validRequestId(id) ? id : hex(random.nextLong(), random.nextLong());
     String tp = ctx.request.getHeader(Headers.TRACEPARENT);
     ctx.traceparent = validTraceparent(tp) ? tp : newTraceparent();
+    LogContext.bind(ctx.requestId, ctx.traceparent);
     ctx.next();
   }
 

@@ -75,6 +75,7 @@ public final class RoutingState {
     Set<String> keep = new HashSet<>();
     List<ServiceRoute> services = new ArrayList<>();
     Map<String, RetryBudget> nextBudgets = new HashMap<>();
+    Map<List<String>, Integer> shares = new HashMap<>();
     for (ServiceConfig s : config.services().values()) {
       List<TrackRoute> tracks = new ArrayList<>();
       int active = 0;
@@ -88,6 +89,8 @@ public final class RoutingState {
         if (t.name().equals(s.active())) {
           active = tracks.size();
         }
+        shares.put(List.of(s.name(), t.name()), s.strategy() == Strategy.CANARY ? t.weight()
+            : t.name().equals(s.active()) ? 100 : 0);
         tracks.add(new TrackRoute(s.model(), t, new EndpointGroup(group, random), metrics.track(s.name(), t.name())));
       }
       TrackSplit split = s.strategy() == Strategy.CANARY
@@ -99,6 +102,7 @@ public final class RoutingState {
     }
     RoutingTable table = new RoutingTable(config, services);
     current.set(table);
+    metrics.trackWeights(shares);
     budgets.clear();
     budgets.putAll(nextBudgets);
     endpoints.retainOnly(keep, configured(config));

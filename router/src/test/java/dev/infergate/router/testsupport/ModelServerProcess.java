@@ -27,9 +27,18 @@ public final class ModelServerProcess implements AutoCloseable {
 
   /** The same on another model repository ({@code models}: a path from the repository root). */
   public static ModelServerProcess launch(String name, String models) throws Exception {
-    List<String> cmd = List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
-        "--port", "0", "--admin-port", "0", "--models", LaunchedProcess.repoPath(models).toString(), "--device", "cpu");
+    return launch(name, models, List.of(), List.of());
+  }
+
+  /** With JVM options ({@code -Dx=y}) and more arguments (e.g. {@code --config FILE}; the flags here win over it). */
+  public static ModelServerProcess launch(String name, String models, List<String> jvmOptions, List<String> args)
+      throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
+        "--port", "0", "--admin-port", "0", "--models", LaunchedProcess.repoPath(models).toString(), "--device", "cpu"));
+    cmd.addAll(args);
     return new ModelServerProcess(LaunchedProcess.start(name, cmd));
   }
 
