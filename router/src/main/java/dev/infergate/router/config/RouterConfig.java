@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param shutdown what SIGTERM does (pre-stop delay, drain)
  * @param limits read deadlines, idle timeout and connection caps of both listeners
  * @param upstream how the router talks to the model servers (the transport)
+ * @param cluster shared state, audit, leases and rate limits in Redis, or null for one router on its own
  */
 public record RouterConfig(
     HostPort listen,
@@ -38,7 +39,8 @@ public record RouterConfig(
     TlsConfig tls,
     ShutdownConfig shutdown,
     LimitsConfig limits,
-    UpstreamConfig upstream) {
+    UpstreamConfig upstream,
+    ClusterConfig cluster) {
 
   /** Upper bound of {@code watchIntervalMillis}: an hour. */
   public static final long MAX_WATCH_INTERVAL_MILLIS = 3_600_000;
@@ -96,10 +98,18 @@ public record RouterConfig(
         || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
+  /** Without a {@code cluster} block: one router on its own. */
+  public RouterConfig(HostPort listen, HostPort admin, String stateFile, long maxBodyBytes, boolean allowTrackOverride,
+      long watchIntervalMillis, boolean accessLog, Map<String, ServiceConfig> services, AuthConfig auth,
+      RateLimitConfig rateLimits, TlsConfig tls, ShutdownConfig shutdown, LimitsConfig limits, UpstreamConfig upstream) {
+    this(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis, accessLog, services, auth,
+        rateLimits, tls, shutdown, limits, upstream, null);
+  }
+
   /**
    * A reloaded configuration as it can take effect: its reloadable fields with {@code running}'s
    * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval,
-   * upstream transport), which the listeners, the authenticator and the admin API were built from and keep.
+   * upstream transport, cluster), which the listeners, the authenticator and the admin API were built from and keep.
    * Built, and so checked, as a whole, so that a reload cannot combine the running auth with a setting only
    * valid without it (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let
    * any consumer choose its track while tokens are still required: RestartOnlyReloadTest).
@@ -110,7 +120,7 @@ public record RouterConfig(
     try {
       return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
           running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
-          running.shutdown(), running.limits(), running.upstream());
+          running.shutdown(), running.limits(), running.upstream(), running.cluster());
     } catch (ConfigException e) {
       throw new ConfigException(e.getMessage() + " (this router keeps the listeners, auth, TLS and limits it "
           + "started with: changes to them take effect at the next restart)", e);
@@ -120,6 +130,6 @@ public record RouterConfig(
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream);
+        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream, cluster);
   }
 }
