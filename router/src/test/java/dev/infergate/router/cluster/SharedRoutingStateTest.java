@@ -67,8 +67,18 @@ class SharedRoutingStateTest {
   }
 
   static String yaml(String redisUrl, int stableWeight, String extra) {
+    return yaml(redisUrl, stableWeight, extra, stable, canary);
+  }
+
+  static String yaml(String redisUrl, int stableWeight, String extra, FakeModelServer stable, FakeModelServer canary) {
+    return yaml(redisUrl, stableWeight, extra, stable, canary, "");
+  }
+
+  /** @param clusterExtra more fields of the cluster block, e.g. {@code , timeoutMillis: 1000} */
+  static String yaml(String redisUrl, int stableWeight, String extra, FakeModelServer stable, FakeModelServer canary,
+      String clusterExtra) {
     return ServiceYaml.configWith("allowTrackOverride: true\n" + extra + "cluster: { redis: " + redisUrl
-            + ", keyPrefix: test, replicas: 3 }\n",
+            + ", keyPrefix: test, replicas: 3" + clusterExtra + " }\n",
         new ServiceYaml("iris").track("stable", stableWeight, "1", stable.url()).track("canary", 100 - stableWeight,
             "2", canary.url()));
   }
