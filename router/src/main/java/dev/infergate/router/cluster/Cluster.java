@@ -21,6 +21,8 @@ public final class Cluster implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Cluster.class.getName());
   /** How long start waits for Redis's state before serving the file's (it resyncs when Redis answers). */
   static final long START_WAIT_MILLIS = 5_000;
+  /** A clean shutdown hands rollout leases over at once; past this they expire on their own. */
+  static final long RELEASE_WAIT_MILLIS = 1_000;
 
   private final RedisLink link;
   private final SharedRoutingStore store;
@@ -96,7 +98,11 @@ public final class Cluster implements AutoCloseable {
   /** Gives up held leases, stops following the state, closes the connections. Blocks briefly. */
   @Override
   public void close() {
-    lease.close();
+    try {
+      lease.release().await(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.fine("cluster: leases not released at shutdown (" + e + "); they expire on their own");
+    }
     store.close();
     link.close();
   }

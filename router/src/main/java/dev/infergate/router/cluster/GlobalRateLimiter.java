@@ -110,7 +110,7 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
         ? List.of(Long.toString(limit.perSecond()), Long.toString(limit.burst()))
         : List.of(Long.toString(limit.perSecond()), Long.toString(limit.burst()),
             Long.toString(perService.perSecond()), Long.toString(perService.burst()));
-    return SCRIPT.run(link, bucketKeys, args, timeoutMillis).transform(ar -> Future.succeededFuture(ar.succeeded()
+    return SCRIPT.runPipelined(link, bucketKeys, args, timeoutMillis).transform(ar -> Future.succeededFuture(ar.succeeded()
         ? decision(ar.result())
         : local(config, consumer, plan, service, ar.cause() instanceof TimeoutException ? "timeout" : "error")));
   }

@@ -31,6 +31,13 @@ final class LuaScript {
         : Future.failedFuture(cause));
   }
 
+  /** As {@link #run}, pipelined on the link's long-lived connections (the per-request path). */
+  Future<Response> runPipelined(RedisLink link, List<String> keys, List<String> args, long timeoutMillis) {
+    return link.sendPipelined(request(Command.EVALSHA, sha, keys, args), timeoutMillis).recover(cause ->
+        RedisLink.isNoScript(cause) ? link.sendPipelined(request(Command.EVAL, source, keys, args), timeoutMillis)
+            : Future.failedFuture(cause));
+  }
+
   String sha() {
     return sha;
   }

@@ -54,6 +54,8 @@ public final class RedisLease implements RolloutLeadership, AutoCloseable {
   /** Service → local deadline (clock millis) until which this replica leads; 0: not leading. */
   private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
   private final long timer;
+  /** Per service, when the newest answered round was sent. Guarded by this. */
+  private final Map<String, Long> answeredSentAt = new java.util.HashMap<>();
 
   /** @param millisClock a monotonic clock in milliseconds (tests pass a fake one) */
   public RedisLease(Vertx vertx, RedisLink link, ClusterKeys keys, String replica, long leaseMillis,
@@ -93,7 +95,15 @@ public final class RedisLease implements RolloutLeadership, AutoCloseable {
         SharedRoutingStore.ADMIN_TIMEOUT_MILLIS).map(r -> {
           boolean held = r.toLong() == 1;
           long until = held ? sentAt + leaseMillis - leaseMillis / SAFETY_DIVISOR : 0L;
-          Long before = heldUntil.put(service, until);
+          Long before;
+          synchronized (this) {
+            // Rounds overlap (timer and explicit calls): an answer to an older round must not undo a newer one.
+            if (sentAt < answeredSentAt.getOrDefault(service, Long.MIN_VALUE)) {
+              return (Void) null;
+            }
+            answeredSentAt.put(service, sentAt);
+            before = heldUntil.put(service, until);
+          }
           boolean was = before != null && before > sentAt;
           if (held != was) {
             LOG.info("cluster: " + (held ? "this router (" + replica + ") now drives" : "this router no longer drives")
@@ -106,12 +116,20 @@ public final class RedisLease implements RolloutLeadership, AutoCloseable {
   /** Stops renewing and gives up held leases, so another replica takes over at once (a clean shutdown). */
   @Override
   public void close() {
+    release();
+  }
+
+  /** As {@link #close}; the future completes when Redis has answered the releases (or failed to). */
+  public Future<Void> release() {
     vertx.cancelTimer(timer);
+    List<Future<?>> releases = new ArrayList<>();
     for (Map.Entry<String, Long> lease : heldUntil.entrySet()) {
       if (lease.getValue() > millisClock.getAsLong()) {
-        RELEASE.run(link, List.of(keys.lease(lease.getKey())), List.of(replica), SharedRoutingStore.ADMIN_TIMEOUT_MILLIS);
+        releases.add(RELEASE.run(link, List.of(keys.lease(lease.getKey())), List.of(replica),
+            SharedRoutingStore.ADMIN_TIMEOUT_MILLIS));
       }
       lease.setValue(0L);
     }
+    return Future.join(releases).<Void>mapEmpty().otherwiseEmpty();
   }
 }

@@ -38,12 +38,19 @@ public final class RedisLink implements AutoCloseable {
   static final int POOL_SIZE = 8;
   /** Requests waiting for a pooled connection; beyond this they fail at once (and limits decide locally). */
   static final int POOL_WAITING = 4096;
+  /** Pipelined connections for the per-request calls: Redis answers in order on each, so a few suffice. */
+  static final int HOT_CONNECTIONS = 4;
 
   private final Vertx vertx;
   private final Redis client;
   private final String description;
   private final AtomicInteger failuresInARow = new AtomicInteger();
   private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
+  /** Long-lived connections the rate-limit calls are pipelined on (no pool hand-off per request). */
+  private final RedisConnection[] hot = new RedisConnection[HOT_CONNECTIONS];
+  private final java.util.concurrent.atomic.AtomicBoolean[] connecting =
+      new java.util.concurrent.atomic.AtomicBoolean[HOT_CONNECTIONS];
+  private final AtomicInteger nextHot = new AtomicInteger();
   private volatile boolean up = true;
   private volatile boolean closed;
   private long probeTimer = -1;
@@ -66,6 +73,52 @@ public final class RedisLink implements AutoCloseable {
       options.setMasterName(config.masterName()).setRole(RedisRole.MASTER);
     }
     this.client = Redis.createClient(vertx, options);
+    for (int i = 0; i < HOT_CONNECTIONS; i++) {
+      connecting[i] = new java.util.concurrent.atomic.AtomicBoolean();
+    }
+  }
+
+  /**
+   * As {@link #send}, pipelined on one of a few long-lived connections: the per-request path (rate
+   * limits). The answer is handed back to the caller's context. While a connection is being made, the
+   * pooled client carries the call.
+   */
+  public Future<Response> sendPipelined(Request request, long timeoutMillis) {
+    int i = (nextHot.getAndIncrement() & Integer.MAX_VALUE) % HOT_CONNECTIONS;
+    RedisConnection connection = hot[i];
+    if (connection == null || connection.pendingQueueFull()) {
+      connectHot(i);
+      return send(request, timeoutMillis);
+    }
+    io.vertx.core.internal.ContextInternal caller = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+    io.vertx.core.Promise<Response> answer = caller.promise();
+    connection.send(request).onComplete(answer);
+    return track(answer.future().timeout(timeoutMillis, TimeUnit.MILLISECONDS));
+  }
+
+  private void connectHot(int i) {
+    if (closed || !connecting[i].compareAndSet(false, true)) {
+      return;
+    }
+    client.connect().onComplete(ar -> {
+      if (ar.succeeded()) {
+        RedisConnection connection = ar.result();
+        connection.exceptionHandler(t -> dropHot(i, connection));
+        connection.endHandler(v -> dropHot(i, connection));
+        if (closed) {
+          connection.close();
+        } else {
+          hot[i] = connection;
+        }
+      }
+      connecting[i].set(false);
+    });
+  }
+
+  private void dropHot(int i, RedisConnection connection) {
+    if (hot[i] == connection) {
+      hot[i] = null;
+    }
   }
 
   /** Whether Redis answered recently; false from the first connection error until a probe succeeds. */
@@ -88,7 +141,11 @@ public final class RedisLink implements AutoCloseable {
    * (a script error, NOSCRIPT) is an answer: Redis is up.
    */
   public Future<Response> send(Request request, long timeoutMillis) {
-    return client.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS).andThen(ar -> {
+    return track(client.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS));
+  }
+
+  private Future<Response> track(Future<Response> call) {
+    return call.andThen(ar -> {
       if (ar.succeeded() || isErrorReply(ar.cause())) {
         failuresInARow.set(0);
       } else {
@@ -152,6 +209,13 @@ public final class RedisLink implements AutoCloseable {
       closed = true;
       if (probeTimer >= 0) {
         vertx.cancelTimer(probeTimer);
+      }
+    }
+    for (int i = 0; i < HOT_CONNECTIONS; i++) {
+      RedisConnection connection = hot[i];
+      hot[i] = null;
+      if (connection != null) {
+        connection.close();
       }
     }
     client.close();
