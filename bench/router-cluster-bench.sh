@@ -16,7 +16,7 @@
 # (TIME before and after); the plan allows burst + perSecond x window.
 #
 # Environment: DURATION (15s) WARMUP (10s) WARMUP_RUNS (3) ROUNDS (3) CONNS (64) WRK_CPU (0) SERVER_CPU (1)
-#   ACCURACY_SECONDS (10) ACCURACY_RATE (200) ACCURACY_BURST (200) ROUTER_JAR (router/target/router.jar)
+#   ACCURACY_SECONDS (10) ACCURACY_RATE (200) ACCURACY_BURST (200) CLUSTER_TIMEOUT_MILLIS (20) ROUTER_JAR (router/target/router.jar)
 #   OUT (bench/out/router-cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,8 @@ SERVER_CPU=${SERVER_CPU:-1}
 ACCURACY_SECONDS=${ACCURACY_SECONDS:-10}
 ACCURACY_RATE=${ACCURACY_RATE:-200}
 ACCURACY_BURST=${ACCURACY_BURST:-200}
+# The routers' cluster.timeoutMillis (the default 20; a loaded machine may need more to measure Redis, not the fallback).
+CLUSTER_TIMEOUT_MILLIS=${CLUSTER_TIMEOUT_MILLIS:-20}
 ROUTER_JAR=${ROUTER_JAR:-router/target/router.jar}
 OUT=${OUT:-$ROOT/bench/out/router-cluster}
 BACKEND_PORT=18001 REDIS_PORT=18020
@@ -50,7 +52,7 @@ router_yaml() { # port admin-port state-name limits cluster(0|1) -> stdout
       -e "s|__ADMIN_PORT__|$2|g" -e "s|__ACCESS_LOG__|false|g" -e "s|router-state.json|$3.json|" bench/router/router.yaml
   echo "rateLimits: { default: { perSecond: $4, burst: $4 } }"
   if [ "$5" = 1 ]; then
-    echo "cluster: { redis: redis://127.0.0.1:$REDIS_PORT, keyPrefix: bench, timeoutMillis: 20, replicas: 3 }"
+    echo "cluster: { redis: redis://127.0.0.1:$REDIS_PORT, keyPrefix: bench, timeoutMillis: $CLUSTER_TIMEOUT_MILLIS, replicas: 3 }"
   fi
 }
 wait_http() {
