@@ -52,8 +52,6 @@ public final class SharedRoutingStore implements OperatorChanges, AutoCloseable 
   static final long ADMIN_TIMEOUT_MILLIS = 2000;
   /** The shared audit stream keeps about this many records (trimmed approximately, as Redis does cheaply). */
   static final int AUDIT_MAX_LENGTH = 10_000;
-  private static final int AUDIT_PAGE = 500;
-  private static final int AUDIT_MAX_PAGES = 20;
 
   /**
    * KEYS: state hash, audit stream. ARGV: expected version, new state JSON, channel, audit max length,
@@ -245,31 +243,8 @@ public final class SharedRoutingStore implements OperatorChanges, AutoCloseable 
     if (!link.up()) {
       return Future.failedFuture(unavailable());
     }
-    JsonArray records = new JsonArray();
-    return auditPage("+", service, limit, records, 0).map(records)
+    return AuditRecords.newest(link, keys.audit(), service, limit, ADMIN_TIMEOUT_MILLIS)
         .recover(cause -> Future.failedFuture(RedisLink.isErrorReply(cause) ? cause : unavailable()));
-  }
-
-  /** Newest first, {@link #AUDIT_PAGE} entries a call, until {@code limit} matched or the stream ends. */
-  private Future<Void> auditPage(String end, String service, int limit, JsonArray records, int page) {
-    Request range = Request.cmd(Command.XREVRANGE).arg(keys.audit()).arg(end).arg("-").arg("COUNT").arg(AUDIT_PAGE);
-    return link.send(range, ADMIN_TIMEOUT_MILLIS).compose(entries -> {
-      String last = null;
-      for (Response entry : entries) {
-        last = entry.get(0).toString();
-        JsonObject record = AuditRecords.fromStream(last, entry.get(1));
-        if (service == null || service.equals(record.getString("service"))) {
-          records.add(record);
-          if (records.size() == limit) {
-            return Future.succeededFuture();
-          }
-        }
-      }
-      if (last == null || entries.size() < AUDIT_PAGE || page + 1 >= AUDIT_MAX_PAGES) {
-        return Future.succeededFuture();
-      }
-      return auditPage("(" + last, service, limit, records, page + 1);
-    });
   }
 
   private StoreUnavailableException unavailable() {
