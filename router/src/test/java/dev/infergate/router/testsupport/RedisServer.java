@@ -1,5 +1,6 @@
 package dev.infergate.router.testsupport;
 
+import dev.infergate.testsupport.ExternalTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
