@@ -2,9 +2,14 @@ package dev.infergate.router;
 
 import dev.infergate.router.admin.AdminServer;
 import dev.infergate.router.admin.AuditLog;
+import dev.infergate.router.admin.LocalChanges;
+import dev.infergate.router.admin.OperatorChanges;
 import dev.infergate.router.admin.RolloutControl;
 import dev.infergate.router.admin.StateFile;
 import dev.infergate.router.auth.Authenticator;
+import dev.infergate.router.cluster.Cluster;
+import dev.infergate.router.cluster.RolloutLeadership;
+import dev.infergate.router.cluster.SharedRoutingStore;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
 import dev.infergate.telemetry.Logging;
@@ -71,6 +76,8 @@ public final class RouterServer implements AutoCloseable {
   private Authenticator authenticator;
   private final List<String> deployments = new ArrayList<>();
   private AdminServer admin;
+  /** With {@code cluster}: this router's part of the fleet; else null. */
+  private Cluster cluster;
   private ConfigWatcher watcher;
   private int port;
   private int adminPort;
@@ -122,14 +129,18 @@ public final class RouterServer implements AutoCloseable {
     EndpointRegistry endpoints = new EndpointRegistry(new Breakers(), health, metrics);
     RoutingState state = new RoutingState(endpoints, metrics, random);
     Path stateFile = Path.of(config.stateFile());
-    RolloutControl control = RolloutControl.start(state, config, new StateFile(stateFile),
-        new AuditLog(stateFile.toAbsolutePath().resolveSibling(AUDIT_FILE)));
+    AuditLog auditLog = new AuditLog(stateFile.toAbsolutePath().resolveSibling(AUDIT_FILE));
+    RolloutControl local = RolloutControl.start(state, config, new StateFile(stateFile), auditLog);
+    Cluster cluster = config.cluster() == null ? null
+        : Cluster.start(vertx, config, state, local.operatorState(), auditLog, new StateFile(stateFile), metrics);
+    OperatorChanges control = cluster == null ? new LocalChanges(vertx, local, auditLog) : cluster.store();
     AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), config.accessLog());
     RouterServer server = new RouterServer(vertx, state, endpoints, accessLog, config.shutdown());
     server.shadowing = new Shadowing(metrics, random, name -> {
       ServiceRoute s = state.current().service(name);
       return s == null ? null : s.config().shadow();
     });
+    server.cluster = cluster;
     if (accessLog.enabled()) {
       // One timer, ordered blocking calls: flushes never overlap and keep the lines in order.
       vertx.setPeriodic(ACCESS_LOG_FLUSH_MILLIS, id -> vertx.executeBlocking(() -> {
@@ -144,8 +155,14 @@ public final class RouterServer implements AutoCloseable {
       LOG.warning("auth: OFF (no auth block): anyone who reaches the router may call it; dev only");
     }
     RateLimiting rateLimiting = new RateLimiting(config.rateLimits(), System::nanoTime);
+    if (cluster != null) {
+      rateLimiting.share(cluster.limiter());
+    }
     vertx.setPeriodic(RATE_LIMIT_EVICT_MILLIS, id -> vertx.executeBlocking(() -> {
       rateLimiting.evictIdle();
+      if (cluster != null) {
+        cluster.limiter().evictIdle();
+      }
       return null;
     }, false));
 
@@ -212,9 +229,9 @@ public final class RouterServer implements AutoCloseable {
         || old.accessLog() != next.accessLog() || old.watchIntervalMillis() != next.watchIntervalMillis()
         || !Objects.equals(old.auth(), next.auth()) || !Objects.equals(old.tls(), next.tls())
         || !Objects.equals(old.stateFile(), next.stateFile()) || !Objects.equals(old.shutdown(), next.shutdown())
-        || !Objects.equals(old.limits(), next.limits())) {
-      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls, stateFile, shutdown and limits changes "
-          + "take effect at the next restart");
+        || !Objects.equals(old.limits(), next.limits()) || !Objects.equals(old.cluster(), next.cluster())) {
+      LOG.warning("listen, admin, accessLog, watchIntervalMillis, auth, tls, stateFile, shutdown, limits and cluster "
+          + "changes take effect at the next restart");
     }
   }
 
@@ -233,6 +250,19 @@ public final class RouterServer implements AutoCloseable {
   /** Shadow traffic's counts by service ({@link Shadowing#stats}), e.g. for a rollout's analysis. */
   public Shadowing shadowing() {
     return shadowing;
+  }
+
+  /**
+   * Who drives each service's automated rollout: with {@code cluster}, the replica holding the service's
+   * lease in Redis; alone, this router.
+   */
+  public RolloutLeadership rolloutLeadership() {
+    return cluster == null ? RolloutLeadership.SOLE : cluster.leadership();
+  }
+
+  /** With {@code cluster}, the routing state every replica shares (rollout state goes there too); else null. */
+  public SharedRoutingStore sharedState() {
+    return cluster == null ? null : cluster.store();
   }
 
   /**
@@ -267,6 +297,9 @@ public final class RouterServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warning("graceful shutdown incomplete: " + e);
     } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
       endpoints.close();
       if (authenticator != null) {
         authenticator.close();

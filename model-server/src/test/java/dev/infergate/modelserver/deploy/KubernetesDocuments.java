@@ -37,6 +37,7 @@ final class KubernetesDocuments {
       "v1/ConfigMap", ConfigMap.class,
       "v1/Secret", Secret.class,
       "apps/v1/Deployment", Deployment.class,
+      "apps/v1/StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
       "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
       "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
       "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);

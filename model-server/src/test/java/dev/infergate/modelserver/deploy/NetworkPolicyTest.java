@@ -194,7 +194,7 @@ class NetworkPolicyTest {
   }
 
   /** Whether a selector asks for at least the {@code required} labels, so it matches no pod without them. */
-  private static boolean requires(Map<String, String> selector, Map<String, String> required) {
+  static boolean requires(Map<String, String> selector, Map<String, String> required) {
     return selector.entrySet().containsAll(required.entrySet());
   }
 }

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 /** What makes each overlay what it is, and the router's config wired to the manifests around it. */
 class OverlayShapeTest {
   static final List<String> RENDERS = Overlays.RENDERS;
-  static final List<String> CPU_RENDERS = List.of("dev", "prod", "sidecar", Overlays.PROD_WITH_MODELS_INIT);
+  static final List<String> CPU_RENDERS = List.of("dev", "prod", "sidecar", "ha", Overlays.PROD_WITH_MODELS_INIT);
   static final String GPU = "nvidia.com/gpu";
   private static final Pattern DNS_ENDPOINT = Pattern.compile("dns://([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.cluster\\.local:(\\d+)");
 

@@ -16,11 +16,11 @@ import java.util.regex.Pattern;
  * and parsed strictly; each render happens once per test run.
  */
 final class Overlays {
-  static final List<String> ALL = List.of("dev", "prod", "gpu", "sidecar");
+  static final List<String> ALL = List.of("dev", "prod", "gpu", "sidecar", "ha");
   /** The models-init-container component, rendered on top of prod as an operator would add it. */
   static final String PROD_WITH_MODELS_INIT = "prod+models-init-container";
-  /** Every render the policy tests check: the four overlays and prod with the optional component. */
-  static final List<String> RENDERS = List.of("dev", "prod", "gpu", "sidecar", PROD_WITH_MODELS_INIT);
+  /** Every render the policy tests check: the overlays and prod with the optional component. */
+  static final List<String> RENDERS = List.of("dev", "prod", "gpu", "sidecar", "ha", PROD_WITH_MODELS_INIT);
 
   static final ExternalTool KUBECTL = new ExternalTool("kubectl",
       "The k8s/ checks render the overlays with 'kubectl kustomize' (kubectl >= 1.27, kustomize v5; no "

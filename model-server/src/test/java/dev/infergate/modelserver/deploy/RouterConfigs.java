@@ -69,6 +69,11 @@ record RouterConfigs(PodSpec podSpec, Container router, VolumeMount configMount,
     return yaml.containsKey("auth");
   }
 
+  /** The {@code cluster} block, or empty when the routers do not share Redis. */
+  Optional<Map<String, Object>> cluster() {
+    return yaml.containsKey("cluster") ? Optional.of(section("cluster")) : Optional.empty();
+  }
+
   String stateFile() {
     return (String) yaml.get("stateFile");
   }

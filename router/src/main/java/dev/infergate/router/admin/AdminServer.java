@@ -40,6 +40,7 @@ import java.util.logging.Logger;
  * POST /admin/services/{name}/promote   blue-green: switch active; canary: the canary takes 100
  * POST /admin/services/{name}/rollback  back to the state before the last change
  * POST /admin/services/{name}/reset     drop the operator's change; the config file's values apply
+ * GET  /admin/audit?service=&limit=     the newest operator changes, newest first (shared with cluster)
  * GET  /admin/upstreams                 every endpoint
  * GET  /metrics                         Prometheus text format
  * </pre>
@@ -48,6 +49,10 @@ import java.util.logging.Logger;
  * 403 without the role). {@code /metrics} stays open for Prometheus scrapers: it holds counts, no
  * secrets, and the admin port is reachable only inside the namespace (NetworkPolicy) or on
  * loopback. Without auth (dev only) config validation keeps the listener on loopback.
+ *
+ * <p>Changes carry the state's {@code version}: {@code GET /admin/services/{name}} shows it, a change sent
+ * with {@code If-Match: <version>} gets 409 when the state moved on, and every change answers 200 with the
+ * new state and version. With {@code cluster}, a change while Redis is unreachable gets 503.
  */
 public final class AdminServer {
   private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
@@ -56,12 +61,16 @@ public final class AdminServer {
   private static final String REALM = "infergate-admin";
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("www-authenticate");
   private static final int MAX_CHANGE_BYTES = 64 * 1024;
+  private static final String AUDIT = "/admin/audit";
+  static final int DEFAULT_AUDIT_LIMIT = 100;
+  static final int MAX_AUDIT_LIMIT = 1000;
+  private static final java.util.regex.Pattern SERVICE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   private final Vertx vertx;
   private final RoutingState state;
   private final EndpointRegistry endpoints;
   private final RouterMetrics metrics;
-  private final RolloutControl control;
+  private final OperatorChanges control;
   private final Authenticator authenticator;
   private final Shadowing shadowing;
   private HttpServer server;
@@ -71,7 +80,7 @@ public final class AdminServer {
    * @param shadowing shadow counts for a service's {@code shadow} object
    */
   public AdminServer(Vertx vertx, RoutingState state, EndpointRegistry endpoints, RouterMetrics metrics,
-      RolloutControl control, Authenticator authenticator, Shadowing shadowing) {
+      OperatorChanges control, Authenticator authenticator, Shadowing shadowing) {
     this.vertx = vertx;
     this.state = state;
     this.endpoints = endpoints;
@@ -175,6 +184,14 @@ public final class AdminServer {
       json(req, 200, new JsonObject().put("endpoints", list));
       return;
     }
+    if (path.equals(AUDIT)) {
+      if (req.method() != HttpMethod.GET) {
+        notAllowed(req, "GET");
+        return;
+      }
+      audit(req);
+      return;
+    }
     if (path.equals(SERVICES) || path.equals(SERVICES + "/")) {
       if (req.method() != HttpMethod.GET) {
         notAllowed(req, "GET");
@@ -211,7 +228,8 @@ public final class AdminServer {
         if (service.config().shadow() != null) {
           detail.put("shadow", AdminJson.shadow(service.config().shadow(), shadowing, name));
         }
-        json(req, 200, detail.put("operatorOverride", override == null ? null : override.toJson()));
+        json(req, 200, detail.put("operatorOverride", override == null ? null : override.toJson())
+            .put("version", control.version()));
       }
       case "weights" -> {
         if (req.method() != HttpMethod.PUT) {
@@ -220,7 +238,7 @@ public final class AdminServer {
         }
         JsonObject weights = jsonObject(req, body);
         if (weights != null) {
-          change(req, "weights", () -> control.setWeights(name, weights, subject));
+          change(req, "weights", name, weights, subject);
         } else {
           metrics.adminChange("weights", "rejected");
         }
@@ -230,39 +248,109 @@ public final class AdminServer {
           notAllowed(req, "POST");
           return;
         }
-        change(req, action, () -> switch (action) {
-          case "promote" -> control.promote(name, subject);
-          case "rollback" -> control.rollback(name, subject);
-          default -> control.reset(name, subject);
-        });
+        change(req, action, name, null, subject);
       }
       default -> json(req, 404, error("no such admin resource: " + path));
     }
   }
 
-  private interface Change {
-    JsonObject run() throws Exception;
-  }
-
-  /** Runs the change on a worker (it writes the state file with fsync); answers with the new routing. */
-  private void change(HttpServerRequest req, String action, Change change) {
-    vertx.executeBlocking(change::run, false).onComplete(ar -> {
+  /** Commits the change (state file, or the cluster's shared state); answers with the new routing and version. */
+  private void change(HttpServerRequest req, String action, String service, JsonObject body, String subject) {
+    String ifMatchHeader = req.getHeader(HttpHeaders.IF_MATCH);
+    Long ifMatch = null;
+    if (ifMatchHeader != null) {
+      ifMatch = parseVersion(ifMatchHeader);
+      if (ifMatch == null) {
+        metrics.adminChange(action, "rejected");
+        json(req, 400, error("If-Match must be a version number from GET /admin/services/{name}, e.g. If-Match: 7"));
+        return;
+      }
+    }
+    control.change(action, service, body, subject, ifMatch).onComplete(ar -> {
       metrics.adminChange(action, ar.succeeded() ? "applied"
           : ar.cause() instanceof ChangeRejectedException ? "rejected" : "failed");
       if (ar.succeeded()) {
         json(req, 200, ar.result());
       } else if (ar.cause() instanceof RolloutControl.UnknownServiceException e) {
         json(req, 404, error(e.getMessage()));
+      } else if (ar.cause() instanceof VersionConflictException e) {
+        req.response().putHeader(HttpHeaders.ETAG, "\"" + e.currentVersion() + "\"");
+        json(req, 409, error(e.getMessage()).put("version", e.currentVersion()).put("current", e.current()));
       } else if (ar.cause() instanceof RolloutControl.NothingToUndoException e) {
         json(req, 409, error(e.getMessage()));
       } else if (ar.cause() instanceof ChangeRejectedException e) {
         json(req, 400, error(e.getMessage()));
+      } else if (ar.cause() instanceof StoreUnavailableException e) {
+        req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        json(req, 503, error(e.getMessage()));
       } else if (ar.cause() instanceof RolloutControl.ChangeNotRecordedException e) {
         LOG.severe("operator change not recorded, nothing changed: " + e.getMessage());
         json(req, 500, error(RolloutControl.ChangeNotRecordedException.CLIENT_MESSAGE));
       } else {
         LOG.log(Level.SEVERE, "operator change failed", ar.cause());
         json(req, 500, error("the change failed on an internal error; see the router log"));
+      }
+    });
+  }
+
+  /** {@code 7} or {@code "7"} (an ETag as sent back); null when it is neither. */
+  static Long parseVersion(String header) {
+    String v = header.trim();
+    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+      v = v.substring(1, v.length() - 1);
+    }
+    if (!v.matches("\\d{1,18}")) {
+      return null;
+    }
+    return Long.parseLong(v);
+  }
+
+  /** {@code GET /admin/audit?service=&limit=}: only those two parameters, each at most once. */
+  private void audit(HttpServerRequest req) {
+    io.vertx.core.MultiMap params;
+    try {
+      params = req.params();
+    } catch (IllegalArgumentException e) {
+      json(req, 400, error("the query string is not valid (bad %-escape)"));
+      return;
+    }
+    for (String name : params.names()) {
+      if (!name.equals("service") && !name.equals("limit")) {
+        json(req, 400, error("unknown parameter '" + name + "'; use service and limit"));
+        return;
+      }
+      if (params.getAll(name).size() > 1) {
+        json(req, 400, error("parameter '" + name + "' given more than once"));
+        return;
+      }
+    }
+    String service = params.get("service");
+    if (service != null && !SERVICE_NAME.matcher(service).matches()) {
+      json(req, 400, error("service must be a service name (letters, digits, '.', '_', '-'), was '"
+          + (service.length() > 64 ? service.substring(0, 64) + "..." : service) + "'"));
+      return;
+    }
+    int limit = DEFAULT_AUDIT_LIMIT;
+    String limitParam = params.get("limit");
+    if (limitParam != null) {
+      if (!limitParam.matches("\\d{1,4}") || Integer.parseInt(limitParam) < 1
+          || Integer.parseInt(limitParam) > MAX_AUDIT_LIMIT) {
+        json(req, 400, error("limit must be an integer 1.." + MAX_AUDIT_LIMIT + ", was '"
+            + (limitParam.length() > 16 ? limitParam.substring(0, 16) + "..." : limitParam) + "'"));
+        return;
+      }
+      limit = Integer.parseInt(limitParam);
+    }
+    int max = limit;
+    control.audit(service, limit).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(req, 200, new JsonObject().put("records", ar.result()).put("limit", max));
+      } else if (ar.cause() instanceof StoreUnavailableException e) {
+        req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        json(req, 503, error(e.getMessage()));
+      } else {
+        LOG.log(Level.WARNING, "audit read failed", ar.cause());
+        json(req, 500, error("the audit could not be read; see the router log"));
       }
     });
   }

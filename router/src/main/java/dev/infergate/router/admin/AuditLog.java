@@ -1,6 +1,7 @@
 package dev.infergate.router.admin;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -75,6 +76,51 @@ public final class AuditLog {
     }
     changes.removeIf(record -> abandoned.contains(record.getLong("seq")));
     return changes;
+  }
+
+  /** The {@code seq} of the newest record (0: none). */
+  public synchronized long lastSeq() {
+    return lastSeq;
+  }
+
+  /**
+   * The newest records, newest first, of {@code service} (null: all), at most {@code limit}. Reads the
+   * whole file, keeping only {@code limit} records in memory; a torn line is skipped.
+   */
+  public synchronized JsonArray recent(String service, int limit) throws IOException {
+    java.util.ArrayDeque<JsonObject> newest = new java.util.ArrayDeque<>(limit);
+    if (Files.exists(file)) {
+      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          JsonObject record;
+          try {
+            record = new JsonObject(line);
+          } catch (DecodeException | ClassCastException e) {
+            continue;
+          }
+          if (service == null || service.equals(record.getValue("service"))) {
+            if (newest.size() == limit) {
+              newest.removeFirst();
+            }
+            newest.addLast(record);
+          }
+        }
+      }
+    }
+    JsonArray out = new JsonArray();
+    newest.descendingIterator().forEachRemaining(out::add);
+    return out;
+  }
+
+  /**
+   * Appends and fsyncs a record of a change already in force elsewhere (the cluster's shared audit holds
+   * the authoritative one); returns its local {@code seq}.
+   */
+  public synchronized long copy(JsonObject record) throws IOException {
+    long seq = lastSeq + 1;
+    append(record.copy().put("seq", seq));
+    return seq;
   }
 
   /** Appends and fsyncs a change; returns its {@code seq}. On failure nothing counts as written. */

@@ -63,7 +63,8 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     return new OperatorState(nextOverrides, nextHistory);
   }
 
-  JsonObject toJson() {
+  /** The state file's JSON shape ({@code version}, {@code services}); {@link StateFile#decode} reads it back. */
+  public JsonObject toJson() {
     JsonObject services = new JsonObject();
     for (String service : union()) {
       JsonObject entry = new JsonObject();

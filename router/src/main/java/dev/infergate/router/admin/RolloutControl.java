@@ -42,6 +42,13 @@ public final class RolloutControl {
   private RouterConfig fileConfig;
   /** Written under the lock, read without it (the admin API's GETs run on an event loop). */
   private volatile OperatorState operator;
+  /** Every service's operator change as restored or last made on this router. Non-blocking. */
+  public OperatorState operatorState() {
+    return operator;
+  }
+
+  /** The audit {@code seq} of the last change in force; read without the lock. */
+  private volatile long version;
   /** Audited changes not in force whose abandoned records could not be written yet: written before the next change. */
   private final List<JsonObject> unresolved = new ArrayList<>();
 
@@ -52,6 +59,7 @@ public final class RolloutControl {
     this.audit = audit;
     this.fileConfig = fileConfig;
     this.operator = saved.state();
+    this.version = saved.auditSeq();
   }
 
   /**
@@ -97,41 +105,46 @@ public final class RolloutControl {
     return operator.override(service);
   }
 
+  /** The audit {@code seq} of the last change in force (0: none yet): the state's version. Non-blocking. */
+  public long version() {
+    return version;
+  }
+
   /** {@code PUT /admin/services/{name}/weights}. */
-  public synchronized JsonObject setWeights(String service, JsonObject body, String subject)
+  public JsonObject setWeights(String service, JsonObject body, String subject)
       throws ChangeRejectedException, ChangeNotRecordedException {
-    ServiceConfig file = fileService(service);
-    return change(service, "weights", RoutingChanges.weights(file, body), subject);
+    return change("weights", service, body, subject, null);
   }
 
   /** {@code POST /admin/services/{name}/promote}: blue-green switches active; canary takes 100. */
-  public synchronized JsonObject promote(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
-    fileService(service);
-    return change(service, "promote", RoutingChanges.promote(effectiveService(service)), subject);
+  public JsonObject promote(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+    return change("promote", service, null, subject, null);
   }
 
   /** {@code POST /admin/services/{name}/rollback}: back to the state before the last change. */
-  public synchronized JsonObject rollback(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
-    fileService(service);
-    OperatorState next = operator.rolledBack(service);
-    if (next == null) {
-      throw new NothingToUndoException("service " + service + " has no earlier change to roll back to");
-    }
-    return commit(service, "rollback", next, subject);
+  public JsonObject rollback(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+    return change("rollback", service, null, subject, null);
   }
 
   /** {@code POST /admin/services/{name}/reset}: drop the operator's change; the file's values apply. */
-  public synchronized JsonObject reset(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
-    fileService(service);
-    if (operator.override(service) == null) {
-      throw new NothingToUndoException("service " + service + " already runs on the config file's values");
-    }
-    return change(service, "reset", null, subject);
+  public JsonObject reset(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+    return change("reset", service, null, subject, null);
   }
 
-  private JsonObject change(String service, String action, ServiceOverride next, String subject)
-      throws ChangeNotRecordedException {
-    return commit(service, action, operator.with(service, next), subject);
+  /**
+   * One operator change ({@link RoutingChanges#next}), recorded and applied; answers the service's new
+   * routing with the new {@code version}.
+   *
+   * @param ifMatch the version the operator saw ({@code If-Match}); null applies to the newest state
+   * @throws VersionConflictException when {@code ifMatch} is not the current version
+   */
+  public synchronized JsonObject change(String action, String service, JsonObject body, String subject, Long ifMatch)
+      throws ChangeRejectedException, ChangeNotRecordedException {
+    if (ifMatch != null && ifMatch != version) {
+      fileService(service);
+      throw new VersionConflictException(service, version, RoutingChanges.describe(effectiveService(service)));
+    }
+    return commit(service, action, RoutingChanges.next(action, service, body, fileConfig, operator), subject);
   }
 
   private JsonObject commit(String service, String action, OperatorState next, String subject)
@@ -159,8 +172,9 @@ public final class RolloutControl {
       throw new ChangeNotRecordedException("cannot save the state file " + stateFile.path(), e);
     }
     operator = next;
+    version = seq;
     routing.apply(effective);
-    return after;
+    return after.copy().put("version", seq);
   }
 
   /** Writes the abandoned records of audited changes that are not in force. */
@@ -199,14 +213,14 @@ public final class RolloutControl {
 
   /** Rollback or reset with nothing to go back to (409: the request is fine, the state is not). */
   public static final class NothingToUndoException extends ChangeRejectedException {
-    NothingToUndoException(String message) {
+    public NothingToUndoException(String message) {
       super(message);
     }
   }
 
   /** The change names a service the router does not have (404, not 400). */
   public static final class UnknownServiceException extends ChangeRejectedException {
-    UnknownServiceException(String service) {
+    public UnknownServiceException(String service) {
       super("unknown service '" + service + "'");
     }
   }

@@ -41,6 +41,48 @@ public final class RoutingChanges {
   }
 
   /**
+   * The operator state after {@code action} ({@code weights}, {@code promote}, {@code rollback} or
+   * {@code reset}) on {@code service}, laid over {@code base}: the one rule both the local state file and the
+   * cluster's shared state apply.
+   *
+   * @param body the weights for {@code weights}; ignored otherwise
+   * @throws ChangeRejectedException when the change is invalid, names an unknown service
+   *     ({@link RolloutControl.UnknownServiceException}) or has nothing to undo
+   *     ({@link RolloutControl.NothingToUndoException})
+   */
+  public static OperatorState next(String action, String service, JsonObject body, RouterConfig file,
+      OperatorState base) throws ChangeRejectedException {
+    ServiceConfig configured = file.services().get(service);
+    if (configured == null) {
+      throw new RolloutControl.UnknownServiceException(service);
+    }
+    switch (action) {
+      case "weights" -> {
+        return base.with(service, weights(configured, body));
+      }
+      case "promote" -> {
+        return base.with(service, promote(effective(file, base).services().get(service)));
+      }
+      case "rollback" -> {
+        OperatorState rolledBack = base.rolledBack(service);
+        if (rolledBack == null) {
+          throw new RolloutControl.NothingToUndoException("service " + service
+              + " has no earlier change to roll back to");
+        }
+        return rolledBack;
+      }
+      case "reset" -> {
+        if (base.override(service) == null) {
+          throw new RolloutControl.NothingToUndoException("service " + service
+              + " already runs on the config file's values");
+        }
+        return base.with(service, null);
+      }
+      default -> throw new ChangeRejectedException("unknown change '" + action + "'");
+    }
+  }
+
+  /**
    * Validates {@code {"stable": 80, "canary": 20}} for a canary service: the JSON shape here (known
    * tracks, integers; a track left out gets 0), the weights' rule in {@link Weights}.
    */

@@ -22,7 +22,7 @@ public record ServiceOverride(Map<String, Integer> weights, String active) {
     return new ServiceOverride(null, active);
   }
 
-  JsonObject toJson() {
+  public JsonObject toJson() {
     JsonObject json = new JsonObject();
     if (weights != null) {
       JsonObject w = new JsonObject();

@@ -41,12 +41,28 @@ public final class StateFile {
   private static final Set<String> OVERRIDE_KEYS = Set.of("weights", "active");
 
   private final Path file;
+  /** Names where a state came from in error messages: the file, or a Redis key. */
+  private final String source;
 
   /** What the file holds: the operator's state and the audit {@code seq} of its last change (0: none). */
   public record Saved(OperatorState state, long auditSeq) {}
 
   public StateFile(Path file) {
+    this(file, "state file " + file);
+  }
+
+  private StateFile(Path file, String source) {
     this.file = file;
+    this.source = source;
+  }
+
+  /**
+   * Validates a state held elsewhere (the cluster's shared copy) as strictly as a state file.
+   *
+   * @param source named in the error message
+   */
+  public static Saved decode(JsonObject json, String source) throws ConfigException {
+    return new StateFile(null, source).parse(json);
   }
 
   public Path path() {
@@ -204,6 +220,6 @@ public final class StateFile {
   }
 
   private ConfigException invalid(String field, String problem) {
-    return new ConfigException("state file " + file + (field.isEmpty() ? "" : ": " + field) + ": " + problem);
+    return new ConfigException(source + (field.isEmpty() ? "" : ": " + field) + ": " + problem);
   }
 }

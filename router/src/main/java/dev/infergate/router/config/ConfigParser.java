@@ -28,7 +28,8 @@ public final class ConfigParser {
 
   private static final Set<String> TOP_KEYS = Set.of(
       "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
-      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits", "upstream", "logFormat");
+      "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits", "upstream", "logFormat",
+      "cluster");
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
@@ -113,6 +114,7 @@ public final class ConfigParser {
     ShutdownConfig shutdown = ShutdownConfig.parse(root.mapOrEmpty("shutdown"));
     LimitsConfig limits = LimitsConfig.parse(root.mapOrEmpty("limits"));
     UpstreamConfig upstream = UpstreamConfig.parse(root.mapOrEmpty("upstream"));
+    ClusterConfig cluster = root.has("cluster") ? ClusterConfig.parse(root.map("cluster")) : null;
     HostPort listen = hostPort(root.mapOrEmpty("listen"), Defaults.LISTEN_HOST, Defaults.LISTEN_PORT);
     HostPort admin = hostPort(root.mapOrEmpty("admin"), Defaults.ADMIN_HOST, Defaults.ADMIN_PORT);
     String stateFile = root.string("stateFile", Defaults.STATE_FILE);
@@ -127,7 +129,7 @@ public final class ConfigParser {
       services.put(name, service(name, servicesMap.map(name)));
     }
     return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
-        rateLimits, tls, shutdown, limits, upstream, TelemetryYaml.logFormat(root));
+        rateLimits, tls, shutdown, limits, upstream, TelemetryYaml.logFormat(root), cluster);
   }
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {
@@ -276,6 +278,8 @@ public final class ConfigParser {
     m.put("INFERGATE_AUTH_JWKS", "auth.jwks");
     m.put("INFERGATE_AUTH_ISSUER", "auth.issuer");
     m.put("INFERGATE_AUTH_AUDIENCE", "auth.audience");
+    // The Redis URL may carry a password: in Kubernetes it comes from a Secret. Setting it turns cluster on.
+    m.put("INFERGATE_CLUSTER_REDIS", "cluster.redis");
     return java.util.Collections.unmodifiableMap(m);
   }
 }

@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param limits read deadlines, idle timeout and connection caps of both listeners
  * @param upstream how the router talks to the model servers (the transport)
  * @param logFormat {@code logFormat: text | json} (JSON lines with request and trace ids); restart to change
+ * @param cluster shared state, audit, leases and rate limits in Redis, or null for one router on its own
  */
 public record RouterConfig(
     HostPort listen,
@@ -41,7 +42,8 @@ public record RouterConfig(
     ShutdownConfig shutdown,
     LimitsConfig limits,
     UpstreamConfig upstream,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    ClusterConfig cluster) {
 
   /** Upper bound of {@code watchIntervalMillis}: an hour. */
   public static final long MAX_WATCH_INTERVAL_MILLIS = 3_600_000;
@@ -100,18 +102,36 @@ public record RouterConfig(
         || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
-  /** With text logs. */
+  /** With text logs and without a {@code cluster} block: one router on its own. */
   public RouterConfig(HostPort listen, HostPort admin, String stateFile, long maxBodyBytes, boolean allowTrackOverride,
       long watchIntervalMillis, boolean accessLog, Map<String, ServiceConfig> services, AuthConfig auth,
       RateLimitConfig rateLimits, TlsConfig tls, ShutdownConfig shutdown, LimitsConfig limits, UpstreamConfig upstream) {
     this(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis, accessLog, services, auth,
-        rateLimits, tls, shutdown, limits, upstream, LogFormat.DEFAULT);
+        rateLimits, tls, shutdown, limits, upstream, LogFormat.DEFAULT, null);
+  }
+
+  /** Without a {@code cluster} block: one router on its own. */
+  public RouterConfig(HostPort listen, HostPort admin, String stateFile, long maxBodyBytes, boolean allowTrackOverride,
+      long watchIntervalMillis, boolean accessLog, Map<String, ServiceConfig> services, AuthConfig auth,
+      RateLimitConfig rateLimits, TlsConfig tls, ShutdownConfig shutdown, LimitsConfig limits, UpstreamConfig upstream,
+      LogFormat logFormat) {
+    this(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis, accessLog, services, auth,
+        rateLimits, tls, shutdown, limits, upstream, logFormat, null);
+  }
+
+  /** With text logs. */
+  public RouterConfig(HostPort listen, HostPort admin, String stateFile, long maxBodyBytes, boolean allowTrackOverride,
+      long watchIntervalMillis, boolean accessLog, Map<String, ServiceConfig> services, AuthConfig auth,
+      RateLimitConfig rateLimits, TlsConfig tls, ShutdownConfig shutdown, LimitsConfig limits, UpstreamConfig upstream,
+      ClusterConfig cluster) {
+    this(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis, accessLog, services, auth,
+        rateLimits, tls, shutdown, limits, upstream, LogFormat.DEFAULT, cluster);
   }
 
   /**
    * A reloaded configuration as it can take effect: its reloadable fields with {@code running}'s
    * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval,
-   * upstream transport, log format), which the listeners, the authenticator and the admin API were built from and keep.
+   * upstream transport, log format, cluster), which the listeners, the authenticator and the admin API were built from and keep.
    * Built, and so checked, as a whole, so that a reload cannot combine the running auth with a setting only
    * valid without it (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let
    * any consumer choose its track while tokens are still required: RestartOnlyReloadTest).
@@ -122,7 +142,7 @@ public record RouterConfig(
     try {
       return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
           running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
-          running.shutdown(), running.limits(), running.upstream(), running.logFormat());
+          running.shutdown(), running.limits(), running.upstream(), running.logFormat(), running.cluster());
     } catch (ConfigException e) {
       throw new ConfigException(e.getMessage() + " (this router keeps the listeners, auth, TLS and limits it "
           + "started with: changes to them take effect at the next restart)", e);
@@ -132,6 +152,6 @@ public record RouterConfig(
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream, logFormat);
+        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream, logFormat, cluster);
   }
 }

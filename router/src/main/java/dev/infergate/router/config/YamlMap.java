@@ -230,4 +230,9 @@ final class YamlMap {
     }
     return List.copyOf(result);
   }
+
+  /** A list of scalars when {@code key} holds a list, else null (the caller reads it as a single value). */
+  List<String> listOrNull(String key) throws ConfigException {
+    return values.get(key) instanceof List<?> ? stringList(key, List.of()) : null;
+  }
 }

@@ -41,6 +41,12 @@ public final class MetricNames {
   public static final String CONNECTIONS_REFUSED = "infergate.router.connections.refused";
   /** {@code infergate_router_read_timeouts_total{listener,phase}}: 408s for a head or body too slow; phase = header | body. */
   public static final String READ_TIMEOUTS = "infergate.router.read.timeouts";
+  /** {@code infergate_router_cluster_redis_up}: 1 while the cluster's Redis answers, else 0 (only with {@code cluster}). */
+  public static final String CLUSTER_REDIS_UP = "infergate.router.cluster.redis.up";
+  /** {@code infergate_router_cluster_state_version}: the version of the shared routing state this replica serves. */
+  public static final String CLUSTER_STATE_VERSION = "infergate.router.cluster.state.version";
+  /** {@code infergate_router_ratelimit_fallback_total{reason}}: limit decisions made by the local bucket; reason = down | timeout | error. */
+  public static final String RATE_LIMIT_FALLBACK = "infergate.router.ratelimit.fallback";
 
   /**
    * {@code infergate_shadow_requests_total{service,live_track,shadow_track,result}}: shadow copies by outcome;
@@ -98,6 +104,9 @@ public final class MetricNames {
       case ADMIN_CHANGES -> "Operator changes through the admin API, by action and result";
       case CONNECTIONS_OPEN -> "Client connections open on the listener";
       case CONNECTIONS_REFUSED -> "Client connections closed at once because the listener had maxConnections open";
+      case CLUSTER_REDIS_UP -> "1 while the cluster's Redis answers, else 0: routing keeps its last state, limits are local";
+      case CLUSTER_STATE_VERSION -> "Version of the shared routing state this replica serves";
+      case RATE_LIMIT_FALLBACK -> "Rate-limit decisions made by the local bucket instead of Redis, by reason (down, timeout, error)";
       case READ_TIMEOUTS -> "Connections closed (408) because a request head or body did not arrive in time, by phase";
       case SHADOW_REQUESTS -> "Shadow copies of live inference requests, by outcome (agreed, disagreed, error, dropped, "
           + "not_comparable)";

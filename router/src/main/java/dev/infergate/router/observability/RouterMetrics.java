@@ -26,6 +26,7 @@ public final class RouterMetrics {
   private final ConcurrentHashMap<String, Counter> authFailures = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rateLimited = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> adminChanges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rateLimitFallbacks = new ConcurrentHashMap<>();
 
   /** The weight gauges of the tracks in the published routing table, by [service, track]. */
   private final Map<List<String>, AtomicInteger> weights = new HashMap<>();
@@ -118,6 +119,20 @@ public final class RouterMetrics {
   public void adminChange(String action, String result) {
     adminChanges.computeIfAbsent(action + '\0' + result, k -> counter(registry, MetricNames.ADMIN_CHANGES,
         Tags.of(MetricNames.TAG_ACTION, action, MetricNames.TAG_RESULT, result))).increment();
+  }
+
+  /** @param reason {@code down} (Redis known unreachable), {@code timeout} or {@code error} */
+  public void rateLimitFallback(String reason) {
+    rateLimitFallbacks.computeIfAbsent(reason, r -> counter(registry, MetricNames.RATE_LIMIT_FALLBACK,
+        Tags.of(MetricNames.TAG_REASON, r))).increment();
+  }
+
+  /** Registers the cluster's gauges: Redis reachable (1/0) and the shared state's version served. */
+  public void clusterGauges(java.util.function.BooleanSupplier redisUp, java.util.function.LongSupplier version) {
+    io.micrometer.core.instrument.Gauge.builder(MetricNames.CLUSTER_REDIS_UP, () -> redisUp.getAsBoolean() ? 1 : 0)
+        .description(MetricNames.help(MetricNames.CLUSTER_REDIS_UP)).register(registry);
+    io.micrometer.core.instrument.Gauge.builder(MetricNames.CLUSTER_STATE_VERSION, version::getAsLong)
+        .description(MetricNames.help(MetricNames.CLUSTER_STATE_VERSION)).register(registry);
   }
 
   public void configReload(boolean applied) {

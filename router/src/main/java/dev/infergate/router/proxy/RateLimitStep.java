@@ -3,6 +3,7 @@ package dev.infergate.router.proxy;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.ConsumerRateLimiter;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.ratelimit.SharedRateLimiter;
 import dev.infergate.router.ratelimit.TokenBucket;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -13,7 +14,8 @@ import io.vertx.core.http.HttpHeaders;
  * response carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset}
  * (seconds until the bucket is full again). Runs after routing so that per-service limits can
  * apply; a request for an unknown model costs no token. Consumers without an identity (no auth, no
- * consumer header) are limited by client address.
+ * consumer header) are limited by client address. With {@code cluster}, the buckets are shared by every
+ * replica (one Redis call, decided locally when Redis is down or slow).
  */
 final class RateLimitStep implements RequestStep {
   static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
@@ -40,8 +42,18 @@ final class RateLimitStep implements RequestStep {
       io.vertx.core.net.SocketAddress remote = ctx.request.remoteAddress();
       key = "address:" + (remote == null ? "unknown" : remote.hostAddress());
     }
-    TokenBucket.Decision decision = limiter.tryAcquire(key, ctx.consumer == null ? null : ctx.consumer.plan(),
-        ctx.service.name());
+    String plan = ctx.consumer == null ? null : ctx.consumer.plan();
+    SharedRateLimiter shared = limiting.shared();
+    if (shared == null) {
+      decide(ctx, limiter.tryAcquire(key, plan, ctx.service.name()));
+      return;
+    }
+    // One Redis round trip within cluster.timeoutMillis; the body waits for the verdict (BodyReadStep resumes).
+    ctx.request.pause();
+    shared.tryAcquire(limiter.config(), key, plan, ctx.service.name()).onSuccess(decision -> decide(ctx, decision));
+  }
+
+  private void decide(ProxyContext ctx, TokenBucket.Decision decision) {
     MultiMap headers = ctx.response.headers();
     headers.set(LIMIT, Long.toString(decision.limit()))
         .set(REMAINING, Long.toString(decision.remaining()))

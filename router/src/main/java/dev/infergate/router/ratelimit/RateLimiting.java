@@ -12,6 +12,8 @@ import java.util.function.LongSupplier;
 public final class RateLimiting {
   private final LongSupplier nanoClock;
   private volatile ConsumerRateLimiter current;
+  /** With {@code cluster}: the limits every replica shares; set once at start, before requests. */
+  private volatile SharedRateLimiter shared;
 
   public RateLimiting(RateLimitConfig config, LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
@@ -21,6 +23,16 @@ public final class RateLimiting {
   /** The limiter for the current config, or null when rate limiting is off. */
   public ConsumerRateLimiter current() {
     return current;
+  }
+
+  /** From now on decisions come from {@code limiter} (the cluster's); this router's own buckets are unused. */
+  public void share(SharedRateLimiter limiter) {
+    this.shared = limiter;
+  }
+
+  /** The shared limiter, or null when this router decides alone. */
+  public SharedRateLimiter shared() {
+    return shared;
   }
 
   public synchronized void configure(RateLimitConfig config) {

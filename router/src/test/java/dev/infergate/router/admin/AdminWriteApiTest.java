@@ -228,7 +228,10 @@ class AdminWriteApiTest {
     String user = "Bearer " + TestTokens.forSubject("wine-user").signEs256(key);
     assertEquals("blue", Http.post(router.url("/v2/models/wine/infer"), "{}", "authorization", user).header("x-infergate-track"));
     Http.Response switched = asAdmin("POST", "/admin/services/wine/promote", null);
-    assertEquals(new JsonObject().put("active", "green"), switched.json());
+    long version = switched.json().getLong("version");
+    assertEquals(new JsonObject().put("active", "green").put("version", version), switched.json());
+    assertEquals(version, asAdmin("GET", "/admin/services/wine", null).json().getLong("version"),
+        "GET shows the version the change made");
     assertEquals("green", Http.post(router.url("/v2/models/wine/infer"), "{}", "authorization", user).header("x-infergate-track"));
     assertEquals(200, asAdmin("POST", "/admin/services/wine/rollback", null).status());
     assertEquals("blue", asAdmin("GET", "/admin/services/wine", null).json().getString("active"));
@@ -310,5 +313,28 @@ class AdminWriteApiTest {
     router = RouterHarness.start(dir, yaml);
     assertFalse(Files.exists(stale));
     assertTrue(Files.exists(other), "only the state file's temporary files are removed");
+  }
+
+  @Test
+  void staleIfMatchGets409WithTheCurrentStateAndTheAuditListsChangesNewestFirst() {
+    long version = asAdmin("GET", "/admin/services/iris", null).json().getLong("version");
+    Http.Response first = Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"),
+        "authorization", "Bearer " + adminToken, "If-Match", Long.toString(version))
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"stable\": 70, \"canary\": 30}")).build());
+    assertEquals(200, first.status(), first.body());
+    assertEquals(version + 1, first.json().getLong("version"));
+    Http.Response stale = Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"),
+        "authorization", "Bearer " + adminToken, "If-Match", Long.toString(version))
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"stable\": 10, \"canary\": 90}")).build());
+    assertEquals(409, stale.status(), stale.body());
+    assertEquals(weights(70, 30), stale.json().getJsonObject("current").getJsonObject("weights"));
+    assertEquals(weights(70, 30), weights(), "the stale change did not apply");
+
+    Http.Response audit = asAdmin("GET", "/admin/audit?service=iris&limit=5", null);
+    assertEquals(200, audit.status(), audit.body());
+    JsonObject newest = audit.json().getJsonArray("records").getJsonObject(0);
+    assertEquals("ops-alice", newest.getString("subject"));
+    assertEquals(weights(70, 30), newest.getJsonObject("new").getJsonObject("weights"));
+    assertEquals(401, admin("GET", "/admin/audit", null, null).status(), "the audit needs the admin role too");
   }
 }
