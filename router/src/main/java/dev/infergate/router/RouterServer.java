@@ -18,6 +18,9 @@ import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.proxy.ProxyVerticle;
 import dev.infergate.router.proxy.ShutdownSignal;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.rollout.AgreementSource;
+import dev.infergate.router.rollout.RolloutDriver;
+import dev.infergate.router.rollout.RolloutLeadership;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.shadow.Shadowing;
@@ -70,6 +73,7 @@ public final class RouterServer implements AutoCloseable {
   private Authenticator authenticator;
   private final List<String> deployments = new ArrayList<>();
   private AdminServer admin;
+  private RolloutDriver rollouts;
   private ConfigWatcher watcher;
   private int port;
   private int adminPort;
@@ -159,10 +163,16 @@ public final class RouterServer implements AutoCloseable {
     ConnectionGuard adminGuard = new ConnectionGuard("admin", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
         limits.idleTimeoutSeconds(), limits.adminMaxConnections(), null, meters);
     server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
-    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator, server.shadowing);
+    // Monotonic milliseconds: a wall-clock step must not cut a rollout's hold short.
+    server.rollouts = RolloutDriver.restore(control, state, metrics, AgreementSource.NONE, RolloutLeadership.LOCAL,
+        () -> System.nanoTime() / 1_000_000L);
+    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator,
+        server.shadowing)
+        .rollouts(server.rollouts);
     server.admin.listen(config.admin().host(), config.admin().port(), adminGuard)
         .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     server.adminPort = server.admin.actualPort();
+    server.rollouts.start(vertx);
 
     server.watcher = new ConfigWatcher(vertx, loader, text, new ConfigWatcher.Listener() {
       @Override
@@ -256,6 +266,7 @@ public final class RouterServer implements AutoCloseable {
     long grace = shutdown.drainMillis() + 5_000;
     try {
       watcher.stop();
+      rollouts.close();
       List<Future<Void>> stops = new ArrayList<>();
       for (String id : deployments) {
         stops.add(vertx.undeploy(id));

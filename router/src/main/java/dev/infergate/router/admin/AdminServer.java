@@ -39,6 +39,9 @@ import java.util.logging.Logger;
  * POST /admin/services/{name}/promote   blue-green: switch active; canary: the canary takes 100
  * POST /admin/services/{name}/rollback  back to the state before the last change
  * POST /admin/services/{name}/reset     drop the operator's change; the config file's values apply
+ * GET  /admin/services/{name}/rollout   the automated rollout: phase, step, weights, reason, analyses
+ * POST /admin/services/{name}/rollout   start one (optional JSON body: fields of the rollout block)
+ * POST /admin/services/{name}/rollout/pause|resume|abort
  * GET  /admin/upstreams                 every endpoint
  * GET  /metrics                         Prometheus text format
  * </pre>
@@ -63,6 +66,7 @@ public final class AdminServer {
   private final RolloutControl control;
   private final Authenticator authenticator;
   private final Shadowing shadowing;
+  private RolloutApi rollouts;
   private HttpServer server;
 
   /**
@@ -78,6 +82,12 @@ public final class AdminServer {
     this.control = control;
     this.authenticator = authenticator;
     this.shadowing = shadowing;
+  }
+
+  /** Serves the rollout resources (without: 404). Call before {@link #listen}. */
+  public AdminServer rollouts(RolloutApi api) {
+    this.rollouts = api;
+    return this;
   }
 
   /** @param guard the admin listener's idle timeout, read deadlines and connection cap */
@@ -234,7 +244,37 @@ public final class AdminServer {
           default -> control.reset(name, subject);
         });
       }
+      case "rollout", "rollout/pause", "rollout/resume", "rollout/abort" -> rollout(req, name, action, subject, body);
       default -> json(req, 404, error("no such admin resource: " + path));
+    }
+  }
+
+  private void rollout(HttpServerRequest req, String name, String action, String subject, Buffer body) {
+    if (rollouts == null) {
+      json(req, 404, error("no such admin resource: " + req.path()));
+      return;
+    }
+    if (action.equals("rollout") && req.method() == HttpMethod.GET) {
+      json(req, 200, rollouts.status(name));
+      return;
+    }
+    if (req.method() != HttpMethod.POST) {
+      notAllowed(req, action.equals("rollout") ? "GET, POST" : "POST");
+      return;
+    }
+    String metricAction = action.replace('/', '-');
+    switch (action) {
+      case "rollout" -> {
+        JsonObject overrides = body.length() == 0 ? new JsonObject() : jsonObject(req, body);
+        if (overrides == null) {
+          metrics.adminChange(metricAction, "rejected");
+          return;
+        }
+        change(req, metricAction, () -> rollouts.start(name, overrides, subject));
+      }
+      case "rollout/pause" -> change(req, metricAction, () -> rollouts.pause(name, subject));
+      case "rollout/resume" -> change(req, metricAction, () -> rollouts.resume(name, subject));
+      default -> change(req, metricAction, () -> rollouts.abort(name, subject));
     }
   }
 
@@ -251,8 +291,9 @@ public final class AdminServer {
         json(req, 200, ar.result());
       } else if (ar.cause() instanceof RolloutControl.UnknownServiceException e) {
         json(req, 404, error(e.getMessage()));
-      } else if (ar.cause() instanceof RolloutControl.NothingToUndoException e) {
-        json(req, 409, error(e.getMessage()));
+      } else if (ar.cause() instanceof RolloutControl.NothingToUndoException
+          || ar.cause() instanceof ChangeConflictException) {
+        json(req, 409, error(ar.cause().getMessage()));
       } else if (ar.cause() instanceof ChangeRejectedException e) {
         json(req, 400, error(e.getMessage()));
       } else if (ar.cause() instanceof RolloutControl.ChangeNotRecordedException e) {
