@@ -26,14 +26,17 @@ public final class TrackOutcomes {
    * One request's first try ended.
    *
    * @param failed the track's fault: a 5xx (not 501), a timeout, a reset or a refused connection
-   * @param nanos the try's duration (to the response head, or to the failure)
+   * @param nanos the try's duration (to the response head, or to the failure); negative when no try
+   *     was made (no endpoint of the track could take it): counted, with no latency
    */
   public void record(boolean failed, long nanos) {
     requests.increment();
     if (failed) {
       errors.increment();
     }
-    micros.incrementAndGet(bucket(Math.max(0, nanos / 1000)));
+    if (nanos >= 0) {
+      micros.incrementAndGet(bucket(nanos / 1000));
+    }
   }
 
   /** The counts now (not atomic across fields: a request in progress may be in one and not yet in another). */

@@ -34,13 +34,13 @@ final class RoutingSignals implements Signals {
     if (t == null || t.endpoints().size() == 0) {
       return Readiness.NONE;
     }
-    int ready = 0;
+    int passed = 0;
+    int healthy = 0;
     for (Endpoint e : t.endpoints().endpoints()) {
-      if (e.lastCheckPassed()) {
-        ready++;
-      }
+      passed += e.lastCheckPassed() ? 1 : 0;
+      healthy += e.healthy() ? 1 : 0;
     }
-    return ready == 0 ? Readiness.NONE : ready == t.endpoints().size() ? Readiness.ALL : Readiness.SOME;
+    return passed == t.endpoints().size() ? Readiness.ALL : healthy == 0 ? Readiness.NONE : Readiness.SOME;
   }
 
   @Override

@@ -9,7 +9,11 @@ import java.util.Optional;
  * window. Implementations must not block.
  */
 public interface Signals {
-  /** How many of a track's endpoints passed their last readiness check. */
+  /**
+   * A track's readiness: {@code ALL} when every endpoint passed its last readiness check (what warm-up
+   * waits for), {@code NONE} when no endpoint is healthy by the router's health checks (what routing
+   * goes by: a restart or one slow check does not make a serving track "not ready"), else {@code SOME}.
+   */
   enum Readiness { NONE, SOME, ALL }
 
   Readiness readiness(String track);
