@@ -3,6 +3,7 @@ package dev.infergate.router.rollout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.infergate.router.testsupport.ExternalTool;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.LoadLoop;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class RolloutApiTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final ExternalTool PROMTOOL = new ExternalTool("promtool",
+      "Install the Debian package 'prometheus' (apt-get install -y prometheus), which provides promtool");
   private static Vertx vertx;
   private static FakeModelServer stable;
   private static FakeModelServer canary;
@@ -168,15 +171,37 @@ class RolloutApiTest {
   }
 
   @Test
-  void metricsShowPhaseStepAndCandidateWeight() throws Exception {
-    start("{ candidate: canary, baseline: stable, steps: [40], stepSeconds: 3600 }");
+  void metricsShowPhaseStepCandidateWeightAndAnalysesAndPassPromtool() throws Exception {
+    PROMTOOL.require();
+    start("{ candidate: canary, baseline: stable, steps: [40], stepSeconds: 1, minRequests: 1000000, "
+        + "maxInconclusive: 100 }");
     post("", "");
-    awaitPhase("running");
+    Poll.until(WAIT, () -> !rollout().getJsonArray("analyses").isEmpty(), "a first (inconclusive) analysis");
     String metrics = Http.get(router.adminUrl("/metrics")).body();
-    assertTrue(metrics.contains("infergate_router_rollout_phase{phase=\"running\",service=\"iris\"} 1.0"), metrics);
-    assertTrue(metrics.contains("infergate_router_rollout_phase{phase=\"warming\",service=\"iris\"} 0.0"), metrics);
-    assertTrue(metrics.contains("infergate_router_rollout_step{service=\"iris\"} 1.0"), metrics);
-    assertTrue(metrics.contains("infergate_router_rollout_weight{service=\"iris\",track=\"canary\"} 40.0"), metrics);
+    for (String line : new String[] {
+        "infergate_router_rollout_phase{phase=\"running\",service=\"iris\"} 1.0",
+        "infergate_router_rollout_phase{phase=\"warming\",service=\"iris\"} 0.0",
+        "infergate_router_rollout_step{service=\"iris\"} 1.0",
+        "infergate_router_rollout_weight{service=\"iris\",track=\"canary\"} 40.0",
+        "infergate_router_rollout_analyses_total{service=\"iris\",verdict=\"inconclusive\"}"}) {
+      assertTrue(metrics.contains(line), line + " is missing:\n" + metrics);
+    }
+    ExternalTool.Result lint = PROMTOOL.run(metrics, "check", "metrics");
+    assertEquals(0, lint.exitCode(), "promtool check metrics complained:\n" + lint.describe());
+    assertEquals("", lint.stdout().strip() + lint.stderr().strip(), lint.describe());
+  }
+
+  @Test
+  void aBadSavedRolloutStopsTheStartNamingTheField() throws Exception {
+    java.nio.file.Path dir = Files.createTempDirectory("infergate-rollout-bad-state");
+    Files.writeString(dir.resolve("router-state.json"),
+        "{\"version\": 1, \"services\": {\"iris\": {\"history\": [], \"rollout\": {\"phase\": \"flying\", \"step\": 0}}}}");
+    String yaml = ServiceYaml.config(new ServiceYaml("iris").track("stable", 90, "1", stable.url())
+        .track("canary", 10, "2", canary.url()));
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.infergate.router.config.ConfigException.class,
+        () -> RouterHarness.start(dir, yaml).close());
+    assertTrue(e.getMessage().contains("services.iris.rollout.phase: must be idle|warming|running|paused|succeeded|aborted, "
+        + "was flying"), e.getMessage());
   }
 
   @Test
