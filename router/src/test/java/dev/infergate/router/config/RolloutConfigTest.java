@@ -44,6 +44,13 @@ class RolloutConfigTest {
   }
 
   @Test
+  void theShippedConfigShowsTheDefaults() throws Exception {
+    String shipped = java.nio.file.Files.readString(ConfigParserTest.locate("config/router.yaml"));
+    assertEquals(RolloutConfig.defaults("canary", "stable"),
+        ConfigParser.parse(shipped, Map.of()).services().get("iris").rollout());
+  }
+
+  @Test
   void aServiceWithoutTheBlockHasNoRollout() throws Exception {
     String yaml = ServiceYaml.config(new ServiceYaml("plain").track("stable", 100, "1", "http://127.0.0.1:9001"));
     assertNull(ConfigParser.parse(yaml, Map.of()).services().get("plain").rollout());
