@@ -42,6 +42,8 @@ import java.util.logging.Logger;
  * GET  /admin/services/{name}/rollout   the automated rollout: phase, step, weights, reason, analyses
  * POST /admin/services/{name}/rollout   start one (optional JSON body: fields of the rollout block)
  * POST /admin/services/{name}/rollout/pause|resume|abort
+ * GET  /admin/services/{name}/analysis  the current window's figures and verdict (Argo Rollouts' web metric);
+ *                                       POST answers the same, 412 on a failing verdict (Flagger's webhook)
  * GET  /admin/upstreams                 every endpoint
  * GET  /metrics                         Prometheus text format
  * </pre>
@@ -245,8 +247,30 @@ public final class AdminServer {
         });
       }
       case "rollout", "rollout/pause", "rollout/resume", "rollout/abort" -> rollout(req, name, action, subject, body);
+      case "analysis" -> analysis(req, name);
       default -> json(req, 404, error("no such admin resource: " + path));
     }
+  }
+
+  private void analysis(HttpServerRequest req, String name) {
+    if (rollouts == null) {
+      json(req, 404, error("no such admin resource: " + req.path()));
+      return;
+    }
+    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
+      notAllowed(req, "GET, POST");
+      return;
+    }
+    JsonObject analysis;
+    try {
+      analysis = rollouts.analysis(name);
+    } catch (ChangeConflictException e) {
+      json(req, 409, error(e.getMessage()));
+      return;
+    }
+    // Flagger's webhooks fail the analysis on any non-2xx answer; Argo's web metric reads the JSON.
+    boolean failed = "fail".equals(analysis.getString("verdict"));
+    json(req, req.method() == HttpMethod.POST && failed ? 412 : 200, analysis);
   }
 
   private void rollout(HttpServerRequest req, String name, String action, String subject, Buffer body) {

@@ -16,6 +16,15 @@ public interface RolloutApi {
   /** The rollout of {@code service} (phase {@code idle} when none ran). */
   JsonObject status(String service);
 
+  /**
+   * The current window's figures and verdict, for an outside controller (Argo Rollouts' web metric,
+   * Flagger's webhook): the running rollout's window, or else the interval since the previous call.
+   * Non-blocking.
+   *
+   * @throws ChangeConflictException when the service has no rollout block and no rollout runs
+   */
+  JsonObject analysis(String service) throws ChangeConflictException;
+
   /** Starts a rollout with the service's {@code rollout:} block, with {@code overrides}' fields laid over it. */
   JsonObject start(String service, JsonObject overrides, String subject) throws Exception;
 

@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -175,6 +176,51 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
       json.put("windowEndsInMillis", Math.max(0, state.windowEndsMillis() - clock.getAsLong()));
     }
     return json.put("service", service).put("leader", leadership.leads(service));
+  }
+
+  /** Where the previous {@link #analysis} call left off, per service (outside controllers' intervals). */
+  private record Checkpoint(long atMillis, RolloutState.Marks marks) {}
+
+  private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
+
+  @Override
+  public JsonObject analysis(String service) throws ChangeConflictException {
+    ServiceRoute route = routing.current().service(service);
+    RolloutState state = state(service);
+    boolean ours = state.phase() == Phase.RUNNING && state.marks() != null;
+    RolloutConfig c = ours ? state.config() : route.config().rollout();
+    if (c == null) {
+      throw new ChangeConflictException("service " + service + " has no rollout block to judge by (candidate, "
+          + "baseline, thresholds)");
+    }
+    if (route.track(c.candidate()) == null || route.track(c.baseline()) == null) {
+      throw new ChangeConflictException("service " + service + " no longer has the tracks " + c.candidate() + " and "
+          + c.baseline());
+    }
+    long now = clock.getAsLong();
+    Signals signals = new RoutingSignals(service, routing, metrics, agreement);
+    Optional<Agreement> shadow = signals.agreement(c.candidate());
+    RolloutState.Marks current = new RolloutState.Marks(signals.outcomes(c.candidate()), signals.outcomes(c.baseline()),
+        shadow.orElse(Agreement.NONE));
+    RolloutState.Marks from;
+    long since;
+    if (ours) {
+      from = state.marks();
+      since = state.sinceMillis();
+    } else {
+      Checkpoint previous = checkpoints.put(service, new Checkpoint(now, current));
+      from = previous == null ? current : previous.marks();
+      since = previous == null ? now : previous.atMillis();
+    }
+    Analysis a = Analysis.judge(c, state.step(), current.candidate().minus(from.candidate()),
+        current.baseline().minus(from.baseline()), shadow.map(s -> s.minus(from.agreement())).orElse(null));
+    return a.toJson()
+        .put("service", service)
+        .put("candidate", c.candidate())
+        .put("baseline", c.baseline())
+        .put("phase", state.phase().jsonName())
+        .put("window", ours ? "rollout" : "sinceLastCall")
+        .put("windowSeconds", Math.max(0, now - since) / 1000.0);
   }
 
   @Override

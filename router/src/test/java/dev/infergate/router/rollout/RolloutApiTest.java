@@ -205,6 +205,53 @@ class RolloutApiTest {
   }
 
   @Test
+  void analysisJudgesTheIntervalSinceThePreviousCallForOutsideControllers() throws Exception {
+    canary.mode(FakeModelServer.Mode.FAIL_500);
+    start("{ candidate: canary, baseline: stable, minRequests: 10 }");
+    JsonObject first = Http.get(router.adminUrl("/admin/services/iris/analysis")).json();
+    assertEquals("inconclusive", first.getString("verdict"), first.encode());
+    assertEquals("sinceLastCall", first.getString("window"));
+    for (int i = 0; i < 12; i++) {
+      assertEquals(200, Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"),
+          "x-infergate-track", "canary").status());
+      assertEquals(200, Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"),
+          "x-infergate-track", "stable").status());
+    }
+    JsonObject second = Http.get(router.adminUrl("/admin/services/iris/analysis")).json();
+    assertEquals("fail", second.getString("verdict"), second.encode());
+    assertEquals(12, second.getLong("requests"));
+    assertEquals(12, second.getLong("errors"));
+    assertEquals(12, second.getLong("baselineRequests"));
+    // Flagger's webhook: a failing verdict is a non-2xx answer.
+    for (int i = 0; i < 12; i++) {
+      Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"), "x-infergate-track", "canary");
+    }
+    Http.Response webhook = Http.post(router.adminUrl("/admin/services/iris/analysis"), "{\"name\": \"iris\"}");
+    assertEquals(412, webhook.status(), webhook.body());
+    assertEquals(200, Http.post(router.adminUrl("/admin/services/iris/analysis"), "").status());
+  }
+
+  @Test
+  void analysisOfARunningRolloutIsItsWindow() throws Exception {
+    start("{ candidate: canary, baseline: stable, steps: [30], stepSeconds: 3600 }");
+    post("", "");
+    awaitPhase("running");
+    JsonObject analysis = Http.get(router.adminUrl("/admin/services/iris/analysis")).json();
+    assertEquals("rollout", analysis.getString("window"), analysis.encode());
+    assertEquals(1, analysis.getInteger("step"));
+    assertEquals("running", analysis.getString("phase"));
+  }
+
+  @Test
+  void analysisOfAServiceWithoutARolloutBlockAnswers409() throws Exception {
+    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris")
+        .track("stable", 90, "1", stable.url()).track("canary", 10, "2", canary.url())));
+    Http.Response r = Http.get(router.adminUrl("/admin/services/iris/analysis"));
+    assertEquals(409, r.status(), r.body());
+    assertTrue(r.json().getString("error").contains("no rollout block"), r.body());
+  }
+
+  @Test
   void aBlueGreenServiceCannotStartARollout() throws Exception {
     router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris").blueGreen("blue")
         .track("blue", "1", stable.url()).track("green", "2", canary.url())));
