@@ -17,5 +17,5 @@ public interface AgreementSource {
    * shadow of that service targets that track (then agreement is not judged and warm-up does not wait
    * for shadow answers).
    */
-  Optional<Agreement> agreement(String service, String track);
+  Optional<AgreementCounts> agreement(String service, String track);
 }

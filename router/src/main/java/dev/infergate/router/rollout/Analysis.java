@@ -31,7 +31,7 @@ public record Analysis(int step, long requests, long errors, double errorPercent
    * @param agreement the window's shadow comparisons, or null when no shadow targets the candidate
    */
   public static Analysis judge(RolloutConfig c, int step, TrackOutcomes.Snapshot candidate,
-      TrackOutcomes.Snapshot baseline, Agreement agreement) {
+      TrackOutcomes.Snapshot baseline, AgreementCounts agreement) {
     long requests = candidate.requests();
     long errors = candidate.errors();
     double errorPercent = requests == 0 ? 0 : errors * 100.0 / requests;

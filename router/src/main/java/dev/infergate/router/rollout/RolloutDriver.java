@@ -199,9 +199,9 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     }
     long now = clock.getAsLong();
     Signals signals = new RoutingSignals(service, routing, metrics, agreement);
-    Optional<Agreement> shadow = signals.agreement(c.candidate());
+    Optional<AgreementCounts> shadow = signals.agreement(c.candidate());
     RolloutState.Marks current = new RolloutState.Marks(signals.outcomes(c.candidate()), signals.outcomes(c.baseline()),
-        shadow.orElse(Agreement.NONE));
+        shadow.orElse(AgreementCounts.NONE));
     RolloutState.Marks from;
     long since;
     if (ours) {

@@ -76,7 +76,7 @@ final class RolloutMachine {
           + "while warming (expected 0, is " + weight + ")"), null, "rollout-pause");
     }
     Signals.Readiness ready = signals.readiness(c.candidate());
-    Optional<Agreement> shadow = signals.agreement(c.candidate());
+    Optional<AgreementCounts> shadow = signals.agreement(c.candidate());
     long answered = shadow.map(a -> a.minus(s.marks().agreement()).compared()).orElse(0L);
     boolean shadowWarm = shadow.isEmpty() || answered >= c.warmup().shadowRequests();
     if (ready == Signals.Readiness.ALL && shadowWarm) {
@@ -120,7 +120,7 @@ final class RolloutMachine {
       return null;
     }
     RolloutState.Marks at = s.marks();
-    Agreement agreement = signals.agreement(c.candidate()).map(a -> a.minus(at.agreement())).orElse(null);
+    AgreementCounts agreement = signals.agreement(c.candidate()).map(a -> a.minus(at.agreement())).orElse(null);
     Analysis a = Analysis.judge(c, s.step(), signals.outcomes(c.candidate()).minus(at.candidate()),
         signals.outcomes(c.baseline()).minus(at.baseline()), agreement);
     RolloutState judged = s.analysed(a);
@@ -154,6 +154,6 @@ final class RolloutMachine {
   private static RolloutState.Marks marks(RolloutConfig c, Signals signals) {
     TrackOutcomes.Snapshot candidate = signals.outcomes(c.candidate());
     TrackOutcomes.Snapshot baseline = signals.outcomes(c.baseline());
-    return new RolloutState.Marks(candidate, baseline, signals.agreement(c.candidate()).orElse(Agreement.NONE));
+    return new RolloutState.Marks(candidate, baseline, signals.agreement(c.candidate()).orElse(AgreementCounts.NONE));
   }
 }

@@ -32,7 +32,7 @@ public record RolloutState(RolloutConfig config, Phase phase, int step, String r
       Set.of("config", "phase", "step", "reason", "inconclusive", "resumeTo", "startedBy", "analyses");
 
   /** Cumulative figures at a window's start. */
-  public record Marks(TrackOutcomes.Snapshot candidate, TrackOutcomes.Snapshot baseline, Agreement agreement) {}
+  public record Marks(TrackOutcomes.Snapshot candidate, TrackOutcomes.Snapshot baseline, AgreementCounts agreement) {}
 
   public RolloutState {
     analyses = List.copyOf(analyses);

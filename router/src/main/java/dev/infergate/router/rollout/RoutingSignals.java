@@ -49,7 +49,7 @@ final class RoutingSignals implements Signals {
   }
 
   @Override
-  public Optional<Agreement> agreement(String track) {
+  public Optional<AgreementCounts> agreement(String track) {
     return agreement.agreement(service, track);
   }
 

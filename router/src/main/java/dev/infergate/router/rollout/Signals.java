@@ -22,7 +22,7 @@ public interface Signals {
   TrackOutcomes.Snapshot outcomes(String track);
 
   /** Cumulative shadow comparisons when a shadow targets {@code track}, else empty. */
-  Optional<Agreement> agreement(String track);
+  Optional<AgreementCounts> agreement(String track);
 
   /** The weight {@code track} has in the routing in force. */
   int weight(String track);

@@ -11,7 +11,7 @@ final class FakeSignals implements Signals {
   final Map<String, TrackOutcomes> outcomes = new HashMap<>();
   final Map<String, Integer> weights = new HashMap<>();
   /** Null: no shadow targets the candidate. */
-  Agreement shadow;
+  AgreementCounts shadow;
 
   FakeSignals(String candidate, String baseline) {
     readiness.put(candidate, Readiness.ALL);
@@ -30,8 +30,8 @@ final class FakeSignals implements Signals {
   }
 
   FakeSignals compared(long compared, long agreed) {
-    Agreement before = shadow == null ? Agreement.NONE : shadow;
-    shadow = new Agreement(before.compared() + compared, before.agreed() + agreed);
+    AgreementCounts before = shadow == null ? AgreementCounts.NONE : shadow;
+    shadow = new AgreementCounts(before.compared() + compared, before.agreed() + agreed);
     return this;
   }
 
@@ -47,7 +47,7 @@ final class FakeSignals implements Signals {
   }
 
   @Override
-  public Optional<Agreement> agreement(String track) {
+  public Optional<AgreementCounts> agreement(String track) {
     return Optional.ofNullable(shadow);
   }
 
