@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the rollout analysis counts per track: a request counts for the track it was sent to first, and
- * as that track's error when its answer there was a 5xx (or it could not be sent there at all), even
- * when a retry on the fallback served the client.
+ * as that track's error when its answer there was a 5xx, even when a retry on the fallback served the
+ * client. A request the chosen track could not take at all counts as the chosen track's error, and for
+ * the fallback that then got it first.
  */
 class FirstTryOutcomesTest {
   private Vertx vertx;
@@ -72,7 +73,7 @@ class FirstTryOutcomesTest {
   }
 
   @Test
-  void aRequestTheChosenTrackCouldNotTakeIsThatTracksError() {
+  void aRequestTheChosenTrackCouldNotTakeIsThatTracksErrorAndTheFallbacksRequest() {
     canary.ready(false);
     Poll.until(Duration.ofSeconds(10), () -> !router.routing().service("iris").track("canary").endpoints().get(0).healthy(),
         "canary unhealthy");
@@ -80,7 +81,9 @@ class FirstTryOutcomesTest {
     Http.Response r = inferOn("canary");
     assertEquals(200, r.status(), r.body());
     assertEquals(before, canary.inferences());
+    assertEquals(1, outcomes("canary").requests());
     assertEquals(1, outcomes("canary").errors());
-    assertEquals(0, outcomes("stable").requests());
+    assertEquals(1, outcomes("stable").requests());
+    assertEquals(0, outcomes("stable").errors());
   }
 }
