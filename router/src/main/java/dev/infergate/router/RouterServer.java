@@ -18,11 +18,13 @@ import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.proxy.ProxyVerticle;
 import dev.infergate.router.proxy.ShutdownSignal;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.rollout.AgreementCounts;
 import dev.infergate.router.rollout.AgreementSource;
 import dev.infergate.router.rollout.RolloutDriver;
 import dev.infergate.router.rollout.RolloutLeadership;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;
+import dev.infergate.router.shadow.ShadowStats;
 import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.Breakers;
 import dev.infergate.router.upstream.EndpointRegistry;
@@ -40,6 +42,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -164,7 +167,13 @@ public final class RouterServer implements AutoCloseable {
         limits.idleTimeoutSeconds(), limits.adminMaxConnections(), null, meters);
     server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
     // Monotonic milliseconds: a wall-clock step must not cut a rollout's hold short.
-    server.rollouts = RolloutDriver.restore(control, state, metrics, AgreementSource.NONE, RolloutLeadership.LOCAL,
+    Shadowing shadowing = server.shadowing;
+    // A rollout judges agreement only when the service's shadow copies go to its candidate.
+    AgreementSource agreement = (service, track) -> {
+      ShadowStats s = shadowing.stats(service);
+      return track.equals(s.shadowTrack()) ? Optional.of(new AgreementCounts(s.compared(), s.agreed())) : Optional.empty();
+    };
+    server.rollouts = RolloutDriver.restore(control, state, metrics, agreement, RolloutLeadership.LOCAL,
         () -> System.nanoTime() / 1_000_000L);
     server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator,
         server.shadowing)
