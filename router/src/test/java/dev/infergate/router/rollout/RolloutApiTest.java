@@ -3,7 +3,7 @@ package dev.infergate.router.rollout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infergate.router.testsupport.ExternalTool;
+import dev.infergate.testsupport.ExternalTool;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.LoadLoop;
