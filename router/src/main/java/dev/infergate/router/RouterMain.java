@@ -3,13 +3,15 @@ package dev.infergate.router;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.ConfigLoader;
 import dev.infergate.router.auth.TokenCommand;
+import dev.infergate.router.rollout.RolloutCommand;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code java -jar router.jar [--config FILE]} (default {@code config/router.yaml}). Exits 2 on an
  * invalid configuration, 1 when it cannot start; SIGTERM shuts down gracefully.
- * {@code java -jar router.jar token --sub NAME ...} prints a dev token instead ({@link TokenCommand}).
+ * {@code java -jar router.jar token --sub NAME ...} prints a dev token instead ({@link TokenCommand});
+ * {@code java -jar router.jar rollout ACTION SERVICE ...} calls the rollout admin API ({@link RolloutCommand}).
  */
 public final class RouterMain {
   private static final String DEFAULT_CONFIG = "config/router.yaml";
@@ -29,6 +31,10 @@ public final class RouterMain {
       System.exit(code);
       return;
     }
+    if (args.length > 0 && args[0].equals("rollout")) {
+      System.exit(RolloutCommand.run(List.of(args).subList(1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     String config = DEFAULT_CONFIG;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -40,7 +46,8 @@ public final class RouterMain {
         }
         case "-h", "--help" -> {
           System.out.println("usage: java -jar router.jar [--config FILE]   (default " + DEFAULT_CONFIG + ")\n"
-              + "       java -jar router.jar token --sub NAME [--role ROLE]... [--plan PLAN] [--ttl 1h] [--config FILE]");
+              + "       java -jar router.jar token --sub NAME [--role ROLE]... [--plan PLAN] [--ttl 1h] [--config FILE]\n"
+              + "       java -jar router.jar rollout start|status|pause|resume|abort SERVICE [--admin URL] [--token T]");
           return;
         }
         default -> usage("unknown argument '" + args[i] + "'");

@@ -24,8 +24,12 @@ import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.proxy.ProxyVerticle;
 import dev.infergate.router.proxy.ShutdownSignal;
 import dev.infergate.router.ratelimit.RateLimiting;
+import dev.infergate.router.rollout.AgreementCounts;
+import dev.infergate.router.rollout.AgreementSource;
+import dev.infergate.router.rollout.RolloutDriver;
 import dev.infergate.router.routing.RoutingState;
 import dev.infergate.router.routing.ServiceRoute;
+import dev.infergate.router.shadow.ShadowStats;
 import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.Breakers;
 import dev.infergate.router.upstream.EndpointRegistry;
@@ -43,6 +47,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -78,6 +83,7 @@ public final class RouterServer implements AutoCloseable {
   private AdminServer admin;
   /** With {@code cluster}: this router's part of the fleet; else null. */
   private Cluster cluster;
+  private RolloutDriver rollouts;
   private ConfigWatcher watcher;
   private int port;
   private int adminPort;
@@ -178,10 +184,26 @@ public final class RouterServer implements AutoCloseable {
     ConnectionGuard adminGuard = new ConnectionGuard("admin", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
         limits.idleTimeoutSeconds(), limits.adminMaxConnections(), null, meters);
     server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
-    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator, server.shadowing);
+    // Monotonic milliseconds: a wall-clock step must not cut a rollout's hold short.
+    Shadowing shadowing = server.shadowing;
+    // A rollout judges agreement only when the service's shadow copies go to its candidate.
+    AgreementSource agreement = (service, track) -> {
+      ShadowStats s = shadowing.stats(service);
+      return track.equals(s.shadowTrack()) ? Optional.of(new AgreementCounts(s.compared(), s.agreed())) : Optional.empty();
+    };
+    // Rollout transitions are committed to this router's state file; with cluster they would have to go
+    // through the shared store, which they do not yet, so automated rollouts are off there (README).
+    server.rollouts = cluster != null ? null : RolloutDriver.restore(local, state, metrics, agreement,
+        RolloutLeadership.SOLE, () -> System.nanoTime() / 1_000_000L);
+    server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator,
+        server.shadowing)
+        .rollouts(server.rollouts);
     server.admin.listen(config.admin().host(), config.admin().port(), adminGuard)
         .await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     server.adminPort = server.admin.actualPort();
+    if (server.rollouts != null) {
+      server.rollouts.start(vertx);
+    }
 
     server.watcher = new ConfigWatcher(vertx, loader, text, new ConfigWatcher.Listener() {
       @Override
@@ -288,6 +310,9 @@ public final class RouterServer implements AutoCloseable {
     long grace = shutdown.drainMillis() + 5_000;
     try {
       watcher.stop();
+      if (rollouts != null) {
+        rollouts.close();
+      }
       List<Future<Void>> stops = new ArrayList<>();
       for (String id : deployments) {
         stops.add(vertx.undeploy(id));

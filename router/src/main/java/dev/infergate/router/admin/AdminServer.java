@@ -41,6 +41,11 @@ import java.util.logging.Logger;
  * POST /admin/services/{name}/rollback  back to the state before the last change
  * POST /admin/services/{name}/reset     drop the operator's change; the config file's values apply
  * GET  /admin/audit?service=&limit=     the newest operator changes, newest first (shared with cluster)
+ * GET  /admin/services/{name}/rollout   the automated rollout: phase, step, weights, reason, analyses
+ * POST /admin/services/{name}/rollout   start one (optional JSON body: fields of the rollout block)
+ * POST /admin/services/{name}/rollout/pause|resume|abort
+ * GET  /admin/services/{name}/analysis  the current window's figures and verdict (Argo Rollouts' web metric);
+ *                                       POST answers the same, 412 on a failing verdict (Flagger's webhook)
  * GET  /admin/upstreams                 every endpoint
  * GET  /metrics                         Prometheus text format
  * </pre>
@@ -73,6 +78,7 @@ public final class AdminServer {
   private final OperatorChanges control;
   private final Authenticator authenticator;
   private final Shadowing shadowing;
+  private RolloutApi rollouts;
   private HttpServer server;
 
   /**
@@ -88,6 +94,12 @@ public final class AdminServer {
     this.control = control;
     this.authenticator = authenticator;
     this.shadowing = shadowing;
+  }
+
+  /** Serves the rollout resources (without: 404). Call before {@link #listen}. */
+  public AdminServer rollouts(RolloutApi api) {
+    this.rollouts = api;
+    return this;
   }
 
   /** @param guard the admin listener's idle timeout, read deadlines and connection cap */
@@ -250,6 +262,8 @@ public final class AdminServer {
         }
         change(req, action, name, null, subject);
       }
+      case "rollout", "rollout/pause", "rollout/resume", "rollout/abort" -> rollout(req, name, action, subject, body);
+      case "analysis" -> analysis(req, name);
       default -> json(req, 404, error("no such admin resource: " + path));
     }
   }
@@ -266,7 +280,73 @@ public final class AdminServer {
         return;
       }
     }
-    control.change(action, service, body, subject, ifMatch).onComplete(ar -> {
+    control.change(action, service, body, subject, ifMatch).onComplete(ar -> answerChange(req, action, ar));
+  }
+
+  private void analysis(HttpServerRequest req, String name) {
+    if (rollouts == null) {
+      json(req, 404, error("automated rollouts are off on routers with cluster (their steps are not yet "
+          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights"));
+      return;
+    }
+    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
+      notAllowed(req, "GET, POST");
+      return;
+    }
+    JsonObject analysis;
+    try {
+      analysis = rollouts.analysis(name);
+    } catch (ChangeConflictException e) {
+      json(req, 409, error(e.getMessage()));
+      return;
+    }
+    // Flagger's webhooks fail the analysis on any non-2xx answer; Argo's web metric reads the JSON.
+    boolean failed = "fail".equals(analysis.getString("verdict"));
+    json(req, req.method() == HttpMethod.POST && failed ? 412 : 200, analysis);
+  }
+
+  private void rollout(HttpServerRequest req, String name, String action, String subject, Buffer body) {
+    if (rollouts == null) {
+      json(req, 404, error("automated rollouts are off on routers with cluster (their steps are not yet "
+          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights"));
+      return;
+    }
+    if (action.equals("rollout") && req.method() == HttpMethod.GET) {
+      json(req, 200, rollouts.status(name));
+      return;
+    }
+    if (req.method() != HttpMethod.POST) {
+      notAllowed(req, action.equals("rollout") ? "GET, POST" : "POST");
+      return;
+    }
+    String metricAction = action.replace('/', '-');
+    switch (action) {
+      case "rollout" -> {
+        JsonObject overrides = body.length() == 0 ? new JsonObject() : jsonObject(req, body);
+        if (overrides == null) {
+          metrics.adminChange(metricAction, "rejected");
+          return;
+        }
+        rolloutChange(req, metricAction, () -> rollouts.start(name, overrides, subject));
+      }
+      case "rollout/pause" -> rolloutChange(req, metricAction, () -> rollouts.pause(name, subject));
+      case "rollout/resume" -> rolloutChange(req, metricAction, () -> rollouts.resume(name, subject));
+      default -> rolloutChange(req, metricAction, () -> rollouts.abort(name, subject));
+    }
+  }
+
+  private interface Change {
+    JsonObject run() throws Exception;
+  }
+
+  /** Runs a rollout change on a worker (it writes the state file with fsync); answers with the new routing. */
+  private void rolloutChange(HttpServerRequest req, String action, Change change) {
+    vertx.executeBlocking(change::run, false).onComplete(ar -> answerChange(req, action, ar));
+  }
+
+  /** Answers an operator or rollout change: 200 with the new state, or the status its failure maps to. */
+  private void answerChange(HttpServerRequest req, String action, io.vertx.core.AsyncResult<JsonObject> ar) {
+    {
       metrics.adminChange(action, ar.succeeded() ? "applied"
           : ar.cause() instanceof ChangeRejectedException ? "rejected" : "failed");
       if (ar.succeeded()) {
@@ -276,8 +356,9 @@ public final class AdminServer {
       } else if (ar.cause() instanceof VersionConflictException e) {
         req.response().putHeader(HttpHeaders.ETAG, "\"" + e.currentVersion() + "\"");
         json(req, 409, error(e.getMessage()).put("version", e.currentVersion()).put("current", e.current()));
-      } else if (ar.cause() instanceof RolloutControl.NothingToUndoException e) {
-        json(req, 409, error(e.getMessage()));
+      } else if (ar.cause() instanceof RolloutControl.NothingToUndoException
+          || ar.cause() instanceof ChangeConflictException) {
+        json(req, 409, error(ar.cause().getMessage()));
       } else if (ar.cause() instanceof ChangeRejectedException e) {
         json(req, 400, error(e.getMessage()));
       } else if (ar.cause() instanceof StoreUnavailableException e) {
@@ -290,7 +371,7 @@ public final class AdminServer {
         LOG.log(Level.SEVERE, "operator change failed", ar.cause());
         json(req, 500, error("the change failed on an internal error; see the router log"));
       }
-    });
+    }
   }
 
   /** {@code 7} or {@code "7"} (an ETag as sent back); null when it is neither. */

@@ -15,17 +15,36 @@ import java.util.Map;
  * @param overrides the current override per service (absent: the config file's values apply)
  * @param history per service, the states before each change, oldest first; a null entry means
  *     "no override" (the config file's values)
+ * @param rollouts per service, the automated rollout's persisted state (opaque here: the rollout
+ *     package reads and validates it), absent when none ever ran
  */
-public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, List<ServiceOverride>> history) {
+public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, List<ServiceOverride>> history,
+    Map<String, JsonObject> rollouts) {
   /** Rollback depth kept per service. */
   static final int MAX_HISTORY = 20;
-  public static final OperatorState EMPTY = new OperatorState(Map.of(), Map.of());
+  public static final OperatorState EMPTY = new OperatorState(Map.of(), Map.of(), Map.of());
 
   public OperatorState {
     overrides = Map.copyOf(overrides);
     Map<String, List<ServiceOverride>> copy = new LinkedHashMap<>();
     history.forEach((service, states) -> copy.put(service, java.util.Collections.unmodifiableList(new ArrayList<>(states))));
     history = Map.copyOf(copy);
+    Map<String, JsonObject> rolloutCopies = new LinkedHashMap<>();
+    rollouts.forEach((service, state) -> rolloutCopies.put(service, state.copy()));
+    rollouts = java.util.Collections.unmodifiableMap(rolloutCopies);
+  }
+
+  /** The saved rollout state of {@code service} (a copy), or null. */
+  public JsonObject rollout(String service) {
+    JsonObject saved = rollouts.get(service);
+    return saved == null ? null : saved.copy();
+  }
+
+  /** The same with {@code service}'s rollout state replaced. */
+  OperatorState withRollout(String service, JsonObject rollout) {
+    Map<String, JsonObject> next = new LinkedHashMap<>(rollouts);
+    next.put(service, rollout);
+    return new OperatorState(overrides, history, next);
   }
 
   public ServiceOverride override(String service) {
@@ -60,7 +79,7 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     }
     Map<String, List<ServiceOverride>> nextHistory = new LinkedHashMap<>(history);
     nextHistory.put(service, states);
-    return new OperatorState(nextOverrides, nextHistory);
+    return new OperatorState(nextOverrides, nextHistory, rollouts);
   }
 
   /** The state file's JSON shape ({@code version}, {@code services}); {@link StateFile#decode} reads it back. */
@@ -77,6 +96,9 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
         previous.add(state == null ? null : state.toJson());
       }
       entry.put("history", previous);
+      if (rollouts.containsKey(service)) {
+        entry.put("rollout", rollouts.get(service).copy());
+      }
       services.put(service, entry);
     }
     return new JsonObject().put("version", 1).put("services", services);
@@ -85,6 +107,7 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
   private List<String> union() {
     List<String> names = new ArrayList<>(overrides.keySet());
     history.keySet().stream().filter(name -> !names.contains(name)).forEach(names::add);
+    rollouts.keySet().stream().filter(name -> !names.contains(name)).forEach(names::add);
     names.sort(String::compareTo);
     return names;
   }

@@ -147,11 +147,40 @@ public final class RolloutControl {
     return commit(service, action, RoutingChanges.next(action, service, body, fileConfig, operator), subject);
   }
 
+  /** The saved state of {@code service}'s automated rollout, or null when none ever ran. Non-blocking. */
+  public JsonObject savedRollout(String service) {
+    return operator.rollout(service);
+  }
+
+  /** The services with a saved automated rollout state. Non-blocking. */
+  public java.util.Set<String> savedRollouts() {
+    return operator.rollouts().keySet();
+  }
+
+  /**
+   * A transition of {@code service}'s automated rollout: its new state and, when it moves them, new
+   * weights, audited as one change by {@code subject} ({@code rollout} for automatic ones), saved in the
+   * state file, then put in force, exactly as an operator's weight change.
+   *
+   * @param weights every track's new weight, or null to leave the weights as they are
+   */
+  public synchronized JsonObject rolloutChange(String service, String action, JsonObject rollout,
+      java.util.Map<String, Integer> weights, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+    ServiceConfig file = fileService(service);
+    OperatorState next = operator;
+    if (weights != null) {
+      JsonObject body = new JsonObject();
+      weights.forEach(body::put);
+      next = next.with(service, RoutingChanges.weights(file, body));
+    }
+    return commit(service, action, next.withRollout(service, rollout), subject);
+  }
+
   private JsonObject commit(String service, String action, OperatorState next, String subject)
       throws ChangeNotRecordedException {
-    JsonObject before = RoutingChanges.describe(effectiveService(service));
+    JsonObject before = withRollout(RoutingChanges.describe(effectiveService(service)), operator.rollout(service));
     RouterConfig effective = RoutingChanges.effective(fileConfig, next);
-    JsonObject after = RoutingChanges.describe(effective.services().get(service));
+    JsonObject after = withRollout(RoutingChanges.describe(effective.services().get(service)), next.rollout(service));
     long seq;
     try {
       resolvePending();
@@ -175,6 +204,15 @@ public final class RolloutControl {
     version = seq;
     routing.apply(effective);
     return after.copy().put("version", seq);
+  }
+
+  /** The audit view of a rollout: phase, step and reason (the figures stay in the state file and the API). */
+  private static JsonObject withRollout(JsonObject routing, JsonObject rollout) {
+    if (rollout == null) {
+      return routing;
+    }
+    return routing.put("rollout", new JsonObject().put("phase", rollout.getValue("phase"))
+        .put("step", rollout.getValue("step")).put("reason", rollout.getValue("reason")));
   }
 
   /** Writes the abandoned records of audited changes that are not in force. */

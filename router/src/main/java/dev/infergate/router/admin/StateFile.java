@@ -37,7 +37,7 @@ public final class StateFile {
   private static final Logger LOG = Logger.getLogger(StateFile.class.getName());
   static final int VERSION = 1;
   private static final Set<String> TOP_KEYS = Set.of("version", "auditSeq", "services");
-  private static final Set<String> SERVICE_KEYS = Set.of("override", "history");
+  private static final Set<String> SERVICE_KEYS = Set.of("override", "history", "rollout");
   private static final Set<String> OVERRIDE_KEYS = Set.of("weights", "active");
 
   private final Path file;
@@ -153,6 +153,7 @@ public final class StateFile {
     JsonObject services = object(json.getValue("services"), "services");
     Map<String, ServiceOverride> overrides = new LinkedHashMap<>();
     Map<String, List<ServiceOverride>> history = new LinkedHashMap<>();
+    Map<String, JsonObject> rollouts = new LinkedHashMap<>();
     for (String service : services.fieldNames()) {
       String at = "services." + service;
       JsonObject entry = object(services.getValue(service), at);
@@ -171,8 +172,12 @@ public final class StateFile {
         states.add(state == null ? null : override(state, at + ".history[" + i + "]"));
       }
       history.put(service, states);
+      if (entry.containsKey("rollout")) {
+        // Its fields are the rollout driver's to check at start (the router does not start on a bad one).
+        rollouts.put(service, object(entry.getValue("rollout"), at + ".rollout"));
+      }
     }
-    return new Saved(new OperatorState(overrides, history), auditSeq);
+    return new Saved(new OperatorState(overrides, history, rollouts), auditSeq);
   }
 
   private ServiceOverride override(Object value, String at) throws ConfigException {

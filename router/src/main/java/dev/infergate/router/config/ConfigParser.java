@@ -33,7 +33,7 @@ public final class ConfigParser {
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
-      "circuitBreaker", "healthCheck", "dnsRefreshMillis", "shadow");
+      "circuitBreaker", "healthCheck", "dnsRefreshMillis", "shadow", "rollout");
   private static final Set<String> TRACK_KEYS = Set.of("weight", "modelVersion", "endpoints");
   private static final Set<String> RETRY_KEYS =
       Set.of("attempts", "budgetPercent", "minConcurrent", "perTryTimeoutMillis");
@@ -157,8 +157,18 @@ public final class ConfigParser {
     BreakerConfig breaker = breaker(m.mapOrEmpty("circuitBreaker"));
     HealthCheckConfig health = health(m.mapOrEmpty("healthCheck"));
     ShadowConfig shadow = m.has("shadow") ? ShadowConfig.parse(m.map("shadow"), strategy, tracks, active) : null;
+    RolloutConfig rollout = m.has("rollout") ? RolloutConfig.parse(m.map("rollout"), null) : null;
+    if (rollout != null) {
+      try {
+        ServiceConfig.checkRollout(strategy, tracks, rollout);
+        ServiceConfig.checkRolloutFits(tracks, rollout);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(m.path() + "." + e.getMessage());
+      }
+    }
     return ConfigException.at(m.path(), () ->
-        new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health, shadow));
+        new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health, shadow,
+            rollout));
   }
 
   private static List<TrackConfig> tracks(YamlMap m, Strategy strategy, long dnsRefresh) throws ConfigException {

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param active the active track for blue-green, null for canary
  * @param fallbackTrack track to fail over to when the chosen one has no usable endpoint, or null
  * @param shadow copies of live inference requests to another track, compared with the live answers; or null
+ * @param rollout the automated canary's settings (canary strategy only), or null
  */
 public record ServiceConfig(
     String name,
@@ -28,7 +29,8 @@ public record ServiceConfig(
     RetryConfig retry,
     BreakerConfig circuitBreaker,
     HealthCheckConfig healthCheck,
-    ShadowConfig shadow) {
+    ShadowConfig shadow,
+    RolloutConfig rollout) {
 
   /** Upper bound of every time limit of a request (timeoutMillis, perTryTimeoutMillis, slowCallMillis). */
   public static final long MAX_TIMEOUT_MILLIS = 600_000;
@@ -77,6 +79,9 @@ public record ServiceConfig(
       throw ConfigException.of("retry.perTryTimeoutMillis", "must be <= timeoutMillis (" + timeoutMillis + "), was "
           + retry.perTryTimeoutMillis());
     }
+    if (rollout != null) {
+      checkRollout(strategy, tracks, rollout);
+    }
   }
 
   private static void checkTrack(String field, String track, Set<String> names) {
@@ -93,23 +98,62 @@ public record ServiceConfig(
     return Weights.of(tracks);
   }
 
-  /** A service without a shadow. */
+  /**
+   * Whether {@code rollout} fits a service of this strategy and these tracks.
+   *
+   * @throws IllegalArgumentException naming the field under {@code rollout.} and the bad value
+   */
+  public static void checkRollout(Strategy strategy, List<TrackConfig> tracks, RolloutConfig rollout) {
+    if (strategy != Strategy.CANARY) {
+      throw new IllegalArgumentException("rollout: only for strategy canary (blue-green switches with promote), was "
+          + strategy.yamlName());
+    }
+    List<String> names = tracks.stream().map(TrackConfig::name).toList();
+    if (!names.contains(rollout.candidate())) {
+      throw new IllegalArgumentException("rollout.candidate: must name a track " + names + ", was '"
+          + rollout.candidate() + "'");
+    }
+    if (!names.contains(rollout.baseline())) {
+      throw new IllegalArgumentException("rollout.baseline: must name a track " + names + ", was '"
+          + rollout.baseline() + "'");
+    }
+  }
+
+  /**
+   * Whether the rollout's last step fits beside the weights of the tracks other than candidate and
+   * baseline (they keep theirs). Checked when the file is loaded and when a rollout starts, not here:
+   * an operator may change those weights at run time.
+   *
+   * @throws IllegalArgumentException naming {@code rollout.steps}
+   */
+  public static void checkRolloutFits(List<TrackConfig> tracks, RolloutConfig rollout) {
+    int others = tracks.stream().filter(t -> !t.name().equals(rollout.candidate()) && !t.name().equals(rollout.baseline()))
+        .mapToInt(TrackConfig::weight).sum();
+    int last = rollout.steps().get(rollout.steps().size() - 1);
+    if (last + others > 100) {
+      throw new IllegalArgumentException("rollout.steps: the last step (" + last + ") does not fit beside the other "
+          + "tracks' weights (" + others + ")");
+    }
+  }
+
+  /** A service without a shadow or a rollout. */
   public ServiceConfig(String name, String model, Strategy strategy, List<TrackConfig> tracks, String active,
       String fallbackTrack, long timeoutMillis, RetryConfig retry, BreakerConfig circuitBreaker,
       HealthCheckConfig healthCheck) {
-    this(name, model, strategy, tracks, active, fallbackTrack, timeoutMillis, retry, circuitBreaker, healthCheck, null);
+    this(name, model, strategy, tracks, active, fallbackTrack, timeoutMillis, retry, circuitBreaker, healthCheck, null,
+        null);
   }
 
   /** The same service with another active track (blue-green). */
   public ServiceConfig withActive(String activeTrack) {
     return new ServiceConfig(name, model, strategy, tracks, activeTrack, fallbackTrack, timeoutMillis, retry,
-        circuitBreaker, healthCheck, shadow);
+        circuitBreaker, healthCheck, shadow, rollout);
   }
 
   /** The same service with other tracks. */
   public ServiceConfig withTracks(List<TrackConfig> newTracks) {
     return new ServiceConfig(name, model, strategy, newTracks, active, fallbackTrack, timeoutMillis, retry,
-        circuitBreaker, healthCheck, shadow);
+        circuitBreaker, healthCheck, shadow, rollout);
   }
 
   /**

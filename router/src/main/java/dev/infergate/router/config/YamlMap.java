@@ -52,6 +52,11 @@ final class YamlMap {
     return values.keySet();
   }
 
+  /** The value as parsed, null when absent. */
+  Object raw(String key) {
+    return values.get(key);
+  }
+
   boolean has(String key) {
     return values.containsKey(key) && values.get(key) != null;
   }

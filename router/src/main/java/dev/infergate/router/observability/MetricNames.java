@@ -47,6 +47,14 @@ public final class MetricNames {
   public static final String CLUSTER_STATE_VERSION = "infergate.router.cluster.state.version";
   /** {@code infergate_router_ratelimit_fallback_total{reason}}: limit decisions made by the local bucket; reason = down | timeout | error. */
   public static final String RATE_LIMIT_FALLBACK = "infergate.router.ratelimit.fallback";
+  /** {@code infergate_router_rollout_phase{service,phase}}: 1 for the automated rollout's current phase, else 0. */
+  public static final String ROLLOUT_PHASE = "infergate.router.rollout.phase";
+  /** {@code infergate_router_rollout_step{service}}: the rollout's step (1-based; 0 before the first). */
+  public static final String ROLLOUT_STEP = "infergate.router.rollout.step";
+  /** {@code infergate_router_rollout_weight{service,track}}: the weight in force of the rollout's candidate. */
+  public static final String ROLLOUT_WEIGHT = "infergate.router.rollout.weight";
+  /** {@code infergate_router_rollout_analyses_total{service,verdict}}: windows judged, verdict = pass | fail | inconclusive. */
+  public static final String ROLLOUT_ANALYSES = "infergate.router.rollout.analyses";
 
   /**
    * {@code infergate_shadow_requests_total{service,live_track,shadow_track,result}}: shadow copies by outcome;
@@ -71,6 +79,8 @@ public final class MetricNames {
   public static final String TAG_ACTION = "action";
   public static final String TAG_LIVE_TRACK = "live_track";
   public static final String TAG_SHADOW_TRACK = "shadow_track";
+  public static final String TAG_PHASE = "phase";
+  public static final String TAG_VERDICT = "verdict";
 
   /** Tag value for requests answered before a service or track was chosen (404, 413...). */
   public static final String NONE = "-";
@@ -112,6 +122,10 @@ public final class MetricNames {
           + "not_comparable)";
       case SHADOW_DURATION -> "Time from sending a shadow copy to the end of its answer";
       case SHADOW_IN_FLIGHT -> "Shadow copies waiting for a connection or in flight";
+      case ROLLOUT_PHASE -> "Automated rollout phase of a service: 1 for the current phase, else 0";
+      case ROLLOUT_STEP -> "Automated rollout step of a service (1-based; 0 before the first step)";
+      case ROLLOUT_WEIGHT -> "Weight in force of the automated rollout's candidate track";
+      case ROLLOUT_ANALYSES -> "Automated rollout analysis windows judged, by verdict";
       default -> throw new IllegalArgumentException("no help text for metric " + name);
     };
   }

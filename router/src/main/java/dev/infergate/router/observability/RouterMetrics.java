@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RouterMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final TrackMeters unrouted = new TrackMeters(registry, MetricNames.NONE, MetricNames.NONE);
+  private final TrackMeters unrouted = new TrackMeters(registry, MetricNames.NONE, MetricNames.NONE, new TrackOutcomes());
+  /** By service and track; kept across routing snapshots, so a weight change does not lose a window's counts. */
+  private final ConcurrentHashMap<String, TrackOutcomes> outcomes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> failovers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> budgetExhausted = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> authFailures = new ConcurrentHashMap<>();
@@ -42,7 +44,12 @@ public final class RouterMetrics {
   }
 
   public TrackMeters track(String service, String track) {
-    return new TrackMeters(registry, service, track);
+    return new TrackMeters(registry, service, track, outcomes(service, track));
+  }
+
+  /** The first-try outcomes of requests first sent to that track (the rollout analysis reads them). */
+  public TrackOutcomes outcomes(String service, String track) {
+    return outcomes.computeIfAbsent(service + '\0' + track, k -> new TrackOutcomes());
   }
 
   /** Meters of requests answered before a service was chosen. */

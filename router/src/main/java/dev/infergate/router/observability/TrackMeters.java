@@ -9,11 +9,18 @@ import java.util.concurrent.TimeUnit;
 public final class TrackMeters {
   private final StatusCounters requests;
   private final Timer duration;
+  private final TrackOutcomes outcomes;
 
-  TrackMeters(MeterRegistry registry, String service, String track) {
+  TrackMeters(MeterRegistry registry, String service, String track, TrackOutcomes outcomes) {
+    this.outcomes = outcomes;
     Tags tags = Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_TRACK, track);
     this.requests = new StatusCounters(registry, MetricNames.REQUESTS, tags);
     this.duration = RouterMetrics.latencyTimer(registry, MetricNames.REQUEST_DURATION, tags);
+  }
+
+  /** How requests first sent to this track fared on that first try. */
+  public TrackOutcomes outcomes() {
+    return outcomes;
   }
 
   public void record(int status, long nanos) {

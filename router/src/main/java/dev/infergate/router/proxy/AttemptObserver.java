@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.router.routing.TrackRoute;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -25,6 +26,13 @@ interface AttemptObserver {
    * its body may still be relaying), or a failure. Called exactly once per started try.
    */
   default void ended(Attempt attempt, TryOutcome outcome) {}
+
+  /**
+   * The request could not be sent to the track the split (or the override) chose: no endpoint of it
+   * could take it (none healthy, breakers open). It goes to the fallback track, or gets a 503. The
+   * rollout statistics count it as a failure of {@code chosen}.
+   */
+  default void unavailable(TrackRoute chosen) {}
 
   /** How many bytes of a relayed body to keep for {@link #relayed}; 0 (the default) keeps none and costs nothing. */
   default int captureBodyBytes() {

@@ -32,7 +32,7 @@ final class ForwardStep implements RequestStep {
 
   /** Create on the event loop that will run the requests: the deadline sweep runs there. */
   ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing) {
-    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM, AttemptObserver.NONE, shadowing, vertx);
+    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM, new TrackOutcomesObserver(), shadowing, vertx);
     deadlines.start(vertx);
   }
 

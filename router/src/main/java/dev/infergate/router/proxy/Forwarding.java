@@ -79,7 +79,11 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
     service.budget().requestStarted();
     deadlineSlot = env.deadlines.add(this);
     down.onClientGone(this::clientGone);
+    TrackRoute chosen = track;
     int next = acquire();
+    if (next < 0 || failedOver) {
+      env.observer.unavailable(chosen);
+    }
     if (next < 0) {
       respondError(503, "no endpoint of service '" + service.name() + "' is available");
       return;

@@ -27,6 +27,8 @@ public final class Endpoint {
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile boolean healthy = true;
   private volatile int failedChecks;
+  /** False until a health check passed, and after any failed one: "reports its model version ready" now. */
+  private volatile boolean lastCheckPassed;
   private volatile CircuitBreaker breaker;
   private volatile BreakerConfig breakerConfig;
   // Owned by HealthChecker.
@@ -84,6 +86,15 @@ public final class Endpoint {
     return healthy;
   }
 
+  /**
+   * Whether the last health check passed (server ready and the track's model version ready). Unlike
+   * {@link #healthy()}, false before the first check and after a single failed one: what a rollout
+   * waits for before it gives the track weight.
+   */
+  public boolean lastCheckPassed() {
+    return lastCheckPassed;
+  }
+
   public int outstanding() {
     return outstanding.get();
   }
@@ -129,16 +140,19 @@ public final class Endpoint {
   public void markUnreachable() {
     failedChecks = FAILED_CHECKS_TO_UNHEALTHY;
     healthy = false;
+    lastCheckPassed = false;
   }
 
   void healthCheckPassed() {
     failedChecks = 0;
     healthy = true;
+    lastCheckPassed = true;
   }
 
   void healthCheckFailed() {
     int n = failedChecks + 1;
     failedChecks = n;
+    lastCheckPassed = false;
     if (n >= FAILED_CHECKS_TO_UNHEALTHY) {
       healthy = false;
     }

@@ -17,6 +17,7 @@ public final class ServiceYaml {
   private long timeoutMillis = 5000;
   private Long dnsRefreshMillis;
   private String shadow;
+  private String rollout;
 
   public ServiceYaml(String name) {
     this.name = name;
@@ -78,6 +79,12 @@ public final class ServiceYaml {
     return this;
   }
 
+  /** The service's {@code rollout:} block, as a YAML flow map. */
+  public ServiceYaml rollout(String yamlFlowMap) {
+    this.rollout = yamlFlowMap;
+    return this;
+  }
+
   /** How often the service's {@code dns://} endpoints are resolved again (unset: the default). */
   public ServiceYaml dnsRefreshMillis(long millis) {
     this.dnsRefreshMillis = millis;
@@ -106,6 +113,9 @@ public final class ServiceYaml {
     }
     if (shadow != null) {
       b.append("    shadow: ").append(shadow).append('\n');
+    }
+    if (rollout != null) {
+      b.append("    rollout: ").append(rollout).append('\n');
     }
     return b.toString();
   }

@@ -1,0 +1,58 @@
+package dev.infergate.router.rollout;
+
+import dev.infergate.router.observability.TrackOutcomes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Signals a test sets by hand: readiness, real outcome recorders fed directly, a shadow's counts, weights. */
+final class FakeSignals implements Signals {
+  final Map<String, Readiness> readiness = new HashMap<>();
+  final Map<String, TrackOutcomes> outcomes = new HashMap<>();
+  final Map<String, Integer> weights = new HashMap<>();
+  /** Null: no shadow targets the candidate. */
+  AgreementCounts shadow;
+
+  FakeSignals(String candidate, String baseline) {
+    readiness.put(candidate, Readiness.ALL);
+    readiness.put(baseline, Readiness.ALL);
+    weights.put(candidate, 0);
+    weights.put(baseline, 100);
+  }
+
+  /** {@code n} first tries on {@code track}, {@code failed} of them failed, each taking {@code millis}. */
+  FakeSignals requests(String track, int n, int failed, long millis) {
+    TrackOutcomes o = outcomes.computeIfAbsent(track, t -> new TrackOutcomes());
+    for (int i = 0; i < n; i++) {
+      o.record(i < failed, millis * 1_000_000L);
+    }
+    return this;
+  }
+
+  FakeSignals compared(long compared, long agreed) {
+    AgreementCounts before = shadow == null ? AgreementCounts.NONE : shadow;
+    shadow = new AgreementCounts(before.compared() + compared, before.agreed() + agreed);
+    return this;
+  }
+
+  @Override
+  public Readiness readiness(String track) {
+    return readiness.getOrDefault(track, Readiness.NONE);
+  }
+
+  @Override
+  public TrackOutcomes.Snapshot outcomes(String track) {
+    TrackOutcomes o = outcomes.get(track);
+    return o == null ? TrackOutcomes.Snapshot.EMPTY : o.snapshot();
+  }
+
+  @Override
+  public Optional<AgreementCounts> agreement(String track) {
+    return Optional.ofNullable(shadow);
+  }
+
+  @Override
+  public int weight(String track) {
+    return weights.getOrDefault(track, 0);
+  }
+}
