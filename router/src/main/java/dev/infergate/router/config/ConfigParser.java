@@ -156,7 +156,7 @@ public final class ConfigParser {
     RetryConfig retry = retry(m.mapOrEmpty("retry"), timeout);
     BreakerConfig breaker = breaker(m.mapOrEmpty("circuitBreaker"));
     HealthCheckConfig health = health(m.mapOrEmpty("healthCheck"));
-    ShadowConfig shadow = m.has("shadow") ? ShadowConfig.parse(m.map("shadow"), strategy, tracks, active) : null;
+    ShadowConfig shadow = m.has("shadow") ? ShadowConfig.parse(m.map("shadow")) : null;
     RolloutConfig rollout = m.has("rollout") ? RolloutConfig.parse(m.map("rollout"), null) : null;
     if (rollout != null) {
       try {
@@ -168,7 +168,7 @@ public final class ConfigParser {
     }
     return ConfigException.at(m.path(), () ->
         new ServiceConfig(name, model, strategy, tracks, active, fallback, timeout, retry, breaker, health, shadow,
-            rollout));
+            rollout).requireShadowOfOtherTracks());
   }
 
   private static List<TrackConfig> tracks(YamlMap m, Strategy strategy, long dnsRefresh) throws ConfigException {

@@ -74,6 +74,9 @@ public record ServiceConfig(
     if (fallbackTrack != null) {
       checkTrack("fallbackTrack", fallbackTrack, names);
     }
+    if (shadow != null) {
+      checkTrack("shadow.track", shadow.track(), names);
+    }
     Names.checkRange("timeoutMillis", timeoutMillis, 1, MAX_TIMEOUT_MILLIS);
     if (retry.perTryTimeoutMillis() > timeoutMillis) {
       throw ConfigException.of("retry.perTryTimeoutMillis", "must be <= timeoutMillis (" + timeoutMillis + "), was "
@@ -82,6 +85,27 @@ public record ServiceConfig(
     if (rollout != null) {
       checkRollout(strategy, tracks, rollout);
     }
+  }
+
+  /**
+   * This service, when its shadow track is not the only one that takes live traffic as the file declares it
+   * (the shadow copies what <em>other</em> tracks served). Not in the constructor on purpose: run-time changes
+   * (weights, promote) are not held to it, a shadow track that later serves everything just gets no copies.
+   */
+  ServiceConfig requireShadowOfOtherTracks() {
+    if (shadow == null) {
+      return this;
+    }
+    String track = shadow.track();
+    boolean otherLive = strategy == Strategy.BLUE_GREEN
+        ? !track.equals(active)
+        : tracks.stream().anyMatch(t -> !t.name().equals(track) && t.weight() > 0);
+    if (!otherLive) {
+      throw ConfigException.of("shadow.track", "'" + track + "' is the only track that serves live traffic"
+          + (strategy == Strategy.BLUE_GREEN ? " (it is the active track)" : " (every other track has weight 0)")
+          + "; a shadow copies what other tracks serve");
+    }
+    return this;
   }
 
   private static void checkTrack(String field, String track, Set<String> names) {

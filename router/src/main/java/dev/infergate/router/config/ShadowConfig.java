@@ -1,13 +1,12 @@
 package dev.infergate.router.config;
 
-import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
  * A service's {@code shadow} block: a copy of {@code percent} % of the inference requests that other
  * tracks served with a 2xx also goes to {@code track}, and the router compares the two answers
- * (DESIGN.md "Shadow, rollouts, cluster").
+ * (DESIGN.md "Shadow, rollouts, cluster"). Valid by construction; errors name the field relative to the
+ * block. Whether {@code track} is one of the service's tracks is checked by {@link ServiceConfig}.
  *
  * @param track the track that gets the copies (its own endpoints, version pin and breakers)
  * @param percent share of eligible requests copied, 0..100 (decimals allowed: 0.5 is one in 200)
@@ -23,49 +22,36 @@ public record ShadowConfig(String track, double percent, double tolerance, int m
   static final int MAX_MAX_QUEUED = 100_000;
 
   public ShadowConfig {
-    Objects.requireNonNull(track, "shadow.track");
+    if (track == null) {
+      throw ConfigException.of("track", "required");
+    }
     if (!(percent >= 0 && percent <= 100)) {
-      throw new IllegalArgumentException("shadow.percent: must be 0..100, was " + percent);
+      throw ConfigException.of("percent", "must be 0..100, was " + number(percent));
     }
     if (!(tolerance >= 0 && tolerance <= 1)) {
-      throw new IllegalArgumentException("shadow.tolerance: must be 0..1, was " + tolerance);
+      throw ConfigException.of("tolerance", "must be 0..1, was " + number(tolerance));
     }
-    if (maxQueued < 1 || maxQueued > MAX_MAX_QUEUED) {
-      throw new IllegalArgumentException("shadow.maxQueued: must be 1.." + MAX_MAX_QUEUED + ", was " + maxQueued);
-    }
+    Names.checkRange("maxQueued", maxQueued, 1, MAX_MAX_QUEUED);
   }
 
   /**
-   * Parses {@code services.NAME.shadow} against the service's tracks as the file declares them: the
-   * track must exist and must not be the only one that takes live traffic (the shadow copies requests
-   * that <em>other</em> tracks served). Run-time changes (weights, promote) are not held to that: a
-   * shadow track that later serves everything just gets no copies.
-   *
-   * @param active the blue-green active track, null for canary
+   * Reads {@code services.NAME.shadow}'s shape; the values are checked here, and the track against the
+   * service's tracks by {@link ServiceConfig}.
    */
-  static ShadowConfig parse(YamlMap m, Strategy strategy, List<TrackConfig> tracks, String active)
-      throws ConfigException {
+  static ShadowConfig parse(YamlMap m) throws ConfigException {
     m.rejectUnknown(KEYS);
     String track = m.string("track", null);
-    List<String> names = tracks.stream().map(TrackConfig::name).toList();
-    if (!names.contains(track)) {
-      throw new ConfigException(m.field("track") + ": must name a track (" + String.join(", ", names)
-          + "), was '" + track + "'");
-    }
-    boolean otherLive = strategy == Strategy.BLUE_GREEN
-        ? !track.equals(active)
-        : tracks.stream().anyMatch(t -> !t.name().equals(track) && t.weight() > 0);
-    if (!otherLive) {
-      throw new ConfigException(m.field("track") + ": '" + track + "' is the only track that serves live traffic"
-          + (strategy == Strategy.BLUE_GREEN ? " (it is the active track)" : " (every other track has weight 0)")
-          + "; a shadow copies what other tracks serve");
-    }
-    double percent = m.decimal("percent", Double.NaN, 0, 100);
-    if (Double.isNaN(percent)) {
+    if (!m.has("percent")) {
       throw new ConfigException(m.field("percent") + ": required");
     }
-    double tolerance = m.decimal("tolerance", DEFAULT_TOLERANCE, 0, 1);
-    int maxQueued = (int) m.integer("maxQueued", DEFAULT_MAX_QUEUED, 1, MAX_MAX_QUEUED);
-    return new ShadowConfig(track, percent, tolerance, maxQueued);
+    double percent = m.decimal("percent", Double.NaN);
+    double tolerance = m.decimal("tolerance", DEFAULT_TOLERANCE);
+    int maxQueued = m.int32("maxQueued", DEFAULT_MAX_QUEUED);
+    return ConfigException.at(m.path(), () -> new ShadowConfig(track, percent, tolerance, maxQueued));
+  }
+
+  /** {@code 120} rather than {@code 120.0}, as it was written in the file. */
+  private static String number(double d) {
+    return d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 }

@@ -126,6 +126,11 @@ final class YamlMap {
   }
 
   /** A number (integer or decimal), {@code fallback} when absent. */
+  /** A finite number; the record it goes into checks the range. */
+  double decimal(String key, double fallback) throws ConfigException {
+    return decimal(key, fallback, -Double.MAX_VALUE, Double.MAX_VALUE);
+  }
+
   double decimal(String key, double fallback, double min, double max) throws ConfigException {
     Object v = values.get(key);
     double n;

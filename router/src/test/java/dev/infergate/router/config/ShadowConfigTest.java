@@ -79,9 +79,9 @@ class ShadowConfigTest {
 
   @Test
   void refusesPercentsOutside0To100() {
-    assertEquals("services.iris.shadow.percent: must be 0.0..100.0, was 120",
+    assertEquals("services.iris.shadow.percent: must be 0..100, was 120",
         error(canary("90", "10", "{ track: canary, percent: 120 }")));
-    assertEquals("services.iris.shadow.percent: must be 0.0..100.0, was -1",
+    assertEquals("services.iris.shadow.percent: must be 0..100, was -1",
         error(canary("90", "10", "{ track: canary, percent: -1 }")));
     assertEquals("services.iris.shadow.percent: must be a number, was 'lots'",
         error(canary("90", "10", "{ track: canary, percent: lots }")));
@@ -90,7 +90,7 @@ class ShadowConfigTest {
 
   @Test
   void refusesBadToleranceAndMaxQueued() {
-    assertEquals("services.iris.shadow.tolerance: must be 0.0..1.0, was 2",
+    assertEquals("services.iris.shadow.tolerance: must be 0..1, was 2",
         error(canary("90", "10", "{ track: canary, percent: 5, tolerance: 2 }")));
     assertEquals("services.iris.shadow.maxQueued: must be 1..100000, was 0",
         error(canary("90", "10", "{ track: canary, percent: 5, maxQueued: 0 }")));
@@ -104,10 +104,25 @@ class ShadowConfigTest {
 
   @Test
   void theRecordRefusesBadValuesMadeInCode() {
-    assertEquals("shadow.percent: must be 0..100, was 101.0",
-        assertThrows(IllegalArgumentException.class, () -> new ShadowConfig("canary", 101, 0.001, 1)).getMessage());
-    assertEquals("shadow.maxQueued: must be 1..100000, was 0",
-        assertThrows(IllegalArgumentException.class, () -> new ShadowConfig("canary", 1, 0.001, 0)).getMessage());
+    assertEquals("percent: must be 0..100, was 101",
+        assertThrows(ConfigException.class, () -> new ShadowConfig("canary", 101, 0.001, 1)).getMessage());
+    assertEquals("percent: must be 0..100, was NaN",
+        assertThrows(ConfigException.class, () -> new ShadowConfig("canary", Double.NaN, 0.001, 1)).getMessage());
+    assertEquals("tolerance: must be 0..1, was 1.5",
+        assertThrows(ConfigException.class, () -> new ShadowConfig("canary", 1, 1.5, 1)).getMessage());
+    assertEquals("maxQueued: must be 1..100000, was 0",
+        assertThrows(ConfigException.class, () -> new ShadowConfig("canary", 1, 0.001, 0)).getMessage());
+    assertEquals("track: required",
+        assertThrows(ConfigException.class, () -> new ShadowConfig(null, 1, 0.001, 1)).getMessage());
+  }
+
+  @Test
+  void aServiceBuiltInCodeRefusesAShadowOfATrackItDoesNotHave() throws Exception {
+    ServiceConfig iris = ConfigParser.parse(canary("90", "10", null), Map.of()).services().get("iris");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigException.at("iris", () -> new ServiceConfig(
+        iris.name(), iris.model(), iris.strategy(), iris.tracks(), null, null, iris.timeoutMillis(), iris.retry(),
+        iris.circuitBreaker(), iris.healthCheck(), new ShadowConfig("green", 5, 0.001, 10), null)));
+    assertEquals("iris.shadow.track: must name a track (stable, canary), was 'green'", e.getMessage());
   }
 
   @Test
