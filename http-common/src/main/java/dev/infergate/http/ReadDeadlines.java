@@ -302,9 +302,6 @@ public final class ReadDeadlines {
   }
 
   private FullHttpResponse answer(HttpResponseStatus status, Phase phase, String reason) {
-    StringBuilder json = new StringBuilder("{\"error\":\"");
-    jsonEscape(json, reason);
-    json.append('"');
     String id = null;
     if (requestIds != null) {
       if (phase == Phase.BODY) {
@@ -313,11 +310,8 @@ public final class ReadDeadlines {
       if (id == null) {
         id = requestIds.get();
       }
-      json.append(",\"requestId\":\"");
-      jsonEscape(json, id);
-      json.append('"');
     }
-    byte[] body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    byte[] body = JsonError.body(reason, id).getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.wrappedBuffer(body));
     response.headers()
@@ -357,16 +351,6 @@ public final class ReadDeadlines {
       }
     }
     return true;
-  }
-
-  private static void jsonEscape(StringBuilder out, String printable) {
-    for (int i = 0; i < printable.length(); i++) {
-      char c = printable.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\');
-      }
-      out.append(c);
-    }
   }
 
   private static String seconds(long nanos) {

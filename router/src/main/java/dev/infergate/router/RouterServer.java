@@ -182,7 +182,7 @@ public final class RouterServer implements AutoCloseable {
     ConnectionGuard proxyGuard = new ConnectionGuard("proxy", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
         limits.idleTimeoutSeconds(), limits.maxConnections(), requestIds, meters);
     ConnectionGuard adminGuard = new ConnectionGuard("admin", limits.headerTimeoutMillis(), limits.bodyTimeoutMillis(),
-        limits.idleTimeoutSeconds(), limits.adminMaxConnections(), null, meters);
+        limits.idleTimeoutSeconds(), limits.adminMaxConnections(), requestIds, meters);
     server.port = server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
     // Monotonic milliseconds: a wall-clock step must not cut a rollout's hold short.
     Shadowing shadowing = server.shadowing;

@@ -1,5 +1,6 @@
 package dev.infergate.modelserver.http;
 
+import dev.infergate.http.JsonError;
 import dev.infergate.modelserver.protocol.EncodedResponse;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -7,7 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Writes JSON responses; every error the server gives is {@code {"error": "..."}}. */
+/** Writes JSON responses; every error the server gives is {@code {"error": "..."}} ({@link JsonError}). */
 final class Responses {
   static final String JSON = "application/json";
   static final String OCTET_STREAM = "application/octet-stream";
@@ -38,7 +39,7 @@ final class Responses {
   }
 
   static Future<Void> error(HttpServerResponse response, int status, String message) {
-    return json(response, status, new JsonObject().put("error", message).toBuffer());
+    return json(response, status, Buffer.buffer(JsonError.body(message, null)));
   }
 
   static void json(RoutingContext ctx, int status, Buffer body) {

@@ -1,5 +1,6 @@
 package dev.infergate.router.admin;
 
+import dev.infergate.http.JsonError;
 import dev.infergate.http.LingeringClose;
 import dev.infergate.telemetry.LogContext;
 import dev.infergate.router.auth.Authenticator;
@@ -25,6 +26,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -133,13 +135,13 @@ public final class AdminServer {
           req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TYPE).end(scrape.result());
         } else {
           LOG.log(Level.WARNING, "metrics scrape failed", scrape.cause());
-          json(req, 500, error("metrics unavailable; see the router log"));
+          fail(req, 500, "metrics unavailable; see the router log");
         }
       });
       return;
     }
     if (!path.startsWith("/admin/")) {
-      json(req, 404, error("no such admin resource: " + path));
+      fail(req, 404, "no such admin resource: " + path);
       return;
     }
     // Bodies are small and bounded: read first, so that no step below races the body's arrival.
@@ -159,7 +161,7 @@ public final class AdminServer {
     authenticator.authenticate(authorization).onComplete(ar -> {
       if (ar.failed() && !(ar.cause() instanceof InvalidTokenException)) {
         req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-        json(req, 503, error("token verification is busy or unavailable; retry shortly"));
+        fail(req, 503, "token verification is busy or unavailable; retry shortly");
         return;
       }
       if (ar.failed()) {
@@ -168,7 +170,7 @@ public final class AdminServer {
         String description = ar.cause().getMessage();
         req.response().putHeader(WWW_AUTHENTICATE,
             sent ? BearerChallenge.invalidToken(REALM, description) : BearerChallenge.missing(REALM));
-        json(req, 401, error(sent ? "invalid token: " + description : "the admin API needs a bearer token"));
+        fail(req, 401, sent ? "invalid token: " + description : "the admin API needs a bearer token");
         return;
       }
       Consumer consumer = ar.result();
@@ -176,7 +178,7 @@ public final class AdminServer {
       if (!consumer.hasRole(role)) {
         metrics.authFailure("admin", "forbidden");
         req.response().putHeader(WWW_AUTHENTICATE, BearerChallenge.insufficientScope(REALM, role));
-        json(req, 403, error("the admin API needs the role '" + role + "'"));
+        fail(req, 403, "the admin API needs the role '" + role + "'");
         return;
       }
       route(req, path, consumer.subject(), body);
@@ -217,7 +219,7 @@ public final class AdminServer {
       return;
     }
     if (!path.startsWith(SERVICES + "/")) {
-      json(req, 404, error("no such admin resource: " + path));
+      fail(req, 404, "no such admin resource: " + path);
       return;
     }
     String rest = path.substring(SERVICES.length() + 1);
@@ -226,7 +228,7 @@ public final class AdminServer {
     String action = slash < 0 ? "" : rest.substring(slash + 1);
     ServiceRoute service = state.current().service(name);
     if (service == null) {
-      json(req, 404, error("unknown service '" + name + "'"));
+      fail(req, 404, "unknown service '" + name + "'");
       return;
     }
     switch (action) {
@@ -264,7 +266,7 @@ public final class AdminServer {
       }
       case "rollout", "rollout/pause", "rollout/resume", "rollout/abort" -> rollout(req, name, action, subject, body);
       case "analysis" -> analysis(req, name);
-      default -> json(req, 404, error("no such admin resource: " + path));
+      default -> fail(req, 404, "no such admin resource: " + path);
     }
   }
 
@@ -276,7 +278,7 @@ public final class AdminServer {
       ifMatch = parseVersion(ifMatchHeader);
       if (ifMatch == null) {
         metrics.adminChange(action, "rejected");
-        json(req, 400, error("If-Match must be a version number from GET /admin/services/{name}, e.g. If-Match: 7"));
+        fail(req, 400, "If-Match must be a version number from GET /admin/services/{name}, e.g. If-Match: 7");
         return;
       }
     }
@@ -285,8 +287,8 @@ public final class AdminServer {
 
   private void analysis(HttpServerRequest req, String name) {
     if (rollouts == null) {
-      json(req, 404, error("automated rollouts are off on routers with cluster (their steps are not yet "
-          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights"));
+      fail(req, 404, "automated rollouts are off on routers with cluster (their steps are not yet "
+          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights");
       return;
     }
     if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
@@ -297,7 +299,7 @@ public final class AdminServer {
     try {
       analysis = rollouts.analysis(name);
     } catch (ChangeConflictException e) {
-      json(req, 409, error(e.getMessage()));
+      fail(req, 409, e.getMessage());
       return;
     }
     // Flagger's webhooks fail the analysis on any non-2xx answer; Argo's web metric reads the JSON.
@@ -307,8 +309,8 @@ public final class AdminServer {
 
   private void rollout(HttpServerRequest req, String name, String action, String subject, Buffer body) {
     if (rollouts == null) {
-      json(req, 404, error("automated rollouts are off on routers with cluster (their steps are not yet "
-          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights"));
+      fail(req, 404, "automated rollouts are off on routers with cluster (their steps are not yet "
+          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights");
       return;
     }
     if (action.equals("rollout") && req.method() == HttpMethod.GET) {
@@ -352,24 +354,24 @@ public final class AdminServer {
       if (ar.succeeded()) {
         json(req, 200, ar.result());
       } else if (ar.cause() instanceof RolloutControl.UnknownServiceException e) {
-        json(req, 404, error(e.getMessage()));
+        fail(req, 404, e.getMessage());
       } else if (ar.cause() instanceof VersionConflictException e) {
         req.response().putHeader(HttpHeaders.ETAG, "\"" + e.currentVersion() + "\"");
-        json(req, 409, error(e.getMessage()).put("version", e.currentVersion()).put("current", e.current()));
+        fail(req, 409, e.getMessage(), new JsonObject().put("version", e.currentVersion()).put("current", e.current()));
       } else if (ar.cause() instanceof RolloutControl.NothingToUndoException
           || ar.cause() instanceof ChangeConflictException) {
-        json(req, 409, error(ar.cause().getMessage()));
+        fail(req, 409, ar.cause().getMessage());
       } else if (ar.cause() instanceof ChangeRejectedException e) {
-        json(req, 400, error(e.getMessage()));
+        fail(req, 400, e.getMessage());
       } else if (ar.cause() instanceof StoreUnavailableException e) {
         req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-        json(req, 503, error(e.getMessage()));
+        fail(req, 503, e.getMessage());
       } else if (ar.cause() instanceof RolloutControl.ChangeNotRecordedException e) {
         LOG.severe("operator change not recorded, nothing changed: " + e.getMessage());
-        json(req, 500, error(RolloutControl.ChangeNotRecordedException.CLIENT_MESSAGE));
+        fail(req, 500, RolloutControl.ChangeNotRecordedException.CLIENT_MESSAGE);
       } else {
         LOG.log(Level.SEVERE, "operator change failed", ar.cause());
-        json(req, 500, error("the change failed on an internal error; see the router log"));
+        fail(req, 500, "the change failed on an internal error; see the router log");
       }
     }
   }
@@ -392,23 +394,23 @@ public final class AdminServer {
     try {
       params = req.params();
     } catch (IllegalArgumentException e) {
-      json(req, 400, error("the query string is not valid (bad %-escape)"));
+      fail(req, 400, "the query string is not valid (bad %-escape)");
       return;
     }
     for (String name : params.names()) {
       if (!name.equals("service") && !name.equals("limit")) {
-        json(req, 400, error("unknown parameter '" + name + "'; use service and limit"));
+        fail(req, 400, "unknown parameter '" + name + "'; use service and limit");
         return;
       }
       if (params.getAll(name).size() > 1) {
-        json(req, 400, error("parameter '" + name + "' given more than once"));
+        fail(req, 400, "parameter '" + name + "' given more than once");
         return;
       }
     }
     String service = params.get("service");
     if (service != null && !SERVICE_NAME.matcher(service).matches()) {
-      json(req, 400, error("service must be a service name (letters, digits, '.', '_', '-'), was '"
-          + (service.length() > 64 ? service.substring(0, 64) + "..." : service) + "'"));
+      fail(req, 400, "service must be a service name (letters, digits, '.', '_', '-'), was '"
+          + (service.length() > 64 ? service.substring(0, 64) + "..." : service) + "'");
       return;
     }
     int limit = DEFAULT_AUDIT_LIMIT;
@@ -416,8 +418,8 @@ public final class AdminServer {
     if (limitParam != null) {
       if (!limitParam.matches("\\d{1,4}") || Integer.parseInt(limitParam) < 1
           || Integer.parseInt(limitParam) > MAX_AUDIT_LIMIT) {
-        json(req, 400, error("limit must be an integer 1.." + MAX_AUDIT_LIMIT + ", was '"
-            + (limitParam.length() > 16 ? limitParam.substring(0, 16) + "..." : limitParam) + "'"));
+        fail(req, 400, "limit must be an integer 1.." + MAX_AUDIT_LIMIT + ", was '"
+            + (limitParam.length() > 16 ? limitParam.substring(0, 16) + "..." : limitParam) + "'");
         return;
       }
       limit = Integer.parseInt(limitParam);
@@ -428,10 +430,10 @@ public final class AdminServer {
         json(req, 200, new JsonObject().put("records", ar.result()).put("limit", max));
       } else if (ar.cause() instanceof StoreUnavailableException e) {
         req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-        json(req, 503, error(e.getMessage()));
+        fail(req, 503, e.getMessage());
       } else {
         LOG.log(Level.WARNING, "audit read failed", ar.cause());
-        json(req, 500, error("the audit could not be read; see the router log"));
+        fail(req, 500, "the audit could not be read; see the router log");
       }
     });
   }
@@ -462,7 +464,7 @@ public final class AdminServer {
 
   private static void tooLarge(HttpServerRequest req) {
     req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    json(req, 413, error("an admin request body is at most " + MAX_CHANGE_BYTES + " bytes"))
+    fail(req, 413, "an admin request body is at most " + MAX_CHANGE_BYTES + " bytes")
         .onComplete(ar -> LingeringClose.after(req));
   }
 
@@ -473,9 +475,9 @@ public final class AdminServer {
       if (parsed instanceof JsonObject o) {
         return o;
       }
-      json(req, 400, error("the body must be a JSON object, e.g. {\"stable\": 80, \"canary\": 20}"));
+      fail(req, 400, "the body must be a JSON object, e.g. {\"stable\": 80, \"canary\": 20}");
     } catch (DecodeException e) {
-      json(req, 400, error("the body is not valid JSON: " + e.getMessage()));
+      fail(req, 400, "the body is not valid JSON: " + e.getMessage());
     }
     return null;
   }
@@ -491,11 +493,24 @@ public final class AdminServer {
 
   private static void notAllowed(HttpServerRequest req, String allowed) {
     req.response().putHeader(HttpHeaders.ALLOW, allowed);
-    json(req, 405, error("method " + req.method() + " not allowed here; use " + allowed));
+    fail(req, 405, "method " + req.method() + " not allowed here; use " + allowed);
   }
 
-  private static JsonObject error(String message) {
-    return new JsonObject().put("error", message);
+  /** The router's JSON error, with a request id of its own (admin requests are not traced from a client's). */
+  private static Future<Void> fail(HttpServerRequest req, int status, String message) {
+    return fail(req, status, message, null);
+  }
+
+  /** As {@link #fail(HttpServerRequest, int, String)}, with {@code extra}'s fields after those two (a 409's state). */
+  private static Future<Void> fail(HttpServerRequest req, int status, String message, JsonObject extra) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String requestId = String.format("%016x%016x", random.nextLong(), random.nextLong());
+    String body = JsonError.body(message, requestId);
+    if (extra != null && !extra.isEmpty()) {
+      body = body.substring(0, body.length() - 1) + "," + extra.encode().substring(1);
+    }
+    return req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader("x-request-id", requestId).end(body);
   }
 
   private static Future<Void> json(HttpServerRequest req, int status, JsonObject body) {

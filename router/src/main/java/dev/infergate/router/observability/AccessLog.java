@@ -1,5 +1,6 @@
 package dev.infergate.router.observability;
 
+import dev.infergate.http.JsonError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -110,27 +111,7 @@ public final class AccessLog {
       return;
     }
     b.append(",\"").append(name).append("\":\"");
-    escape(b, value);
+    JsonError.escape(b, value);
     b.append('"');
-  }
-
-  static void escape(StringBuilder b, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
   }
 }

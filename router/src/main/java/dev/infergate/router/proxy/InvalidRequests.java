@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.http.ClientFraming;
+import dev.infergate.http.JsonError;
 import dev.infergate.router.http.DecoderFailure;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,9 +42,7 @@ final class InvalidRequests {
     }
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String requestId = String.format("%016x%016x", random.nextLong(), random.nextLong());
-    StringBuilder json = new StringBuilder("{\"error\":\"");
-    Headers.jsonEscape(json, message);
-    String body = json.append("\",\"requestId\":\"").append(requestId).append("\"}").toString();
+    String body = JsonError.body(message, requestId);
     HttpServerResponse response = request.response().setStatusCode(status);
     response.headers()
         .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)

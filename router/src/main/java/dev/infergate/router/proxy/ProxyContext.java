@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.http.JsonError;
 import dev.infergate.http.LingeringClose;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.observability.AccessLog;
@@ -107,12 +108,7 @@ public final class ProxyContext {
     if (t != null) {
       response.headers().set(Headers.TRACK, t.name());
     }
-    StringBuilder json = new StringBuilder(64 + message.length()).append("{\"error\":\"");
-    Headers.jsonEscape(json, message);
-    json.append("\",\"requestId\":\"");
-    Headers.jsonEscape(json, requestId == null ? "" : requestId);
-    json.append("\"}");
-    respond(status, json.toString(), detail);
+    respond(status, JsonError.body(message, requestId == null ? "" : requestId), detail);
   }
 
   /** Answers with the router's own JSON that is not an error (its health endpoints). */
