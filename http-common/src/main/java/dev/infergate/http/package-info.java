@@ -1,7 +1,9 @@
 /**
- * Connection-level rules of HTTP/1.x listeners, shared by the router and the model server: read
- * deadlines ({@link dev.infergate.http.ReadDeadlines}), the connection cap and idle timeout
- * ({@link dev.infergate.http.ConnectionGuard}), and how a client may frame and end its requests
- * ({@link dev.infergate.http.ClientFraming}). Netty handlers on Vert.x 5 server connections.
+ * Rules both servers' HTTP/1.x listeners share, one copy: read deadlines
+ * ({@link dev.infergate.http.ReadDeadlines}), the connection cap and idle timeout
+ * ({@link dev.infergate.http.ConnectionGuard}), how a client may frame and end its requests
+ * ({@link dev.infergate.http.ClientFraming}), the JSON error body ({@link dev.infergate.http.JsonError})
+ * and the KServe path grammar ({@link dev.infergate.http.KServePath}). The first three are Netty
+ * handlers on Vert.x 5 server connections; the last two are pure.
  */
 package dev.infergate.http;

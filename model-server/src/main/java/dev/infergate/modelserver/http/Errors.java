@@ -1,8 +1,9 @@
 package dev.infergate.modelserver.http;
 
 import dev.infergate.http.ClientFraming;
-import dev.infergate.telemetry.LogContext;
+import dev.infergate.http.KServePath;
 import dev.infergate.modelserver.protocol.ProtocolException;
+import dev.infergate.telemetry.LogContext;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
@@ -30,15 +31,19 @@ public final class Errors {
   private Errors() {}
 
   /**
-   * Wraps a listener's request handler: a path with a malformed escape gets a 400 before any routing
-   * (Vert.x Web's own decoder would fail on it), and an exception thrown by {@code handler} is
-   * answered, so no request is left without a response.
+   * Wraps a listener's request handler: a path with a percent-escape gets a 400 before any routing
+   * ({@link KServePath#refusal}: no name this server serves needs one, and the router refuses them the
+   * same way), and an exception thrown by {@code handler} is answered, so no request is left without a
+   * response.
    */
   static Handler<HttpServerRequest> guarded(Handler<HttpServerRequest> handler) {
     return request -> {
       LogContext.bind(request.getHeader("x-request-id"), request.getHeader("traceparent"));
       try {
-        PathSegments.requireWellFormed(request.path());
+        String refusal = KServePath.refusal(request.path());
+        if (refusal != null) {
+          throw ProtocolException.badRequest(refusal);
+        }
         handler.handle(request);
       } catch (RuntimeException e) {
         answer(request.response(), request.method() + " " + request.path(), e);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Paths a client controls, sent byte for byte on a raw socket with a deadline: a malformed
@@ -66,6 +67,18 @@ class HostilePathTest {
       // The connection is still good for the next request.
       assertEquals(200, connection.exchange("GET", "/v2/health/live", null).status());
       assertEquals(java.util.List.of(), logs.atLeast(Level.WARNING), "a client's bad path is not a server error");
+    }
+  }
+
+  /** The table the router's PathTricksTest runs too: both servers refuse escaped names with 400. */
+  @ParameterizedTest
+  @MethodSource("dev.infergate.testsupport.KServePathCases#escaped")
+  void escapedModelPathsAreRefusedWith400AsByTheRouter(String path) throws Exception {
+    try (RawHttp connection = new RawHttp(server.server().port(), DEADLINE)) {
+      RawHttp.Response response = connection.exchange("POST", path, v2Body(TestModels.SETOSA));
+      assertEquals(400, response.status(), path + " -> " + response.head() + response.body());
+      assertNotNull(new JsonObject(response.body()).getString("error"));
+      assertEquals(200, connection.exchange("GET", "/v2/health/live", null).status());
     }
   }
 

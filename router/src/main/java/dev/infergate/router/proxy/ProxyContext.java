@@ -1,11 +1,11 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.http.JsonError;
+import dev.infergate.http.KServePath;
 import dev.infergate.http.LingeringClose;
 import dev.infergate.router.auth.Consumer;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.TrackMeters;
-import dev.infergate.router.routing.ModelPath;
 import dev.infergate.router.routing.RoutingTable;
 import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
@@ -36,7 +36,7 @@ public final class ProxyContext {
   Consumer consumer;
   /** Canary stickiness and rate-limit key: the token's subject, or (no auth) the consumer header. */
   String consumerKey;
-  ModelPath modelPath;
+  KServePath modelPath;
   ServiceRoute service;
   /** The track chosen by the split or override; forwarding may serve another (fallback). */
   TrackRoute track;

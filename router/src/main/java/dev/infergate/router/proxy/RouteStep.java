@@ -1,11 +1,11 @@
 package dev.infergate.router.proxy;
 
-import dev.infergate.router.routing.ModelPath;
+import dev.infergate.http.KServePath;
 import dev.infergate.router.routing.ServiceRoute;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Matches the path against the model-server grammar ({@link ModelPath}) and the service whose
+ * Matches the path against the model-server grammar ({@link KServePath}) and the service whose
  * {@code model} it names; 404 JSON for a path outside the grammar or an unknown model, 405 for a
  * method other than GET or HEAD on the read-only operations ({@code /config}, {@code /stats}, V1's
  * {@code GET /v1/models/{m}}).
@@ -16,7 +16,7 @@ final class RouteStep implements RequestStep {
 
   @Override
   public void handle(ProxyContext ctx) {
-    ModelPath path = ModelPath.parse(ctx.request.path());
+    KServePath path = KServePath.parse(ctx.request.path());
     if (path == null) {
       ctx.fail(404, NO_ROUTE);
       return;

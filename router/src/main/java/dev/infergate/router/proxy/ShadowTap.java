@@ -1,7 +1,7 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.http.KServePath;
 import dev.infergate.router.config.ShadowConfig;
-import dev.infergate.router.routing.ModelPath;
 import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
 import dev.infergate.router.shadow.Agreement;
@@ -43,7 +43,7 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
   private final ForwardStep env;
   private final ServiceRoute service;
   private final ShadowConfig config;
-  private final ModelPath path;
+  private final KServePath path;
   private final String query;
   private final OutboundRequest request;
 
@@ -85,8 +85,8 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     if (config == null || env.shadowing == null) {
       return null;
     }
-    ModelPath.Operation op = ctx.modelPath.operation();
-    return op == ModelPath.Operation.INFER || op == ModelPath.Operation.PREDICT
+    KServePath.Operation op = ctx.modelPath.operation();
+    return op == KServePath.Operation.INFER || op == KServePath.Operation.PREDICT
         ? new ShadowTap(env, ctx, config, request) : null;
   }
 
@@ -150,9 +150,9 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     deadline = start + timeoutMillis * 1_000_000L;
     deadlineSlot = env.deadlines.add(this);
     // The shadow track's pin wins over a version the client named: the point is to ask the shadow's model.
-    ModelPath p = path;
+    KServePath p = path;
     if (p.versioned() && shadow.config().modelVersion() != null) {
-      p = new ModelPath(p.protocol(), p.model(), null, p.operation());
+      p = new KServePath(p.protocol(), p.model(), null, p.operation());
     }
     UpstreamExchange e = env.transport.send(request, endpoint.host(), endpoint.port(), endpoint.authority(),
         shadow.upstreamUri(p, query), (int) Math.min(Integer.MAX_VALUE, timeoutMillis), this);
@@ -248,7 +248,7 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     long nanos = System.nanoTime() - start;
     Answer liveSide = liveAnswer;
     Answer shadowSide = new Answer(body, overCap, encoding, binary);
-    boolean v1 = path.protocol() == ModelPath.Protocol.V1;
+    boolean v1 = path.protocol() == KServePath.Protocol.V1;
     double tolerance = config.tolerance();
     Shadowing.Copy c = copy;
     String requestId = request.requestId();

@@ -1,5 +1,6 @@
 package dev.infergate.router.routing;
 
+import dev.infergate.http.KServePath;
 import dev.infergate.router.config.TrackConfig;
 import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.upstream.EndpointGroup;
@@ -48,12 +49,12 @@ public final class TrackRoute {
   /**
    * The URI to send upstream, built from the parts the router matched, never from the client's
    * bytes: the service's model, the version the client named (already held to the name charset by
-   * {@link ModelPath#parse}) or else the track's pin, the operation's fixed suffix, and the query.
+   * {@link KServePath#parse}) or else the track's pin, the operation's fixed suffix, and the query.
    *
    * @param query the client's query string (checked canonical), or null
    */
-  public String upstreamUri(ModelPath path, String query) {
-    boolean v2 = path.protocol() == ModelPath.Protocol.V2;
+  public String upstreamUri(KServePath path, String query) {
+    boolean v2 = path.protocol() == KServePath.Protocol.V2;
     String base;
     if (path.versioned()) {
       base = (v2 ? v2Model : v1Model) + "/versions/" + path.version();

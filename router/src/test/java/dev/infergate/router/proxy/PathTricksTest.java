@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -84,6 +85,13 @@ class PathTricksTest {
 
   private static RawHttp.Answer send(String method, String target, String... headers) {
     return RawHttp.send(router.server().port(), method, target, method.equals("POST") ? BODY : null, headers);
+  }
+
+  /** The table the model server's HostilePathTest runs too: both servers refuse escaped names with 400. */
+  @ParameterizedTest
+  @MethodSource("dev.infergate.testsupport.KServePathCases#escaped")
+  void escapedModelPathsAreRefusedWith400AsByTheModelServer(String target) {
+    assertRefusedBeforeAuth(send("POST", target), target);
   }
 
   private static void assertRefusedBeforeAuth(RawHttp.Answer a, String target) {

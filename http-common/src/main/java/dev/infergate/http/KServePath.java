@@ -1,22 +1,28 @@
-package dev.infergate.router.routing;
+package dev.infergate.http;
 
 /**
- * A request path in the grammar of what a model server serves, and nothing else:
+ * The KServe path grammar both servers serve, one copy: the router matches a client's path with it
+ * and the model server its inference paths, so the two cannot read one path two ways.
  * <pre>
  *   /v2/models/{m}[/versions/{v}]( "" | /ready | /infer | /config | /stats )
  *   /v1/models/{m}[/versions/{v}]( :predict | "" )
  * </pre>
- * {@code {m}} and {@code {v}} are names: a letter or digit, then letters, digits, {@code .},
- * {@code _} or {@code -}, at most 64 in all (the config's rule for model and version names). The
- * router sends upstream a path rebuilt from these parts ({@link TrackRoute#upstreamUri}), never the
- * client's bytes. Immutable.
+ * {@code {m}} and {@code {v}} are names: a letter, digit or {@code _}, then letters, digits, {@code .},
+ * {@code _} or {@code -}, at most {@value #MAX_NAME} in all (the model repository's rule for the
+ * directories a model server loads, so every model it can load has a path). They are matched as sent:
+ * no percent-decoding. A name never needs an escape, and a path with one ({@code /v2/models/ir%69s/infer})
+ * is refused ({@link #refusal}, a 400) by both servers instead of being decoded by one and not the other.
+ * Pure; thread-safe; immutable.
  *
- * @param version the version the client named, or null (then the track's pin applies)
+ * @param version the version the path names, or null (the model's default, or the router's pin)
  */
-public record ModelPath(Protocol protocol, String model, String version, Operation operation) {
+public record KServePath(Protocol protocol, String model, String version, Operation operation) {
+  /** The longest model or version name. */
+  public static final int MAX_NAME = 128;
+
   public enum Protocol { V1, V2 }
 
-  /** What the path asks of the model, and the suffix that asks it upstream. */
+  /** What the path asks of the model, and the suffix that asks it. */
   public enum Operation {
     METADATA(""), READY("/ready"), INFER("/infer"), CONFIG("/config"), STATS("/stats"), PREDICT(":predict"),
     /** KServe V1 {@code GET /v1/models/{m}[/versions/{v}]}: the model's (version's) readiness. */
@@ -36,22 +42,26 @@ public record ModelPath(Protocol protocol, String model, String version, Operati
     public boolean readOnly() {
       return this == CONFIG || this == STATS || this == STATUS;
     }
+
+    /** An inference: V2 {@code /infer} or V1 {@code :predict}. */
+    public boolean inference() {
+      return this == INFER || this == PREDICT;
+    }
   }
 
   private static final String V2 = "/v2/models/";
   private static final String V1 = "/v1/models/";
   private static final String VERSIONS = "/versions/";
-  private static final int MAX_NAME = 64;
   private static final Operation[] V2_OPERATIONS = {
       Operation.READY, Operation.INFER, Operation.CONFIG, Operation.STATS};
 
-  /** Whether the client named a version itself. */
+  /** Whether the path named a version. */
   public boolean versioned() {
     return version != null;
   }
 
-  /** The model path that {@code path} (no query string) is, or null when it is not in the grammar. */
-  public static ModelPath parse(String path) {
+  /** The KServe path that {@code path} (no query string) is, or null when it is not in the grammar. */
+  public static KServePath parse(String path) {
     boolean v2 = path.startsWith(V2);
     if (!v2 && !path.startsWith(V1)) {
       return null;
@@ -72,7 +82,22 @@ public record ModelPath(Protocol protocol, String model, String version, Operati
       version = path.substring(vStart, end);
     }
     Operation op = operation(path, end, v2);
-    return op == null ? null : new ModelPath(v2 ? Protocol.V2 : Protocol.V1, model, version, op);
+    return op == null ? null : new KServePath(v2 ? Protocol.V2 : Protocol.V1, model, version, op);
+  }
+
+  /**
+   * Why {@code path} (no query string) gets a 400 rather than a 404 when it is not in the grammar: it
+   * has a percent-escape, which no name needs (malformed ones included). Null otherwise.
+   */
+  public static String refusal(String path) {
+    return path.indexOf('%') < 0 ? null
+        : "the path has a percent-escape: model and version names are letters, digits, '.', '_' and '-' as they"
+            + " are, never escaped";
+  }
+
+  /** Whether {@code name} is a model or version name of the grammar. */
+  public static boolean isName(String name) {
+    return name != null && nameEnd(name, 0) == name.length();
   }
 
   private static Operation operation(String path, int from, boolean v2) {
@@ -100,8 +125,8 @@ public record ModelPath(Protocol protocol, String model, String version, Operati
     int i = start;
     while (i < path.length() && i - start <= MAX_NAME) {
       char c = path.charAt(i);
-      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (!alnum && (i == start || (c != '.' && c != '_' && c != '-'))) {
+      boolean first = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      if (!first && (i == start || (c != '.' && c != '-'))) {
         break;
       }
       i++;
