@@ -27,7 +27,8 @@ public final class JsonError {
   /**
    * Appends {@code s} as the inside of a JSON string (RFC 8259 §7): quote and backslash escaped, control
    * characters as {@code \n}, {@code \t}... or as a six-character escape (backslash, {@code u}, four hex
-   * digits), other characters as they are (UTF-8 on the wire). A lone surrogate, which has no UTF-8 form
+   * digits), as are U+2028 and U+2029 (line terminators to JavaScript and to some log readers), other
+   * characters as they are (UTF-8 on the wire). A lone surrogate, which has no UTF-8 form
    * and which some parsers refuse even escaped, becomes U+FFFD, so an error message that quotes a
    * client's broken input is still valid JSON everywhere.
    */
@@ -43,8 +44,9 @@ public final class JsonError {
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
         default -> {
-          if (c < 0x20) {
-            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+            out.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
+                .append(HEX[c & 0xf]);
           } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
             out.append(c).append(s.charAt(++i));
           } else if (Character.isSurrogate(c)) {

@@ -1,5 +1,6 @@
 package dev.infergate.telemetry;
 
+import dev.infergate.http.JsonError;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -41,28 +42,7 @@ public final class JsonLogFormatter extends Formatter {
       return;
     }
     b.append(",\"").append(name).append("\":\"");
-    escape(b, value);
+    JsonError.escape(b, value);
     b.append('"');
-  }
-
-  /** JSON string escaping (RFC 8259): quotes, backslashes and every control character. */
-  static void escape(StringBuilder b, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
   }
 }

@@ -42,6 +42,11 @@ class JsonErrorTest {
   }
 
   @Test
+  void escapesTheUnicodeLineSeparators() {
+    assertEquals("a\\u2028b\\u2029", escaped("a\u2028b\u2029"));
+  }
+
+  @Test
   void keepsNonAsciiAndDelAsTheyAre() {
     assertEquals("modèle 模型 😀 \u007f", escaped("modèle 模型 😀 \u007f"));
   }
