@@ -191,10 +191,10 @@ public final class RouterServer implements AutoCloseable {
       ShadowStats s = shadowing.stats(service);
       return track.equals(s.shadowTrack()) ? Optional.of(new AgreementCounts(s.compared(), s.agreed())) : Optional.empty();
     };
-    // Rollout transitions are committed to this router's state file; with cluster they would have to go
-    // through the shared store, which they do not yet, so automated rollouts are off there (README).
-    server.rollouts = cluster != null ? null : RolloutDriver.restore(local, state, metrics, agreement,
-        RolloutLeadership.SOLE, () -> System.nanoTime() / 1_000_000L);
+    // Transitions go where the routing state lives: this router's state file, or with cluster the shared
+    // state in Redis, driven by the replica holding the service's lease.
+    server.rollouts = RolloutDriver.restore(cluster == null ? local : cluster.store(), state, metrics, agreement,
+        server.rolloutLeadership(), () -> System.nanoTime() / 1_000_000L);
     server.admin = new AdminServer(vertx, state, endpoints, metrics, control, server.authenticator,
         server.shadowing)
         .rollouts(server.rollouts);

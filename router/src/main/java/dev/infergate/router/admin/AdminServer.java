@@ -286,11 +286,6 @@ public final class AdminServer {
   }
 
   private void analysis(HttpServerRequest req, String name) {
-    if (rollouts == null) {
-      fail(req, 404, "automated rollouts are off on routers with cluster (their steps are not yet "
-          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights");
-      return;
-    }
     if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
       notAllowed(req, "GET, POST");
       return;
@@ -308,11 +303,6 @@ public final class AdminServer {
   }
 
   private void rollout(HttpServerRequest req, String name, String action, String subject, Buffer body) {
-    if (rollouts == null) {
-      fail(req, 404, "automated rollouts are off on routers with cluster (their steps are not yet "
-          + "committed to the shared state); change weights through PUT /admin/services/{name}/weights");
-      return;
-    }
     if (action.equals("rollout") && req.method() == HttpMethod.GET) {
       json(req, 200, rollouts.status(name));
       return;

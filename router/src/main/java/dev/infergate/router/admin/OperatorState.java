@@ -52,7 +52,7 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
   }
 
   /** Sets {@code service}'s override (null: none), remembering the one it replaces. */
-  OperatorState with(String service, ServiceOverride next) {
+  public OperatorState with(String service, ServiceOverride next) {
     List<ServiceOverride> states = new ArrayList<>(history.getOrDefault(service, List.of()));
     states.add(overrides.get(service));
     if (states.size() > MAX_HISTORY) {

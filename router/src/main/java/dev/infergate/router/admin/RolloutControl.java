@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * start-up replays; a separate small state file keeps the restore simple and the audit log
  * append-only and rotatable.
  */
-public final class RolloutControl {
+public final class RolloutControl implements dev.infergate.router.rollout.RolloutStore {
   private static final Logger LOG = Logger.getLogger(RolloutControl.class.getName());
   static final String ABANDONED_NOT_SAVED = "the state file could not be saved; the change was not applied";
   static final String ABANDONED_AT_START = "the router stopped before saving the state file; the change was not applied";
@@ -157,6 +157,20 @@ public final class RolloutControl {
     return operator.rollouts().keySet();
   }
 
+  @Override
+  public java.util.Map<String, JsonObject> rollouts() {
+    java.util.Map<String, JsonObject> copies = new java.util.LinkedHashMap<>();
+    operator.rollouts().forEach((service, state) -> copies.put(service, state.copy()));
+    return copies;
+  }
+
+  /** One router owns its state file: {@code basedOn} is always what it holds (the driver is serialised). */
+  @Override
+  public void commit(String service, String action, JsonObject basedOn, JsonObject rollout,
+      java.util.Map<String, Integer> weights, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+    rolloutChange(service, action, rollout, weights, subject);
+  }
+
   /**
    * A transition of {@code service}'s automated rollout: its new state and, when it moves them, new
    * weights, audited as one change by {@code subject} ({@code rollout} for automatic ones), saved in the
@@ -207,7 +221,7 @@ public final class RolloutControl {
   }
 
   /** The audit view of a rollout: phase, step and reason (the figures stay in the state file and the API). */
-  private static JsonObject withRollout(JsonObject routing, JsonObject rollout) {
+  public static JsonObject withRollout(JsonObject routing, JsonObject rollout) {
     if (rollout == null) {
       return routing;
     }

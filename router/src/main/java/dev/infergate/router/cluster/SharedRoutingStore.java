@@ -4,6 +4,7 @@ import dev.infergate.router.admin.AuditLog;
 import dev.infergate.router.admin.ChangeRejectedException;
 import dev.infergate.router.admin.OperatorChanges;
 import dev.infergate.router.admin.OperatorState;
+import dev.infergate.router.admin.RolloutControl;
 import dev.infergate.router.admin.RoutingChanges;
 import dev.infergate.router.admin.ServiceOverride;
 import dev.infergate.router.admin.StateFile;
@@ -12,6 +13,7 @@ import dev.infergate.router.admin.VersionConflictException;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.config.ServiceConfig;
+import dev.infergate.router.rollout.RolloutStore;
 import dev.infergate.router.routing.RoutingState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -44,7 +46,7 @@ import java.util.logging.Logger;
  * <p>Threading: non-blocking; routing is rebuilt and the local copies (state file, audit.jsonl) are
  * written on worker threads, in order.
  */
-public final class SharedRoutingStore implements OperatorChanges, AutoCloseable {
+public final class SharedRoutingStore implements OperatorChanges, RolloutStore, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SharedRoutingStore.class.getName());
   /** Version checks: together with pub/sub, every replica serves a change within a second. */
   static final long SYNC_INTERVAL_MILLIS = 200;
@@ -171,6 +173,81 @@ public final class SharedRoutingStore implements OperatorChanges, AutoCloseable 
     SharedState next = base.withRollout(service, state);
     JsonObject after = state == null ? new JsonObject() : state;
     return write(expectedVersion, next, subject, "rollout", service, new JsonObject(), after);
+  }
+
+  @Override
+  public java.util.Map<String, JsonObject> rollouts() {
+    java.util.Map<String, JsonObject> states = new java.util.LinkedHashMap<>();
+    current.rollouts().forEach(e -> states.put(e.getKey(), ((JsonObject) e.getValue()).copy()));
+    return states;
+  }
+
+  /**
+   * Blocking (call from a worker): {@link #rolloutChange} within twice {@link #ADMIN_TIMEOUT_MILLIS}.
+   */
+  @Override
+  public void commit(String service, String action, JsonObject basedOn, JsonObject rollout,
+      java.util.Map<String, Integer> weights, String subject)
+      throws ChangeRejectedException, StoreUnavailableException, RolloutControl.ChangeNotRecordedException {
+    try {
+      rolloutChange(service, action, basedOn, rollout, weights, subject).toCompletionStage().toCompletableFuture()
+          .get(2 * ADMIN_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause() : e.getCause();
+      if (cause instanceof ChangeRejectedException r) {
+        throw r;
+      }
+      if (cause instanceof StoreUnavailableException u) {
+        throw u;
+      }
+      throw new StoreUnavailableException("the cluster's Redis refused the rollout change: " + cause.getMessage());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new StoreUnavailableException("the cluster's Redis did not answer the rollout change in time");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while committing the rollout change");
+    }
+  }
+
+  /**
+   * One transition of {@code service}'s automated rollout: its state in the {@code rollouts} section and,
+   * when it moves them, the tracks' weights, in ONE compare-and-set with one audit record (published to
+   * every replica as any change). Fails with {@link VersionConflictException} when the persisted rollout
+   * state is no longer {@code basedOn} (another replica moved it: a driver that lost its lease, or an
+   * operator) or the version moved meanwhile; {@link StoreUnavailableException} when Redis is away.
+   */
+  public Future<JsonObject> rolloutChange(String service, String action, JsonObject basedOn, JsonObject rollout,
+      java.util.Map<String, Integer> weights, String subject) {
+    if (!link.up()) {
+      return Future.failedFuture(unavailable());
+    }
+    return read().recover(cause -> Future.failedFuture(unavailable())).compose(remote -> {
+      SharedState base = remote != null ? remote : current;
+      RouterConfig file = fileConfig;
+      ServiceConfig fileService = file.services().get(service);
+      if (fileService == null) {
+        return Future.failedFuture(new RolloutControl.UnknownServiceException(service));
+      }
+      JsonObject persisted = base.rollouts().getJsonObject(service);
+      JsonObject before = RolloutControl.withRollout(describe(file, base.operator(), service), persisted);
+      if (!java.util.Objects.equals(persisted, basedOn)) {
+        return Future.failedFuture(new VersionConflictException(service, base.version(), before));
+      }
+      OperatorState next = base.operator();
+      if (weights != null) {
+        JsonObject body = new JsonObject();
+        weights.forEach(body::put);
+        try {
+          next = next.with(service, RoutingChanges.weights(fileService, body));
+        } catch (ChangeRejectedException e) {
+          return Future.failedFuture(e);
+        }
+      }
+      JsonObject after = RolloutControl.withRollout(describe(file, next, service), rollout);
+      long expected = remote == null ? 0 : remote.version();
+      return write(expected, base.withOperator(next).withRollout(service, rollout), subject, action, service, before,
+          after).map(version -> after.copy().put("version", version));
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.infergate.router.admin.ChangeConflictException;
 import dev.infergate.router.admin.ChangeRejectedException;
 import dev.infergate.router.admin.RolloutApi;
 import dev.infergate.router.admin.RolloutControl;
+import dev.infergate.router.admin.StoreUnavailableException;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RolloutConfig;
 import dev.infergate.router.config.ServiceConfig;
@@ -27,10 +28,13 @@ import java.util.logging.Logger;
 /**
  * Drives every service's automated rollout: a periodic timer on one event loop hands each tick to a
  * worker (a tick may write the audit log and the state file), which runs {@link RolloutMachine} on
- * the services this router {@link RolloutLeadership leads} and commits each transition through
- * {@link RolloutControl#rolloutChange} (audited as {@code rollout}, saved, then put in force) before it
- * counts: a transition that cannot be saved is retried at the next tick. The admin API's start, pause,
- * resume and abort go through the same lock. State reads ({@link #status}, metrics) are lock-free.
+ * the services this router {@link RolloutLeadership leads} and commits each transition through its
+ * {@link RolloutStore} (audited as {@code rollout}, saved, then put in force) before it counts: a
+ * transition that cannot be saved is retried at the next tick. The admin API's start, pause, resume and
+ * abort go through the same lock. Each tick first takes the persisted state the store holds where it is
+ * not the one this driver last saw: with {@code cluster}, that is how a replica follows the rollout
+ * another one drives, takes over from the persisted step when it gets the lease, and sees an operator's
+ * pause made through another replica. State reads ({@link #status}, metrics) are lock-free.
  */
 public final class RolloutDriver implements RolloutApi, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RolloutDriver.class.getName());
@@ -39,7 +43,7 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   /** Ticks are cheap (a few snapshots); 200 ms keeps a 1 s step's hold within a fifth of a second. */
   static final long TICK_MILLIS = 200;
 
-  private final RolloutControl control;
+  private final RolloutStore store;
   private final RoutingState routing;
   private final RouterMetrics metrics;
   private final RolloutMetrics meters;
@@ -47,13 +51,15 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   private final RolloutLeadership leadership;
   private final LongSupplier clock;
   private final Map<String, RolloutState> states = new ConcurrentHashMap<>();
+  /** Per service, the persisted state {@link #states} was taken from or last saved as. Guarded by this. */
+  private final Map<String, JsonObject> seen = new ConcurrentHashMap<>();
   private final AtomicBoolean ticking = new AtomicBoolean();
   private Vertx vertx;
   private long timer = -1;
 
-  private RolloutDriver(RolloutControl control, RoutingState routing, RouterMetrics metrics, AgreementSource agreement,
+  private RolloutDriver(RolloutStore store, RoutingState routing, RouterMetrics metrics, AgreementSource agreement,
       RolloutLeadership leadership, LongSupplier clock) {
-    this.control = control;
+    this.store = store;
     this.routing = routing;
     this.metrics = metrics;
     this.meters = new RolloutMetrics(metrics.registry());
@@ -63,24 +69,26 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   }
 
   /**
-   * Reads the rollouts saved in the state file: a router restarted mid-rollout goes on at the same
-   * step with the same weights (already restored by {@code control}); the step is held afresh.
+   * Reads the rollouts saved in {@code store}: a router restarted mid-rollout goes on at the same
+   * step with the same weights (already restored by the store); the step is held afresh.
    *
    * @param clock milliseconds, monotonic
    * @throws ConfigException when a saved rollout is invalid (the router does not start, as for any
    *     invalid state file)
    */
-  public static RolloutDriver restore(RolloutControl control, RoutingState routing, RouterMetrics metrics,
+  public static RolloutDriver restore(RolloutStore store, RoutingState routing, RouterMetrics metrics,
       AgreementSource agreement, RolloutLeadership leadership, LongSupplier clock) throws ConfigException {
-    RolloutDriver driver = new RolloutDriver(control, routing, metrics, agreement, leadership, clock);
-    for (String service : control.savedRollouts()) {
+    RolloutDriver driver = new RolloutDriver(store, routing, metrics, agreement, leadership, clock);
+    for (Map.Entry<String, JsonObject> saved : store.rollouts().entrySet()) {
+      String service = saved.getKey();
       RolloutState state;
       try {
-        state = RolloutState.fromJson(control.savedRollout(service), "services." + service + ".rollout");
+        state = RolloutState.fromJson(saved.getValue(), "services." + service + ".rollout");
       } catch (IllegalArgumentException e) {
         throw new ConfigException("state file: " + e.getMessage());
       }
       driver.states.put(service, state);
+      driver.seen.put(service, saved.getValue());
       if (state.phase().active()) {
         LOG.info("rollout of service " + service + " resumes: " + state.phase().jsonName() + ", step " + state.step());
       }
@@ -121,6 +129,7 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
 
   /** One tick of every rollout under way that this router leads. Blocking (commits); serialised. */
   synchronized void tick() {
+    follow();
     long now = clock.getAsLong();
     for (Map.Entry<String, RolloutState> e : states.entrySet()) {
       String service = e.getKey();
@@ -136,12 +145,52 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
         if (t != null) {
           apply(service, t, SUBJECT);
         }
-      } catch (RolloutControl.ChangeNotRecordedException ex) {
+      } catch (RolloutControl.ChangeNotRecordedException | StoreUnavailableException ex) {
         LOG.warning("rollout of service " + service + ": transition not saved, retried at the next tick: " + ex.getMessage());
       } catch (ChangeRejectedException ex) {
         LOG.warning("rollout of service " + service + ": transition refused: " + ex.getMessage());
       }
     }
+  }
+
+  /**
+   * Takes every persisted state that differs from the one this driver last saw (another replica or an
+   * operator elsewhere moved it); its step is held afresh. Caller holds the lock.
+   */
+  private void follow() {
+    for (Map.Entry<String, JsonObject> saved : store.rollouts().entrySet()) {
+      String service = saved.getKey();
+      if (saved.getValue().equals(seen.get(service))) {
+        continue;
+      }
+      RolloutState state;
+      try {
+        state = RolloutState.fromJson(saved.getValue(), "rollouts." + service);
+      } catch (IllegalArgumentException e) {
+        LOG.warning("rollout of service " + service + ": ignoring an invalid persisted state: " + e.getMessage());
+        seen.put(service, saved.getValue());
+        continue;
+      }
+      states.put(service, state);
+      seen.put(service, saved.getValue());
+      meters.register(service, this::state, track -> weightInForce(service, track));
+      if (state.config() != null) {
+        meters.candidate(service, state.config().candidate(), track -> weightInForce(service, track));
+      }
+    }
+  }
+
+  /** The persisted state where it moved since this driver last saw it, else this driver's. Non-blocking. */
+  private RolloutState view(String service) {
+    JsonObject saved = store.rollouts().get(service);
+    if (saved != null && !saved.equals(seen.get(service))) {
+      try {
+        return RolloutState.fromJson(saved, "rollouts." + service);
+      } catch (IllegalArgumentException e) {
+        return state(service);
+      }
+    }
+    return state(service);
   }
 
   /** A config reload removed the service or one of the rollout's tracks: pause (once) rather than guess. */
@@ -160,7 +209,7 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
 
   @Override
   public JsonObject status(String service) {
-    RolloutState state = state(service);
+    RolloutState state = view(service);
     JsonObject json = state.toJson();
     ServiceRoute route = routing.current().service(service);
     if (route != null) {
@@ -226,6 +275,7 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
 
   @Override
   public synchronized JsonObject start(String service, JsonObject overrides, String subject) throws Exception {
+    follow();
     ServiceRoute route = routing.current().service(service);
     if (route == null) {
       throw new ChangeRejectedException("unknown service '" + service + "'");
@@ -251,16 +301,19 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
 
   @Override
   public synchronized JsonObject pause(String service, String subject) throws Exception {
+    follow();
     return apply(service, operator(() -> RolloutMachine.pause(state(service), subject)), subject);
   }
 
   @Override
   public synchronized JsonObject resume(String service, String subject) throws Exception {
+    follow();
     return apply(service, operator(() -> RolloutMachine.resume(state(service), subject)), subject);
   }
 
   @Override
   public synchronized JsonObject abort(String service, String subject) throws Exception {
+    follow();
     return apply(service, operator(() -> RolloutMachine.abort(state(service), subject)), subject);
   }
 
@@ -278,11 +331,14 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
 
   /** Saves and audits {@code t} (when it persists), then makes it the state; answers the new status. */
   private JsonObject apply(String service, Transition t, String subject)
-      throws ChangeRejectedException, RolloutControl.ChangeNotRecordedException {
+      throws ChangeRejectedException, StoreUnavailableException, RolloutControl.ChangeNotRecordedException {
     if (t.persists()) {
       Map<String, Integer> weights = t.candidateWeight() == null ? null
           : weights(routing.current().service(service).config(), t.state().config(), t.candidateWeight());
-      control.rolloutChange(service, t.action(), t.state().toJson(), weights, subject);
+      JsonObject saved = t.state().toJson();
+      store.commit(service, t.action(), seen.get(service), saved, weights, subject);
+      JsonObject stored = store.rollouts().get(service);
+      seen.put(service, stored != null ? stored : saved);
       LOG.info("rollout of service " + service + ": " + t.state().phase().jsonName() + ", step " + t.state().step()
           + (weights == null ? "" : ", weights " + weights) + ": " + t.state().reason());
     }

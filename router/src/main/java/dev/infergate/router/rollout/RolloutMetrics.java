@@ -46,6 +46,10 @@ final class RolloutMetrics {
 
   /** The gauge of a candidate's weight (registering it again is a no-op). */
   void candidate(String service, String candidate, ToIntFunction<String> candidateWeight) {
+    // Replicas following another's rollout see its candidate at every persisted step: register once.
+    if (!registered.add(service + "\u0000" + candidate)) {
+      return;
+    }
     Gauge.builder(MetricNames.ROLLOUT_WEIGHT, () -> candidateWeight.applyAsInt(candidate))
         .description(MetricNames.help(MetricNames.ROLLOUT_WEIGHT))
         .tags(Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_TRACK, candidate))
