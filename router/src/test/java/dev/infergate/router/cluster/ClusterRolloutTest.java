@@ -110,7 +110,8 @@ class ClusterRolloutTest {
     leader.close();
     Poll.until(Duration.ofMillis(5 * LEASE_MILLIS), () -> rollout(other).getBoolean("leader"),
         "the other replica leads within the lease");
-    Poll.until(WAIT, () -> "succeeded".equals(rollout(other).getString("phase")),
+    // The state is visible a moment before the routing built from it is in force: poll for both.
+    Poll.until(WAIT, () -> "succeeded".equals(rollout(other).getString("phase")) && canaryWeightInForce(other) == 100,
         "rollout succeeded on the replica that took over (now " + rollout(other).encode() + ")");
     loads.get(1 - driver).stop();
     assertEquals(0, loads.get(1 - driver).failed(), () -> "client requests failed: " + loads.get(1 - driver).failures());
