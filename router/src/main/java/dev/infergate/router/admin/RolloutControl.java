@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * start-up replays; a separate small state file keeps the restore simple and the audit log
  * append-only and rotatable.
  */
-public final class RolloutControl implements dev.infergate.router.rollout.RolloutStore {
+public final class RolloutControl implements RolloutStore {
   private static final Logger LOG = Logger.getLogger(RolloutControl.class.getName());
   static final String ABANDONED_NOT_SAVED = "the state file could not be saved; the change was not applied";
   static final String ABANDONED_AT_START = "the router stopped before saving the state file; the change was not applied";

@@ -5,6 +5,7 @@ import dev.infergate.router.admin.ChangeRejectedException;
 import dev.infergate.router.admin.OperatorChanges;
 import dev.infergate.router.admin.OperatorState;
 import dev.infergate.router.admin.RolloutControl;
+import dev.infergate.router.admin.RolloutStore;
 import dev.infergate.router.admin.RoutingChanges;
 import dev.infergate.router.admin.ServiceOverride;
 import dev.infergate.router.admin.StateFile;
@@ -13,7 +14,6 @@ import dev.infergate.router.admin.VersionConflictException;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RouterConfig;
 import dev.infergate.router.config.ServiceConfig;
-import dev.infergate.router.rollout.RolloutStore;
 import dev.infergate.router.routing.RoutingState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -122,7 +122,10 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
     this.localAudit = localAudit;
     this.stateFile = stateFile;
     this.replica = replica;
-    this.current = new SharedState(0, fromFile, new JsonObject());
+    // A rollout saved in the file before cluster was turned on seeds Redis too, and goes on from its step.
+    JsonObject fileRollouts = new JsonObject();
+    fromFile.rollouts().forEach((service, state) -> fileRollouts.put(service, state.copy()));
+    this.current = new SharedState(0, fromFile, fileRollouts);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.infergate.router.admin.ChangeConflictException;
 import dev.infergate.router.admin.ChangeRejectedException;
 import dev.infergate.router.admin.RolloutApi;
 import dev.infergate.router.admin.RolloutControl;
+import dev.infergate.router.admin.RolloutStore;
 import dev.infergate.router.admin.StoreUnavailableException;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RolloutConfig;

@@ -1,15 +1,13 @@
-package dev.infergate.router.rollout;
+package dev.infergate.router.admin;
 
-import dev.infergate.router.admin.ChangeRejectedException;
-import dev.infergate.router.admin.RolloutControl;
-import dev.infergate.router.admin.StoreUnavailableException;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
  * Where the rollout driver's transitions are persisted and read back: this router's state file
  * ({@link RolloutControl}) or, with {@code cluster}, the routing state every replica shares in Redis, so
- * that a replica taking a rollout over goes on from the step the previous driver persisted.
+ * that a replica taking a rollout over goes on from the step the previous driver persisted. It lives
+ * here, beside {@link OperatorChanges}, so that admin and cluster implement it without a package cycle.
  *
  * <p>Threading: {@link #rollouts} never blocks and may be called from any thread; {@link #commit}
  * blocks (file writes, a Redis round trip): call it from a worker. Errors are the admin API's:
