@@ -1,5 +1,6 @@
 package dev.infergate.router;
 
+import dev.infergate.telemetry.Tracing;
 import dev.infergate.router.admin.AdminServer;
 import dev.infergate.router.admin.AuditLog;
 import dev.infergate.router.admin.LocalChanges;
@@ -78,6 +79,7 @@ public final class RouterServer implements AutoCloseable {
   private final ShutdownSignal shutdownSignal = new ShutdownSignal();
   private final ShutdownConfig shutdown;
   private Shadowing shadowing;
+  private Tracing tracing = Tracing.OFF;
   private Authenticator authenticator;
   private final List<String> deployments = new ArrayList<>();
   private AdminServer admin;
@@ -142,6 +144,7 @@ public final class RouterServer implements AutoCloseable {
     OperatorChanges control = cluster == null ? new LocalChanges(vertx, local, auditLog) : cluster.store();
     AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), config.accessLog());
     RouterServer server = new RouterServer(vertx, state, endpoints, accessLog, config.shutdown());
+    server.tracing = Tracing.start(config.tracing(), "infergate-router");
     server.shadowing = new Shadowing(metrics, random, name -> {
       ServiceRoute s = state.current().service(name);
       return s == null ? null : s.config().shadow();
@@ -234,7 +237,7 @@ public final class RouterServer implements AutoCloseable {
     String id = vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config.listen().host(), bindPort, state::current, authenticator,
           rateLimiting, config.tls(), accessLog, metrics, random, shutdownSignal, shutdown.drainMillis(), guard,
-          config.upstream().transport(), shadowing);
+          config.upstream().transport(), shadowing).tracing(tracing);
       synchronized (created) {
         created.add(v);
       }
@@ -326,6 +329,7 @@ public final class RouterServer implements AutoCloseable {
         cluster.close();
       }
       endpoints.close();
+      tracing.close(); // flushes the spans of the last requests
       if (authenticator != null) {
         authenticator.close();
       }

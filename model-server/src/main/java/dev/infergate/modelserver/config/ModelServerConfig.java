@@ -1,6 +1,7 @@
 package dev.infergate.modelserver.config;
 
 import dev.infergate.telemetry.LogFormat;
+import dev.infergate.telemetry.TracingConfig;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -19,6 +20,7 @@ import java.util.Set;
  * @param strict a model that fails to load stops the start (exit 1), as before failure isolation; by
  *     default it is listed {@code UNAVAILABLE} with its reason and the other models serve
  * @param logFormat {@code logFormat: text | json} (JSON lines with request and trace ids)
+ * @param tracing {@code tracing: {otlpEndpoint, sampleRatio}}: OpenTelemetry spans over OTLP/HTTP, off by default
  */
 public record ModelServerConfig(
     String host,
@@ -34,7 +36,8 @@ public record ModelServerConfig(
     long preStopDelayMillis,
     LimitsConfig limits,
     boolean strict,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    TracingConfig tracing) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9001;
@@ -49,7 +52,7 @@ public record ModelServerConfig(
 
   private static final Set<String> KEYS = Set.of("host", "port", "models", "device", "maxBodyBytes",
       "modelDefaults", "intraOpThreads", "inferenceThreads", "drainTimeoutMillis", "admin", "preStopDelayMillis",
-      "limits", "strict", "logFormat");
+      "limits", "strict", "logFormat", "tracing");
 
   public ModelServerConfig {
     if (port < 0 || port > 65535) {
@@ -70,6 +73,17 @@ public record ModelServerConfig(
     if (logFormat == null) {
       throw new ConfigException("logFormat must be set (LogFormat.DEFAULT for text)");
     }
+    if (tracing == null) {
+      throw new ConfigException("tracing must be set (TracingConfig.OFF for none)");
+    }
+  }
+
+  /** Without tracing. */
+  public ModelServerConfig(String host, int port, Path modelsDir, DeviceSpec device, int maxBodyBytes,
+      BatchPolicy modelDefaults, int intraOpThreads, int inferenceThreads, long drainTimeoutMillis,
+      AdminListener admin, long preStopDelayMillis, LimitsConfig limits, boolean strict, LogFormat logFormat) {
+    this(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads, inferenceThreads,
+        drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat, TracingConfig.OFF);
   }
 
   /** With text logs. */
@@ -91,7 +105,7 @@ public record ModelServerConfig(
   /** This config with {@code strict} set as given. */
   public ModelServerConfig withStrict(boolean strict) {
     return new ModelServerConfig(host, port, modelsDir, device, maxBodyBytes, modelDefaults, intraOpThreads,
-        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat);
+        inferenceThreads, drainTimeoutMillis, admin, preStopDelayMillis, limits, strict, logFormat, tracing);
   }
 
   /** Builds the config from an optional YAML file and the command line; flags win over the file. */
@@ -118,6 +132,7 @@ public record ModelServerConfig(
         root.longValue("preStopDelayMillis", DEFAULT_PRE_STOP_DELAY_MILLIS, 0, 600_000),
         LimitsConfig.from(root.child("limits")),
         commandLine.strict() != null ? commandLine.strict() : root.booleanValue("strict", DEFAULT_STRICT),
-        TelemetryYaml.logFormat(root));
+        TelemetryYaml.logFormat(root),
+        TelemetryYaml.tracing(root));
   }
 }

@@ -29,7 +29,7 @@ public final class ConfigParser {
   private static final Set<String> TOP_KEYS = Set.of(
       "listen", "admin", "stateFile", "maxBodyBytes", "allowTrackOverride", "watchIntervalMillis",
       "accessLog", "services", "auth", "rateLimits", "tls", "shutdown", "limits", "upstream", "logFormat",
-      "cluster");
+      "cluster", "tracing");
   private static final Set<String> HOST_PORT_KEYS = Set.of("host", "port");
   private static final Set<String> SERVICE_KEYS = Set.of(
       "model", "strategy", "tracks", "active", "fallbackTrack", "timeoutMillis", "retry",
@@ -129,7 +129,8 @@ public final class ConfigParser {
       services.put(name, service(name, servicesMap.map(name)));
     }
     return new RouterConfig(listen, admin, stateFile, maxBody, override, watch, accessLog, services, auth,
-        rateLimits, tls, shutdown, limits, upstream, TelemetryYaml.logFormat(root), cluster);
+        rateLimits, tls, shutdown, limits, upstream, TelemetryYaml.logFormat(root), cluster,
+        TelemetryYaml.tracing(root));
   }
 
   private static HostPort hostPort(YamlMap m, String host, int port) throws ConfigException {

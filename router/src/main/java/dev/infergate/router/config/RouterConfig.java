@@ -1,6 +1,7 @@
 package dev.infergate.router.config;
 
 import dev.infergate.telemetry.LogFormat;
+import dev.infergate.telemetry.TracingConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param upstream how the router talks to the model servers (the transport)
  * @param logFormat {@code logFormat: text | json} (JSON lines with request and trace ids); restart to change
  * @param cluster shared state, audit, leases and rate limits in Redis, or null for one router on its own
+ * @param tracing {@code tracing: {otlpEndpoint, sampleRatio}}: OpenTelemetry spans over OTLP/HTTP, off by default;
+ *     restart to change
  */
 public record RouterConfig(
     HostPort listen,
@@ -43,7 +46,8 @@ public record RouterConfig(
     LimitsConfig limits,
     UpstreamConfig upstream,
     LogFormat logFormat,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    TracingConfig tracing) {
 
   /** Upper bound of {@code watchIntervalMillis}: an hour. */
   public static final long MAX_WATCH_INTERVAL_MILLIS = 3_600_000;
@@ -52,6 +56,7 @@ public record RouterConfig(
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(logFormat, "logFormat");
+    Objects.requireNonNull(tracing, "tracing");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(shutdown, "shutdown");
@@ -128,10 +133,19 @@ public record RouterConfig(
         rateLimits, tls, shutdown, limits, upstream, LogFormat.DEFAULT, cluster);
   }
 
+  /** Without tracing. */
+  public RouterConfig(HostPort listen, HostPort admin, String stateFile, long maxBodyBytes, boolean allowTrackOverride,
+      long watchIntervalMillis, boolean accessLog, Map<String, ServiceConfig> services, AuthConfig auth,
+      RateLimitConfig rateLimits, TlsConfig tls, ShutdownConfig shutdown, LimitsConfig limits, UpstreamConfig upstream,
+      LogFormat logFormat, ClusterConfig cluster) {
+    this(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis, accessLog, services, auth,
+        rateLimits, tls, shutdown, limits, upstream, logFormat, cluster, TracingConfig.OFF);
+  }
+
   /**
    * A reloaded configuration as it can take effect: its reloadable fields with {@code running}'s
    * restart-only ones (listeners, state file, auth, TLS, limits, shutdown, access log, watch interval,
-   * upstream transport, log format, cluster), which the listeners, the authenticator and the admin API were built from and keep.
+   * upstream transport, log format, cluster, tracing), which the listeners, the authenticator and the admin API were built from and keep.
    * Built, and so checked, as a whole, so that a reload cannot combine the running auth with a setting only
    * valid without it (dropping {@code auth:} and setting {@code allowTrackOverride: true} would otherwise let
    * any consumer choose its track while tokens are still required: RestartOnlyReloadTest).
@@ -142,7 +156,8 @@ public record RouterConfig(
     try {
       return new RouterConfig(running.listen(), running.admin(), running.stateFile(), maxBodyBytes, allowTrackOverride,
           running.watchIntervalMillis(), running.accessLog(), services, running.auth(), rateLimits, running.tls(),
-          running.shutdown(), running.limits(), running.upstream(), running.logFormat(), running.cluster());
+          running.shutdown(), running.limits(), running.upstream(), running.logFormat(), running.cluster(),
+          running.tracing());
     } catch (ConfigException e) {
       throw new ConfigException(e.getMessage() + " (this router keeps the listeners, auth, TLS and limits it "
           + "started with: changes to them take effect at the next restart)", e);
@@ -152,6 +167,6 @@ public record RouterConfig(
   /** The same configuration with other services (operator overrides laid over the file's). */
   public RouterConfig withServices(Map<String, ServiceConfig> replaced) {
     return new RouterConfig(listen, admin, stateFile, maxBodyBytes, allowTrackOverride, watchIntervalMillis,
-        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream, logFormat, cluster);
+        accessLog, replaced, auth, rateLimits, tls, shutdown, limits, upstream, logFormat, cluster, tracing);
   }
 }

@@ -61,6 +61,8 @@ final class Attempt implements UpstreamExchange.Listener {
   private UpstreamExchange exchange;
   private TryOutcome outcome;
   private long nanos;
+  /** This try's client span, kept by a tracing {@link AttemptObserver}; null when none. */
+  Object observed;
 
   /**
    * @param number 1 for the request's first try
@@ -84,7 +86,7 @@ final class Attempt implements UpstreamExchange.Listener {
   /** Sends the request; the endpoint was reserved by the pick. */
   void start(UpstreamTransport transport, String uri) {
     observer.started(this);
-    UpstreamExchange e = transport.send(request, endpoint.host(), endpoint.port(), endpoint.authority(), uri,
+    UpstreamExchange e = transport.send(observer.outbound(this), endpoint.host(), endpoint.port(), endpoint.authority(), uri,
         (int) Math.min(Integer.MAX_VALUE, perTryMillis), this);
     if (phase != Phase.DONE) {
       exchange = e;

@@ -1,6 +1,7 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.router.routing.TrackRoute;
+import dev.infergate.router.upstream.http.OutboundRequest;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -20,6 +21,14 @@ interface AttemptObserver {
 
   /** A try is about to be sent ({@link Attempt#number()}, track, endpoint and request are set). */
   default void started(Attempt attempt) {}
+
+  /**
+   * What this try sends, asked right after {@link #started}: the attempt's request, or a copy of it with
+   * this try's own {@code traceparent} (the client span's, so the model server's span is its child).
+   */
+  default OutboundRequest outbound(Attempt attempt) {
+    return attempt.request();
+  }
 
   /**
    * The try is over for its endpoint: a response head that is passed on ({@link TryOutcome#ANSWERED};

@@ -33,6 +33,7 @@ final class AuthStep implements RequestStep {
   public void handle(ProxyContext ctx) {
     if (authenticator == null) {
       ctx.consumerKey = ctx.request.getHeader(Headers.CONSUMER);
+      ctx.span.setAttribute(SpanNames.AUTH, "none");
       ctx.next();
       return;
     }
@@ -49,11 +50,14 @@ final class AuthStep implements RequestStep {
       } else if (ar.cause() instanceof InvalidTokenException e) {
         boolean missing = authorization == null || authorization.isBlank();
         metrics.authFailure("proxy", missing ? "missing" : "invalid");
+        ctx.span.setAttribute(SpanNames.AUTH, missing ? "missing" : "invalid");
         refuse(ctx, missing ? null : e.getMessage());
       } else if (ar.cause() instanceof Authenticator.VerificationBusyException) {
+        ctx.span.setAttribute(SpanNames.AUTH, "busy");
         ctx.response.headers().set(HttpHeaders.RETRY_AFTER, "1");
         ctx.fail(503, "too many new tokens are being verified; retry shortly");
       } else {
+        ctx.span.setAttribute(SpanNames.AUTH, "unavailable");
         LOG.log(Level.WARNING, "token verification failed unexpectedly", ar.cause());
         ctx.fail(503, "token verification is unavailable, retry later");
       }
@@ -63,6 +67,7 @@ final class AuthStep implements RequestStep {
   private static void accept(ProxyContext ctx, Consumer consumer) {
     ctx.consumer = consumer;
     ctx.consumerKey = consumer.subject();
+    ctx.span.setAttribute(SpanNames.AUTH, "accepted");
     ctx.next();
   }
 

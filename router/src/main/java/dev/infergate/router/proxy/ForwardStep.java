@@ -4,6 +4,7 @@ import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.shadow.Shadowing;
 import dev.infergate.router.upstream.http.OutboundRequest;
 import dev.infergate.router.upstream.http.UpstreamTransport;
+import dev.infergate.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 
@@ -32,7 +33,17 @@ final class ForwardStep implements RequestStep {
 
   /** Create on the event loop that will run the requests: the deadline sweep runs there. */
   ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing) {
-    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM, new TrackOutcomesObserver(), shadowing, vertx);
+    this(vertx, transport, metrics, shadowing, Tracing.OFF);
+  }
+
+  /**
+   * @param tracing with tracing on, a client span per try ({@link TryTracing}) besides the rollout statistics
+   *     ({@link TrackOutcomesObserver})
+   */
+  ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing, Tracing tracing) {
+    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM,
+        tracing.enabled() ? new TryTracing(tracing, new TrackOutcomesObserver()) : new TrackOutcomesObserver(),
+        shadowing, vertx);
     deadlines.start(vertx);
   }
 

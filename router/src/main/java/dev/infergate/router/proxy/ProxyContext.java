@@ -9,6 +9,7 @@ import dev.infergate.router.observability.TrackMeters;
 import dev.infergate.router.routing.RoutingTable;
 import dev.infergate.router.routing.ServiceRoute;
 import dev.infergate.router.routing.TrackRoute;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -32,6 +33,8 @@ public final class ProxyContext {
   // Decisions, in pipeline order.
   String requestId;
   String traceparent;
+  /** The request's server span; the no-op span when tracing is off (issue 21). */
+  Span span = Span.getInvalid();
   /** The verified token's consumer, or null without auth. */
   Consumer consumer;
   /** Canary stickiness and rate-limit key: the token's subject, or (no auth) the consumer header. */
@@ -143,6 +146,7 @@ public final class ProxyContext {
       return;
     }
     finished = true;
+    SpanNames.endServer(this, status, error);
     long nanos = System.nanoTime() - startNanos;
     TrackRoute t = servedTrack != null ? servedTrack : track;
     (t != null ? t.meters() : unrouted).record(status, nanos);

@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.telemetry.Tracing;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
@@ -44,6 +45,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final UpstreamConfig.Transport transport;
   private final Shadowing shadowing;
   private UpstreamTransport upstream;
+  private Tracing tracing = Tracing.OFF;
 
   /**
    * @param authenticator null without auth
@@ -72,11 +74,17 @@ public final class ProxyVerticle extends VerticleBase {
     this.shadowing = shadowing;
   }
 
+  /** Spans for this instance's requests (the tracer is shared by all instances); off by default. */
+  public ProxyVerticle tracing(Tracing tracing) {
+    this.tracing = tracing;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     upstream = UpstreamTransports.create(transport, context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
     RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
-        metrics, random, shutdownSignal, shadowing);
+        metrics, random, shutdownSignal, shadowing, tracing);
     HttpServerOptions options = guard.options(new HttpServerOptions())
             .setTcpNoDelay(true)
             .setHandle100ContinueAutomatically(false)

@@ -34,6 +34,7 @@ final class RateLimitStep implements RequestStep {
   public void handle(ProxyContext ctx) {
     ConsumerRateLimiter limiter = limiting.current();
     if (limiter == null) {
+      ctx.span.setAttribute(SpanNames.RATE_LIMIT, "none");
       ctx.next();
       return;
     }
@@ -60,11 +61,13 @@ final class RateLimitStep implements RequestStep {
         .set(RESET, Long.toString(decision.resetSeconds()));
     if (!decision.allowed()) {
       metrics.rateLimited(ctx.service.name());
+      ctx.span.setAttribute(SpanNames.RATE_LIMIT, "rejected");
       headers.set(HttpHeaders.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
       ctx.fail(429, "rate limit exceeded: at most " + decision.limit() + " requests in a burst; retry after "
           + decision.retryAfterSeconds() + " s");
       return;
     }
+    ctx.span.setAttribute(SpanNames.RATE_LIMIT, "allowed");
     ctx.next();
   }
 }

@@ -1,20 +1,30 @@
 package dev.infergate.router.proxy;
 
 import dev.infergate.telemetry.LogContext;
+import dev.infergate.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.random.RandomGenerator;
 
 /**
  * Takes the client's {@code x-request-id} (when it is short printable ASCII) or creates one, and
- * takes a valid W3C {@code traceparent} or starts a new trace. Both go upstream and into the log.
+ * takes a valid W3C {@code traceparent} or starts a new trace. Both go upstream and into the log. With
+ * tracing on, it also opens the request's server span, a child of that traceparent (or the root of a new
+ * trace), and what goes on is that span's traceparent, so each try's client span is its child.
  */
 final class RequestIdStep implements RequestStep {
   private static final int MAX_REQUEST_ID = 128;
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
   private final RandomGenerator random;
+  private final Tracing tracing;
 
   RequestIdStep(RandomGenerator random) {
+    this(random, Tracing.OFF);
+  }
+
+  RequestIdStep(RandomGenerator random, Tracing tracing) {
     this.random = random;
+    this.tracing = tracing;
   }
 
   @Override
@@ -22,7 +32,16 @@ final class RequestIdStep implements RequestStep {
     String id = ctx.request.getHeader(Headers.REQUEST_ID);
     ctx.requestId = validRequestId(id) ? id : hex(random.nextLong(), random.nextLong());
     String tp = ctx.request.getHeader(Headers.TRACEPARENT);
-    ctx.traceparent = validTraceparent(tp) ? tp : newTraceparent();
+    boolean valid = validTraceparent(tp);
+    if (tracing.enabled()) {
+      Span span = tracing.startServer("proxy " + ctx.request.method().name(), valid ? tp : null);
+      span.setAttribute(SpanNames.METHOD, ctx.request.method().name());
+      ctx.span = span;
+      String own = Tracing.traceparent(span);
+      ctx.traceparent = own != null ? own : valid ? tp : newTraceparent();
+    } else {
+      ctx.traceparent = valid ? tp : newTraceparent();
+    }
     LogContext.bind(ctx.requestId, ctx.traceparent);
     ctx.next();
   }

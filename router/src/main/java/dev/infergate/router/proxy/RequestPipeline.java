@@ -1,5 +1,6 @@
 package dev.infergate.router.proxy;
 
+import dev.infergate.telemetry.Tracing;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
@@ -28,12 +29,20 @@ public final class RequestPipeline {
   public RequestPipeline(Vertx vertx, UpstreamTransport upstream, RoutingSource routing, Authenticator authenticator,
       RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
       ShutdownSignal shutdown, Shadowing shadowing) {
+    this(vertx, upstream, routing, authenticator, rateLimiting, accessLog, metrics, random, shutdown, shadowing,
+        Tracing.OFF);
+  }
+
+  /** @param tracing the router's tracer: a server span per request, a client span per try */
+  public RequestPipeline(Vertx vertx, UpstreamTransport upstream, RoutingSource routing, Authenticator authenticator,
+      RateLimiting rateLimiting, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
+      ShutdownSignal shutdown, Shadowing shadowing, Tracing tracing) {
     this.routing = routing;
     this.accessLog = accessLog;
     this.unrouted = metrics.unrouted();
     this.shutdown = shutdown;
     List<RequestStep> chain = List.of(
-        new RequestIdStep(random),                 // 1. take or create x-request-id; propagate traceparent
+        new RequestIdStep(random, tracing),        // 1. take or create x-request-id; propagate traceparent
         new CanonicalTargetStep(),                 //    400 on a non-canonical request target (.., %2e, //, ...)
         new HealthStep(shutdown),                  //    the router's own /v2/health/live|ready (no auth)
         new BodyLimitStep(),                       // 2. 413 on a declared Content-Length over maxBodyBytes
@@ -44,7 +53,7 @@ public final class RequestPipeline {
                                                    //    so per-service limits apply and a 404 costs no token
         new TrackStep(random),                     // 6. override (403 without the role), canary buckets or active
         new BodyReadStep(),                        // buffer the body (≤ maxBodyBytes, else 413) so a retry can resend it
-        new ForwardStep(vertx, upstream, metrics, shadowing));  // 7. pick endpoint, forward, retry, fail over,
+        new ForwardStep(vertx, upstream, metrics, shadowing, tracing));  // 7. pick endpoint, forward, retry, fail over,
                                                                //    relay; then a sampled shadow copy
     this.steps = chain.toArray(new RequestStep[0]);
   }
