@@ -1,5 +1,6 @@
 package dev.infergate.modelserver;
 
+import dev.infergate.telemetry.Tracing;
 import dev.infergate.modelserver.batching.ScheduledBatchTimer;
 import dev.infergate.modelserver.config.LimitsConfig;
 import dev.infergate.modelserver.config.ModelServerConfig;
@@ -47,6 +48,7 @@ public final class ModelServer implements AutoCloseable {
   private final ScheduledBatchTimer batchTimer = new ScheduledBatchTimer();
   private final Vertx vertx;
   private final ModelRepository repository;
+  private final Tracing tracing;
   /** The public listener's servers, one per event loop: shutdown stops them accepting before Vert.x closes. */
   private final List<HttpServer> publicServers = new CopyOnWriteArrayList<>();
   private volatile int port;
@@ -54,6 +56,7 @@ public final class ModelServer implements AutoCloseable {
 
   private ModelServer(ModelServerConfig config) {
     this.config = config;
+    this.tracing = Tracing.start(config.tracing(), "infergate-model-server");
     AtomicInteger threads = new AtomicInteger();
     this.inferenceWorkers = Executors.newFixedThreadPool(config.inferenceThreads(), runnable -> {
       Thread thread = new Thread(runnable, "inference-" + threads.incrementAndGet());
@@ -107,7 +110,7 @@ public final class ModelServer implements AutoCloseable {
         return vertx.createHttpServer(new HttpServerOptions(options).setPort(wanted))
             .connectionHandler(guard::accept)
             .invalidRequestHandler(Errors::invalidRequest)
-            .requestHandler(HttpApi.create(vertx, repository, lifecycle, config.maxBodyBytes()))
+            .requestHandler(HttpApi.create(vertx, repository, lifecycle, config.maxBodyBytes(), tracing))
             .listen()
             .onSuccess(server -> {
               boundPort.compareAndSet(0, server.actualPort());
@@ -217,5 +220,6 @@ public final class ModelServer implements AutoCloseable {
     repository.loadedModels().forEach(model -> repository.unload(model.name()));
     inferenceWorkers.shutdown();
     batchTimer.close();
+    tracing.close(); // flushes the last requests' spans
   }
 }

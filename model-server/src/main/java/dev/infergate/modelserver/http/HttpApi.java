@@ -1,6 +1,7 @@
 package dev.infergate.modelserver.http;
 
 import dev.infergate.http.KServePath;
+import dev.infergate.telemetry.Tracing;
 import dev.infergate.modelserver.protocol.EncodedResponse;
 import dev.infergate.modelserver.protocol.V1Codec;
 import dev.infergate.modelserver.protocol.V2Codec;
@@ -29,6 +30,12 @@ public final class HttpApi {
    */
   public static Handler<HttpServerRequest> create(Vertx vertx, ModelRepository repository, Lifecycle lifecycle,
       long maxBodyBytes) {
+    return create(vertx, repository, lifecycle, maxBodyBytes, Tracing.OFF);
+  }
+
+  /** @param tracing a server span per inference request, with queue and compute children; {@link Tracing#OFF} for none */
+  public static Handler<HttpServerRequest> create(Vertx vertx, ModelRepository repository, Lifecycle lifecycle,
+      long maxBodyBytes, Tracing tracing) {
     ModelLookup lookup = new ModelLookup(repository);
     V2Codec v2 = new V2Codec();
     V1Codec v1 = new V1Codec();
@@ -56,7 +63,7 @@ public final class HttpApi {
     };
     HealthHandler health = new HealthHandler(repository, lifecycle);
     ModelHandler models = new ModelHandler(repository, lookup, v2);
-    InferenceHandler inference = new InferenceHandler(vertx, lookup);
+    InferenceHandler inference = new InferenceHandler(vertx, lookup, tracing);
 
     Router router = Router.router(vertx);
     router.get("/v2").handler(health::serverMetadata);

@@ -7,7 +7,12 @@ import dev.infergate.modelserver.protocol.ProtocolException;
 import dev.infergate.modelserver.repository.ModelVersion;
 import dev.infergate.modelserver.runtime.InferenceCallback;
 import dev.infergate.modelserver.runtime.InferenceRequest;
+import dev.infergate.modelserver.runtime.RequestTrace;
 import dev.infergate.modelserver.runtime.Tensor;
+import dev.infergate.telemetry.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -39,12 +44,39 @@ final class InferenceHandler {
     EncodedResponse encode(ModelVersion model, InferenceRequest request, List<Tensor> outputs);
   }
 
+  private static final AttributeKey<String> MODEL = AttributeKey.stringKey("infergate.model");
+  private static final AttributeKey<String> VERSION = AttributeKey.stringKey("infergate.model.version");
+  private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
   private final Vertx vertx;
   private final ModelLookup lookup;
+  private final Tracing tracing;
 
-  InferenceHandler(Vertx vertx, ModelLookup lookup) {
+  InferenceHandler(Vertx vertx, ModelLookup lookup, Tracing tracing) {
     this.vertx = vertx;
     this.lookup = lookup;
+    this.tracing = tracing;
+  }
+
+  /**
+   * The request's server span, a child of its {@code traceparent}, ended when the response body is
+   * written; null when tracing is off (nothing is made or allocated).
+   */
+  private RequestTrace startTrace(HttpServerRequest request, String modelName) {
+    if (!tracing.enabled()) {
+      return null;
+    }
+    Span span = tracing.startServer("infer " + modelName, request.getHeader("traceparent"));
+    span.setAttribute(MODEL, modelName);
+    HttpServerResponse response = request.response();
+    response.bodyEndHandler(v -> {
+      int status = response.getStatusCode();
+      span.setAttribute(STATUS, status);
+      if (status >= 500) {
+        span.setStatus(StatusCode.ERROR);
+      }
+      span.end();
+    });
+    return new RequestTrace(tracing.tracer(), span);
   }
 
   /**
@@ -63,8 +95,9 @@ final class InferenceHandler {
       }
       Compression.Coding answerCoding = Compression.responseCoding(request.getHeader(HttpHeaders.ACCEPT_ENCODING));
       String binaryHeaderLength = request.getHeader(EncodedResponse.HEADER_LENGTH);
+      RequestTrace trace = startTrace(request, modelName);
       BoundedBody.read(request, maxBodyBytes, body -> guarded(request, () -> {
-        Reply reply = new Reply(request.response(), answerCoding, System.nanoTime());
+        Reply reply = new Reply(request.response(), answerCoding, System.nanoTime(), trace);
         if (coding == Compression.Coding.IDENTITY || body.length() == 0) {
           infer(reply, body, binaryHeaderLength, modelName, versionName, codec);
         } else {
@@ -75,7 +108,8 @@ final class InferenceHandler {
   }
 
   /** Where and how the answer goes: the response, the coding the client accepts, when the request began. */
-  private record Reply(HttpServerResponse response, Compression.Coding coding, long startedNanos) {}
+  private record Reply(HttpServerResponse response, Compression.Coding coding, long startedNanos,
+      RequestTrace trace) {}
 
   /**
    * Inflates a compressed body, refusing it (413) once its decoded size passes the limit: the first
@@ -176,7 +210,10 @@ final class InferenceHandler {
   private static void submit(Reply reply, ModelVersion model, Codec codec, InferenceRequest request) {
     HttpServerResponse response = reply.response();
     Context context = Vertx.currentContext();
-    Admission admission = model.submit(request, new InferenceCallback() {
+    if (reply.trace() != null) {
+      reply.trace().server().setAttribute(VERSION, model.version());
+    }
+    Admission admission = model.submit(request, reply.trace(), new InferenceCallback() {
       @Override
       public void onResult(List<Tensor> outputs) {
         EncodedResponse encoded;

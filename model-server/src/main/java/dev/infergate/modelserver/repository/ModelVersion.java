@@ -9,6 +9,7 @@ import dev.infergate.modelserver.runtime.InferenceCallback;
 import dev.infergate.modelserver.runtime.InferenceRequest;
 import dev.infergate.modelserver.runtime.OnnxModel;
 import dev.infergate.modelserver.runtime.PendingInference;
+import dev.infergate.modelserver.runtime.RequestTrace;
 import dev.infergate.modelserver.runtime.Tensor;
 import dev.infergate.modelserver.runtime.TensorSpec;
 import java.util.ArrayList;
@@ -128,18 +129,24 @@ public final class ModelVersion {
    * order; a part that fails fails the request.
    */
   public Admission submit(InferenceRequest request, InferenceCallback callback) {
+    return submit(request, null, callback);
+  }
+
+  /** As {@link #submit(InferenceRequest, InferenceCallback)}, with the request's trace (null: untraced). */
+  public Admission submit(InferenceRequest request, RequestTrace trace, InferenceCallback callback) {
     long now = System.nanoTime();
     int rows = request.rows();
     Admission admission = rows > maxBatchSize() && model.supportsBatching()
-        ? batcher.offerAll(split(request, now, callback))
-        : batcher.offer(new PendingInference(request, now, callback));
+        ? batcher.offerAll(split(request, now, trace, callback))
+        : batcher.offer(new PendingInference(request, now, callback, trace));
     if (admission == Admission.QUEUE_FULL) {
       meters.count(InferenceMeters.Outcome.QUEUE_FULL);
     }
     return admission;
   }
 
-  private List<PendingInference> split(InferenceRequest request, long now, InferenceCallback callback) {
+  private List<PendingInference> split(InferenceRequest request, long now, RequestTrace trace,
+      InferenceCallback callback) {
     List<int[]> ranges = SplitJoin.ranges(request.rows(), maxBatchSize());
     SplitJoin<List<Tensor>> join = new SplitJoin<>(ranges.size(),
         parts -> callback.onResult(RowConcat.join(parts)), callback::onError);
@@ -159,7 +166,7 @@ public final class ModelVersion {
             public void onError(Throwable error) {
               join.fail(error);
             }
-          }));
+          }, trace));
     }
     return pending;
   }

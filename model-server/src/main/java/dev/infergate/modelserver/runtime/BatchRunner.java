@@ -43,8 +43,15 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
       meters.recordQueueTime(started - pending.enqueuedNanos());
       totalRows += pending.rows();
     }
-    List<Tensor> outputs = run(batch, totalRows);
+    List<Tensor> outputs;
+    try {
+      outputs = run(batch, totalRows);
+    } catch (RuntimeException | Error e) {
+      traced(batch, started, totalRows, e);
+      throw e;
+    }
     meters.recordCompute(System.nanoTime() - started, totalRows, batch.size());
+    traced(batch, started, totalRows, null);
     int firstRow = 0;
     for (PendingInference pending : batch) {
       int rows = pending.rows();
@@ -54,6 +61,22 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
       }
       firstRow += rows;
       pending.callback().onResult(own);
+    }
+  }
+
+  /** Queue and compute spans of the batch's traced requests; nothing to do (no allocation) when none is. */
+  private static void traced(List<PendingInference> batch, long started, int totalRows, Throwable error) {
+    long finished = 0;
+    long offset = 0;
+    for (PendingInference pending : batch) {
+      RequestTrace trace = pending.trace();
+      if (trace != null) {
+        if (finished == 0) {
+          finished = System.nanoTime();
+          offset = RequestTrace.epochOffset();
+        }
+        trace.record(pending.enqueuedNanos(), started, finished, offset, batch.size(), totalRows, error);
+      }
     }
   }
 
