@@ -204,6 +204,29 @@ class TracingTest {
     assertTrue(failing.inferences() > 0, "the first try reached the failing endpoint");
   }
 
+  @Test
+  void withTracingOffNothingIsExportedAndTheCallersTraceparentStillGoesUpstream() throws Exception {
+    String untracedId = "11111111111111111111111111111111";
+    String untracedParent = "00-" + untracedId + "-2222222222222222-01";
+    try (FakeModelServer ok = FakeModelServer.start(vertx, "untraced");
+        RouterHarness untraced = RouterHarness.start(ServiceYaml.config(
+            new ServiceYaml("iris").track("stable", 100, "1", ok.url())))) {
+      Http.Response answer = Http.send(Http.builder(untraced.url("/v2/models/iris/infer"), "traceparent",
+          untracedParent, "content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input"))).build());
+      assertEquals(200, answer.status(), answer.body());
+      assertEquals(untracedParent, ok.lastHeaders().get("traceparent"), "without tracing the traceparent passes as is");
+    }
+    // A traced request after it: once its spans are in, the untraced router would have exported by then too.
+    String tracedId = "33333333333333333333333333333333";
+    Http.Response traced = Http.send(Http.builder(router.url("/v2/models/iris/infer"), "traceparent",
+        "00-" + tracedId + "-4444444444444444-01", "x-infergate-track", "backup", "content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input"))).build());
+    assertEquals(200, traced.status(), traced.body());
+    awaitTrace(tracedId, 5);
+    assertEquals(List.of(), inTrace(untracedId), "a router without tracing exports nothing");
+  }
+
   private static List<Received> awaitTrace(String traceId, int atLeast) {
     Poll.until(EXPORT_DEADLINE, () -> inTrace(traceId).size() >= atLeast,
         "at least " + atLeast + " spans of trace " + traceId + " exported (so far: " + spans + ")");
