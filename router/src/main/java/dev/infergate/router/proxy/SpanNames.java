@@ -1,6 +1,6 @@
 package dev.infergate.router.proxy;
 
-import dev.infergate.router.routing.ModelPath;
+import dev.infergate.http.KServePath;
 import dev.infergate.router.routing.TrackRoute;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -35,7 +35,7 @@ final class SpanNames {
     }
     span.setAttribute(STATUS, status);
     if (ctx.modelPath != null) {
-      span.setAttribute(ROUTE, ctx.modelPath.protocol() == ModelPath.Protocol.V1
+      span.setAttribute(ROUTE, ctx.modelPath.protocol() == KServePath.Protocol.V1
           ? "/v1/models/{model}" + ctx.modelPath.operation().suffix()
           : "/v2/models/{model}" + ctx.modelPath.operation().suffix());
     }
