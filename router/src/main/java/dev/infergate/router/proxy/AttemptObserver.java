@@ -6,8 +6,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Hears each try of every forwarded request: the seam for what watches tries without taking part
- * in them. Planned users: a client span per try (OpenTelemetry, issue 21: {@link #started} opens it,
- * {@link #ended} closes it with the outcome); rollout statistics (issue 19: whether the first track
+ * in them. Users: a client span per try ({@link TryTracing}: {@link #started} opens it, {@link #outbound}
+ * sends its traceparent, {@link #ended} closes it with the outcome); rollout statistics (issue 19: whether the first track
  * tried, {@code attempt.number() == 1}, was the candidate and whether its outcome was a 5xx, timeout
  * or reset, even when a retry then served the request); shadow comparison (issue 19: the live
  * response's status and first {@link #captureBodyBytes} bytes, in {@link #relayed}).
