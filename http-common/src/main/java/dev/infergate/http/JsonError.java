@@ -1,10 +1,11 @@
 package dev.infergate.http;
 
 /**
- * The one JSON error body both servers write, {@code {"error":"...","requestId":"..."}} (the router always
- * gives a request id; the model server gives none), and the one JSON string escaper behind it. Hand-written
- * rather than Jackson: the router writes it on its hot path (a 404, 401 or 429 per refused request) and
- * from a Netty handler, where building a {@code JsonObject} per error buys nothing. Pure; thread-safe.
+ * The one JSON error body both servers write, {@code {"error":"...","requestId":"..."}} (the router
+ * always gives a request id; the model server gives none), and the one JSON string escaper behind
+ * it. Hand-written rather than Jackson: the router writes it on its hot path (a 404, 401 or 429 per
+ * refused request) and from a Netty handler, where building a {@code JsonObject} per error buys
+ * nothing. Pure; thread-safe.
  */
 public final class JsonError {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -25,12 +26,12 @@ public final class JsonError {
   }
 
   /**
-   * Appends {@code s} as the inside of a JSON string (RFC 8259 §7): quote and backslash escaped, control
-   * characters as {@code \n}, {@code \t}... or as a six-character escape (backslash, {@code u}, four hex
-   * digits), as are U+2028 and U+2029 (line terminators to JavaScript and to some log readers), other
-   * characters as they are (UTF-8 on the wire). A lone surrogate, which has no UTF-8 form
-   * and which some parsers refuse even escaped, becomes U+FFFD, so an error message that quotes a
-   * client's broken input is still valid JSON everywhere.
+   * Appends {@code s} as the inside of a JSON string (RFC 8259 §7): quote and backslash escaped,
+   * control characters as {@code \n}, {@code \t}... or as a six-character escape (backslash, {@code
+   * u}, four hex digits), as are U+2028 and U+2029 (line terminators to JavaScript and to some log
+   * readers), other characters as they are (UTF-8 on the wire). A lone surrogate, which has no
+   * UTF-8 form and which some parsers refuse even escaped, becomes U+FFFD, so an error message that
+   * quotes a client's broken input is still valid JSON everywhere.
    */
   public static void escape(StringBuilder out, String s) {
     for (int i = 0; i < s.length(); i++) {
@@ -45,9 +46,14 @@ public final class JsonError {
         case '\f' -> out.append("\\f");
         default -> {
           if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-            out.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
+            out.append("\\u")
+                .append(HEX[c >> 12])
+                .append(HEX[c >> 8 & 0xf])
+                .append(HEX[c >> 4 & 0xf])
                 .append(HEX[c & 0xf]);
-          } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          } else if (Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1))) {
             out.append(c).append(s.charAt(++i));
           } else if (Character.isSurrogate(c)) {
             out.append('\ufffd');

@@ -3,16 +3,18 @@ package dev.infergate.http;
 /**
  * The KServe path grammar both servers serve, one copy: the router matches a client's path with it
  * and the model server its inference paths, so the two cannot read one path two ways.
+ *
  * <pre>
  *   /v2/models/{m}[/versions/{v}]( "" | /ready | /infer | /config | /stats )
  *   /v1/models/{m}[/versions/{v}]( :predict | "" )
  * </pre>
- * {@code {m}} and {@code {v}} are names: a letter, digit or {@code _}, then letters, digits, {@code .},
- * {@code _} or {@code -}, at most {@value #MAX_NAME} in all (the model repository's rule for the
- * directories a model server loads, so every model it can load has a path). They are matched as sent:
- * no percent-decoding. A name never needs an escape, and a path with one ({@code /v2/models/ir%69s/infer})
- * is refused ({@link #refusal}, a 400) by both servers instead of being decoded by one and not the other.
- * Pure; thread-safe; immutable.
+ *
+ * {@code {m}} and {@code {v}} are names: a letter, digit or {@code _}, then letters, digits, {@code
+ * .}, {@code _} or {@code -}, at most {@value #MAX_NAME} in all (the model repository's rule for
+ * the directories a model server loads, so every model it can load has a path). They are matched as
+ * sent: no percent-decoding. A name never needs an escape, and a path with one ({@code
+ * /v2/models/ir%69s/infer}) is refused ({@link #refusal}, a 400) by both servers instead of being
+ * decoded by one and not the other. Pure; thread-safe; immutable.
  *
  * @param version the version the path names, or null (the model's default, or the router's pin)
  */
@@ -20,11 +22,19 @@ public record KServePath(Protocol protocol, String model, String version, Operat
   /** The longest model or version name. */
   public static final int MAX_NAME = 128;
 
-  public enum Protocol { V1, V2 }
+  public enum Protocol {
+    V1,
+    V2
+  }
 
   /** What the path asks of the model, and the suffix that asks it. */
   public enum Operation {
-    METADATA(""), READY("/ready"), INFER("/infer"), CONFIG("/config"), STATS("/stats"), PREDICT(":predict"),
+    METADATA(""),
+    READY("/ready"),
+    INFER("/infer"),
+    CONFIG("/config"),
+    STATS("/stats"),
+    PREDICT(":predict"),
     /** KServe V1 {@code GET /v1/models/{m}[/versions/{v}]}: the model's (version's) readiness. */
     STATUS("");
 
@@ -53,14 +63,17 @@ public record KServePath(Protocol protocol, String model, String version, Operat
   private static final String V1 = "/v1/models/";
   private static final String VERSIONS = "/versions/";
   private static final Operation[] V2_OPERATIONS = {
-      Operation.READY, Operation.INFER, Operation.CONFIG, Operation.STATS};
+    Operation.READY, Operation.INFER, Operation.CONFIG, Operation.STATS
+  };
 
   /** Whether the path named a version. */
   public boolean versioned() {
     return version != null;
   }
 
-  /** The KServe path that {@code path} (no query string) is, or null when it is not in the grammar. */
+  /**
+   * The KServe path that {@code path} (no query string) is, or null when it is not in the grammar.
+   */
   public static KServePath parse(String path) {
     boolean v2 = path.startsWith(V2);
     if (!v2 && !path.startsWith(V1)) {
@@ -86,11 +99,12 @@ public record KServePath(Protocol protocol, String model, String version, Operat
   }
 
   /**
-   * Why {@code path} (no query string) gets a 400 rather than a 404 when it is not in the grammar: it
-   * has a percent-escape, which no name needs (malformed ones included). Null otherwise.
+   * Why {@code path} (no query string) gets a 400 rather than a 404 when it is not in the grammar:
+   * it has a percent-escape, which no name needs (malformed ones included). Null otherwise.
    */
   public static String refusal(String path) {
-    return path.indexOf('%') < 0 ? null
+    return path.indexOf('%') < 0
+        ? null
         : "the path has a percent-escape: model and version names are letters, digits, '.', '_' and '-' as they"
             + " are, never escaped";
   }
@@ -106,8 +120,10 @@ public record KServePath(Protocol protocol, String model, String version, Operat
       if (rest == 0) {
         return Operation.STATUS;
       }
-      return rest == Operation.PREDICT.suffix.length() && path.startsWith(Operation.PREDICT.suffix, from)
-          ? Operation.PREDICT : null;
+      return rest == Operation.PREDICT.suffix.length()
+              && path.startsWith(Operation.PREDICT.suffix, from)
+          ? Operation.PREDICT
+          : null;
     }
     if (rest == 0) {
       return Operation.METADATA;
@@ -125,7 +141,8 @@ public record KServePath(Protocol protocol, String model, String version, Operat
     int i = start;
     while (i < path.length() && i - start <= MAX_NAME) {
       char c = path.charAt(i);
-      boolean first = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      boolean first =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       if (!first && (i == start || (c != '.' && c != '-'))) {
         break;
       }

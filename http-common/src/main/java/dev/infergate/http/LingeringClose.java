@@ -21,9 +21,9 @@ public final class LingeringClose {
   private LingeringClose() {}
 
   /**
-   * Whether the request declares a body (RFC 9112 §6.3: a {@code Transfer-Encoding}, or a {@code Content-Length}
-   * over 0) that has not been read
-   * to its end: answering it now must close the connection ({@code Connection: close}, then {@link #after}).
+   * Whether the request declares a body (RFC 9112 §6.3: a {@code Transfer-Encoding}, or a {@code
+   * Content-Length} over 0) that has not been read to its end: answering it now must close the
+   * connection ({@code Connection: close}, then {@link #after}).
    */
   public static boolean bodyUnread(HttpServerRequest request) {
     if (request.isEnded()) {
@@ -47,12 +47,13 @@ public final class LingeringClose {
     }
     Vertx vertx = Vertx.currentContext().owner();
     long timer = vertx.setTimer(LINGER_MILLIS, id -> connection.close());
-    request.exceptionHandler(t -> { });
-    request.handler(ignored -> { });
-    request.endHandler(v -> {
-      vertx.cancelTimer(timer);
-      connection.close();
-    });
+    request.exceptionHandler(t -> {});
+    request.handler(ignored -> {});
+    request.endHandler(
+        v -> {
+          vertx.cancelTimer(timer);
+          connection.close();
+        });
     request.resume();
   }
 }

@@ -8,10 +8,11 @@ import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
 /**
- * One JSON object a line: {@code time} (ISO-8601 UTC), {@code level}, {@code logger}, {@code message},
- * {@code thread}, and, where known, {@code requestId} and {@code traceId} ({@link LogContext}); a record
- * with a throwable adds {@code error} (class and message) and {@code stack}. Client errors are logged
- * without a throwable by both services, so they never carry a stack. Thread-safe.
+ * One JSON object a line: {@code time} (ISO-8601 UTC), {@code level}, {@code logger}, {@code
+ * message}, {@code thread}, and, where known, {@code requestId} and {@code traceId} ({@link
+ * LogContext}); a record with a throwable adds {@code error} (class and message) and {@code stack}.
+ * Client errors are logged without a throwable by both services, so they never carry a stack.
+ * Thread-safe.
  */
 public final class JsonLogFormatter extends Formatter {
   @Override

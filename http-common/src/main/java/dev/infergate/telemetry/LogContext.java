@@ -5,12 +5,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 
 /**
- * The request and trace id of the request a thread is handling, for the log. Kept in the local data of
- * the request's Vert.x context (Vert.x runs each HTTP request on its own duplicated context, which also
- * follows the request's callbacks), so log calls anywhere in that request's handling see it without
- * passing it along. Binding is a no-op until {@link Logging#useJson()} enabled it, so the text log
- * costs nothing. Threading: call on the request's context; {@link #current()} from any thread (it is
- * empty off Vert.x contexts, e.g. on inference workers).
+ * The request and trace id of the request a thread is handling, for the log. Kept in the local data
+ * of the request's Vert.x context (Vert.x runs each HTTP request on its own duplicated context,
+ * which also follows the request's callbacks), so log calls anywhere in that request's handling see
+ * it without passing it along. Binding is a no-op until {@link Logging#useJson()} enabled it, so
+ * the text log costs nothing. Threading: call on the request's context; {@link #current()} from any
+ * thread (it is empty off Vert.x contexts, e.g. on inference workers).
  */
 public final class LogContext {
   /** What the log knows about the request being handled; either id may be null. */
@@ -33,14 +33,16 @@ public final class LogContext {
   /**
    * Binds the ids to the current request's context.
    *
-   * @param traceparent a W3C traceparent header, or null; its trace id is kept when it is well formed
+   * @param traceparent a W3C traceparent header, or null; its trace id is kept when it is well
+   *     formed
    */
   public static void bind(String requestId, String traceparent) {
     if (!enabled) {
       return;
     }
     Context context = Vertx.currentContext();
-    // Only a duplicated context belongs to one request; an event loop's own context is shared by all.
+    // Only a duplicated context belongs to one request; an event loop's own context is shared by
+    // all.
     if (context instanceof ContextInternal internal && internal.isDuplicate()) {
       internal.localContextData().put(KEY, new Ids(printable(requestId), traceId(traceparent)));
     }
@@ -53,7 +55,8 @@ public final class LogContext {
     }
     Context context = Vertx.currentContext();
     return context instanceof ContextInternal internal && internal.isDuplicate()
-        ? (Ids) internal.localContextData().get(KEY) : null;
+        ? (Ids) internal.localContextData().get(KEY)
+        : null;
   }
 
   /** A client's request id as the log may show it: 1..128 printable ASCII characters, else null. */
@@ -69,9 +72,13 @@ public final class LogContext {
     return id;
   }
 
-  /** The 32-hex trace id of a W3C traceparent ({@code 00-<trace id>-<parent id>-<flags>}), or null. */
+  /**
+   * The 32-hex trace id of a W3C traceparent ({@code 00-<trace id>-<parent id>-<flags>}), or null.
+   */
   public static String traceId(String traceparent) {
-    if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+    if (traceparent == null
+        || traceparent.length() < 55
+        || traceparent.charAt(2) != '-'
         || traceparent.charAt(35) != '-') {
       return null;
     }

@@ -2,9 +2,13 @@ package dev.infergate.telemetry;
 
 import java.util.Locale;
 
-/** How a service writes its log: {@code logFormat: text} (the default) or {@code json}, one object a line. */
+/**
+ * How a service writes its log: {@code logFormat: text} (the default) or {@code json}, one object a
+ * line.
+ */
 public enum LogFormat {
-  TEXT, JSON;
+  TEXT,
+  JSON;
 
   public static final LogFormat DEFAULT = TEXT;
 
@@ -21,7 +25,7 @@ public enum LogFormat {
         case "json" -> {
           return JSON;
         }
-        default -> { }
+        default -> {}
       }
     }
     throw new IllegalArgumentException(field + " must be text or json, was " + value);

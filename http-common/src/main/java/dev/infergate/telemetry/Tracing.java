@@ -18,14 +18,15 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A service's tracer: the OpenTelemetry SDK configured in code from {@link TracingConfig}, exporting
- * over OTLP/HTTP through a {@link BatchSpanProcessor} (its own thread: ending a span only queues it, so an
- * event loop never waits on the collector; a full queue drops spans). {@link #OFF} hands out the no-op
- * tracer and invalid spans, which allocate nothing. Spans are made by hand (see DESIGN.md for why not
- * vertx-opentelemetry) and carried between services by the W3C {@code traceparent} header.
+ * A service's tracer: the OpenTelemetry SDK configured in code from {@link TracingConfig},
+ * exporting over OTLP/HTTP through a {@link BatchSpanProcessor} (its own thread: ending a span only
+ * queues it, so an event loop never waits on the collector; a full queue drops spans). {@link #OFF}
+ * hands out the no-op tracer and invalid spans, which allocate nothing. Spans are made by hand (see
+ * DESIGN.md for why not vertx-opentelemetry) and carried between services by the W3C {@code
+ * traceparent} header.
  *
- * <p>Threading: all methods are thread-safe; {@link #close} blocks (up to a few seconds, flushing), so
- * call it off event loops, at shutdown.
+ * <p>Threading: all methods are thread-safe; {@link #close} blocks (up to a few seconds, flushing),
+ * so call it off event loops, at shutdown.
  */
 public final class Tracing implements AutoCloseable {
   /** No tracing. */
@@ -45,15 +46,22 @@ public final class Tracing implements AutoCloseable {
     if (!config.enabled()) {
       return OFF;
     }
-    OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
-        .setEndpoint(config.tracesUrl())
-        .setTimeout(5, TimeUnit.SECONDS)
-        .build();
-    SdkTracerProvider provider = SdkTracerProvider.builder()
-        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, serviceName))))
-        .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
-        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(500, TimeUnit.MILLISECONDS).build())
-        .build();
+    OtlpHttpSpanExporter exporter =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(config.tracesUrl())
+            .setTimeout(5, TimeUnit.SECONDS)
+            .build();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(Resource.create(Attributes.of(SERVICE_NAME, serviceName))))
+            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(exporter)
+                    .setScheduleDelay(500, TimeUnit.MILLISECONDS)
+                    .build())
+            .build();
     return new Tracing(provider, provider.get("dev.infergate"));
   }
 
@@ -67,17 +75,24 @@ public final class Tracing implements AutoCloseable {
   }
 
   /**
-   * A server span for a request that came with {@code traceparent} (null or malformed: a new trace).
-   * {@link Span#getInvalid()} when off.
+   * A server span for a request that came with {@code traceparent} (null or malformed: a new
+   * trace). {@link Span#getInvalid()} when off.
    */
   public Span startServer(String name, String traceparent) {
     if (provider == null) {
       return Span.getInvalid();
     }
-    return tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER).setParent(parent(traceparent)).startSpan();
+    return tracer
+        .spanBuilder(name)
+        .setSpanKind(SpanKind.SERVER)
+        .setParent(parent(traceparent))
+        .startSpan();
   }
 
-  /** The context a {@code traceparent} header names, or the root context when it is null or malformed. */
+  /**
+   * The context a {@code traceparent} header names, or the root context when it is null or
+   * malformed.
+   */
   public static Context parent(String traceparent) {
     SpanContext remote = parse(traceparent);
     return remote == null ? Context.root() : Context.root().with(Span.wrap(remote));
@@ -94,7 +109,11 @@ public final class Tracing implements AutoCloseable {
 
   /** A well-formed version-00-style traceparent's remote span context, else null. */
   static SpanContext parse(String tp) {
-    if (tp == null || tp.length() < 55 || tp.charAt(2) != '-' || tp.charAt(35) != '-' || tp.charAt(52) != '-') {
+    if (tp == null
+        || tp.length() < 55
+        || tp.charAt(2) != '-'
+        || tp.charAt(35) != '-'
+        || tp.charAt(52) != '-') {
       return null;
     }
     if (tp.startsWith("ff") || (tp.startsWith("00") && tp.length() != 55)) {
@@ -104,8 +123,12 @@ public final class Tracing implements AutoCloseable {
     if (!isHex(flags) || !isHex(tp.substring(0, 2))) {
       return null;
     }
-    SpanContext c = SpanContext.createFromRemoteParent(tp.substring(3, 35), tp.substring(36, 52),
-        TraceFlags.fromHex(flags, 0), TraceState.getDefault());
+    SpanContext c =
+        SpanContext.createFromRemoteParent(
+            tp.substring(3, 35),
+            tp.substring(36, 52),
+            TraceFlags.fromHex(flags, 0),
+            TraceState.getDefault());
     return c.isValid() ? c : null;
   }
 

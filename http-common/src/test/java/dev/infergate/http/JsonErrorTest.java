@@ -15,7 +15,8 @@ class JsonErrorTest {
 
   @Test
   void writesErrorAndRequestIdWithoutSpaces() {
-    assertEquals("{\"error\":\"no route\",\"requestId\":\"abc\"}", JsonError.body("no route", "abc"));
+    assertEquals(
+        "{\"error\":\"no route\",\"requestId\":\"abc\"}", JsonError.body("no route", "abc"));
   }
 
   @Test

@@ -20,13 +20,20 @@ class TracingConfigTest {
 
   @Test
   void aBadEndpointOrRatioIsRefusedNamingTheFieldAndValue() {
-    for (String bad : new String[] {"jaeger:4318", "ftp://jaeger:4318", "http://", "http://h:4318?x=1", "not a url"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TracingConfig(bad, 1.0), bad);
-      assertTrue(e.getMessage().startsWith("tracing.otlpEndpoint") && e.getMessage().contains(bad), e.getMessage());
+    for (String bad :
+        new String[] {
+          "jaeger:4318", "ftp://jaeger:4318", "http://", "http://h:4318?x=1", "not a url"
+        }) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> new TracingConfig(bad, 1.0), bad);
+      assertTrue(
+          e.getMessage().startsWith("tracing.otlpEndpoint") && e.getMessage().contains(bad),
+          e.getMessage());
     }
     for (double bad : new double[] {-0.1, 1.5, Double.NaN}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new TracingConfig("http://h:4318", bad));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> new TracingConfig("http://h:4318", bad));
       assertTrue(e.getMessage().startsWith("tracing.sampleRatio"), e.getMessage());
     }
   }
@@ -43,7 +50,8 @@ class TracingConfigTest {
 
   @Test
   void aTraceparentIsParsedOrRefused() {
-    assertEquals("4bf92f3577b34da6a3ce929d0e0e4736",
+    assertEquals(
+        "4bf92f3577b34da6a3ce929d0e0e4736",
         Tracing.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").getTraceId());
     assertNull(Tracing.parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
     assertNull(Tracing.parse("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));

@@ -7,19 +7,25 @@ import dev.infergate.modelserver.runtime.ModelLoadException;
 import java.io.PrintStream;
 
 /**
- * {@code java -jar model-server.jar [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR]
- * [--device auto|cpu|cuda[:N]] [--strict]}; SIGTERM runs {@link ModelServer#drainAndClose()}.
+ * {@code java -jar model-server.jar [--config FILE] [--port N] [--admin-port N] [--admin-host H]
+ * [--models DIR] [--device auto|cpu|cuda[:N]] [--strict]}; SIGTERM runs {@link
+ * ModelServer#drainAndClose()}.
  */
 public final class ModelServerMain {
   /** A bad config or command line. */
   public static final int EXIT_CONFIG = 2;
-  /** The server could not start: no models, a port in use, or (with {@code --strict}) a model that did not load. */
+
+  /**
+   * The server could not start: no models, a port in use, or (with {@code --strict}) a model that
+   * did not load.
+   */
   public static final int EXIT_START = 1;
 
   private ModelServerMain() {}
 
   public static void main(String[] args) {
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     Started started = start(args, System.err);
     if (started.server() == null) {
       System.exit(started.exitCode());

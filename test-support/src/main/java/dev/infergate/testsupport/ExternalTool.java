@@ -14,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line tool a check runs (kubectl, promtool): found on the PATH, run with a time limit, its
- * stdout and stderr captured. A missing tool fails the test with the install hint, never skips it, so
- * CI cannot pass by not checking.
+ * A command-line tool a check runs (kubectl, promtool): found on the PATH, run with a time limit,
+ * its stdout and stderr captured. A missing tool fails the test with the install hint, never skips
+ * it, so CI cannot pass by not checking.
  */
 public final class ExternalTool {
   private static final long TIMEOUT_SECONDS = 120;
@@ -31,7 +31,8 @@ public final class ExternalTool {
 
   /** The tool's path; throws with the install hint when it is not on the PATH. */
   public Path require() {
-    return find().orElseThrow(() -> new AssertionError("'" + name + "' is not on the PATH. " + installHint));
+    return find()
+        .orElseThrow(() -> new AssertionError("'" + name + "' is not on the PATH. " + installHint));
   }
 
   /** The tool's path, or empty when it is not on the PATH. */
@@ -66,7 +67,8 @@ public final class ExternalTool {
       }
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
+        throw new AssertionError(
+            String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
       }
       return new Result(process.exitValue(), out.join(), err.join());
     } catch (IOException e) {
@@ -78,13 +80,14 @@ public final class ExternalTool {
   }
 
   private static CompletableFuture<String> drain(InputStream stream) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (stream) {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (stream) {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /** What one run printed and how it exited. */

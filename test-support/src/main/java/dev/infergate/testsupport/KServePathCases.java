@@ -3,14 +3,18 @@ package dev.infergate.testsupport;
 import java.util.List;
 
 /**
- * One table of hostile KServe paths that both servers must refuse the same way (400 JSON, never decoded,
- * never routed), run by each server's own test ({@code PathTricksTest}, {@code HostilePathTest}) so that a
- * change to one server's reading shows up as a difference between the two.
+ * One table of hostile KServe paths that both servers must refuse the same way (400 JSON, never
+ * decoded, never routed), run by each server's own test ({@code PathTricksTest}, {@code
+ * HostilePathTest}) so that a change to one server's reading shows up as a difference between the
+ * two.
  */
 public final class KServePathCases {
   private KServePathCases() {}
 
-  /** Paths with a percent-escape in a model or version segment: encoded names, dots, slashes, NULs, unicode. */
+  /**
+   * Paths with a percent-escape in a model or version segment: encoded names, dots, slashes, NULs,
+   * unicode.
+   */
   public static List<String> escaped() {
     return List.of(
         "/v2/models/ir%69s/infer",

@@ -11,7 +11,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Raw-socket HTTP for tests where a real client would hide the behaviour (slow clients, half-open connections). */
+/**
+ * Raw-socket HTTP for tests where a real client would hide the behaviour (slow clients, half-open
+ * connections).
+ */
 public final class RawSockets {
   private RawSockets() {}
 
@@ -28,7 +31,9 @@ public final class RawSockets {
     out.flush();
   }
 
-  /** Everything the server sends until it closes; fails with SocketTimeoutException if it does not. */
+  /**
+   * Everything the server sends until it closes; fails with SocketTimeoutException if it does not.
+   */
   public static String readToEnd(Socket socket) throws IOException {
     return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
   }
@@ -37,7 +42,8 @@ public final class RawSockets {
   public static boolean staysQuiet(Socket socket) throws IOException {
     try {
       int b = socket.getInputStream().read();
-      throw new AssertionError(b < 0 ? "the server closed the connection" : "the server sent data: " + (char) b);
+      throw new AssertionError(
+          b < 0 ? "the server closed the connection" : "the server sent data: " + (char) b);
     } catch (SocketTimeoutException expected) {
       return true;
     }
@@ -64,26 +70,31 @@ public final class RawSockets {
   }
 
   /**
-   * Sends {@code text} one byte every {@code periodMillis} (a slowloris) and returns what the server
-   * sends until it closes; the bytes stop as soon as the server's answer starts.
+   * Sends {@code text} one byte every {@code periodMillis} (a slowloris) and returns what the
+   * server sends until it closes; the bytes stop as soon as the server's answer starts.
    */
-  public static String trickleAndRead(Socket socket, String text, long periodMillis) throws IOException {
+  public static String trickleAndRead(Socket socket, String text, long periodMillis)
+      throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
     AtomicInteger next = new AtomicInteger();
     ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
     try {
       OutputStream out = socket.getOutputStream();
-      sender.scheduleAtFixedRate(() -> {
-        int i = next.getAndIncrement();
-        if (i < bytes.length) {
-          try {
-            out.write(bytes[i]);
-            out.flush();
-          } catch (IOException closed) {
-            throw new IllegalStateException(closed); // stops the schedule
-          }
-        }
-      }, 0, periodMillis, TimeUnit.MILLISECONDS);
+      sender.scheduleAtFixedRate(
+          () -> {
+            int i = next.getAndIncrement();
+            if (i < bytes.length) {
+              try {
+                out.write(bytes[i]);
+                out.flush();
+              } catch (IOException closed) {
+                throw new IllegalStateException(closed); // stops the schedule
+              }
+            }
+          },
+          0,
+          periodMillis,
+          TimeUnit.MILLISECONDS);
       InputStream in = socket.getInputStream();
       int first = in.read();
       sender.shutdownNow();

@@ -10,12 +10,13 @@ import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 
 /**
- * Triton-style dynamic batcher for one model version. Requests queue; a batch is dispatched when the
- * queue holds {@code maxBatchSize} rows or the oldest request has waited {@code maxQueueDelay}, as long
- * as fewer than {@code instanceCount} batches are running. Batches run on {@code executor}, never on
- * the caller's thread, so {@link #offer} is safe to call from an event loop.
+ * Triton-style dynamic batcher for one model version. Requests queue; a batch is dispatched when
+ * the queue holds {@code maxBatchSize} rows or the oldest request has waited {@code maxQueueDelay},
+ * as long as fewer than {@code instanceCount} batches are running. Batches run on {@code executor},
+ * never on the caller's thread, so {@link #offer} is safe to call from an event loop.
  *
- * <p>Thread-safe: all state is guarded by {@code this}; the critical sections are a few field updates.
+ * <p>Thread-safe: all state is guarded by {@code this}; the critical sections are a few field
+ * updates.
  */
 public final class DynamicBatcher<T> {
   private final BatchPolicy policy;
@@ -35,8 +36,13 @@ public final class DynamicBatcher<T> {
 
   private record Queued<T>(T item, int rows, long enqueuedAt) {}
 
-  public DynamicBatcher(BatchPolicy policy, ToIntFunction<T> rowsOf, BatchProcessor<T> processor,
-      Executor executor, BatchTimer timer, LongSupplier nanoClock) {
+  public DynamicBatcher(
+      BatchPolicy policy,
+      ToIntFunction<T> rowsOf,
+      BatchProcessor<T> processor,
+      Executor executor,
+      BatchTimer timer,
+      LongSupplier nanoClock) {
     this.policy = policy;
     this.rowsOf = rowsOf;
     this.processor = processor;
@@ -49,7 +55,9 @@ public final class DynamicBatcher<T> {
     return policy;
   }
 
-  /** Queues {@code item}; never blocks. A request larger than {@code maxBatchSize} rows runs alone. */
+  /**
+   * Queues {@code item}; never blocks. A request larger than {@code maxBatchSize} rows runs alone.
+   */
   public synchronized Admission offer(T item) {
     if (closed) {
       return Admission.CLOSED;
@@ -65,9 +73,9 @@ public final class DynamicBatcher<T> {
   }
 
   /**
-   * Queues the parts of one split request, in order, all or none: {@link Admission#QUEUE_FULL} unless
-   * the queue has room for every part (each counts as one request against {@code maxQueueSize}), so a
-   * request is never half computed. Never blocks.
+   * Queues the parts of one split request, in order, all or none: {@link Admission#QUEUE_FULL}
+   * unless the queue has room for every part (each counts as one request against {@code
+   * maxQueueSize}), so a request is never half computed. Never blocks.
    */
   public synchronized Admission offerAll(List<T> parts) {
     if (closed) {
@@ -91,8 +99,8 @@ public final class DynamicBatcher<T> {
   }
 
   /**
-   * Stops taking requests, flushes what is queued without waiting for the delay, and runs
-   * {@code whenDrained} once the last batch has finished (at once if nothing is queued or running).
+   * Stops taking requests, flushes what is queued without waiting for the delay, and runs {@code
+   * whenDrained} once the last batch has finished (at once if nothing is queued or running).
    */
   public void close(Runnable whenDrained) {
     boolean drainedNow;

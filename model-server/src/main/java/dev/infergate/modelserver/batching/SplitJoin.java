@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Joins the results of a request split into parts: completes exactly once, with every part's result in
- * part order once all have succeeded, or with the first failure (later results and failures of the
- * other parts are dropped). Thread-safe: parts finish on different inference workers; the completion
- * runs on the thread of the part that decides it, outside any lock.
+ * Joins the results of a request split into parts: completes exactly once, with every part's result
+ * in part order once all have succeeded, or with the first failure (later results and failures of
+ * the other parts are dropped). Thread-safe: parts finish on different inference workers; the
+ * completion runs on the thread of the part that decides it, outside any lock.
  *
  * @param <R> one part's result
  */
@@ -31,8 +31,8 @@ public final class SplitJoin<R> {
   }
 
   /**
-   * The {@code [firstRow, rowCount]} of each part when {@code rows} rows are split into parts of at most
-   * {@code maxPartRows}, in row order.
+   * The {@code [firstRow, rowCount]} of each part when {@code rows} rows are split into parts of at
+   * most {@code maxPartRows}, in row order.
    */
   public static List<int[]> ranges(int rows, int maxPartRows) {
     List<int[]> ranges = new ArrayList<>((rows + maxPartRows - 1) / maxPartRows);

@@ -2,8 +2,8 @@ package dev.infergate.modelserver.config;
 
 /**
  * The second listener, for the repository (load/unload/index) API and {@code /metrics}: loopback by
- * default, so whoever reaches the inference port cannot reach the control API. In Kubernetes it binds
- * the pod IP ({@code --admin-host}) and a NetworkPolicy decides who may connect.
+ * default, so whoever reaches the inference port cannot reach the control API. In Kubernetes it
+ * binds the pod IP ({@code --admin-host}) and a NetworkPolicy decides who may connect.
  *
  * @param port 0 binds a random free port (tests); {@code ModelServer.adminPort()} says which
  */
@@ -23,7 +23,8 @@ public record AdminListener(String host, int port) {
 
   static AdminListener from(ConfigNode node, String hostFlag, Integer portFlag) {
     node.rejectUnknownKeys(java.util.Set.of("host", "port"));
-    return new AdminListener(hostFlag != null ? hostFlag : node.stringValue("host", DEFAULT_HOST),
+    return new AdminListener(
+        hostFlag != null ? hostFlag : node.stringValue("host", DEFAULT_HOST),
         portFlag != null ? portFlag : node.intValue("port", DEFAULT_PORT, 0, 65535));
   }
 }

@@ -3,16 +3,29 @@ package dev.infergate.modelserver.config;
 import java.nio.file.Path;
 
 /**
- * {@code [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]]
- * [--strict]}; a null field was not given ({@code strict}: true when the flag was given, else null).
+ * {@code [--config FILE] [--port N] [--admin-port N] [--admin-host H] [--models DIR] [--device
+ * auto|cpu|cuda[:N]] [--strict]}; a null field was not given ({@code strict}: true when the flag
+ * was given, else null).
  */
-public record CommandLine(Path configFile, Integer port, Integer adminPort, String adminHost, String modelsDir,
-    String device, Boolean strict) {
-  public static final String USAGE = "usage: model-server [--config FILE] [--port N] [--admin-port N]"
-      + " [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]] [--strict]";
+public record CommandLine(
+    Path configFile,
+    Integer port,
+    Integer adminPort,
+    String adminHost,
+    String modelsDir,
+    String device,
+    Boolean strict) {
+  public static final String USAGE =
+      "usage: model-server [--config FILE] [--port N] [--admin-port N]"
+          + " [--admin-host H] [--models DIR] [--device auto|cpu|cuda[:N]] [--strict]";
 
   /** Without {@code --strict}. */
-  public CommandLine(Path configFile, Integer port, Integer adminPort, String adminHost, String modelsDir,
+  public CommandLine(
+      Path configFile,
+      Integer port,
+      Integer adminPort,
+      String adminHost,
+      String modelsDir,
       String device) {
     this(configFile, port, adminPort, adminHost, modelsDir, device, null);
   }

@@ -54,7 +54,8 @@ public final class ConfigNode {
   public void rejectUnknownKeys(Set<String> known) {
     for (String key : values.keySet()) {
       if (!known.contains(key)) {
-        throw new ConfigException(qualify(key) + ": unknown field (known: " + String.join(", ", known) + ")");
+        throw new ConfigException(
+            qualify(key) + ": unknown field (known: " + String.join(", ", known) + ")");
       }
     }
   }
@@ -148,7 +149,8 @@ public final class ConfigNode {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> asStringMap(String path, Object value) {
     if (!(value instanceof Map<?, ?> map)) {
-      throw new ConfigException((path.isEmpty() ? "document" : path) + ": must be a mapping, was " + value);
+      throw new ConfigException(
+          (path.isEmpty() ? "document" : path) + ": must be a mapping, was " + value);
     }
     for (Object key : map.keySet()) {
       if (!(key instanceof String)) {

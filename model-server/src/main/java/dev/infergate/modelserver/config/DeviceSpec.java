@@ -1,12 +1,15 @@
 package dev.infergate.modelserver.config;
 
-
 /**
- * Where inference runs: {@code auto} (CUDA when a GPU answers, else CPU), {@code cpu}, or
- * {@code cuda[:N]} (GPU N, failing at start when there is none).
+ * Where inference runs: {@code auto} (CUDA when a GPU answers, else CPU), {@code cpu}, or {@code
+ * cuda[:N]} (GPU N, failing at start when there is none).
  */
 public record DeviceSpec(Kind kind, int cudaDevice) {
-  public enum Kind { AUTO, CPU, CUDA }
+  public enum Kind {
+    AUTO,
+    CPU,
+    CUDA
+  }
 
   public static final DeviceSpec AUTO = new DeviceSpec(Kind.AUTO, 0);
   public static final DeviceSpec CPU = new DeviceSpec(Kind.CPU, 0);

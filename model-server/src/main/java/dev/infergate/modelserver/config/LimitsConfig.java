@@ -5,27 +5,37 @@ import java.util.Set;
 /**
  * The {@code limits} block: how long and how many clients may hold the inference listener.
  *
- * @param headerTimeoutMillis a request head must be complete within this of its first byte (else 408)
+ * @param headerTimeoutMillis a request head must be complete within this of its first byte (else
+ *     408)
  * @param bodyTimeoutMillis a request body may go this long without a byte (else 408)
  * @param idleTimeoutSeconds connections without traffic for this long are closed
  * @param maxConnections open connections on the listener; more are closed at once
  */
-public record LimitsConfig(long headerTimeoutMillis, long bodyTimeoutMillis, int idleTimeoutSeconds,
-    int maxConnections) {
+public record LimitsConfig(
+    long headerTimeoutMillis, long bodyTimeoutMillis, int idleTimeoutSeconds, int maxConnections) {
 
-  static final Set<String> KEYS = Set.of("headerTimeoutMillis", "bodyTimeoutMillis", "idleTimeoutSeconds",
-      "maxConnections");
+  static final Set<String> KEYS =
+      Set.of("headerTimeoutMillis", "bodyTimeoutMillis", "idleTimeoutSeconds", "maxConnections");
   public static final long DEFAULT_HEADER_TIMEOUT_MILLIS = 10_000;
   public static final long DEFAULT_BODY_TIMEOUT_MILLIS = 10_000;
-  /** Also bounds a request whose answer takes longer than this: far above any sane inference time. */
-  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
   /**
-   * Each router replica pools up to 256 connections per endpoint and event loop; keep this above what
-   * the routers in front may open, and under the process's open-file limit.
+   * Also bounds a request whose answer takes longer than this: far above any sane inference time.
+   */
+  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
+  /**
+   * Each router replica pools up to 256 connections per endpoint and event loop; keep this above
+   * what the routers in front may open, and under the process's open-file limit.
    */
   public static final int DEFAULT_MAX_CONNECTIONS = 8_192;
-  public static final LimitsConfig DEFAULT = new LimitsConfig(DEFAULT_HEADER_TIMEOUT_MILLIS,
-      DEFAULT_BODY_TIMEOUT_MILLIS, DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS);
+
+  public static final LimitsConfig DEFAULT =
+      new LimitsConfig(
+          DEFAULT_HEADER_TIMEOUT_MILLIS,
+          DEFAULT_BODY_TIMEOUT_MILLIS,
+          DEFAULT_IDLE_TIMEOUT_SECONDS,
+          DEFAULT_MAX_CONNECTIONS);
 
   public LimitsConfig {
     check("limits.headerTimeoutMillis", headerTimeoutMillis, 100, 600_000);

@@ -10,7 +10,8 @@ final class TelemetryYaml {
 
   static LogFormat logFormat(ConfigNode root) {
     try {
-      return root.has("logFormat") ? LogFormat.parse(root.qualify("logFormat"), root.stringValue("logFormat", null))
+      return root.has("logFormat")
+          ? LogFormat.parse(root.qualify("logFormat"), root.stringValue("logFormat", null))
           : LogFormat.DEFAULT;
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

@@ -7,8 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /v2}, {@code /v2/health/live} and {@code /v2/health/ready}. 200 means true; not ready
- * (draining after SIGTERM, or no model loaded) is a 503, which every load balancer and probe reads as
- * "send elsewhere".
+ * (draining after SIGTERM, or no model loaded) is a 503, which every load balancer and probe reads
+ * as "send elsewhere".
  */
 final class HealthHandler {
   static final String SERVER_NAME = "infergate-model-server";
@@ -23,11 +23,19 @@ final class HealthHandler {
   }
 
   void serverMetadata(RoutingContext ctx) {
-    Responses.json(ctx, 200, new JsonObject()
-        .put("name", SERVER_NAME)
-        .put("version", SERVER_VERSION)
-        .put("extensions", new JsonArray().add("model_repository").add("model_configuration").add("statistics")
-            .add("binary_tensor_data")));
+    Responses.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("name", SERVER_NAME)
+            .put("version", SERVER_VERSION)
+            .put(
+                "extensions",
+                new JsonArray()
+                    .add("model_repository")
+                    .add("model_configuration")
+                    .add("statistics")
+                    .add("binary_tensor_data")));
   }
 
   void live(RoutingContext ctx) {

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Whether the server is draining (readiness false after SIGTERM) and how many requests are in flight,
- * so shutdown can wait for them. Thread-safe.
+ * Whether the server is draining (readiness false after SIGTERM) and how many requests are in
+ * flight, so shutdown can wait for them. Thread-safe.
  */
 public final class Lifecycle {
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -28,10 +28,15 @@ public final class Lifecycle {
   void track(HttpServerResponse response) {
     inFlight.increment();
     TrackedRequest request = new TrackedRequest();
-    response.endHandler(request::ended).closeHandler(request::ended).exceptionHandler(request::ended);
+    response
+        .endHandler(request::ended)
+        .closeHandler(request::ended)
+        .exceptionHandler(request::ended);
   }
 
-  /** One request's way out of the count; Vert.x may report its end more than once (end, then close). */
+  /**
+   * One request's way out of the count; Vert.x may report its end more than once (end, then close).
+   */
   private final class TrackedRequest {
     private boolean ended; // the response's event loop only
 

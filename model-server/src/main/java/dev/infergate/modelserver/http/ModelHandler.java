@@ -1,20 +1,21 @@
 package dev.infergate.modelserver.http;
 
 import dev.infergate.modelserver.protocol.V2Codec;
-import dev.infergate.modelserver.repository.ModelVersion;
 import dev.infergate.modelserver.repository.ModelRepository;
+import dev.infergate.modelserver.repository.ModelVersion;
 import dev.infergate.modelserver.repository.ServedModel;
-import io.vertx.core.json.JsonArray;
 import dev.infergate.modelserver.repository.VersionStatus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.util.Comparator;
 import java.util.List;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Model metadata and readiness, V2 ({@code GET /v2/models/{m}[/versions/{v}][/ready]}) and V1
- * ({@code GET /v1/models[/{m}[/versions/{v}]]}), and Triton's configuration and statistics extensions
- * ({@code GET /v2/models/{m}[/versions/{v}]/config}, {@code GET /v2/models[/{m}[/versions/{v}]]/stats}).
+ * ({@code GET /v1/models[/{m}[/versions/{v}]]}), and Triton's configuration and statistics
+ * extensions ({@code GET /v2/models/{m}[/versions/{v}]/config}, {@code GET
+ * /v2/models[/{m}[/versions/{v}]]/stats}).
  */
 final class ModelHandler {
   private final ModelRepository repository;
@@ -30,13 +31,17 @@ final class ModelHandler {
   void metadata(RoutingContext ctx) {
     ServedModel model = lookup.model(ctx.pathParam("model"));
     ModelVersion version = lookup.version(model.name(), ctx.pathParam("version"));
-    Responses.json(ctx, 200, v2.encodeMetadata(version, model.versions().stream().map(ModelVersion::version).toList()));
+    Responses.json(
+        ctx,
+        200,
+        v2.encodeMetadata(version, model.versions().stream().map(ModelVersion::version).toList()));
   }
 
   /**
-   * A version is only served once warmed up, so being found means being ready. One the repository knows
-   * but does not serve (loading, or UNAVAILABLE after a failed load) is a 503 with its state and reason,
-   * as server readiness: probes and the router's health checks read it as "send elsewhere".
+   * A version is only served once warmed up, so being found means being ready. One the repository
+   * knows but does not serve (loading, or UNAVAILABLE after a failed load) is a 503 with its state
+   * and reason, as server readiness: probes and the router's health checks read it as "send
+   * elsewhere".
    */
   void ready(RoutingContext ctx) {
     String name = ctx.pathParam("model");
@@ -57,22 +62,40 @@ final class ModelHandler {
       return;
     }
     ModelVersion version = lookup.version(name, versionName);
-    Responses.json(ctx, 200, new JsonObject().put("name", version.name()).put("version", version.version())
-        .put("ready", true));
+    Responses.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("name", version.name())
+            .put("version", version.version())
+            .put("ready", true));
   }
 
   /** KServe V1 {@code GET /v1/models/{m}}. */
   void v1Status(RoutingContext ctx) {
     ServedModel model = lookup.model(ctx.pathParam("model"));
-    Responses.json(ctx, 200, new JsonObject().put("name", model.name()).put("ready", true)
-        .put("version", model.defaultVersion().version()));
+    Responses.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("name", model.name())
+            .put("ready", true)
+            .put("version", model.defaultVersion().version()));
   }
 
-  /** KServe V1 {@code GET /v1/models/{m}/versions/{v}}: the named version's readiness (404 when not loaded). */
+  /**
+   * KServe V1 {@code GET /v1/models/{m}/versions/{v}}: the named version's readiness (404 when not
+   * loaded).
+   */
   void v1VersionStatus(RoutingContext ctx) {
     ModelVersion version = lookup.version(ctx.pathParam("model"), ctx.pathParam("version"));
-    Responses.json(ctx, 200, new JsonObject().put("name", version.name()).put("ready", true)
-        .put("version", version.version()));
+    Responses.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("name", version.name())
+            .put("ready", true)
+            .put("version", version.version()));
   }
 
   /** KServe V1 {@code GET /v1/models}: the names of the loaded models, sorted. */
@@ -82,7 +105,10 @@ final class ModelHandler {
     Responses.json(ctx, 200, new JsonObject().put("models", names));
   }
 
-  /** Triton's model configuration extension; without a version, the default (highest) one, as Triton. */
+  /**
+   * Triton's model configuration extension; without a version, the default (highest) one, as
+   * Triton.
+   */
   void config(RoutingContext ctx) {
     ModelVersion version = lookup.version(ctx.pathParam("model"), ctx.pathParam("version"));
     Responses.json(ctx, 200, TritonJson.config(version));
@@ -106,6 +132,8 @@ final class ModelHandler {
   }
 
   private List<ServedModel> models() {
-    return repository.loadedModels().stream().sorted(Comparator.comparing(ServedModel::name)).toList();
+    return repository.loadedModels().stream()
+        .sorted(Comparator.comparing(ServedModel::name))
+        .toList();
   }
 }

@@ -8,7 +8,10 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Writes JSON responses; every error the server gives is {@code {"error": "..."}} ({@link JsonError}). */
+/**
+ * Writes JSON responses; every error the server gives is {@code {"error": "..."}} ({@link
+ * JsonError}).
+ */
 final class Responses {
   static final String JSON = "application/json";
   static final String OCTET_STREAM = "application/octet-stream";
@@ -24,8 +27,8 @@ final class Responses {
   }
 
   /**
-   * A 200 inference answer: JSON, or with binary outputs {@code application/octet-stream} and the JSON
-   * header's length in {@code Inference-Header-Content-Length}.
+   * A 200 inference answer: JSON, or with binary outputs {@code application/octet-stream} and the
+   * JSON header's length in {@code Inference-Header-Content-Length}.
    */
   static Future<Void> inference(HttpServerResponse response, EncodedResponse encoded) {
     if (!encoded.binary()) {
@@ -34,8 +37,11 @@ final class Responses {
     if (response.ended() || response.closed()) {
       return Future.succeededFuture();
     }
-    return response.setStatusCode(200).putHeader("content-type", OCTET_STREAM)
-        .putHeader(EncodedResponse.HEADER_LENGTH, Integer.toString(encoded.jsonLength())).end(encoded.body());
+    return response
+        .setStatusCode(200)
+        .putHeader("content-type", OCTET_STREAM)
+        .putHeader(EncodedResponse.HEADER_LENGTH, Integer.toString(encoded.jsonLength()))
+        .end(encoded.body());
   }
 
   static Future<Void> error(HttpServerResponse response, int status, String message) {

@@ -27,14 +27,19 @@ public final class InferenceMeters {
   public static final String QUEUE_TIME = "infergate_model_queue_seconds";
   public static final String COMPUTE_TIME = "infergate_model_compute_seconds";
   public static final String BATCH_SIZE = "infergate_model_batch_size";
+
   /** Gauge: requests (or parts of a split request) waiting in the batch queue now. */
   public static final String QUEUE_DEPTH = "infergate_model_queue_depth";
+
   /** Gauge: the queue's {@code maxQueueSize}; a request beyond it gets 503. */
   public static final String QUEUE_CAPACITY = "infergate_model_queue_capacity";
 
   /** How a request ended; a label value of {@link #REQUESTS}. */
   public enum Outcome {
-    SUCCESS, BAD_REQUEST, QUEUE_FULL, ERROR;
+    SUCCESS,
+    BAD_REQUEST,
+    QUEUE_FULL,
+    ERROR;
 
     String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -47,8 +52,10 @@ public final class InferenceMeters {
   private final DistributionSummary batchSize;
   private final Span success = new Span();
   private final Span fail = new Span();
+
   /** Per request: the duration of the batch it ran in (Triton's inference_stats.compute_infer). */
   private final Span computePerRequest = new Span();
+
   private final LongAdder inferenceRows = new LongAdder();
   private final Map<Integer, Span> batches = new ConcurrentHashMap<>();
   private volatile long lastInferenceMillis;
@@ -58,18 +65,29 @@ public final class InferenceMeters {
   /** A Triton {@code $duration_stat}: how many, and their total nanoseconds. */
   public record DurationStat(long count, long ns) {}
 
-  /** Executions of one batch size (Triton's {@code $batch_stats}; the whole batch is timed as compute_infer). */
+  /**
+   * Executions of one batch size (Triton's {@code $batch_stats}; the whole batch is timed as
+   * compute_infer).
+   */
   public record BatchStat(int batchSize, DurationStat computeInfer) {}
 
   /**
-   * Triton's {@code $model_stat} numbers for this version, read from live adders (each consistent, the
-   * set not a snapshot). {@code success} and {@code fail} time a request from its complete body to its
-   * encoded answer; {@code queue} is the wait in the batcher; {@code computeInfer} is, per request, the
-   * time of the batch it ran in (stacking inputs, the ONNX Runtime run, reading outputs: the server
-   * times them as one span, so compute_input and compute_output are reported as 0 ns).
+   * Triton's {@code $model_stat} numbers for this version, read from live adders (each consistent,
+   * the set not a snapshot). {@code success} and {@code fail} time a request from its complete body
+   * to its encoded answer; {@code queue} is the wait in the batcher; {@code computeInfer} is, per
+   * request, the time of the batch it ran in (stacking inputs, the ONNX Runtime run, reading
+   * outputs: the server times them as one span, so compute_input and compute_output are reported as
+   * 0 ns).
    */
-  public record Statistics(long lastInferenceMillis, long inferenceCount, long executionCount,
-      DurationStat success, DurationStat fail, DurationStat queue, DurationStat computeInfer, List<BatchStat> batches) {}
+  public record Statistics(
+      long lastInferenceMillis,
+      long inferenceCount,
+      long executionCount,
+      DurationStat success,
+      DurationStat fail,
+      DurationStat queue,
+      DurationStat computeInfer,
+      List<BatchStat> batches) {}
 
   private static final class Span {
     final LongAdder count = new LongAdder();
@@ -89,35 +107,41 @@ public final class InferenceMeters {
     this.registry = registry;
     this.tags = Tags.of("model", model, "version", version);
     for (Outcome outcome : Outcome.values()) {
-      requests.put(outcome, Counter.builder(REQUESTS)
-          .description("Inference requests by model, version and outcome")
-          .tags("model", model, "version", version, "outcome", outcome.label())
-          .register(registry));
+      requests.put(
+          outcome,
+          Counter.builder(REQUESTS)
+              .description("Inference requests by model, version and outcome")
+              .tags("model", model, "version", version, "outcome", outcome.label())
+              .register(registry));
     }
-    queueTime = Timer.builder(QUEUE_TIME)
-        .description("Time a request waited in the batch queue")
-        .tags("model", model, "version", version)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
-        .maximumExpectedValue(java.time.Duration.ofSeconds(10))
-        .register(registry);
-    computeTime = Timer.builder(COMPUTE_TIME)
-        .description("Time ONNX Runtime spent on a batch")
-        .tags("model", model, "version", version)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
-        .maximumExpectedValue(java.time.Duration.ofSeconds(10))
-        .register(registry);
-    batchSize = DistributionSummary.builder(BATCH_SIZE)
-        .description("Rows per executed batch")
-        .tags("model", model, "version", version)
-        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-        .register(registry);
+    queueTime =
+        Timer.builder(QUEUE_TIME)
+            .description("Time a request waited in the batch queue")
+            .tags("model", model, "version", version)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
+            .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+            .register(registry);
+    computeTime =
+        Timer.builder(COMPUTE_TIME)
+            .description("Time ONNX Runtime spent on a batch")
+            .tags("model", model, "version", version)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
+            .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+            .register(registry);
+    batchSize =
+        DistributionSummary.builder(BATCH_SIZE)
+            .description("Rows per executed batch")
+            .tags("model", model, "version", version)
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+            .register(registry);
   }
 
   /**
-   * Publishes a batch queue's depth and capacity. A reloaded version gets a new queue under the same
-   * tags, and Micrometer would keep the first gauge (reading the old queue), so earlier ones are removed.
+   * Publishes a batch queue's depth and capacity. A reloaded version gets a new queue under the
+   * same tags, and Micrometer would keep the first gauge (reading the old queue), so earlier ones
+   * are removed.
    */
   public void bindQueue(IntSupplier depth, int capacity) {
     for (String name : new String[] {QUEUE_DEPTH, QUEUE_CAPACITY}) {
@@ -125,15 +149,20 @@ public final class InferenceMeters {
         registry.remove(old);
       }
     }
-    Gauge.builder(QUEUE_DEPTH, depth::getAsInt).description("Requests waiting in the batch queue")
-        .tags(tags).register(registry);
-    Gauge.builder(QUEUE_CAPACITY, () -> capacity).description("The batch queue's maxQueueSize")
-        .tags(tags).register(registry);
+    Gauge.builder(QUEUE_DEPTH, depth::getAsInt)
+        .description("Requests waiting in the batch queue")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder(QUEUE_CAPACITY, () -> capacity)
+        .description("The batch queue's maxQueueSize")
+        .tags(tags)
+        .register(registry);
   }
 
   /** A meter set bound to no registry, for warm-up runs that must not show in the metrics. */
   public static InferenceMeters detached() {
-    return new InferenceMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "-", "-");
+    return new InferenceMeters(
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "-", "-");
   }
 
   public void count(Outcome outcome) {
@@ -165,12 +194,19 @@ public final class InferenceMeters {
   }
 
   public Statistics statistics() {
-    List<BatchStat> perSize = batches.entrySet().stream()
-        .map(e -> new BatchStat(e.getKey(), e.getValue().read()))
-        .sorted(Comparator.comparingInt(BatchStat::batchSize))
-        .toList();
-    return new Statistics(lastInferenceMillis, inferenceRows.sum(), computeTime.count(), success.read(), fail.read(),
+    List<BatchStat> perSize =
+        batches.entrySet().stream()
+            .map(e -> new BatchStat(e.getKey(), e.getValue().read()))
+            .sorted(Comparator.comparingInt(BatchStat::batchSize))
+            .toList();
+    return new Statistics(
+        lastInferenceMillis,
+        inferenceRows.sum(),
+        computeTime.count(),
+        success.read(),
+        fail.read(),
         new DurationStat(queueTime.count(), (long) queueTime.totalTime(TimeUnit.NANOSECONDS)),
-        computePerRequest.read(), perSize);
+        computePerRequest.read(),
+        perSize);
   }
 }

@@ -6,8 +6,8 @@ import io.vertx.core.buffer.Buffer;
  * An encoded inference answer: a JSON document, or (binary tensor data extension) a JSON header of
  * {@code jsonLength} bytes followed by the outputs' raw bytes.
  *
- * @param jsonLength the JSON header's length for the {@code Inference-Header-Content-Length} header, or
- *     -1 when the body is all JSON
+ * @param jsonLength the JSON header's length for the {@code Inference-Header-Content-Length}
+ *     header, or -1 when the body is all JSON
  */
 public record EncodedResponse(Buffer body, int jsonLength) {
   /** The header a binary answer carries, on requests and answers alike. */

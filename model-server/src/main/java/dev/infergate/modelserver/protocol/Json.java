@@ -5,9 +5,9 @@ import static dev.infergate.modelserver.protocol.ProtocolException.badRequest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -23,12 +23,16 @@ final class Json {
   /** Deep nesting is a denial-of-service vector; real tensors here have a handful of dimensions. */
   private static final int MAX_NESTING = 64;
 
-  static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
-      // Tensors are mostly decimal numbers: Jackson's bundled FastDoubleParser reads them 3.3x faster
-      // (166 -> 50 ns each, bench/tools/JsonNumberParseBench.java), with the same correctly rounded values.
-      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-      .build();
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+          // Tensors are mostly decimal numbers: Jackson's bundled FastDoubleParser reads them 3.3x
+          // faster
+          // (166 -> 50 ns each, bench/tools/JsonNumberParseBench.java), with the same correctly
+          // rounded values.
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .build();
 
   private Json() {}
 
@@ -38,13 +42,15 @@ final class Json {
 
   /**
    * The body's bytes, read-only: its backing array when that holds exactly the body (a request body
-   * read in one chunk, or gathered into a buffer sized from its Content-Length), else a copy.
-   * Saves copying every request body once more on the event loop.
+   * read in one chunk, or gathered into a buffer sized from its Content-Length), else a copy. Saves
+   * copying every request body once more on the event loop.
    */
   static byte[] bytes(Buffer body) {
     if (body instanceof BufferInternal internal) {
       ByteBuf buf = internal.getByteBuf();
-      if (buf.hasArray() && buf.arrayOffset() == 0 && buf.readerIndex() == 0
+      if (buf.hasArray()
+          && buf.arrayOffset() == 0
+          && buf.readerIndex() == 0
           && buf.array().length == buf.readableBytes()) {
         return buf.array();
       }
@@ -57,9 +63,9 @@ final class Json {
   }
 
   /**
-   * Reads a number, string or boolean, or a (nested) array of them, into {@code into}. A value that is
-   * none of these is remembered in {@link NumberList#nonNumber()} rather than thrown at once, so that a
-   * wrong datatype, which explains it, can be reported first.
+   * Reads a number, string or boolean, or a (nested) array of them, into {@code into}. A value that
+   * is none of these is remembered in {@link NumberList#nonNumber()} rather than thrown at once, so
+   * that a wrong datatype, which explains it, can be reported first.
    */
   static void readNumbers(JsonParser parser, NumberList into, String what) throws IOException {
     JsonToken token = parser.currentToken();
@@ -70,7 +76,8 @@ final class Json {
         }
         readNumbers(parser, into, what);
       }
-    } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.LONG) {
+    } else if (token == JsonToken.VALUE_NUMBER_INT
+        && parser.getNumberType() == JsonParser.NumberType.LONG) {
       into.addLong(parser.getLongValue());
     } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
       into.add(parser.getDoubleValue());
@@ -105,8 +112,12 @@ final class Json {
 
   static void expect(JsonParser parser, JsonToken expected, String what) throws IOException {
     if (parser.currentToken() != expected) {
-      throw badRequest(what + " must be " + (expected == JsonToken.START_OBJECT ? "an object" : "an array")
-          + ", found " + describe(parser));
+      throw badRequest(
+          what
+              + " must be "
+              + (expected == JsonToken.START_OBJECT ? "an object" : "an array")
+              + ", found "
+              + describe(parser));
     }
   }
 

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * A growable list of parsed JSON values: numbers (booleans as 1 and 0), remembering whether all are
- * whole numbers, or strings (for BYTES tensors). A list holds one kind: what else was found is kept in
- * {@link #nonNumber()} for the error message.
+ * whole numbers, or strings (for BYTES tensors). A list holds one kind: what else was found is kept
+ * in {@link #nonNumber()} for the error message.
  */
 final class NumberList {
   private double[] values = new double[16];
@@ -15,8 +15,12 @@ final class NumberList {
   private String[] strings;
   private int stringCount;
   private int booleans;
-  /** Exact values of integers beyond 2^53 (which a double rounds), by index; null until one comes. */
+
+  /**
+   * Exact values of integers beyond 2^53 (which a double rounds), by index; null until one comes.
+   */
   private long[] exactLongs;
+
   private boolean[] hasExact;
 
   /** A JSON integer that may not fit a double exactly (INT64 ids, hashes). */
@@ -25,8 +29,10 @@ final class NumberList {
     add(value);
     if (value > (1L << 53) || value < -(1L << 53)) {
       if (exactLongs == null || exactLongs.length < values.length) {
-        exactLongs = exactLongs == null ? new long[values.length] : Arrays.copyOf(exactLongs, values.length);
-        hasExact = hasExact == null ? new boolean[values.length] : Arrays.copyOf(hasExact, values.length);
+        exactLongs =
+            exactLongs == null ? new long[values.length] : Arrays.copyOf(exactLongs, values.length);
+        hasExact =
+            hasExact == null ? new boolean[values.length] : Arrays.copyOf(hasExact, values.length);
       }
       exactLongs[index] = value;
       hasExact[index] = true;
@@ -35,7 +41,9 @@ final class NumberList {
 
   /** Value {@code index} as a long: exact when it was sent as an integer beyond 2^53. */
   long getLong(int index) {
-    return hasExact != null && index < hasExact.length && hasExact[index] ? exactLongs[index] : (long) values[index];
+    return hasExact != null && index < hasExact.length && hasExact[index]
+        ? exactLongs[index]
+        : (long) values[index];
   }
 
   boolean isExactLong(int index) {

@@ -1,8 +1,8 @@
 package dev.infergate.modelserver.protocol;
 
 /**
- * The client's request cannot be served as sent; {@link #status()} is the 4xx (or 503) to answer with
- * and the message says what is wrong, for the JSON {@code {"error": "..."}} body.
+ * The client's request cannot be served as sent; {@link #status()} is the 4xx (or 503) to answer
+ * with and the message says what is wrong, for the JSON {@code {"error": "..."}} body.
  */
 public final class ProtocolException extends RuntimeException {
   private final int status;

@@ -15,9 +15,9 @@ import java.util.Arrays;
 
 /**
  * Checks a tensor as a client sent it against the model's input and converts it to the model's
- * datatype: JSON numbers to any numeric type (range-checked), JSON booleans (or 0 and 1) to BOOL, JSON
- * strings to BYTES; binary data (the binary tensor data extension) of exactly the model's datatype.
- * Shared by the V1 and V2 codecs so both refuse bad input with the same words.
+ * datatype: JSON numbers to any numeric type (range-checked), JSON booleans (or 0 and 1) to BOOL,
+ * JSON strings to BYTES; binary data (the binary tensor data extension) of exactly the model's
+ * datatype. Shared by the V1 and V2 codecs so both refuse bad input with the same words.
  */
 final class TensorDecoder {
   private TensorDecoder() {}
@@ -35,20 +35,35 @@ final class TensorDecoder {
         throw badRequest(input + ": BYTES data must hold only strings");
       }
     } else if (sent == Datatype.BYTES) {
-      throw badRequest(input + ": datatype 'BYTES' is not accepted; the model takes " + spec.datatype()
-          + " (numbers of any numeric datatype are converted)");
+      throw badRequest(
+          input
+              + ": datatype 'BYTES' is not accepted; the model takes "
+              + spec.datatype()
+              + " (numbers of any numeric datatype are converted)");
     } else if (data.stringCount() > 0) {
-      throw badRequest(input + ": data must hold only numbers for " + spec.datatype() + ", found string \""
-          + Json.abbreviate(data.string(0)) + "\"");
+      throw badRequest(
+          input
+              + ": data must hold only numbers for "
+              + spec.datatype()
+              + ", found string \""
+              + Json.abbreviate(data.string(0))
+              + "\"");
     } else if (data.hasBooleans() && spec.datatype() != Datatype.BOOL) {
-      throw badRequest(input + ": data holds booleans, the model takes " + spec.datatype() + " numbers");
+      throw badRequest(
+          input + ": data holds booleans, the model takes " + spec.datatype() + " numbers");
     } else if (sent.isInteger() && !data.allIntegral()) {
       throw badRequest(input + ": datatype " + sent + " but data holds " + data.firstFraction());
     }
     int count = checkShape(spec, shape);
     if (count != data.count()) {
-      throw badRequest(input + ": shape " + Arrays.toString(shape) + " needs " + count
-          + " values, data has " + data.count());
+      throw badRequest(
+          input
+              + ": shape "
+              + Arrays.toString(shape)
+              + " needs "
+              + count
+              + " values, data has "
+              + data.count());
     }
     checkRows(spec, shape, maxRows);
     return new Tensor(spec.name(), spec.datatype(), shape, convert(spec, data), 0, count);
@@ -58,19 +73,39 @@ final class TensorDecoder {
    * A binary input: {@code length} bytes of {@code body} from {@code offset}, little-endian, in the
    * model's own datatype (BYTES elements each a 4-byte little-endian length and the bytes).
    */
-  static Tensor decodeBinary(TensorSpec spec, Datatype sent, long[] shape, byte[] body, int offset, int length,
+  static Tensor decodeBinary(
+      TensorSpec spec,
+      Datatype sent,
+      long[] shape,
+      byte[] body,
+      int offset,
+      int length,
       int maxRows) {
     String input = "input '" + spec.name() + "'";
     if (sent != spec.datatype()) {
-      throw badRequest(input + ": binary data of datatype " + sent + ", the model takes " + spec.datatype()
-          + "; binary data is not converted, send " + spec.datatype());
+      throw badRequest(
+          input
+              + ": binary data of datatype "
+              + sent
+              + ", the model takes "
+              + spec.datatype()
+              + "; binary data is not converted, send "
+              + spec.datatype());
     }
     int count = checkShape(spec, shape);
     checkRows(spec, shape, maxRows);
     Datatype type = spec.datatype();
     if (type != Datatype.BYTES && (long) count * type.byteSize() != length) {
-      throw badRequest(input + ": shape " + Arrays.toString(shape) + " of " + type + " needs "
-          + (long) count * type.byteSize() + " bytes, binary_data_size is " + length);
+      throw badRequest(
+          input
+              + ": shape "
+              + Arrays.toString(shape)
+              + " of "
+              + type
+              + " needs "
+              + (long) count * type.byteSize()
+              + " bytes, binary_data_size is "
+              + length);
     }
     ByteBuffer bytes = ByteBuffer.wrap(body, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
     Object array = type.newArray(count);
@@ -86,7 +121,8 @@ final class TensorDecoder {
         bytes.get(flags);
         for (int i = 0; i < count; i++) {
           if (flags[i] != 0 && flags[i] != 1) {
-            throw badRequest(input + ": BOOL element " + i + " is byte " + flags[i] + ", not 0 or 1");
+            throw badRequest(
+                input + ": BOOL element " + i + " is byte " + flags[i] + ", not 0 or 1");
           }
         }
       }
@@ -104,28 +140,45 @@ final class TensorDecoder {
   }
 
   private static void readStrings(String input, ByteBuffer bytes, String[] into) {
-    var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     for (int i = 0; i < into.length; i++) {
       if (bytes.remaining() < 4) {
-        throw badRequest(input + ": BYTES element " + i + " has no 4-byte length; binary_data_size ends first");
+        throw badRequest(
+            input + ": BYTES element " + i + " has no 4-byte length; binary_data_size ends first");
       }
       long length = bytes.getInt() & 0xffffffffL;
       if (length > bytes.remaining()) {
-        throw badRequest(input + ": BYTES element " + i + " declares " + length + " bytes, "
-            + bytes.remaining() + " are left in binary_data_size");
+        throw badRequest(
+            input
+                + ": BYTES element "
+                + i
+                + " declares "
+                + length
+                + " bytes, "
+                + bytes.remaining()
+                + " are left in binary_data_size");
       }
       ByteBuffer element = bytes.slice().limit((int) length);
       bytes.position(bytes.position() + (int) length);
       try {
         into[i] = decoder.decode(element).toString();
       } catch (CharacterCodingException e) {
-        throw badRequest(input + ": BYTES element " + i + " is not UTF-8 text (the model takes ONNX strings)");
+        throw badRequest(
+            input + ": BYTES element " + i + " is not UTF-8 text (the model takes ONNX strings)");
       }
     }
     if (bytes.hasRemaining()) {
-      throw badRequest(input + ": " + bytes.remaining() + " bytes follow the " + into.length
-          + " BYTES elements the shape holds");
+      throw badRequest(
+          input
+              + ": "
+              + bytes.remaining()
+              + " bytes follow the "
+              + into.length
+              + " BYTES elements the shape holds");
     }
   }
 
@@ -133,14 +186,27 @@ final class TensorDecoder {
   static int checkShape(TensorSpec spec, long[] shape) {
     String input = "input '" + spec.name() + "'";
     if (shape.length != spec.rank()) {
-      throw badRequest(input + ": shape " + Arrays.toString(shape) + " has " + shape.length
-          + " dimensions, the model expects " + spec.rank() + " " + Arrays.toString(spec.shape()));
+      throw badRequest(
+          input
+              + ": shape "
+              + Arrays.toString(shape)
+              + " has "
+              + shape.length
+              + " dimensions, the model expects "
+              + spec.rank()
+              + " "
+              + Arrays.toString(spec.shape()));
     }
     long count = 1;
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0 || (spec.dim(i) >= 0 && shape[i] != spec.dim(i))) {
-        throw badRequest(input + ": shape " + Arrays.toString(shape) + " does not fit the model's "
-            + Arrays.toString(spec.shape()) + " (-1 means any size)");
+        throw badRequest(
+            input
+                + ": shape "
+                + Arrays.toString(shape)
+                + " does not fit the model's "
+                + Arrays.toString(spec.shape())
+                + " (-1 means any size)");
       }
       count *= shape[i];
       if (count > Integer.MAX_VALUE) {
@@ -154,11 +220,17 @@ final class TensorDecoder {
     String input = "input '" + spec.name() + "'";
     if (spec.hasBatchDimension()) {
       if (shape[0] < 1) {
-        throw badRequest(input + ": at least one row is needed, shape is " + Arrays.toString(shape));
+        throw badRequest(
+            input + ": at least one row is needed, shape is " + Arrays.toString(shape));
       }
       if (shape[0] > maxRows) {
-        throw badRequest(input + ": " + shape[0] + " rows exceed this model's maxRequestRows of "
-            + maxRows + " (larger requests are split into batches up to that many rows); split the request");
+        throw badRequest(
+            input
+                + ": "
+                + shape[0]
+                + " rows exceed this model's maxRequestRows of "
+                + maxRows
+                + " (larger requests are split into batches up to that many rows); split the request");
       }
     }
   }
@@ -168,12 +240,19 @@ final class TensorDecoder {
    * Infinity or NaN and answer NaN scores with a made-up label: refuse it, naming the input.
    */
   private static ProtocolException notFinite(TensorSpec spec, double sent) {
-    return badRequest("input '" + spec.name() + "': " + sent + " is not a finite " + spec.datatype()
-        + " value (the model's type); send values within its range");
+    return badRequest(
+        "input '"
+            + spec.name()
+            + "': "
+            + sent
+            + " is not a finite "
+            + spec.datatype()
+            + " value (the model's type); send values within its range");
   }
 
   private static ProtocolException notInteger(TensorSpec spec, double value) {
-    return badRequest("input '" + spec.name() + "' takes " + spec.datatype() + ", and " + value + " is not one");
+    return badRequest(
+        "input '" + spec.name() + "' takes " + spec.datatype() + ", and " + value + " is not one");
   }
 
   private static long integer(TensorSpec spec, NumberList data, int i, long min, long max) {

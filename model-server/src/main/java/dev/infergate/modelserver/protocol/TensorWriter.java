@@ -19,7 +19,8 @@ final class TensorWriter {
   }
 
   /** Writes elements {@code [from, from + count)} of {@code tensor} as one JSON array. */
-  static void writeRange(JsonGenerator json, Tensor tensor, int from, int count) throws IOException {
+  static void writeRange(JsonGenerator json, Tensor tensor, int from, int count)
+      throws IOException {
     int start = tensor.offset() + from;
     switch (tensor.datatype()) {
       case FP32 -> {
@@ -43,7 +44,10 @@ final class TensorWriter {
     }
   }
 
-  /** Element {@code index} as one JSON value of its own type: 0 for INT64 0, true for BOOL, a string for BYTES. */
+  /**
+   * Element {@code index} as one JSON value of its own type: 0 for INT64 0, true for BOOL, a string
+   * for BYTES.
+   */
   static void writeElement(JsonGenerator json, Tensor tensor, int index) throws IOException {
     int i = tensor.offset() + index;
     switch (tensor.datatype()) {
@@ -92,7 +96,8 @@ final class TensorWriter {
       }
       return out.toByteArray();
     }
-    ByteBuffer bytes = ByteBuffer.allocate(n * tensor.datatype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(n * tensor.datatype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
     switch (tensor.datatype()) {
       case FP32 -> bytes.asFloatBuffer().put((float[]) tensor.data(), start, n);
       case FP64 -> bytes.asDoubleBuffer().put((double[]) tensor.data(), start, n);

@@ -24,17 +24,19 @@ import java.util.Set;
 
 /**
  * KServe V2 / Open Inference Protocol: parses {@code POST .../infer} bodies and writes responses.
- * JSON data may be flat or nested (row-major either way); numbers are converted to the model's numeric
- * datatype, booleans feed BOOL, strings BYTES. With the binary tensor data extension (Triton/KServe), the
- * body is a JSON header of {@code Inference-Header-Content-Length} bytes followed by each input's raw
- * little-endian data ({@code parameters.binary_data_size} bytes each, in the order of {@code inputs}),
- * and outputs asked for with {@code parameters.binary_data} (or {@code binary_data_output} for all) come
- * back the same way. A ZipMap output is an FP32 tensor {@code [rows, classes]} whose column keys are
- * in its {@code parameters.classes}, in the metadata and in every answer. Stateless and thread-safe.
+ * JSON data may be flat or nested (row-major either way); numbers are converted to the model's
+ * numeric datatype, booleans feed BOOL, strings BYTES. With the binary tensor data extension
+ * (Triton/KServe), the body is a JSON header of {@code Inference-Header-Content-Length} bytes
+ * followed by each input's raw little-endian data ({@code parameters.binary_data_size} bytes each,
+ * in the order of {@code inputs}), and outputs asked for with {@code parameters.binary_data} (or
+ * {@code binary_data_output} for all) come back the same way. A ZipMap output is an FP32 tensor
+ * {@code [rows, classes]} whose column keys are in its {@code parameters.classes}, in the metadata
+ * and in every answer. Stateless and thread-safe.
  */
 public final class V2Codec {
   /** {@code binarySize} is -1 for an input sent as JSON {@code data}. */
-  private record SentInput(String name, long[] shape, String datatype, NumberList data, long binarySize) {}
+  private record SentInput(
+      String name, long[] shape, String datatype, NumberList data, long binarySize) {}
 
   /** Output names, and for each the explicit {@code binary_data} parameter if one was given. */
   private record SentOutputs(Set<String> names, Map<String, Boolean> binary) {}
@@ -45,8 +47,8 @@ public final class V2Codec {
   }
 
   /**
-   * @param headerLength the request's {@code Inference-Header-Content-Length}, or null: then the whole
-   *     body is the JSON object and no input may be binary
+   * @param headerLength the request's {@code Inference-Header-Content-Length}, or null: then the
+   *     whole body is the JSON object and no input may be binary
    */
   public InferenceRequest parseInfer(Buffer body, ModelVersion model, String headerLength) {
     byte[] bytes = Json.bytes(body);
@@ -66,7 +68,8 @@ public final class V2Codec {
           case "id" -> id = readString(parser, "id");
           case "inputs" -> inputs = readInputs(parser);
           case "outputs" -> outputs = readOutputs(parser);
-          case "parameters" -> binaryOutput = readParameters(parser, "parameters", "binary_data_output") == 1;
+          case "parameters" ->
+              binaryOutput = readParameters(parser, "parameters", "binary_data_output") == 1;
           default -> parser.skipChildren();
         }
       }
@@ -74,12 +77,20 @@ public final class V2Codec {
       if (inputs == null || inputs.isEmpty()) {
         throw badRequest("inputs must be a non-empty array");
       }
-      return toRequest(id, inputs, outputs, binaryOutput, model, bytes, jsonLength, headerLength != null);
+      return toRequest(
+          id, inputs, outputs, binaryOutput, model, bytes, jsonLength, headerLength != null);
     } catch (StreamReadException e) {
-      boolean binaryWithoutHeader = headerLength == null
-          && new String(bytes, StandardCharsets.ISO_8859_1).contains("\"binary_data_size\"");
-      throw badRequest("malformed JSON: " + e.getOriginalMessage() + (binaryWithoutHeader
-          ? "; a body with binary tensor data needs the " + EncodedResponse.HEADER_LENGTH + " header" : ""));
+      boolean binaryWithoutHeader =
+          headerLength == null
+              && new String(bytes, StandardCharsets.ISO_8859_1).contains("\"binary_data_size\"");
+      throw badRequest(
+          "malformed JSON: "
+              + e.getOriginalMessage()
+              + (binaryWithoutHeader
+                  ? "; a body with binary tensor data needs the "
+                      + EncodedResponse.HEADER_LENGTH
+                      + " header"
+                  : ""));
     } catch (IOException e) {
       throw badRequest("unreadable request body: " + e.getMessage());
     }
@@ -93,12 +104,19 @@ public final class V2Codec {
     try {
       length = Long.parseLong(headerLength.trim());
     } catch (NumberFormatException e) {
-      throw badRequest(EncodedResponse.HEADER_LENGTH + " must be a non-negative integer, was '"
-          + Json.abbreviate(headerLength) + "'");
+      throw badRequest(
+          EncodedResponse.HEADER_LENGTH
+              + " must be a non-negative integer, was '"
+              + Json.abbreviate(headerLength)
+              + "'");
     }
     if (length < 0 || length > bodyLength) {
-      throw badRequest(EncodedResponse.HEADER_LENGTH + " is " + length + ", "
-          + (length < 0 ? "not a length" : "past the body's " + bodyLength + " bytes"));
+      throw badRequest(
+          EncodedResponse.HEADER_LENGTH
+              + " is "
+              + length
+              + ", "
+              + (length < 0 ? "not a length" : "past the body's " + bodyLength + " bytes"));
     }
     return (int) length;
   }
@@ -136,7 +154,8 @@ public final class V2Codec {
           data = new NumberList();
           Json.readNumbers(parser, data, where + ".data");
         }
-        case "parameters" -> binarySize = readParameters(parser, where + ".parameters", "binary_data_size");
+        case "parameters" ->
+            binarySize = readParameters(parser, where + ".parameters", "binary_data_size");
         default -> parser.skipChildren();
       }
     }
@@ -154,17 +173,19 @@ public final class V2Codec {
       throw badRequest(label + ": both data and parameters.binary_data_size are given; send one");
     }
     if (data == null && binarySize < 0) {
-      throw badRequest(label + ": data (or parameters.binary_data_size with binary data) is required");
+      throw badRequest(
+          label + ": data (or parameters.binary_data_size with binary data) is required");
     }
     return new SentInput(name, shape, datatype, data, binarySize);
   }
 
   /**
    * Reads a {@code parameters} object and returns the value of {@code wanted}: an int64 size
-   * ({@code binary_data_size}, -1 when absent) or a bool (1 true, 0 false, -1 absent). Other parameters
-   * are skipped.
+   * ({@code binary_data_size}, -1 when absent) or a bool (1 true, 0 false, -1 absent). Other
+   * parameters are skipped.
    */
-  private static long readParameters(JsonParser parser, String where, String wanted) throws IOException {
+  private static long readParameters(JsonParser parser, String where, String wanted)
+      throws IOException {
     Json.expect(parser, JsonToken.START_OBJECT, where);
     long value = -1;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -174,12 +195,16 @@ public final class V2Codec {
         parser.skipChildren();
       } else if (wanted.equals("binary_data_size")) {
         if (token != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0) {
-          throw badRequest(where + ".binary_data_size must be a non-negative integer, found " + Json.describe(parser));
+          throw badRequest(
+              where
+                  + ".binary_data_size must be a non-negative integer, found "
+                  + Json.describe(parser));
         }
         value = parser.getLongValue();
       } else {
         if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
-          throw badRequest(where + "." + wanted + " must be a boolean, found " + Json.describe(parser));
+          throw badRequest(
+              where + "." + wanted + " must be a boolean, found " + Json.describe(parser));
         }
         value = token == JsonToken.VALUE_TRUE ? 1 : 0;
       }
@@ -192,7 +217,8 @@ public final class V2Codec {
     List<Long> dims = new ArrayList<>();
     while (parser.nextToken() != JsonToken.END_ARRAY) {
       if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0) {
-        throw badRequest(where + " must hold non-negative integers, found " + Json.describe(parser));
+        throw badRequest(
+            where + " must hold non-negative integers, found " + Json.describe(parser));
       }
       dims.add(parser.getLongValue());
     }
@@ -237,8 +263,15 @@ public final class V2Codec {
     return parser.getText();
   }
 
-  private static InferenceRequest toRequest(String id, List<SentInput> sent, SentOutputs outputs, boolean binaryOutput,
-      ModelVersion model, byte[] body, int jsonLength, boolean headerGiven) {
+  private static InferenceRequest toRequest(
+      String id,
+      List<SentInput> sent,
+      SentOutputs outputs,
+      boolean binaryOutput,
+      ModelVersion model,
+      byte[] body,
+      int jsonLength,
+      boolean headerGiven) {
     Map<String, SentInput> byName = new HashMap<>();
     Map<String, Integer> binaryOffsets = new HashMap<>();
     long offset = jsonLength;
@@ -247,52 +280,109 @@ public final class V2Codec {
         throw badRequest("input '" + input.name() + "' is given twice");
       }
       if (model.inputs().stream().noneMatch(spec -> spec.name().equals(input.name()))) {
-        throw badRequest("unknown input '" + input.name() + "'; model " + model.name() + " takes "
-            + names(model.inputs()));
+        throw badRequest(
+            "unknown input '"
+                + input.name()
+                + "'; model "
+                + model.name()
+                + " takes "
+                + names(model.inputs()));
       }
       if (input.binarySize() >= 0) {
         if (!headerGiven) {
-          throw badRequest("input '" + input.name() + "' has binary_data_size, but the request has no "
-              + EncodedResponse.HEADER_LENGTH + " header to say where the JSON ends");
+          throw badRequest(
+              "input '"
+                  + input.name()
+                  + "' has binary_data_size, but the request has no "
+                  + EncodedResponse.HEADER_LENGTH
+                  + " header to say where the JSON ends");
         }
         if (offset + input.binarySize() > body.length) {
-          throw badRequest("input '" + input.name() + "': binary_data_size " + input.binarySize() + " from byte "
-              + offset + " runs past the body's " + body.length + " bytes");
+          throw badRequest(
+              "input '"
+                  + input.name()
+                  + "': binary_data_size "
+                  + input.binarySize()
+                  + " from byte "
+                  + offset
+                  + " runs past the body's "
+                  + body.length
+                  + " bytes");
         }
         binaryOffsets.put(input.name(), (int) offset);
         offset += input.binarySize();
       }
     }
     if (offset != body.length) {
-      throw badRequest("the binary data sizes add up to " + (offset - jsonLength) + " bytes after the "
-          + jsonLength + "-byte JSON header, but the body has " + (body.length - jsonLength));
+      throw badRequest(
+          "the binary data sizes add up to "
+              + (offset - jsonLength)
+              + " bytes after the "
+              + jsonLength
+              + "-byte JSON header, but the body has "
+              + (body.length - jsonLength));
     }
     List<Tensor> tensors = new ArrayList<>(model.inputs().size());
     for (TensorSpec spec : model.inputs()) {
       SentInput input = byName.get(spec.name());
       if (input == null) {
-        throw badRequest("missing input '" + spec.name() + "'; model " + model.name() + " takes " + names(model.inputs()));
+        throw badRequest(
+            "missing input '"
+                + spec.name()
+                + "'; model "
+                + model.name()
+                + " takes "
+                + names(model.inputs()));
       }
-      Datatype datatype = Datatype.named(input.datatype()).orElseThrow(() -> badRequest(
-          "input '" + spec.name() + "': datatype '" + Json.abbreviate(input.datatype()) + "' is not a V2 datatype; the model takes "
-              + spec.datatype()));
-      tensors.add(input.binarySize() >= 0
-          ? TensorDecoder.decodeBinary(spec, datatype, input.shape(), body, binaryOffsets.get(spec.name()),
-              (int) input.binarySize(), model.maxRequestRows())
-          : TensorDecoder.decode(spec, datatype, input.shape(), input.data(), model.maxRequestRows()));
+      Datatype datatype =
+          Datatype.named(input.datatype())
+              .orElseThrow(
+                  () ->
+                      badRequest(
+                          "input '"
+                              + spec.name()
+                              + "': datatype '"
+                              + Json.abbreviate(input.datatype())
+                              + "' is not a V2 datatype; the model takes "
+                              + spec.datatype()));
+      tensors.add(
+          input.binarySize() >= 0
+              ? TensorDecoder.decodeBinary(
+                  spec,
+                  datatype,
+                  input.shape(),
+                  body,
+                  binaryOffsets.get(spec.name()),
+                  (int) input.binarySize(),
+                  model.maxRequestRows())
+              : TensorDecoder.decode(
+                  spec, datatype, input.shape(), input.data(), model.maxRequestRows()));
     }
     int rows = tensors.get(0).rows();
     for (Tensor tensor : tensors) {
       if (tensor.rows() != rows) {
-        throw badRequest("all inputs must have the same number of rows; '" + tensors.get(0).name() + "' has "
-            + rows + ", '" + tensor.name() + "' has " + tensor.rows());
+        throw badRequest(
+            "all inputs must have the same number of rows; '"
+                + tensors.get(0).name()
+                + "' has "
+                + rows
+                + ", '"
+                + tensor.name()
+                + "' has "
+                + tensor.rows());
       }
     }
     Set<String> requested = outputs == null ? null : outputs.names();
     if (requested != null) {
       for (String output : requested) {
         if (model.outputs().stream().noneMatch(spec -> spec.name().equals(output))) {
-          throw badRequest("unknown output '" + output + "'; model " + model.name() + " has " + names(model.outputs()));
+          throw badRequest(
+              "unknown output '"
+                  + output
+                  + "'; model "
+                  + model.name()
+                  + " has "
+                  + names(model.outputs()));
         }
       }
     }
@@ -314,32 +404,41 @@ public final class V2Codec {
   }
 
   /**
-   * The infer response: requested outputs in the model's order, flat row-major data; outputs asked for
-   * as binary carry {@code parameters.binary_data_size} and their bytes follow the JSON, in its order.
+   * The infer response: requested outputs in the model's order, flat row-major data; outputs asked
+   * for as binary carry {@code parameters.binary_data_size} and their bytes follow the JSON, in its
+   * order.
    */
-  public EncodedResponse encodeInferResponse(ModelVersion model, InferenceRequest request, List<Tensor> outputs) {
+  public EncodedResponse encodeInferResponse(
+      ModelVersion model, InferenceRequest request, List<Tensor> outputs) {
     List<byte[]> binaries = new ArrayList<>();
-    Buffer json = Json.write(generator -> {
-      generator.writeStartObject();
-      generator.writeStringField("model_name", model.name());
-      generator.writeStringField("model_version", model.version());
-      if (request.id() != null) {
-        generator.writeStringField("id", request.id());
-      }
-      generator.writeArrayFieldStart("outputs");
-      for (Tensor output : outputs) {
-        if (request.wants(output.name())) {
-          writeTensor(generator, output, request.binaryOutputs().contains(output.name()) ? binaries : null);
-        }
-      }
-      String labelOutput = model.labelOutput();
-      if (labelOutput != null && request.wants(labelOutput)) {
-        writeTensor(generator, labels(model, outputs.get(model.labelledOutput())),
-            request.binaryOutputs().contains(labelOutput) ? binaries : null);
-      }
-      generator.writeEndArray();
-      generator.writeEndObject();
-    });
+    Buffer json =
+        Json.write(
+            generator -> {
+              generator.writeStartObject();
+              generator.writeStringField("model_name", model.name());
+              generator.writeStringField("model_version", model.version());
+              if (request.id() != null) {
+                generator.writeStringField("id", request.id());
+              }
+              generator.writeArrayFieldStart("outputs");
+              for (Tensor output : outputs) {
+                if (request.wants(output.name())) {
+                  writeTensor(
+                      generator,
+                      output,
+                      request.binaryOutputs().contains(output.name()) ? binaries : null);
+                }
+              }
+              String labelOutput = model.labelOutput();
+              if (labelOutput != null && request.wants(labelOutput)) {
+                writeTensor(
+                    generator,
+                    labels(model, outputs.get(model.labelledOutput())),
+                    request.binaryOutputs().contains(labelOutput) ? binaries : null);
+              }
+              generator.writeEndArray();
+              generator.writeEndObject();
+            });
     if (binaries.isEmpty()) {
       return EncodedResponse.json(json);
     }
@@ -350,8 +449,11 @@ public final class V2Codec {
     return new EncodedResponse(json, jsonLength);
   }
 
-  /** Writes one output; with {@code binaries}, as binary data appended there instead of JSON data. */
-  private static void writeTensor(JsonGenerator json, Tensor tensor, List<byte[]> binaries) throws IOException {
+  /**
+   * Writes one output; with {@code binaries}, as binary data appended there instead of JSON data.
+   */
+  private static void writeTensor(JsonGenerator json, Tensor tensor, List<byte[]> binaries)
+      throws IOException {
     json.writeStartObject();
     json.writeStringField("name", tensor.name());
     json.writeStringField("datatype", tensor.datatype().name());
@@ -380,7 +482,8 @@ public final class V2Codec {
     for (int row = 0; row < labels.length; row++) {
       labels[row] = model.labels().get(TensorWriter.argmax(scores, row));
     }
-    return new Tensor(model.labelOutput(), Datatype.BYTES, new long[] {labels.length}, labels, 0, labels.length);
+    return new Tensor(
+        model.labelOutput(), Datatype.BYTES, new long[] {labels.length}, labels, 0, labels.length);
   }
 
   private static void writeShape(JsonGenerator json, long[] shape) throws IOException {
@@ -388,24 +491,29 @@ public final class V2Codec {
     json.writeArray(shape, 0, shape.length);
   }
 
-  /** {@code GET /v2/models/{m}[/versions/{v}]}: the model's signature with -1 for variable dimensions. */
+  /**
+   * {@code GET /v2/models/{m}[/versions/{v}]}: the model's signature with -1 for variable
+   * dimensions.
+   */
   public Buffer encodeMetadata(ModelVersion model, List<String> versions) {
-    return Json.write(json -> {
-      json.writeStartObject();
-      json.writeStringField("name", model.name());
-      json.writeArrayFieldStart("versions");
-      for (String version : versions) {
-        json.writeString(version);
-      }
-      json.writeEndArray();
-      json.writeStringField("platform", "onnxruntime_onnx");
-      writeSpecs(json, "inputs", model.inputs());
-      writeSpecs(json, "outputs", model.outputs());
-      json.writeEndObject();
-    });
+    return Json.write(
+        json -> {
+          json.writeStartObject();
+          json.writeStringField("name", model.name());
+          json.writeArrayFieldStart("versions");
+          for (String version : versions) {
+            json.writeString(version);
+          }
+          json.writeEndArray();
+          json.writeStringField("platform", "onnxruntime_onnx");
+          writeSpecs(json, "inputs", model.inputs());
+          writeSpecs(json, "outputs", model.outputs());
+          json.writeEndObject();
+        });
   }
 
-  private static void writeSpecs(JsonGenerator json, String field, List<TensorSpec> specs) throws IOException {
+  private static void writeSpecs(JsonGenerator json, String field, List<TensorSpec> specs)
+      throws IOException {
     json.writeArrayFieldStart(field);
     for (TensorSpec spec : specs) {
       json.writeStartObject();

@@ -12,8 +12,9 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * A model's {@code config.yaml} (over a Triton {@code config.pbtxt}'s batching, when there is one): batching, the names of the input's columns (for V1 object instances)
- * and the class labels in the order of the probability output's columns.
+ * A model's {@code config.yaml} (over a Triton {@code config.pbtxt}'s batching, when there is one):
+ * batching, the names of the input's columns (for V1 object instances) and the class labels in the
+ * order of the probability output's columns.
  */
 public record ModelConfig(BatchPolicy batching, List<String> features, List<String> labels) {
   public static final String FILE_NAME = "config.yaml";
@@ -35,8 +36,8 @@ public record ModelConfig(BatchPolicy batching, List<String> features, List<Stri
   }
 
   /**
-   * Reads {@code modelDir/config.yaml} if there is one, over the batching of a Triton
-   * {@code modelDir/config.pbtxt} if there is one ({@link TritonModelConfig}), over {@code defaults}:
+   * Reads {@code modelDir/config.yaml} if there is one, over the batching of a Triton {@code
+   * modelDir/config.pbtxt} if there is one ({@link TritonModelConfig}), over {@code defaults}:
    * where both files set a value, config.yaml wins (with a log line).
    */
   public static ModelConfig load(Path modelDir, BatchPolicy defaults) {
@@ -46,7 +47,8 @@ public record ModelConfig(BatchPolicy batching, List<String> features, List<Stri
       try {
         base = triton.get().applyTo(defaults);
       } catch (ConfigException e) {
-        throw new ConfigException(modelDir.resolve(TritonModelConfig.FILE_NAME) + ": " + e.getMessage(), e);
+        throw new ConfigException(
+            modelDir.resolve(TritonModelConfig.FILE_NAME) + ": " + e.getMessage(), e);
       }
     }
     Path file = modelDir.resolve(FILE_NAME);
@@ -56,9 +58,23 @@ public record ModelConfig(BatchPolicy batching, List<String> features, List<Stri
     try {
       ConfigNode node = ConfigNode.load(file);
       node.rejectUnknownKeys(KEYS);
-      triton.ifPresent(t -> t.values().keySet().stream().filter(node::has).forEach(key -> LOG.info(file + ": " + key
-          + " wins over the value " + t.values().get(key) + " that " + TritonModelConfig.FILE_NAME + " sets")));
-      return new ModelConfig(BatchPolicy.from(node, base), node.stringList("features"), node.stringList("labels"));
+      triton.ifPresent(
+          t ->
+              t.values().keySet().stream()
+                  .filter(node::has)
+                  .forEach(
+                      key ->
+                          LOG.info(
+                              file
+                                  + ": "
+                                  + key
+                                  + " wins over the value "
+                                  + t.values().get(key)
+                                  + " that "
+                                  + TritonModelConfig.FILE_NAME
+                                  + " sets")));
+      return new ModelConfig(
+          BatchPolicy.from(node, base), node.stringList("features"), node.stringList("labels"));
     } catch (ConfigException e) {
       throw new ConfigException(file + ": " + e.getMessage(), e);
     }

@@ -7,13 +7,16 @@ import java.util.List;
 
 /**
  * Joins the outputs of a split request's parts back into one tensor per output, rows in part order.
- * Copies element arrays of any type (the part windows may share a batch's array), so it holds for every
- * element type a {@link Tensor} carries.
+ * Copies element arrays of any type (the part windows may share a batch's array), so it holds for
+ * every element type a {@link Tensor} carries.
  */
 final class RowConcat {
   private RowConcat() {}
 
-  /** {@code parts.get(p).get(o)} is output {@code o} of part {@code p}; every part has the same outputs. */
+  /**
+   * {@code parts.get(p).get(o)} is output {@code o} of part {@code p}; every part has the same
+   * outputs.
+   */
   static List<Tensor> join(List<List<Tensor>> parts) {
     List<Tensor> first = parts.get(0);
     List<Tensor> joined = new ArrayList<>(first.size());

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * The subset of the protobuf text format that Triton's {@code config.pbtxt} files use: fields
- * {@code name: scalar}, {@code name { ... }} / {@code name: { ... }}, lists {@code name: [a, b]} and
- * {@code name [{ ... }, { ... }]}, {@code #} comments, {@code ,} or {@code ;} between fields. No
- * extensions, {@code Any} or {@code <...>} messages. Errors name the file and line.
+ * {@code name: scalar}, {@code name { ... }} / {@code name: { ... }}, lists {@code name: [a, b]}
+ * and {@code name [{ ... }, { ... }]}, {@code #} comments, {@code ,} or {@code ;} between fields.
+ * No extensions, {@code Any} or {@code <...>} messages. Errors name the file and line.
  */
 final class TextProto {
   /** One field as written, with the line it starts on; a repeated field appears once per value. */
@@ -21,7 +21,10 @@ final class TextProto {
   /** A message: its fields in file order. */
   record Message(List<Field> fields) {}
 
-  /** A scalar as written: {@code quoted} for string literals (unescaped), else a number, enum name or bool. */
+  /**
+   * A scalar as written: {@code quoted} for string literals (unescaped), else a number, enum name
+   * or bool.
+   */
   record Scalar(String text, boolean quoted) {}
 
   private final String source;
@@ -115,7 +118,8 @@ final class TextProto {
       return new Scalar(string(), true);
     }
     int start = pos;
-    while (pos < source.length() && (Character.isLetterOrDigit(peek()) || "+-._".indexOf(peek()) >= 0)) {
+    while (pos < source.length()
+        && (Character.isLetterOrDigit(peek()) || "+-._".indexOf(peek()) >= 0)) {
       pos++;
     }
     if (start == pos) {
@@ -137,11 +141,12 @@ final class TextProto {
       }
       if (c == '\\' && pos < source.length()) {
         char escaped = source.charAt(pos++);
-        text.append(switch (escaped) {
-          case 'n' -> '\n';
-          case 't' -> '\t';
-          default -> escaped;
-        });
+        text.append(
+            switch (escaped) {
+              case 'n' -> '\n';
+              case 't' -> '\t';
+              default -> escaped;
+            });
       } else {
         text.append(c);
       }

@@ -18,20 +18,22 @@ import java.util.logging.Logger;
 
 /**
  * The batching settings of a Triton {@code <model>/config.pbtxt}, for models brought from Triton:
- * {@code max_batch_size}, {@code dynamic_batching { max_queue_delay_microseconds, default_queue_policy
- * { max_queue_size } }} and the sum of {@code instance_group [{ count }]}. Settings that change nothing
- * here ({@code input}/{@code output}, which the ONNX file already declares; {@code preferred_batch_size};
- * an instance group's {@code kind}) are ignored with a log line. What this server cannot honour (another
- * platform or backend, {@code ensemble_scheduling}, {@code sequence_batching}, a version policy other
- * than {@code all}, any field it does not know) is refused, naming the file and line: the model is then
- * UNAVAILABLE with that reason. The model's {@code config.yaml} wins where both set a value.
+ * {@code max_batch_size}, {@code dynamic_batching { max_queue_delay_microseconds,
+ * default_queue_policy { max_queue_size } }} and the sum of {@code instance_group [{ count }]}.
+ * Settings that change nothing here ({@code input}/{@code output}, which the ONNX file already
+ * declares; {@code preferred_batch_size}; an instance group's {@code kind}) are ignored with a log
+ * line. What this server cannot honour (another platform or backend, {@code ensemble_scheduling},
+ * {@code sequence_batching}, a version policy other than {@code all}, any field it does not know)
+ * is refused, naming the file and line: the model is then UNAVAILABLE with that reason. The model's
+ * {@code config.yaml} wins where both set a value.
  *
  * @param values the settings found, by {@code config.yaml} key ({@link BatchPolicy#KEYS})
  */
 record TritonModelConfig(Map<String, Long> values) {
   static final String FILE_NAME = "config.pbtxt";
   private static final Logger LOG = Logger.getLogger(TritonModelConfig.class.getName());
-  private static final Set<String> IGNORED = Set.of("input", "output", "model_warmup", "metric_tags");
+  private static final Set<String> IGNORED =
+      Set.of("input", "output", "model_warmup", "metric_tags");
 
   /** Reads {@code modelDir/config.pbtxt} if there is one. */
   static Optional<TritonModelConfig> read(Path modelDir) {
@@ -57,21 +59,40 @@ record TritonModelConfig(Map<String, Long> values) {
       switch (field.name()) {
         case "name" -> {
           if (!scalar(field, where).equals(modelName)) {
-            throw new ConfigException(where + "name '" + scalar(field, where) + "' is not the model's directory name '"
-                + modelName + "'");
+            throw new ConfigException(
+                where
+                    + "name '"
+                    + scalar(field, where)
+                    + "' is not the model's directory name '"
+                    + modelName
+                    + "'");
           }
         }
-        case "platform" -> require(field, where, "onnxruntime_onnx",
-            "this server runs ONNX models with ONNX Runtime only (platform onnxruntime_onnx)");
-        case "backend" -> require(field, where, "onnxruntime",
-            "this server runs ONNX models with ONNX Runtime only (backend onnxruntime)");
-        case "default_model_filename" -> require(field, where, ModelLoader.MODEL_FILE,
-            "each version's model must be " + ModelLoader.MODEL_FILE);
+        case "platform" ->
+            require(
+                field,
+                where,
+                "onnxruntime_onnx",
+                "this server runs ONNX models with ONNX Runtime only (platform onnxruntime_onnx)");
+        case "backend" ->
+            require(
+                field,
+                where,
+                "onnxruntime",
+                "this server runs ONNX models with ONNX Runtime only (backend onnxruntime)");
+        case "default_model_filename" ->
+            require(
+                field,
+                where,
+                ModelLoader.MODEL_FILE,
+                "each version's model must be " + ModelLoader.MODEL_FILE);
         case "max_batch_size" -> {
           long size = number(field, where, 0, 1 << 20);
           if (size == 0) {
-            LOG.info(where + "max_batch_size 0 (no batching in Triton) is ignored: this server batches along the"
-                + " first dimension when every input and output has one; set maxBatchSize in config.yaml to change it");
+            LOG.info(
+                where
+                    + "max_batch_size 0 (no batching in Triton) is ignored: this server batches along the"
+                    + " first dimension when every input and output has one; set maxBatchSize in config.yaml to change it");
           } else {
             values.put("maxBatchSize", size);
           }
@@ -81,17 +102,28 @@ record TritonModelConfig(Map<String, Long> values) {
         case "version_policy" -> {
           Message policy = message(field, where);
           if (policy.fields().size() != 1 || !policy.fields().get(0).name().equals("all")) {
-            throw new ConfigException(where + "version_policy: only 'all { }' can be honoured; this server serves"
-                + " every version directory of a model");
+            throw new ConfigException(
+                where
+                    + "version_policy: only 'all { }' can be honoured; this server serves"
+                    + " every version directory of a model");
           }
         }
         default -> {
           if (IGNORED.contains(field.name())) {
-            LOG.fine(() -> where + field.name() + " is ignored: the ONNX model declares its own signature");
+            LOG.fine(
+                () ->
+                    where
+                        + field.name()
+                        + " is ignored: the ONNX model declares its own signature");
           } else {
-            throw new ConfigException(where + "'" + field.name() + "' cannot be honoured by this server, which reads"
-                + " max_batch_size, dynamic_batching and instance_group from " + FILE_NAME
-                + "; remove it, or set batching in config.yaml");
+            throw new ConfigException(
+                where
+                    + "'"
+                    + field.name()
+                    + "' cannot be honoured by this server, which reads"
+                    + " max_batch_size, dynamic_batching and instance_group from "
+                    + FILE_NAME
+                    + "; remove it, or set batching in config.yaml");
           }
         }
       }
@@ -106,28 +138,39 @@ record TritonModelConfig(Map<String, Long> values) {
   BatchPolicy applyTo(BatchPolicy base) {
     int maxBatchSize = (int) (long) values.getOrDefault("maxBatchSize", (long) base.maxBatchSize());
     int maxQueueSize = (int) (long) values.getOrDefault("maxQueueSize", (long) base.maxQueueSize());
-    boolean derived = base.maxRequestRows() == BatchPolicy.defaultMaxRequestRows(base.maxBatchSize(), base.maxQueueSize());
-    return new BatchPolicy(maxBatchSize,
+    boolean derived =
+        base.maxRequestRows()
+            == BatchPolicy.defaultMaxRequestRows(base.maxBatchSize(), base.maxQueueSize());
+    return new BatchPolicy(
+        maxBatchSize,
         values.containsKey("maxQueueDelayMicros")
-            ? TimeUnit.MICROSECONDS.toNanos(values.get("maxQueueDelayMicros")) : base.maxQueueDelayNanos(),
+            ? TimeUnit.MICROSECONDS.toNanos(values.get("maxQueueDelayMicros"))
+            : base.maxQueueDelayNanos(),
         maxQueueSize,
         (int) (long) values.getOrDefault("instanceCount", (long) base.instanceCount()),
-        derived ? BatchPolicy.defaultMaxRequestRows(maxBatchSize, maxQueueSize) : base.maxRequestRows());
+        derived
+            ? BatchPolicy.defaultMaxRequestRows(maxBatchSize, maxQueueSize)
+            : base.maxRequestRows());
   }
 
   private static void dynamicBatching(Message batching, String file, Map<String, Long> values) {
     for (Field field : batching.fields()) {
       String where = file + ":" + field.line() + ": dynamic_batching.";
       switch (field.name()) {
-        case "max_queue_delay_microseconds" -> values.put("maxQueueDelayMicros", number(field, where, 0, 10_000_000));
-        case "preferred_batch_size" -> LOG.info(where + "preferred_batch_size is ignored: batches run when full ("
-            + "max_batch_size) or when the oldest request has waited max_queue_delay_microseconds");
-        case "preserve_ordering" -> { } // answers never depend on the order batches finish in
+        case "max_queue_delay_microseconds" ->
+            values.put("maxQueueDelayMicros", number(field, where, 0, 10_000_000));
+        case "preferred_batch_size" ->
+            LOG.info(
+                where
+                    + "preferred_batch_size is ignored: batches run when full ("
+                    + "max_batch_size) or when the oldest request has waited max_queue_delay_microseconds");
+        case "preserve_ordering" -> {} // answers never depend on the order batches finish in
         case "default_queue_policy" -> {
           for (Field policy : message(field, where).fields()) {
             String at = file + ":" + policy.line() + ": dynamic_batching.default_queue_policy.";
             if (!policy.name().equals("max_queue_size")) {
-              throw new ConfigException(at + policy.name() + " cannot be honoured; only max_queue_size is read");
+              throw new ConfigException(
+                  at + policy.name() + " cannot be honoured; only max_queue_size is read");
             }
             long size = number(policy, at, 0, 1 << 20);
             if (size > 0) {
@@ -135,8 +178,12 @@ record TritonModelConfig(Map<String, Long> values) {
             }
           }
         }
-        default -> throw new ConfigException(where + field.name() + " cannot be honoured; this server reads"
-            + " max_queue_delay_microseconds and default_queue_policy.max_queue_size");
+        default ->
+            throw new ConfigException(
+                where
+                    + field.name()
+                    + " cannot be honoured; this server reads"
+                    + " max_queue_delay_microseconds and default_queue_policy.max_queue_size");
       }
     }
   }
@@ -147,9 +194,15 @@ record TritonModelConfig(Map<String, Long> values) {
       String where = file + ":" + field.line() + ": instance_group.";
       switch (field.name()) {
         case "count" -> count = number(field, where, 1, 256);
-        case "kind", "gpus", "name" -> LOG.info(where + field.name() + " is ignored: every instance runs on the"
-            + " server's device (--device)");
-        default -> throw new ConfigException(where + field.name() + " cannot be honoured; only count is read");
+        case "kind", "gpus", "name" ->
+            LOG.info(
+                where
+                    + field.name()
+                    + " is ignored: every instance runs on the"
+                    + " server's device (--device)");
+        default ->
+            throw new ConfigException(
+                where + field.name() + " cannot be honoured; only count is read");
       }
     }
     return count;
@@ -179,7 +232,8 @@ record TritonModelConfig(Map<String, Long> values) {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException(where + field.name() + " must be an integer in [" + min + ", " + max + "], was " + text);
+    throw new ConfigException(
+        where + field.name() + " must be an integer in [" + min + ", " + max + "], was " + text);
   }
 
   private static Message message(Field field, String where) {

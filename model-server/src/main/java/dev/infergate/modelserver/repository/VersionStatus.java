@@ -3,10 +3,10 @@ package dev.infergate.modelserver.repository;
 /**
  * The state of one version of a model, as the repository index and readiness show it.
  *
- * @param version the version, or null when the state is the whole model's (no versions on disk, a bad
- *     {@code config.yaml}, unloaded)
- * @param reason why it is {@link VersionState#UNAVAILABLE}, in words a client may read (no file paths);
- *     empty otherwise
+ * @param version the version, or null when the state is the whole model's (no versions on disk, a
+ *     bad {@code config.yaml}, unloaded)
+ * @param reason why it is {@link VersionState#UNAVAILABLE}, in words a client may read (no file
+ *     paths); empty otherwise
  */
 public record VersionStatus(String version, VersionState state, String reason) {
   public VersionStatus {

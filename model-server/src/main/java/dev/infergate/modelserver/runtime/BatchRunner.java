@@ -17,14 +17,15 @@ import java.util.Map;
 
 /**
  * Runs a batch on one model: stacks the requests' rows into one direct buffer per input (ONNX
- * Runtime reads direct buffers in place; building tensors from Java arrays costs ~10x more), runs the
- * session once, and hands each request the window of every output that holds its rows.
- * Runs on inference worker threads only.
+ * Runtime reads direct buffers in place; building tensors from Java arrays costs ~10x more), runs
+ * the session once, and hands each request the window of every output that holds its rows. Runs on
+ * inference worker threads only.
  */
 public final class BatchRunner implements BatchProcessor<PendingInference> {
   private final OrtEnvironment environment;
   private final OnnxModel model;
   private final InferenceMeters meters;
+
   /** One scratch buffer per input and worker thread, grown on demand: no allocation per batch. */
   private final ThreadLocal<ByteBuffer[]> scratch;
 
@@ -64,8 +65,12 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
     }
   }
 
-  /** Queue and compute spans of the batch's traced requests; nothing to do (no allocation) when none is. */
-  private static void traced(List<PendingInference> batch, long started, int totalRows, Throwable error) {
+  /**
+   * Queue and compute spans of the batch's traced requests; nothing to do (no allocation) when none
+   * is.
+   */
+  private static void traced(
+      List<PendingInference> batch, long started, int totalRows, Throwable error) {
     long finished = 0;
     long offset = 0;
     for (PendingInference pending : batch) {
@@ -75,7 +80,8 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
           finished = System.nanoTime();
           offset = RequestTrace.epochOffset();
         }
-        trace.record(pending.enqueuedNanos(), started, finished, offset, batch.size(), totalRows, error);
+        trace.record(
+            pending.enqueuedNanos(), started, finished, offset, batch.size(), totalRows, error);
       }
     }
   }
@@ -104,7 +110,8 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
     }
   }
 
-  private OnnxTensor stack(int inputIndex, List<PendingInference> batch, int totalRows) throws OrtException {
+  private OnnxTensor stack(int inputIndex, List<PendingInference> batch, int totalRows)
+      throws OrtException {
     Tensor first = batch.get(0).request().inputs().get(inputIndex);
     int elements = 0;
     for (PendingInference pending : batch) {
@@ -173,7 +180,8 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
         }
         return OnnxTensor.createTensor(environment, strings, shape);
       }
-      default -> throw new InferenceException("input datatype " + first.datatype() + " cannot be fed");
+      default ->
+          throw new InferenceException("input datatype " + first.datatype() + " cannot be fed");
     }
   }
 
@@ -191,13 +199,22 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
   private List<Tensor> readOutputs(OrtSession.Result result, int totalRows) throws OrtException {
     List<Tensor> outputs = new ArrayList<>(model.outputs().size());
     for (TensorSpec spec : model.outputs()) {
-      OnnxValue value = result.get(spec.name()).orElseThrow(
-          () -> new InferenceException("the model returned no output '" + spec.name() + "'"));
+      OnnxValue value =
+          result
+              .get(spec.name())
+              .orElseThrow(
+                  () ->
+                      new InferenceException("the model returned no output '" + spec.name() + "'"));
       if (spec.zipMap()) {
         Tensor probabilities = ZipMaps.toTensor(spec.name(), (OnnxSequence) value);
         if (probabilities.rows() != totalRows && model.supportsBatching()) {
-          throw new InferenceException("output '" + spec.name() + "' has " + probabilities.rows()
-              + " rows for a batch of " + totalRows);
+          throw new InferenceException(
+              "output '"
+                  + spec.name()
+                  + "' has "
+                  + probabilities.rows()
+                  + " rows for a batch of "
+                  + totalRows);
         }
         outputs.add(probabilities);
         continue;
@@ -206,28 +223,34 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
       long[] shape = tensor.getInfo().getShape();
       if (shape.length == 0 || shape[0] != totalRows) {
         if (model.supportsBatching()) {
-          throw new InferenceException("output '" + spec.name() + "' has " + (shape.length == 0 ? 0 : shape[0])
-              + " rows for a batch of " + totalRows);
+          throw new InferenceException(
+              "output '"
+                  + spec.name()
+                  + "' has "
+                  + (shape.length == 0 ? 0 : shape[0])
+                  + " rows for a batch of "
+                  + totalRows);
         }
       }
       int size = (int) tensor.getInfo().getNumElements();
-      Object data = switch (spec.datatype()) {
-        case FP32 -> toArray(tensor.getFloatBuffer());
-        case FP64 -> toArray(tensor.getDoubleBuffer());
-        case INT32 -> toArray(tensor.getIntBuffer());
-        case INT64 -> toArray(tensor.getLongBuffer());
-        case FP16, INT16 -> {
-          short[] array = new short[size];
-          tensor.getShortBuffer().get(array);
-          yield array;
-        }
-        case INT8, UINT8, BOOL -> {
-          byte[] array = new byte[size];
-          tensor.getByteBuffer().get(array);
-          yield array;
-        }
-        case BYTES -> flatStrings(tensor.getValue(), size);
-      };
+      Object data =
+          switch (spec.datatype()) {
+            case FP32 -> toArray(tensor.getFloatBuffer());
+            case FP64 -> toArray(tensor.getDoubleBuffer());
+            case INT32 -> toArray(tensor.getIntBuffer());
+            case INT64 -> toArray(tensor.getLongBuffer());
+            case FP16, INT16 -> {
+              short[] array = new short[size];
+              tensor.getShortBuffer().get(array);
+              yield array;
+            }
+            case INT8, UINT8, BOOL -> {
+              byte[] array = new byte[size];
+              tensor.getByteBuffer().get(array);
+              yield array;
+            }
+            case BYTES -> flatStrings(tensor.getValue(), size);
+          };
       outputs.add(new Tensor(spec.name(), spec.datatype(), shape, data, 0, size));
     }
     return outputs;
@@ -255,7 +278,9 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
   }
 
   private static float[] toArray(java.nio.FloatBuffer buffer) {
-    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.array().length == buffer.remaining()) {
+    if (buffer.hasArray()
+        && buffer.arrayOffset() == 0
+        && buffer.array().length == buffer.remaining()) {
       return buffer.array();
     }
     float[] array = new float[buffer.remaining()];
@@ -264,7 +289,9 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
   }
 
   private static double[] toArray(java.nio.DoubleBuffer buffer) {
-    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.array().length == buffer.remaining()) {
+    if (buffer.hasArray()
+        && buffer.arrayOffset() == 0
+        && buffer.array().length == buffer.remaining()) {
       return buffer.array();
     }
     double[] array = new double[buffer.remaining()];
@@ -273,7 +300,9 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
   }
 
   private static int[] toArray(java.nio.IntBuffer buffer) {
-    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.array().length == buffer.remaining()) {
+    if (buffer.hasArray()
+        && buffer.arrayOffset() == 0
+        && buffer.array().length == buffer.remaining()) {
       return buffer.array();
     }
     int[] array = new int[buffer.remaining()];
@@ -282,7 +311,9 @@ public final class BatchRunner implements BatchProcessor<PendingInference> {
   }
 
   private static long[] toArray(java.nio.LongBuffer buffer) {
-    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.array().length == buffer.remaining()) {
+    if (buffer.hasArray()
+        && buffer.arrayOffset() == 0
+        && buffer.array().length == buffer.remaining()) {
       return buffer.array();
     }
     long[] array = new long[buffer.remaining()];

@@ -4,10 +4,11 @@ import ai.onnxruntime.OnnxJavaType;
 import java.util.Optional;
 
 /**
- * Tensor element types by their KServe V2 names, each with the ONNX type it feeds and the Java array
- * that holds it on the heap: FP32 {@code float[]}, FP64 {@code double[]}, FP16 {@code short[]} (IEEE
- * half bits), INT8, UINT8 and BOOL {@code byte[]} (BOOL as 0/1), INT16 {@code short[]}, INT32
- * {@code int[]}, INT64 {@code long[]}, BYTES {@code String[]} (ONNX STRING, UTF-8 on the wire).
+ * Tensor element types by their KServe V2 names, each with the ONNX type it feeds and the Java
+ * array that holds it on the heap: FP32 {@code float[]}, FP64 {@code double[]}, FP16 {@code
+ * short[]} (IEEE half bits), INT8, UINT8 and BOOL {@code byte[]} (BOOL as 0/1), INT16 {@code
+ * short[]}, INT32 {@code int[]}, INT64 {@code long[]}, BYTES {@code String[]} (ONNX STRING, UTF-8
+ * on the wire).
  */
 public enum Datatype {
   FP32(4, OnnxJavaType.FLOAT),

@@ -11,7 +11,8 @@ import java.util.Set;
  * @param requestedOutputs output names to return, or null for all
  * @param binaryOutputs output names to return as binary data (V2 binary tensor data extension)
  */
-public record InferenceRequest(String id, List<Tensor> inputs, Set<String> requestedOutputs, Set<String> binaryOutputs) {
+public record InferenceRequest(
+    String id, List<Tensor> inputs, Set<String> requestedOutputs, Set<String> binaryOutputs) {
   public InferenceRequest {
     inputs = List.copyOf(inputs);
     requestedOutputs = requestedOutputs == null ? null : Set.copyOf(requestedOutputs);

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One ONNX Runtime session and its signature (tensors, and ZipMap outputs as {@link TensorSpec#zipMap()}). {@link #run} is thread-safe (ONNX Runtime allows
- * concurrent runs on one session) and blocking: call it from inference workers only.
+ * One ONNX Runtime session and its signature (tensors, and ZipMap outputs as {@link
+ * TensorSpec#zipMap()}). {@link #run} is thread-safe (ONNX Runtime allows concurrent runs on one
+ * session) and blocking: call it from inference workers only.
  */
 public final class OnnxModel implements AutoCloseable {
   private final OrtSession session;
@@ -66,27 +67,46 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  private static List<TensorSpec> specs(Map<String, NodeInfo> infos, String kind) throws ModelLoadException {
+  private static List<TensorSpec> specs(Map<String, NodeInfo> infos, String kind)
+      throws ModelLoadException {
     List<TensorSpec> specs = new ArrayList<>(infos.size());
     for (NodeInfo node : infos.values()) {
-      if (kind.equals("output") && node.getInfo() instanceof SequenceInfo sequence && isZipMap(sequence)) {
-        specs.add(new TensorSpec(node.getName(), Datatype.FP32, new long[] {-1, -1}, true, List.of()));
+      if (kind.equals("output")
+          && node.getInfo() instanceof SequenceInfo sequence
+          && isZipMap(sequence)) {
+        specs.add(
+            new TensorSpec(node.getName(), Datatype.FP32, new long[] {-1, -1}, true, List.of()));
         continue;
       }
       if (!(node.getInfo() instanceof TensorInfo tensor)) {
-        throw new ModelLoadException(kind + " '" + node.getName() + "' is " + node.getInfo()
-            + "; served are tensors and, as outputs, ZipMap sequences of maps (int64 or string keys, float values)");
+        throw new ModelLoadException(
+            kind
+                + " '"
+                + node.getName()
+                + "' is "
+                + node.getInfo()
+                + "; served are tensors and, as outputs, ZipMap sequences of maps (int64 or string keys, float values)");
       }
-      Datatype datatype = Datatype.fromOnnx(tensor.type).orElseThrow(() -> new ModelLoadException(
-          kind + " '" + node.getName() + "' has element type " + tensor.onnxType
-              + "; supported: FLOAT, DOUBLE, FLOAT16, INT8, INT16, INT32, INT64, UINT8, BOOL, STRING"));
+      Datatype datatype =
+          Datatype.fromOnnx(tensor.type)
+              .orElseThrow(
+                  () ->
+                      new ModelLoadException(
+                          kind
+                              + " '"
+                              + node.getName()
+                              + "' has element type "
+                              + tensor.onnxType
+                              + "; supported: FLOAT, DOUBLE, FLOAT16, INT8, INT16, INT32, INT64, UINT8, BOOL, STRING"));
       specs.add(new TensorSpec(node.getName(), datatype, tensor.getShape()));
     }
     return List.copyOf(specs);
   }
 
   private static boolean isZipMap(SequenceInfo sequence) {
-    return sequence.isSequenceOfMaps() && sequence.mapInfo.valueType == OnnxJavaType.FLOAT
-        && (sequence.mapInfo.keyType == OnnxJavaType.INT64 || sequence.mapInfo.keyType == OnnxJavaType.STRING);
+    return sequence.isSequenceOfMaps()
+        && sequence.mapInfo.valueType == OnnxJavaType.FLOAT
+        && (sequence.mapInfo.keyType == OnnxJavaType.INT64
+            || sequence.mapInfo.keyType == OnnxJavaType.STRING);
   }
 }

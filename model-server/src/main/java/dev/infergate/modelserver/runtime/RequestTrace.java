@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a queued request needs to add its queue-wait and batch-compute spans under its server span
- * (issue 21). Made only when tracing is on: a request without one ({@code null} in
- * {@link PendingInference}) costs nothing. Thread-safe (spans are); used on inference workers.
+ * (issue 21). Made only when tracing is on: a request without one ({@code null} in {@link
+ * PendingInference}) costs nothing. Thread-safe (spans are); used on inference workers.
  */
 public record RequestTrace(Tracer tracer, Span server) {
   static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("infergate.batch.size");
@@ -21,20 +21,32 @@ public record RequestTrace(Tracer tracer, Span server) {
    *
    * @param epochOffset epoch nanos minus {@code System.nanoTime()}, read once per batch
    */
-  void record(long enqueued, long started, long finished, long epochOffset, int batchSize, int batchRows,
+  void record(
+      long enqueued,
+      long started,
+      long finished,
+      long epochOffset,
+      int batchSize,
+      int batchRows,
       Throwable error) {
     if (!server.isRecording()) {
       return;
     }
     Context parent = Context.root().with(server);
-    tracer.spanBuilder("queue wait").setParent(parent)
-        .setStartTimestamp(enqueued + epochOffset, TimeUnit.NANOSECONDS).startSpan()
+    tracer
+        .spanBuilder("queue wait")
+        .setParent(parent)
+        .setStartTimestamp(enqueued + epochOffset, TimeUnit.NANOSECONDS)
+        .startSpan()
         .end(started + epochOffset, TimeUnit.NANOSECONDS);
-    Span compute = tracer.spanBuilder("batch compute").setParent(parent)
-        .setStartTimestamp(started + epochOffset, TimeUnit.NANOSECONDS)
-        .setAttribute(BATCH_SIZE, batchSize)
-        .setAttribute(BATCH_ROWS, batchRows)
-        .startSpan();
+    Span compute =
+        tracer
+            .spanBuilder("batch compute")
+            .setParent(parent)
+            .setStartTimestamp(started + epochOffset, TimeUnit.NANOSECONDS)
+            .setAttribute(BATCH_SIZE, batchSize)
+            .setAttribute(BATCH_ROWS, batchRows)
+            .startSpan();
     if (error != null) {
       compute.recordException(error);
       compute.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);

@@ -45,15 +45,21 @@ public final class SessionFactory {
     try {
       return new OnnxModel(createSession(modelFile, true), "CUDA:" + device.cudaDevice());
     } catch (ModelLoadException e) {
-      throw new ModelLoadException("--device " + device + " was asked for, but CUDA is not usable here: "
-          + e.getMessage() + " (use --device auto or cpu on machines without a GPU)", e);
+      throw new ModelLoadException(
+          "--device "
+              + device
+              + " was asked for, but CUDA is not usable here: "
+              + e.getMessage()
+              + " (use --device auto or cpu on machines without a GPU)",
+          e);
     }
   }
 
   private synchronized OnnxModel openAuto(Path modelFile) throws ModelLoadException {
     if (cudaWorks == null) {
       try {
-        OnnxModel model = new OnnxModel(createSession(modelFile, true), "CUDA:" + device.cudaDevice());
+        OnnxModel model =
+            new OnnxModel(createSession(modelFile, true), "CUDA:" + device.cudaDevice());
         cudaWorks = true;
         LOG.info("execution provider: CUDA (device " + device.cudaDevice() + ")");
         return model;

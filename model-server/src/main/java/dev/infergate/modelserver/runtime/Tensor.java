@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A tensor on the heap: a window {@code [offset, offset + size)} of the array {@link Datatype} names
- * for its type ({@code float[]} for FP32, {@code String[]} for BYTES...), in row-major order. Windows
- * let a batch's output be split per request without copying.
+ * A tensor on the heap: a window {@code [offset, offset + size)} of the array {@link Datatype}
+ * names for its type ({@code float[]} for FP32, {@code String[]} for BYTES...), in row-major order.
+ * Windows let a batch's output be split per request without copying.
  */
 public final class Tensor {
   private final String name;
@@ -22,7 +22,14 @@ public final class Tensor {
   }
 
   /** A ZipMap output's tensor, with its class keys in column order. */
-  public Tensor(String name, Datatype datatype, long[] shape, Object data, int offset, int size, List<Object> classes) {
+  public Tensor(
+      String name,
+      Datatype datatype,
+      long[] shape,
+      Object data,
+      int offset,
+      int size,
+      List<Object> classes) {
     this.classes = classes;
     this.name = name;
     this.datatype = datatype;
@@ -97,8 +104,8 @@ public final class Tensor {
     int rowSize = shape[0] == 0 ? 0 : size / (int) shape[0];
     long[] sliceShape = shape.clone();
     sliceShape[0] = rowCount;
-    return new Tensor(name, datatype, sliceShape, data, offset + firstRow * rowSize, rowCount * rowSize,
-        classes);
+    return new Tensor(
+        name, datatype, sliceShape, data, offset + firstRow * rowSize, rowCount * rowSize, classes);
   }
 
   @Override

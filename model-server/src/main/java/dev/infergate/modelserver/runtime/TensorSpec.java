@@ -4,14 +4,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A model input or output as the protocol's metadata shows it; {@code -1} marks a variable dimension.
+ * A model input or output as the protocol's metadata shows it; {@code -1} marks a variable
+ * dimension.
  *
- * @param zipMap true for an ONNX {@code seq(map(int64|string, float))} output (scikit-learn's ZipMap),
- *     served as an FP32 tensor {@code [rows, classes]}
- * @param classes a ZipMap output's class keys ({@code Long} or {@code String}) in column order, learnt
- *     from the warm-up run; empty for tensors
+ * @param zipMap true for an ONNX {@code seq(map(int64|string, float))} output (scikit-learn's
+ *     ZipMap), served as an FP32 tensor {@code [rows, classes]}
+ * @param classes a ZipMap output's class keys ({@code Long} or {@code String}) in column order,
+ *     learnt from the warm-up run; empty for tensors
  */
-public record TensorSpec(String name, Datatype datatype, long[] shape, boolean zipMap, List<Object> classes) {
+public record TensorSpec(
+    String name, Datatype datatype, long[] shape, boolean zipMap, List<Object> classes) {
   public TensorSpec {
     shape = shape.clone();
     classes = List.copyOf(classes);
@@ -46,8 +48,12 @@ public record TensorSpec(String name, Datatype datatype, long[] shape, boolean z
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof TensorSpec spec && name.equals(spec.name) && datatype == spec.datatype
-        && Arrays.equals(shape, spec.shape) && zipMap == spec.zipMap && classes.equals(spec.classes);
+    return other instanceof TensorSpec spec
+        && name.equals(spec.name)
+        && datatype == spec.datatype
+        && Arrays.equals(shape, spec.shape)
+        && zipMap == spec.zipMap
+        && classes.equals(spec.classes);
   }
 
   @Override

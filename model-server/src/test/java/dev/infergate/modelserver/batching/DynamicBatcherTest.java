@@ -78,8 +78,13 @@ class DynamicBatcherTest {
 
   /** Items are row counts: an item {@code n} adds n rows. */
   private DynamicBatcher<Integer> batcher(int maxBatch, int maxQueue, int instances) {
-    return new DynamicBatcher<>(new BatchPolicy(maxBatch, DELAY, maxQueue, instances), Integer::intValue,
-        recorder, executor, time, () -> time.now);
+    return new DynamicBatcher<>(
+        new BatchPolicy(maxBatch, DELAY, maxQueue, instances),
+        Integer::intValue,
+        recorder,
+        executor,
+        time,
+        () -> time.now);
   }
 
   @Test
@@ -177,19 +182,26 @@ class DynamicBatcherTest {
 
   @Test
   void failsEveryRequestOfABatchWhoseProcessingThrows() {
-    BatchProcessor<Integer> exploding = new BatchProcessor<>() {
-      @Override
-      public void process(List<Integer> batch) {
-        throw new IllegalStateException("boom");
-      }
+    BatchProcessor<Integer> exploding =
+        new BatchProcessor<>() {
+          @Override
+          public void process(List<Integer> batch) {
+            throw new IllegalStateException("boom");
+          }
 
-      @Override
-      public void fail(List<Integer> batch, Throwable error) {
-        recorder.failed.addAll(batch);
-      }
-    };
-    var batcher = new DynamicBatcher<>(new BatchPolicy(2, DELAY, 10, 1), Integer::intValue, exploding,
-        executor, time, () -> time.now);
+          @Override
+          public void fail(List<Integer> batch, Throwable error) {
+            recorder.failed.addAll(batch);
+          }
+        };
+    var batcher =
+        new DynamicBatcher<>(
+            new BatchPolicy(2, DELAY, 10, 1),
+            Integer::intValue,
+            exploding,
+            executor,
+            time,
+            () -> time.now);
     batcher.offer(1);
     batcher.offer(1);
     executor.runAll();
@@ -205,7 +217,10 @@ class DynamicBatcherTest {
     DynamicBatcher<Integer> batcher = batcher(4, 3, 1);
     assertEquals(Admission.ACCEPTED, batcher.offerAll(List.of(4, 4, 4)));
     assertEquals(2, batcher.queuedRequests(), "one part runs, two wait");
-    assertEquals(Admission.QUEUE_FULL, batcher.offerAll(List.of(4, 4)), "two more parts do not fit a queue of 3");
+    assertEquals(
+        Admission.QUEUE_FULL,
+        batcher.offerAll(List.of(4, 4)),
+        "two more parts do not fit a queue of 3");
     assertEquals(2, batcher.queuedRequests(), "a refused split request leaves no part behind");
     assertEquals(Admission.ACCEPTED, batcher.offerAll(List.of(1)));
     executor.runAll();
@@ -236,9 +251,15 @@ class DynamicBatcherTest {
     assertEquals(65_536, BatchPolicy.DEFAULT.maxRequestRows());
     assertEquals(1_024, new BatchPolicy(1, 0, 1_024, 1).maxRequestRows());
     assertEquals(3, new BatchPolicy(64, 0, 1_024, 1).partsOf(129));
-    var error = org.junit.jupiter.api.Assertions.assertThrows(dev.infergate.modelserver.config.ConfigException.class,
-        () -> new BatchPolicy(8, 0, 2, 1, 17));
-    assertTrue(error.getMessage().startsWith("maxRequestRows: must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17"),
+    var error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            dev.infergate.modelserver.config.ConfigException.class,
+            () -> new BatchPolicy(8, 0, 2, 1, 17));
+    assertTrue(
+        error
+            .getMessage()
+            .startsWith(
+                "maxRequestRows: must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17"),
         error.getMessage());
   }
 }

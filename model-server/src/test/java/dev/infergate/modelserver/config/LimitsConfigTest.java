@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LimitsConfigTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void defaultsApplyWithoutALimitsBlock() throws Exception {
@@ -20,23 +19,34 @@ class LimitsConfigTest {
 
   @Test
   void theShippedConfigSpellsOutTheDefaults() {
-    Path shipped = Files.isRegularFile(Path.of("../config/model-server.yaml"))
-        ? Path.of("../config/model-server.yaml") : Path.of("config/model-server.yaml");
-    assertEquals(LimitsConfig.DEFAULT, ModelServerConfig.load(CommandLine.parse("--config", shipped.toString())).limits());
+    Path shipped =
+        Files.isRegularFile(Path.of("../config/model-server.yaml"))
+            ? Path.of("../config/model-server.yaml")
+            : Path.of("config/model-server.yaml");
+    assertEquals(
+        LimitsConfig.DEFAULT,
+        ModelServerConfig.load(CommandLine.parse("--config", shipped.toString())).limits());
   }
 
   @Test
   void readsEveryField() throws Exception {
-    assertEquals(new LimitsConfig(2000, 3000, 4, 5), load("limits: { headerTimeoutMillis: 2000, "
-        + "bodyTimeoutMillis: 3000, idleTimeoutSeconds: 4, maxConnections: 5 }\n").limits());
+    assertEquals(
+        new LimitsConfig(2000, 3000, 4, 5),
+        load("limits: { headerTimeoutMillis: 2000, "
+                + "bodyTimeoutMillis: 3000, idleTimeoutSeconds: 4, maxConnections: 5 }\n")
+            .limits());
   }
 
   @Test
   void refusesOutOfRangeAndUnknownFieldsNamingThem() {
-    assertEquals("limits.maxConnections: must be 1..1000000, was 0",
-        assertThrows(ConfigException.class, () -> load("limits: { maxConnections: 0 }\n")).getMessage());
-    assertTrue(assertThrows(ConfigException.class, () -> load("limits: { idle: 5 }\n")).getMessage()
-        .contains("limits.idle"));
+    assertEquals(
+        "limits.maxConnections: must be 1..1000000, was 0",
+        assertThrows(ConfigException.class, () -> load("limits: { maxConnections: 0 }\n"))
+            .getMessage());
+    assertTrue(
+        assertThrows(ConfigException.class, () -> load("limits: { idle: 5 }\n"))
+            .getMessage()
+            .contains("limits.idle"));
   }
 
   private ModelServerConfig load(String yaml) throws Exception {

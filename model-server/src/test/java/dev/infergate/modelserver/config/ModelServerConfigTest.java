@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin listener and the shutdown delay: defaults, the YAML block, the flags and validation. */
+/**
+ * The admin listener and the shutdown delay: defaults, the YAML block, the flags and validation.
+ */
 class ModelServerConfigTest {
   @Test
   void adminListenerIsLoopbackByDefault() {
@@ -21,13 +23,18 @@ class ModelServerConfigTest {
 
   @Test
   void readsTheAdminBlockAndLetsFlagsOverrideIt(@TempDir Path dir) throws Exception {
-    Path file = Files.writeString(dir.resolve("ms.yaml"),
-        "admin: { host: 10.0.0.7, port: 9200 }\npreStopDelayMillis: 250\n");
-    ModelServerConfig fromFile = ModelServerConfig.load(CommandLine.parse("--config", file.toString()));
+    Path file =
+        Files.writeString(
+            dir.resolve("ms.yaml"),
+            "admin: { host: 10.0.0.7, port: 9200 }\npreStopDelayMillis: 250\n");
+    ModelServerConfig fromFile =
+        ModelServerConfig.load(CommandLine.parse("--config", file.toString()));
     assertEquals(new AdminListener("10.0.0.7", 9200), fromFile.admin());
     assertEquals(250, fromFile.preStopDelayMillis());
-    ModelServerConfig flags = ModelServerConfig.load(CommandLine.parse("--config", file.toString(),
-        "--admin-port", "0", "--admin-host", "192.168.1.2"));
+    ModelServerConfig flags =
+        ModelServerConfig.load(
+            CommandLine.parse(
+                "--config", file.toString(), "--admin-port", "0", "--admin-host", "192.168.1.2"));
     assertEquals(new AdminListener("192.168.1.2", 0), flags.admin());
   }
 
@@ -38,18 +45,22 @@ class ModelServerConfigTest {
     assertMessage(dir, "admin: { host: '' }", "admin.host: must not be empty");
     assertMessage(dir, "port: 9101", "admin.port: must differ from port, both were 9101");
     assertMessage(dir, "preStopDelayMillis: -1", "preStopDelayMillis: must be 0..600000, was -1");
-    ConfigException flag = assertThrows(ConfigException.class, () -> CommandLine.parse("--admin-port", "x"));
+    ConfigException flag =
+        assertThrows(ConfigException.class, () -> CommandLine.parse("--admin-port", "x"));
     assertTrue(flag.getMessage().contains("--admin-port: must be an integer"), flag.getMessage());
   }
 
   @Test
-  void failureIsolationIsTheDefaultAndStrictComesFromTheFileOrTheFlag(@TempDir Path dir) throws Exception {
+  void failureIsolationIsTheDefaultAndStrictComesFromTheFileOrTheFlag(@TempDir Path dir)
+      throws Exception {
     assertFalse(ModelServerConfig.load(CommandLine.parse()).strict());
     assertTrue(ModelServerConfig.load(CommandLine.parse("--strict")).strict());
     Path file = Files.writeString(dir.resolve("ms.yaml"), "strict: true\n");
     assertTrue(ModelServerConfig.load(CommandLine.parse("--config", file.toString())).strict());
     assertMessage(dir, "strict: sometimes", "strict: must be true or false, was sometimes");
-    assertMessage(dir, "modelDefaults: { maxBatchSize: 8, maxQueueSize: 2, maxRequestRows: 17 }",
+    assertMessage(
+        dir,
+        "modelDefaults: { maxBatchSize: 8, maxQueueSize: 2, maxRequestRows: 17 }",
         "modelDefaults.maxRequestRows: must be <= maxBatchSize × maxQueueSize (8 × 2 = 16), was 17");
   }
 
@@ -60,8 +71,12 @@ class ModelServerConfigTest {
 
   private static void assertMessage(Path dir, String yaml, String expected) throws Exception {
     Path file = Files.writeString(dir.resolve("bad.yaml"), yaml + "\n");
-    ConfigException error = assertThrows(ConfigException.class,
-        () -> ModelServerConfig.load(CommandLine.parse("--config", file.toString())));
-    assertTrue(error.getMessage().contains(expected), "'" + error.getMessage() + "' should say '" + expected + "'");
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> ModelServerConfig.load(CommandLine.parse("--config", file.toString())));
+    assertTrue(
+        error.getMessage().contains(expected),
+        "'" + error.getMessage() + "' should say '" + expected + "'");
   }
 }

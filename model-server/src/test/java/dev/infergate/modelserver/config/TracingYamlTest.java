@@ -13,24 +13,34 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tracing:} in model-server.yaml: off by default, parsed, refused naming the field. */
 class TracingYamlTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void tracingIsOffByDefaultAndParsedWhenSet() throws Exception {
     assertSame(TracingConfig.OFF, load("port: 0\n").tracing());
-    assertEquals(new TracingConfig("http://jaeger:4318", 0.5),
+    assertEquals(
+        new TracingConfig("http://jaeger:4318", 0.5),
         load("tracing: { otlpEndpoint: http://jaeger:4318, sampleRatio: 0.5 }\n").tracing());
   }
 
   @Test
   void aBadEndpointRatioOrKeyIsRefusedNamingTheField() {
-    assertTrue(assertThrows(ConfigException.class, () -> load("tracing: { otlpEndpoint: jaeger }\n"))
-        .getMessage().startsWith("tracing.otlpEndpoint"));
-    assertTrue(assertThrows(ConfigException.class,
-        () -> load("tracing: { otlpEndpoint: http://j:4318, sampleRatio: 3 }\n")).getMessage().contains("tracing.sampleRatio"));
-    assertTrue(assertThrows(ConfigException.class,
-        () -> load("tracing: { otlpEndpoint: http://j:4318, sampleRatio: often }\n")).getMessage().contains("tracing.sampleRatio"));
+    assertTrue(
+        assertThrows(ConfigException.class, () -> load("tracing: { otlpEndpoint: jaeger }\n"))
+            .getMessage()
+            .startsWith("tracing.otlpEndpoint"));
+    assertTrue(
+        assertThrows(
+                ConfigException.class,
+                () -> load("tracing: { otlpEndpoint: http://j:4318, sampleRatio: 3 }\n"))
+            .getMessage()
+            .contains("tracing.sampleRatio"));
+    assertTrue(
+        assertThrows(
+                ConfigException.class,
+                () -> load("tracing: { otlpEndpoint: http://j:4318, sampleRatio: often }\n"))
+            .getMessage()
+            .contains("tracing.sampleRatio"));
     assertThrows(ConfigException.class, () -> load("tracing: { url: http://j:4318 }\n"));
   }
 

@@ -29,9 +29,13 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class AvailabilityPolicyTest {
   static final List<String> RENDERS = Overlays.RENDERS;
-  static final List<String> REPLICATED = List.of("prod", "gpu", "sidecar", Overlays.PROD_WITH_MODELS_INIT);
+  static final List<String> REPLICATED =
+      List.of("prod", "gpu", "sidecar", Overlays.PROD_WITH_MODELS_INIT);
   static final String HOSTNAME = "kubernetes.io/hostname";
-  /** Loading and warming every model happens before the server listens; allow at least this long. */
+
+  /**
+   * Loading and warming every model happens before the server listens; allow at least this long.
+   */
   static final int MIN_MODEL_SERVER_STARTUP_SECONDS = 120;
 
   @ParameterizedTest
@@ -40,12 +44,18 @@ class AvailabilityPolicyTest {
     RenderedManifests manifests = Overlays.get(render);
     for (Deployment deployment : manifests.deployments()) {
       String where = render + " " + deployment.getMetadata().getName();
-      List<PodDisruptionBudget> budgets = manifests.all(PodDisruptionBudget.class).stream()
-          .filter(b -> selects(b.getSpec().getSelector().getMatchLabels(), podLabels(deployment))).toList();
+      List<PodDisruptionBudget> budgets =
+          manifests.all(PodDisruptionBudget.class).stream()
+              .filter(
+                  b -> selects(b.getSpec().getSelector().getMatchLabels(), podLabels(deployment)))
+              .toList();
       assertEquals(1, budgets.size(), where + ": PodDisruptionBudgets selecting its pods");
       IntOrString maxUnavailable = budgets.get(0).getSpec().getMaxUnavailable();
-      assertNotNull(maxUnavailable, where + ": the budget should use maxUnavailable (minAvailable can block drains)");
-      assertTrue(maxUnavailable.getIntVal() != null && maxUnavailable.getIntVal() >= 1,
+      assertNotNull(
+          maxUnavailable,
+          where + ": the budget should use maxUnavailable (minAvailable can block drains)");
+      assertTrue(
+          maxUnavailable.getIntVal() != null && maxUnavailable.getIntVal() >= 1,
           where + ": maxUnavailable " + maxUnavailable);
     }
   }
@@ -56,18 +66,34 @@ class AvailabilityPolicyTest {
     RenderedManifests manifests = Overlays.get(render);
     for (Deployment deployment : manifests.deployments()) {
       String name = deployment.getMetadata().getName();
-      List<HorizontalPodAutoscaler> hpas = manifests.all(HorizontalPodAutoscaler.class).stream()
-          .filter(h -> h.getSpec().getScaleTargetRef().getKind().equals("Deployment")
-              && h.getSpec().getScaleTargetRef().getName().equals(name)).toList();
+      List<HorizontalPodAutoscaler> hpas =
+          manifests.all(HorizontalPodAutoscaler.class).stream()
+              .filter(
+                  h ->
+                      h.getSpec().getScaleTargetRef().getKind().equals("Deployment")
+                          && h.getSpec().getScaleTargetRef().getName().equals(name))
+              .toList();
       assertEquals(1, hpas.size(), render + " " + name + ": HPAs");
       var spec = hpas.get(0).getSpec();
       int replicas = deployment.getSpec().getReplicas();
-      assertTrue(spec.getMinReplicas() <= replicas && replicas <= spec.getMaxReplicas(),
-          render + " " + name + ": replicas " + replicas + " outside the HPA's " + spec.getMinReplicas() + ".."
+      assertTrue(
+          spec.getMinReplicas() <= replicas && replicas <= spec.getMaxReplicas(),
+          render
+              + " "
+              + name
+              + ": replicas "
+              + replicas
+              + " outside the HPA's "
+              + spec.getMinReplicas()
+              + ".."
               + spec.getMaxReplicas());
-      assertTrue(spec.getMetrics().stream().anyMatch(m -> m.getResource() != null
-              && m.getResource().getName().equals("cpu")
-              && m.getResource().getTarget().getAverageUtilization() != null),
+      assertTrue(
+          spec.getMetrics().stream()
+              .anyMatch(
+                  m ->
+                      m.getResource() != null
+                          && m.getResource().getName().equals("cpu")
+                          && m.getResource().getTarget().getAverageUtilization() != null),
           render + " " + name + ": no CPU utilization target");
     }
   }
@@ -78,20 +104,44 @@ class AvailabilityPolicyTest {
     RenderedManifests manifests = Overlays.get(render);
     for (Deployment deployment : manifests.deployments()) {
       String where = render + " " + deployment.getMetadata().getName();
-      assertTrue(deployment.getSpec().getReplicas() >= 2, where + ": replicas " + deployment.getSpec().getReplicas());
-      HorizontalPodAutoscaler hpa = manifests.get(HorizontalPodAutoscaler.class, deployment.getMetadata().getName());
-      assertTrue(hpa.getSpec().getMinReplicas() >= 2, where + ": HPA minReplicas " + hpa.getSpec().getMinReplicas());
+      assertTrue(
+          deployment.getSpec().getReplicas() >= 2,
+          where + ": replicas " + deployment.getSpec().getReplicas());
+      HorizontalPodAutoscaler hpa =
+          manifests.get(HorizontalPodAutoscaler.class, deployment.getMetadata().getName());
+      assertTrue(
+          hpa.getSpec().getMinReplicas() >= 2,
+          where + ": HPA minReplicas " + hpa.getSpec().getMinReplicas());
       var rollout = deployment.getSpec().getStrategy().getRollingUpdate();
-      assertEquals(0, rollout.getMaxUnavailable().getIntVal(), where + ": a rollout must not remove capacity first");
+      assertEquals(
+          0,
+          rollout.getMaxUnavailable().getIntVal(),
+          where + ": a rollout must not remove capacity first");
 
-      var antiAffinity = pod(deployment).getAffinity() == null ? null : pod(deployment).getAffinity().getPodAntiAffinity();
+      var antiAffinity =
+          pod(deployment).getAffinity() == null
+              ? null
+              : pod(deployment).getAffinity().getPodAntiAffinity();
       assertNotNull(antiAffinity, where + ": no pod anti-affinity");
-      List<WeightedPodAffinityTerm> preferred = antiAffinity.getPreferredDuringSchedulingIgnoredDuringExecution();
-      boolean acrossNodes = preferred != null && preferred.stream().anyMatch(t -> HOSTNAME.equals(t.getPodAffinityTerm().getTopologyKey())
-          && selects(t.getPodAffinityTerm().getLabelSelector().getMatchLabels(), podLabels(deployment)))
-          || antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution() != null
-          && antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution().stream().anyMatch(t ->
-              HOSTNAME.equals(t.getTopologyKey()) && selects(t.getLabelSelector().getMatchLabels(), podLabels(deployment)));
+      List<WeightedPodAffinityTerm> preferred =
+          antiAffinity.getPreferredDuringSchedulingIgnoredDuringExecution();
+      boolean acrossNodes =
+          preferred != null
+                  && preferred.stream()
+                      .anyMatch(
+                          t ->
+                              HOSTNAME.equals(t.getPodAffinityTerm().getTopologyKey())
+                                  && selects(
+                                      t.getPodAffinityTerm().getLabelSelector().getMatchLabels(),
+                                      podLabels(deployment)))
+              || antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution() != null
+                  && antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution().stream()
+                      .anyMatch(
+                          t ->
+                              HOSTNAME.equals(t.getTopologyKey())
+                                  && selects(
+                                      t.getLabelSelector().getMatchLabels(),
+                                      podLabels(deployment)));
       assertTrue(acrossNodes, where + ": no anti-affinity across nodes that selects its own pods");
     }
   }
@@ -106,8 +156,13 @@ class AvailabilityPolicyTest {
       var spread = pod(router).getTopologySpreadConstraints();
       assertNotNull(spread, render + ": router has no topology spread");
       for (String key : List.of(HOSTNAME, "topology.kubernetes.io/zone")) {
-        assertTrue(spread.stream().anyMatch(c -> c.getTopologyKey().equals(key)
-            && selects(c.getLabelSelector().getMatchLabels(), podLabels(router))), render + ": router not spread by " + key);
+        assertTrue(
+            spread.stream()
+                .anyMatch(
+                    c ->
+                        c.getTopologyKey().equals(key)
+                            && selects(c.getLabelSelector().getMatchLabels(), podLabels(router))),
+            render + ": router not spread by " + key);
       }
     }
   }
@@ -123,18 +178,32 @@ class AvailabilityPolicyTest {
       int port = port(server, "http");
       Probe startup = server.getStartupProbe();
       assertNotNull(startup, where + ": no startupProbe");
-      assertTrue(startup.getPeriodSeconds() * startup.getFailureThreshold() >= MIN_MODEL_SERVER_STARTUP_SECONDS,
-          where + ": startupProbe allows only " + startup.getPeriodSeconds() * startup.getFailureThreshold() + " s");
-      assertHttpProbe(where + " readiness", server, server.getReadinessProbe(), "/v2/health/ready", port);
-      assertHttpProbe(where + " liveness", server, server.getLivenessProbe(), "/v2/health/live", port);
-      assertTrue(args(server).contains("--port") && args(server).get(args(server).indexOf("--port") + 1)
-          .equals(String.valueOf(port)), where + ": --port does not match the container port " + port);
+      assertTrue(
+          startup.getPeriodSeconds() * startup.getFailureThreshold()
+              >= MIN_MODEL_SERVER_STARTUP_SECONDS,
+          where
+              + ": startupProbe allows only "
+              + startup.getPeriodSeconds() * startup.getFailureThreshold()
+              + " s");
+      assertHttpProbe(
+          where + " readiness", server, server.getReadinessProbe(), "/v2/health/ready", port);
+      assertHttpProbe(
+          where + " liveness", server, server.getLivenessProbe(), "/v2/health/live", port);
+      assertTrue(
+          args(server).contains("--port")
+              && args(server).get(args(server).indexOf("--port") + 1).equals(String.valueOf(port)),
+          where + ": --port does not match the container port " + port);
       // The server drains for drainTimeoutMillis (30 s by default) after SIGTERM.
-      assertTrue(pod(deployment).getTerminationGracePeriodSeconds() > 30, where + ": terminationGracePeriodSeconds");
+      assertTrue(
+          pod(deployment).getTerminationGracePeriodSeconds() > 30,
+          where + ": terminationGracePeriodSeconds");
     }
   }
 
-  /** The admin API wants a JWT the kubelet cannot send; the public listener answers /v2/health/* without one. */
+  /**
+   * The admin API wants a JWT the kubelet cannot send; the public listener answers /v2/health/*
+   * without one.
+   */
   @ParameterizedTest
   @FieldSource("RENDERS")
   void routersProbeTheirPublicListener(String render) {
@@ -142,9 +211,12 @@ class AvailabilityPolicyTest {
       Container router = container(deployment, ROUTER_IMAGE).orElseThrow();
       String where = render + " " + deployment.getMetadata().getName() + "/" + router.getName();
       int listen = RouterConfigs.of(Overlays.get(render), deployment).listenPort();
-      assertHttpProbe(where + " startup", router, router.getStartupProbe(), "/v2/health/ready", listen);
-      assertHttpProbe(where + " readiness", router, router.getReadinessProbe(), "/v2/health/ready", listen);
-      assertHttpProbe(where + " liveness", router, router.getLivenessProbe(), "/v2/health/live", listen);
+      assertHttpProbe(
+          where + " startup", router, router.getStartupProbe(), "/v2/health/ready", listen);
+      assertHttpProbe(
+          where + " readiness", router, router.getReadinessProbe(), "/v2/health/ready", listen);
+      assertHttpProbe(
+          where + " liveness", router, router.getLivenessProbe(), "/v2/health/live", listen);
     }
   }
 
@@ -153,7 +225,8 @@ class AvailabilityPolicyTest {
   void everyServingContainerHasReadinessAndLivenessProbes(String render) {
     for (Deployment deployment : Overlays.get(render).deployments()) {
       for (Container container : pod(deployment).getContainers()) {
-        String where = render + " " + deployment.getMetadata().getName() + "/" + container.getName();
+        String where =
+            render + " " + deployment.getMetadata().getName() + "/" + container.getName();
         assertNotNull(container.getReadinessProbe(), where + ": readinessProbe");
         assertNotNull(container.getLivenessProbe(), where + ": livenessProbe");
       }
@@ -168,20 +241,34 @@ class AvailabilityPolicyTest {
     for (Deployment deployment : pools) {
       String name = deployment.getMetadata().getName();
       Service service = manifests.get(Service.class, name);
-      assertEquals("None", service.getSpec().getClusterIP(), render + " " + name + ": Service is not headless");
+      assertEquals(
+          "None",
+          service.getSpec().getClusterIP(),
+          render + " " + name + ": Service is not headless");
       for (Deployment other : pools) {
-        assertEquals(other == deployment, selects(service.getSpec().getSelector(), podLabels(other)),
+        assertEquals(
+            other == deployment,
+            selects(service.getSpec().getSelector(), podLabels(other)),
             render + ": Service " + name + " vs pods of " + other.getMetadata().getName());
       }
       Container server = container(deployment, MODEL_SERVER_IMAGE).orElseThrow();
       ServicePort port = service.getSpec().getPorts().get(0);
-      assertEquals(port(server, "http"), resolve(server, port.getTargetPort()), render + " " + name + ": targetPort");
-      assertEquals(port.getPort(), resolve(server, port.getTargetPort()),
-          render + " " + name + ": the router dials pod addresses from DNS, so port must equal targetPort");
+      assertEquals(
+          port(server, "http"),
+          resolve(server, port.getTargetPort()),
+          render + " " + name + ": targetPort");
+      assertEquals(
+          port.getPort(),
+          resolve(server, port.getTargetPort()),
+          render
+              + " "
+              + name
+              + ": the router dials pod addresses from DNS, so port must equal targetPort");
     }
   }
 
-  private static void assertHttpProbe(String where, Container container, Probe probe, String path, int port) {
+  private static void assertHttpProbe(
+      String where, Container container, Probe probe, String path, int port) {
     assertNotNull(probe, where + ": missing");
     assertNotNull(probe.getHttpGet(), where + ": not an HTTP probe");
     assertEquals(path, probe.getHttpGet().getPath(), where + ": path");
@@ -193,7 +280,9 @@ class AvailabilityPolicyTest {
   }
 
   static int port(Container container, String name) {
-    return container.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst()
+    return container.getPorts().stream()
+        .filter(p -> name.equals(p.getName()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(container.getName() + " has no port named " + name))
         .getContainerPort();
   }

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.FieldSource;
 class ClusterOverlayTest {
   static final List<String> RENDERS = Overlays.RENDERS;
   private static final int REDIS_PORT = 6379;
-  private static final Map<String, String> GATEWAY_ROUTER = Map.of("app.kubernetes.io/name", "router",
-      "infergate.dev/router", "true");
+  private static final Map<String, String> GATEWAY_ROUTER =
+      Map.of("app.kubernetes.io/name", "router", "infergate.dev/router", "true");
 
   private static Map<String, String> redisPodLabels(StatefulSet redis) {
     return redis.getSpec().getTemplate().getMetadata().getLabels();
@@ -40,16 +40,25 @@ class ClusterOverlayTest {
   void redisAdmitsOnlyTheGatewayRoutersWherePresent(String render) {
     RenderedManifests manifests = Overlays.get(render);
     for (StatefulSet redis : manifests.all(StatefulSet.class)) {
-      List<NetworkPolicyTest.Peer> peers = NetworkPolicyTest.admitted(manifests, redisPodLabels(redis), REDIS_PORT);
+      List<NetworkPolicyTest.Peer> peers =
+          NetworkPolicyTest.admitted(manifests, redisPodLabels(redis), REDIS_PORT);
       assertFalse(peers.isEmpty(), render + ": the routers cannot reach Redis");
       for (NetworkPolicyTest.Peer peer : peers) {
-        assertTrue(peer.inThisNamespaceOnly() && peer.pods() != null
-            && NetworkPolicyTest.requires(peer.pods(), GATEWAY_ROUTER), render + ": Redis admits " + peer);
+        assertTrue(
+            peer.inThisNamespaceOnly()
+                && peer.pods() != null
+                && NetworkPolicyTest.requires(peer.pods(), GATEWAY_ROUTER),
+            render + ": Redis admits " + peer);
       }
       for (Deployment deployment : manifests.deployments()) {
         boolean gateway = selects(GATEWAY_ROUTER, RenderedManifests.podLabels(deployment));
-        boolean admitted = peers.stream().anyMatch(p -> selects(p.pods(), RenderedManifests.podLabels(deployment)));
-        assertEquals(gateway, admitted, render + " " + deployment.getMetadata().getName() + " reaching Redis");
+        boolean admitted =
+            peers.stream()
+                .anyMatch(p -> selects(p.pods(), RenderedManifests.podLabels(deployment)));
+        assertEquals(
+            gateway,
+            admitted,
+            render + " " + deployment.getMetadata().getName() + " reaching Redis");
       }
     }
   }
@@ -59,22 +68,34 @@ class ClusterOverlayTest {
     RenderedManifests manifests = Overlays.get("ha");
     StatefulSet redis = manifests.get(StatefulSet.class, "redis");
     Service service = manifests.get(Service.class, redis.getSpec().getServiceName());
-    assertTrue(selects(service.getSpec().getSelector(), redisPodLabels(redis)), "the Redis Service selects its pod");
+    assertTrue(
+        selects(service.getSpec().getSelector(), redisPodLabels(redis)),
+        "the Redis Service selects its pod");
     Deployment router = manifests.get(Deployment.class, "router");
-    Map<String, Object> cluster = RouterConfigs.of(manifests, router).cluster()
-        .orElseThrow(() -> new AssertionError("ha: router.yaml has no cluster block"));
+    Map<String, Object> cluster =
+        RouterConfigs.of(manifests, router)
+            .cluster()
+            .orElseThrow(() -> new AssertionError("ha: router.yaml has no cluster block"));
     URI url = new URI((String) cluster.get("redis"));
     assertEquals("redis", url.getScheme());
     assertEquals(service.getMetadata().getName() + ".infergate.svc.cluster.local", url.getHost());
     assertEquals(REDIS_PORT, url.getPort());
     assertEquals(REDIS_PORT, service.getSpec().getPorts().get(0).getPort());
     HorizontalPodAutoscaler hpa = manifests.get(HorizontalPodAutoscaler.class, "router");
-    assertEquals(hpa.getSpec().getMinReplicas(), ((Number) cluster.get("replicas")).intValue(),
+    assertEquals(
+        hpa.getSpec().getMinReplicas(),
+        ((Number) cluster.get("replicas")).intValue(),
         "the fallback limit (plan / replicas) is sized for the fewest routers the HPA runs");
     Container container = RenderedManifests.container(router, ROUTER_IMAGE).orElseThrow();
-    EnvVar override = container.getEnv().stream().filter(e -> e.getName().equals("INFERGATE_CLUSTER_REDIS"))
-        .findFirst().orElseThrow(() -> new AssertionError("no INFERGATE_CLUSTER_REDIS for a managed Redis"));
-    assertEquals(Boolean.TRUE, override.getValueFrom().getSecretKeyRef().getOptional(),
+    EnvVar override =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("INFERGATE_CLUSTER_REDIS"))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no INFERGATE_CLUSTER_REDIS for a managed Redis"));
+    assertEquals(
+        Boolean.TRUE,
+        override.getValueFrom().getSecretKeyRef().getOptional(),
         "the Secret is optional: without it the overlay's own Redis is used");
   }
 
@@ -85,15 +106,22 @@ class ClusterOverlayTest {
     Container server = allContainers(pod).get(0);
     List<String> args = server.getArgs();
     String dir = args.get(args.indexOf("--dir") + 1);
-    assertEquals("yes", args.get(args.indexOf("--appendonly") + 1), "append-only file: changes survive a restart");
+    assertEquals(
+        "yes",
+        args.get(args.indexOf("--appendonly") + 1),
+        "append-only file: changes survive a restart");
     String claim = redis.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName();
-    assertTrue(server.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(claim) && m.getMountPath().equals(dir)),
+    assertTrue(
+        server.getVolumeMounts().stream()
+            .anyMatch(m -> m.getName().equals(claim) && m.getMountPath().equals(dir)),
         "the data directory is the PersistentVolumeClaim");
     assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
     assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
     assertEquals(Boolean.FALSE, server.getSecurityContext().getAllowPrivilegeEscalation());
     assertEquals(Boolean.TRUE, server.getSecurityContext().getReadOnlyRootFilesystem());
-    assertTrue(server.getImage().matches("redis:\\d+\\.\\d+\\.\\d+.*"), "pinned image: " + server.getImage());
+    assertTrue(
+        server.getImage().matches("redis:\\d+\\.\\d+\\.\\d+.*"),
+        "pinned image: " + server.getImage());
     assertTrue(server.getResources().getLimits().containsKey("memory"));
   }
 
@@ -103,7 +131,9 @@ class ClusterOverlayTest {
     RenderedManifests manifests = Overlays.get(render);
     for (Deployment deployment : manifests.running(ROUTER_IMAGE)) {
       boolean cluster = RouterConfigs.of(manifests, deployment).cluster().isPresent();
-      assertEquals(render.equals("ha") && deployment.getMetadata().getName().equals("router"), cluster,
+      assertEquals(
+          render.equals("ha") && deployment.getMetadata().getName().equals("router"),
+          cluster,
           render + " " + deployment.getMetadata().getName());
     }
   }

@@ -16,9 +16,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * engine is needed for that.
  */
 record ComposeStack(String rendered, Map<String, Object> yaml) {
-  static final ExternalTool DOCKER_COMPOSE = new ExternalTool("docker-compose",
-      "Install the Debian package 'docker-compose' (apt-get install -y docker-compose; no Docker engine "
-          + "is needed to validate a file); CI installs it in .ci/run.");
+  static final ExternalTool DOCKER_COMPOSE =
+      new ExternalTool(
+          "docker-compose",
+          "Install the Debian package 'docker-compose' (apt-get install -y docker-compose; no Docker engine "
+              + "is needed to validate a file); CI installs it in .ci/run.");
 
   private static volatile ComposeStack cached;
 
@@ -33,7 +35,8 @@ record ComposeStack(String rendered, Map<String, Object> yaml) {
         return candidate.toAbsolutePath().normalize();
       }
     }
-    throw new IllegalStateException("config/compose.yaml not found from " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "config/compose.yaml not found from " + Path.of("").toAbsolutePath());
   }
 
   static ComposeStack get() {
@@ -41,7 +44,8 @@ record ComposeStack(String rendered, Map<String, Object> yaml) {
     if (stack == null) {
       ExternalTool.Result result = DOCKER_COMPOSE.run(null, "-f", file().toString(), "config");
       if (result.exitCode() != 0) {
-        throw new AssertionError("docker-compose config refused " + file() + ":\n" + result.describe());
+        throw new AssertionError(
+            "docker-compose config refused " + file() + ":\n" + result.describe());
       }
       stack = new ComposeStack(result.stdout(), parse(result.stdout()));
       cached = stack;
@@ -64,17 +68,26 @@ record ComposeStack(String rendered, Map<String, Object> yaml) {
   }
 
   Map<String, Object> service(String name) {
-    return Optional.ofNullable(services().get(name)).orElseThrow(() -> new AssertionError("no service " + name));
+    return Optional.ofNullable(services().get(name))
+        .orElseThrow(() -> new AssertionError("no service " + name));
   }
 
-  /** The services whose image is built from {@code dockerfile} (a path from the repository root). */
+  /**
+   * The services whose image is built from {@code dockerfile} (a path from the repository root).
+   */
   List<String> builtFrom(String dockerfile) {
     Path wanted = config().getParent().resolve(dockerfile).normalize();
     return services().entrySet().stream()
-        .filter(e -> e.getValue().get("build") instanceof Map<?, ?> build
-            && Path.of(String.valueOf(build.get("context"))).resolve(String.valueOf(build.get("dockerfile")))
-                .normalize().equals(wanted))
-        .map(Map.Entry::getKey).sorted().toList();
+        .filter(
+            e ->
+                e.getValue().get("build") instanceof Map<?, ?> build
+                    && Path.of(String.valueOf(build.get("context")))
+                        .resolve(String.valueOf(build.get("dockerfile")))
+                        .normalize()
+                        .equals(wanted))
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
   }
 
   /** The host file bind-mounted at {@code target} in {@code service}. */
@@ -88,15 +101,21 @@ record ComposeStack(String rendered, Map<String, Object> yaml) {
     throw new AssertionError("nothing is mounted at " + target + " in " + service);
   }
 
-  /** The container ports a service publishes ("127.0.0.1:8081:8081/tcp" or {published, target} → 8081). */
+  /**
+   * The container ports a service publishes ("127.0.0.1:8081:8081/tcp" or {published, target} →
+   * 8081).
+   */
   static List<Integer> publishedContainerPorts(Map<String, Object> service) {
-    return list(service, "ports").stream().map(p -> {
-      if (p instanceof Map<?, ?> longForm) {
-        return Integer.parseInt(String.valueOf(longForm.get("target")));
-      }
-      String spec = String.valueOf(p).replaceFirst("/(tcp|udp)$", "");
-      return Integer.parseInt(spec.substring(spec.lastIndexOf(':') + 1));
-    }).toList();
+    return list(service, "ports").stream()
+        .map(
+            p -> {
+              if (p instanceof Map<?, ?> longForm) {
+                return Integer.parseInt(String.valueOf(longForm.get("target")));
+              }
+              String spec = String.valueOf(p).replaceFirst("/(tcp|udp)$", "");
+              return Integer.parseInt(spec.substring(spec.lastIndexOf(':') + 1));
+            })
+        .toList();
   }
 
   @SuppressWarnings("unchecked")

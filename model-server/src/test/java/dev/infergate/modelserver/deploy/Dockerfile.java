@@ -15,15 +15,21 @@ import java.util.regex.Pattern;
 
 /**
  * A Dockerfile read the way the builder reads it, as far as the checks need: continuation lines
- * joined, comments dropped, global {@code ARG} defaults substituted into {@code FROM}, split into stages.
+ * joined, comments dropped, global {@code ARG} defaults substituted into {@code FROM}, split into
+ * stages.
  */
 record Dockerfile(Path path, List<Stage> stages) {
   private static final Pattern ARG_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
-  /** One build stage: its base (after ARG substitution), its alias, and its instructions in order. */
+  /**
+   * One build stage: its base (after ARG substitution), its alias, and its instructions in order.
+   */
   record Stage(String from, String alias, List<Instruction> instructions) {
     List<String> all(String keyword) {
-      return instructions.stream().filter(i -> i.keyword().equals(keyword)).map(Instruction::arguments).toList();
+      return instructions.stream()
+          .filter(i -> i.keyword().equals(keyword))
+          .map(Instruction::arguments)
+          .toList();
     }
 
     Optional<String> last(String keyword) {
@@ -48,7 +54,8 @@ record Dockerfile(Path path, List<Stage> stages) {
     StringBuilder line = new StringBuilder();
     for (String raw : text.split("\n")) {
       String trimmed = raw.strip();
-      // Comment and blank lines are dropped, inside a continued instruction too, as the builder does.
+      // Comment and blank lines are dropped, inside a continued instruction too, as the builder
+      // does.
       if (trimmed.isEmpty() || trimmed.startsWith("#")) {
         continue;
       }
@@ -77,7 +84,9 @@ record Dockerfile(Path path, List<Stage> stages) {
   }
 
   Stage stage(String alias) {
-    return stages.stream().filter(s -> alias.equals(s.alias())).findFirst()
+    return stages.stream()
+        .filter(s -> alias.equals(s.alias()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(path + " has no stage " + alias));
   }
 

@@ -25,27 +25,30 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Multi-document Kubernetes YAML into fabric8's typed objects, strictly: a kind this project does not
- * expect, or a field the typed model does not know (a typo such as {@code readOnlyRootFileSystem}, which
- * the API server would silently drop), is an error naming the document.
+ * Multi-document Kubernetes YAML into fabric8's typed objects, strictly: a kind this project does
+ * not expect, or a field the typed model does not know (a typo such as {@code
+ * readOnlyRootFileSystem}, which the API server would silently drop), is an error naming the
+ * document.
  */
 final class KubernetesDocuments {
   /** apiVersion/kind of every object the manifests may contain, and its typed model. */
-  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      "v1/Namespace", Namespace.class,
-      "v1/Service", Service.class,
-      "v1/ConfigMap", ConfigMap.class,
-      "v1/Secret", Secret.class,
-      "apps/v1/Deployment", Deployment.class,
-      "apps/v1/StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
-      "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-      "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-      "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);
+  static final Map<String, Class<? extends HasMetadata>> KINDS =
+      Map.of(
+          "v1/Namespace", Namespace.class,
+          "v1/Service", Service.class,
+          "v1/ConfigMap", ConfigMap.class,
+          "v1/Secret", Secret.class,
+          "apps/v1/Deployment", Deployment.class,
+          "apps/v1/StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
+          "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
+          "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
+          "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);
 
-  private static final ObjectMapper STRICT = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .addModule(new SimpleModule().setDeserializerModifier(new NoCatchAll()))
-      .build();
+  private static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .addModule(new SimpleModule().setDeserializerModifier(new NoCatchAll()))
+          .build();
 
   private KubernetesDocuments() {}
 
@@ -65,12 +68,14 @@ final class KubernetesDocuments {
       Class<? extends HasMetadata> type = KINDS.get(key);
       String where = source + " document " + index + " (" + key + " " + name(map) + ")";
       if (type == null) {
-        throw new AssertionError(where + ": no typed model for this kind; expected one of " + KINDS.keySet());
+        throw new AssertionError(
+            where + ": no typed model for this kind; expected one of " + KINDS.keySet());
       }
       try {
         objects.add(STRICT.convertValue(map, type));
       } catch (IllegalArgumentException e) {
-        throw new AssertionError(where + " does not fit the Kubernetes schema: " + e.getMessage(), e);
+        throw new AssertionError(
+            where + " does not fit the Kubernetes schema: " + e.getMessage(), e);
       }
     }
     return objects;
@@ -86,7 +91,9 @@ final class KubernetesDocuments {
    */
   private static final class NoCatchAll extends BeanDeserializerModifier {
     @Override
-    public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
+    public BeanDeserializerBuilder updateBuilder(
+        DeserializationConfig config,
+        BeanDescription description,
         BeanDeserializerBuilder builder) {
       builder.setAnySetter(null);
       return builder;

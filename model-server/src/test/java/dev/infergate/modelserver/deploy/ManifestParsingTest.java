@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
-/** Every overlay renders, and every rendered document is a known kind that fits its schema exactly. */
+/**
+ * Every overlay renders, and every rendered document is a known kind that fits its schema exactly.
+ */
 class ManifestParsingTest {
   static final List<String> RENDERS = Overlays.RENDERS;
 
   @Test
   void rejectsAContainerFieldTheSchemaDoesNotKnow() {
-    String typo = """
+    String typo =
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata: { name: x }
@@ -34,7 +37,8 @@ class ManifestParsingTest {
                   securityContext: { readOnlyRootFileSystem: true }
         """;
 
-    AssertionError error = assertThrows(AssertionError.class, () -> KubernetesDocuments.parse("typo", typo));
+    AssertionError error =
+        assertThrows(AssertionError.class, () -> KubernetesDocuments.parse("typo", typo));
 
     assertTrue(error.getMessage().contains("readOnlyRootFileSystem"), error.getMessage());
   }
@@ -43,7 +47,8 @@ class ManifestParsingTest {
   void rejectsAKindWithoutATypedModel() {
     String job = "apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: x }\n";
 
-    AssertionError error = assertThrows(AssertionError.class, () -> KubernetesDocuments.parse("cron", job));
+    AssertionError error =
+        assertThrows(AssertionError.class, () -> KubernetesDocuments.parse("cron", job));
 
     assertTrue(error.getMessage().contains("batch/v1/CronJob"), error.getMessage());
   }
@@ -56,7 +61,9 @@ class ManifestParsingTest {
     assertFalse(manifests.deployments().isEmpty(), render + " renders no Deployment");
     for (HasMetadata object : manifests.objects()) {
       if (!(object instanceof Namespace)) {
-        assertEquals("infergate", object.getMetadata().getNamespace(),
+        assertEquals(
+            "infergate",
+            object.getMetadata().getNamespace(),
             render + ": " + object.getKind() + " " + object.getMetadata().getName());
       }
     }

@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The model server's admin listener in every render: bound to the pod IP on its own container port,
- * scraped there, never behind a Service; and the grace period covers the pre-stop delay and the drain.
+ * scraped there, never behind a Service; and the grace period covers the pre-stop delay and the
+ * drain.
  */
 class ModelServerAdminListenerTest {
   static final List<String> RENDERS = Overlays.RENDERS;
@@ -43,13 +44,23 @@ class ModelServerAdminListenerTest {
       Container server = container(deployment, MODEL_SERVER_IMAGE).orElseThrow();
       int admin = port(server, "admin");
       assertNotEquals(port(server, "http"), admin, where);
-      assertEquals(String.valueOf(admin), flag(server, "--admin-port"), where + ": --admin-port vs container port");
+      assertEquals(
+          String.valueOf(admin),
+          flag(server, "--admin-port"),
+          where + ": --admin-port vs container port");
       assertEquals("$(POD_IP)", flag(server, "--admin-host"), where + ": --admin-host");
-      EnvVar podIp = server.getEnv().stream().filter(e -> e.getName().equals("POD_IP")).findFirst()
-          .orElseThrow(() -> new AssertionError(where + ": no POD_IP env"));
+      EnvVar podIp =
+          server.getEnv().stream()
+              .filter(e -> e.getName().equals("POD_IP"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(where + ": no POD_IP env"));
       assertEquals("status.podIP", podIp.getValueFrom().getFieldRef().getFieldPath(), where);
-      Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
-      assertEquals(String.valueOf(admin), annotations.get("prometheus.io/port"), where + ": scrape annotation");
+      Map<String, String> annotations =
+          deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+      assertEquals(
+          String.valueOf(admin),
+          annotations.get("prometheus.io/port"),
+          where + ": scrape annotation");
       assertEquals("/metrics", annotations.get("prometheus.io/path"), where);
     }
   }
@@ -65,7 +76,9 @@ class ModelServerAdminListenerTest {
           continue;
         }
         for (ServicePort port : service.getSpec().getPorts()) {
-          assertNotEquals(port(server, "admin"), resolve(server, port.getTargetPort()),
+          assertNotEquals(
+              port(server, "admin"),
+              resolve(server, port.getTargetPort()),
               render + ": Service " + service.getMetadata().getName() + " exposes the admin port");
         }
       }
@@ -75,24 +88,42 @@ class ModelServerAdminListenerTest {
   @ParameterizedTest
   @FieldSource("RENDERS")
   void gracePeriodCoversThePreStopDelayAndTheDrain(String render) {
-    long needed = TimeUnit.MILLISECONDS.toSeconds(ModelServerConfig.DEFAULT_PRE_STOP_DELAY_MILLIS
-        + ModelServerConfig.DEFAULT_DRAIN_TIMEOUT_MILLIS);
+    long needed =
+        TimeUnit.MILLISECONDS.toSeconds(
+            ModelServerConfig.DEFAULT_PRE_STOP_DELAY_MILLIS
+                + ModelServerConfig.DEFAULT_DRAIN_TIMEOUT_MILLIS);
     for (Deployment deployment : Overlays.get(render).running(MODEL_SERVER_IMAGE)) {
       long grace = pod(deployment).getTerminationGracePeriodSeconds();
-      assertTrue(grace > needed, render + " " + deployment.getMetadata().getName() + ": terminationGracePeriodSeconds "
-          + grace + " must exceed preStopDelay + drainTimeout = " + needed + " s");
+      assertTrue(
+          grace > needed,
+          render
+              + " "
+              + deployment.getMetadata().getName()
+              + ": terminationGracePeriodSeconds "
+              + grace
+              + " must exceed preStopDelay + drainTimeout = "
+              + needed
+              + " s");
     }
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void prometheusScrapesModelServersOnTheAdminPort() throws Exception {
-    int admin = port(container(Overlays.get("prod").running(MODEL_SERVER_IMAGE).get(0), MODEL_SERVER_IMAGE)
-        .orElseThrow(), "admin");
-    Map<String, Object> config = new Yaml().load(Files.readString(
-        Overlays.k8s().resolve("monitoring/prometheus-scrape.yaml")));
-    Map<String, Object> job = ((List<Map<String, Object>>) config.get("scrape_configs")).stream()
-        .filter(j -> j.get("job_name").equals("infergate-model-server")).findFirst().orElseThrow();
+    int admin =
+        port(
+            container(Overlays.get("prod").running(MODEL_SERVER_IMAGE).get(0), MODEL_SERVER_IMAGE)
+                .orElseThrow(),
+            "admin");
+    Map<String, Object> config =
+        new Yaml()
+            .load(Files.readString(Overlays.k8s().resolve("monitoring/prometheus-scrape.yaml")));
+    Map<String, Object> job =
+        ((List<Map<String, Object>>) config.get("scrape_configs"))
+            .stream()
+                .filter(j -> j.get("job_name").equals("infergate-model-server"))
+                .findFirst()
+                .orElseThrow();
     Map<String, Object> dns = ((List<Map<String, Object>>) job.get("dns_sd_configs")).get(0);
     assertEquals(admin, dns.get("port"), "the model-server job scrapes the admin port");
   }

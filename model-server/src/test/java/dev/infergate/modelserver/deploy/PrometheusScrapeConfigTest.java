@@ -11,7 +11,8 @@ class PrometheusScrapeConfigTest {
   void scrapeConfigExamplePassesPromtoolCheckConfig() {
     String file = Overlays.k8s().resolve("monitoring/prometheus-scrape.yaml").toString();
 
-    ExternalTool.Result check = ModelServerMetricsLintTest.PROMTOOL.run(null, "check", "config", file);
+    ExternalTool.Result check =
+        ModelServerMetricsLintTest.PROMTOOL.run(null, "check", "config", file);
 
     assertEquals(0, check.exitCode(), "promtool check config " + file + ":\n" + check.describe());
   }

@@ -23,8 +23,11 @@ record RenderedManifests(String name, List<HasMetadata> objects) {
   }
 
   <T extends HasMetadata> T get(Class<T> type, String name) {
-    return find(type, name).orElseThrow(() -> new AssertionError(
-        this.name + " has no " + type.getSimpleName() + " named " + name));
+    return find(type, name)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    this.name + " has no " + type.getSimpleName() + " named " + name));
   }
 
   List<Deployment> deployments() {

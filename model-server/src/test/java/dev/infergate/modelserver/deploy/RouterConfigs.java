@@ -21,20 +21,23 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * The router.yaml that a router container of a rendered overlay actually reads: followed from its
  * {@code --config} argument through the volume mount to the ConfigMap, and parsed.
  */
-record RouterConfigs(PodSpec podSpec, Container router, VolumeMount configMount, Map<String, Object> yaml) {
+record RouterConfigs(
+    PodSpec podSpec, Container router, VolumeMount configMount, Map<String, Object> yaml) {
 
   static RouterConfigs of(RenderedManifests manifests, Deployment deployment) {
     String where = manifests.name() + " " + deployment.getMetadata().getName();
-    Container router = RenderedManifests.container(deployment, ROUTER_IMAGE)
-        .orElseThrow(() -> new AssertionError(where + " runs no router"));
+    Container router =
+        RenderedManifests.container(deployment, ROUTER_IMAGE)
+            .orElseThrow(() -> new AssertionError(where + " runs no router"));
     List<String> args = router.getArgs();
     int flag = args == null ? -1 : args.indexOf("--config");
     if (flag < 0 || flag + 1 >= args.size()) {
       throw new AssertionError(where + ": the router is not given --config FILE, args " + args);
     }
     Path file = Path.of(args.get(flag + 1));
-    VolumeMount mount = mountHolding(router, file.toString())
-        .orElseThrow(() -> new AssertionError(where + ": nothing is mounted at " + file));
+    VolumeMount mount =
+        mountHolding(router, file.toString())
+            .orElseThrow(() -> new AssertionError(where + ": nothing is mounted at " + file));
     Volume volume = volume(RenderedManifests.pod(deployment), mount.getName());
     if (volume.getConfigMap() == null) {
       throw new AssertionError(where + ": " + file + " does not come from a ConfigMap");
@@ -43,7 +46,8 @@ record RouterConfigs(PodSpec podSpec, Container router, VolumeMount configMount,
     String key = Path.of(mount.getMountPath()).relativize(file).toString();
     String text = configMap.getData() == null ? null : configMap.getData().get(key);
     if (text == null) {
-      throw new AssertionError(where + ": ConfigMap " + configMap.getMetadata().getName() + " has no key " + key);
+      throw new AssertionError(
+          where + ": ConfigMap " + configMap.getMetadata().getName() + " has no key " + key);
     }
     Map<String, Object> yaml = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     return new RouterConfigs(RenderedManifests.pod(deployment), router, mount, yaml);
@@ -87,7 +91,8 @@ record RouterConfigs(PodSpec podSpec, Container router, VolumeMount configMount,
   List<String> endpoints() {
     List<String> all = new ArrayList<>();
     for (Object service : section("services").values()) {
-      Map<String, Object> tracks = (Map<String, Object>) ((Map<String, Object>) service).get("tracks");
+      Map<String, Object> tracks =
+          (Map<String, Object>) ((Map<String, Object>) service).get("tracks");
       for (Object track : tracks.values()) {
         all.addAll((List<String>) ((Map<String, Object>) track).get("endpoints"));
       }
@@ -116,7 +121,10 @@ record RouterConfigs(PodSpec podSpec, Container router, VolumeMount configMount,
   private static Optional<VolumeMount> mountHolding(Container container, String path) {
     Path target = Path.of(path);
     return PodSecurityPolicyTest.mounts(container).stream()
-        .filter(m -> target.startsWith(Path.of(m.getMountPath())) && !target.equals(Path.of(m.getMountPath())))
+        .filter(
+            m ->
+                target.startsWith(Path.of(m.getMountPath()))
+                    && !target.equals(Path.of(m.getMountPath())))
         .max((a, b) -> Integer.compare(a.getMountPath().length(), b.getMountPath().length()));
   }
 

@@ -21,36 +21,48 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Concurrent requests are batched together and every client still gets the answer for its own row. */
+/**
+ * Concurrent requests are batched together and every client still gets the answer for its own row.
+ */
 class BatchingUnderLoadTest {
   private static final int CLIENTS = 64;
 
   @Test
-  void sixtyFourConcurrentRequestsEachGetTheirOwnAnswerWhileBatchesForm(@TempDir Path dir) throws Exception {
+  void sixtyFourConcurrentRequestsEachGetTheirOwnAnswerWhileBatchesForm(@TempDir Path dir)
+      throws Exception {
     // A long queue delay makes batching certain rather than a matter of timing.
     Path models = TestModels.copyWithConfig(dir, "maxQueueDelayMicros: 50000");
     try (RunningServer server = RunningServer.start(models)) {
       float[][] rows = distinctRows(CLIENTS);
       JsonObject expected = json(server.post("/v2/models/iris/versions/1/infer", v2Body(rows)));
-      JsonArray expectedProbabilities = expected.getJsonArray("outputs").getJsonObject(0).getJsonArray("data");
-      JsonArray expectedLabels = expected.getJsonArray("outputs").getJsonObject(1).getJsonArray("data");
+      JsonArray expectedProbabilities =
+          expected.getJsonArray("outputs").getJsonObject(0).getJsonArray("data");
+      JsonArray expectedLabels =
+          expected.getJsonArray("outputs").getJsonObject(1).getJsonArray("data");
 
       List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
-        responses.add(server.postAsync("/v2/models/iris/versions/1/infer",
-            "{\"id\":\"client-" + i + "\"," + v2Body(rows[i]).substring(1)));
+        responses.add(
+            server.postAsync(
+                "/v2/models/iris/versions/1/infer",
+                "{\"id\":\"client-" + i + "\"," + v2Body(rows[i]).substring(1)));
       }
       for (int i = 0; i < CLIENTS; i++) {
         HttpResponse<String> response = responses.get(i).get(30, TimeUnit.SECONDS);
         assertEquals(200, response.statusCode(), response.body());
         JsonObject body = json(response);
         assertEquals("client-" + i, body.getString("id"));
-        JsonArray probabilities = body.getJsonArray("outputs").getJsonObject(0).getJsonArray("data");
+        JsonArray probabilities =
+            body.getJsonArray("outputs").getJsonObject(0).getJsonArray("data");
         for (int column = 0; column < 3; column++) {
-          assertEquals(expectedProbabilities.getDouble(i * 3 + column), probabilities.getDouble(column), 1e-6,
+          assertEquals(
+              expectedProbabilities.getDouble(i * 3 + column),
+              probabilities.getDouble(column),
+              1e-6,
               "client " + i + " column " + column);
         }
-        assertEquals(expectedLabels.getString(i),
+        assertEquals(
+            expectedLabels.getString(i),
             body.getJsonArray("outputs").getJsonObject(1).getJsonArray("data").getString(0));
       }
 
@@ -59,7 +71,9 @@ class BatchingUnderLoadTest {
       double rowsRun = metric(metrics, "infergate_model_batch_size_sum");
       double largest = metric(metrics, "infergate_model_batch_size_max");
       assertEquals(2 * CLIENTS, rowsRun, "one batch of 64 rows plus 64 single-row requests");
-      assertTrue(batches < CLIENTS, "requests were batched: " + batches + " batches for " + (CLIENTS + 1) + " requests");
+      assertTrue(
+          batches < CLIENTS,
+          "requests were batched: " + batches + " batches for " + (CLIENTS + 1) + " requests");
       assertTrue(largest > 1);
     }
   }
@@ -78,7 +92,8 @@ class BatchingUnderLoadTest {
   }
 
   private static double metric(String text, String name) {
-    Matcher matcher = Pattern.compile("(?m)^" + name + "\\{model=\"iris\",version=\"1\"} (\\S+)$").matcher(text);
+    Matcher matcher =
+        Pattern.compile("(?m)^" + name + "\\{model=\"iris\",version=\"1\"} (\\S+)$").matcher(text);
     assertTrue(matcher.find(), name + " not in metrics");
     return Double.parseDouble(matcher.group(1));
   }

@@ -24,10 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every model of {@code src/test/resources/byom} (scikit-learn + skl2onnx exports with default options,
- * see its README) served over V2 JSON, V2 binary and V1, each output compared with what Python ONNX
- * Runtime computed ({@code cases.json}): ZipMap outputs as FP32 {@code [n, classes]} with
- * {@code parameters.classes} in V2 and as probability maps in V1.
+ * Every model of {@code src/test/resources/byom} (scikit-learn + skl2onnx exports with default
+ * options, see its README) served over V2 JSON, V2 binary and V1, each output compared with what
+ * Python ONNX Runtime computed ({@code cases.json}): ZipMap outputs as FP32 {@code [n, classes]}
+ * with {@code parameters.classes} in V2 and as probability maps in V1.
  */
 class ByomModelsTest {
   private static final double TOLERANCE = 1e-5;
@@ -48,7 +48,12 @@ class ByomModelsTest {
   static Stream<String> models() throws IOException, URISyntaxException {
     Path dir = Path.of(ByomModelsTest.class.getResource("/byom").toURI());
     try (Stream<Path> children = Files.list(dir)) {
-      return children.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
+      return children
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -67,14 +72,19 @@ class ByomModelsTest {
   void servesByomModelOverV2JsonMatchingOnnxRuntime(String model) throws IOException {
     for (JsonObject testCase : caseList(model)) {
       JsonObject request = new JsonObject().put("inputs", testCase.getJsonArray("inputs"));
-      HttpResponse<String> response = server.post("/v2/models/" + model + "/infer", request.encode());
+      HttpResponse<String> response =
+          server.post("/v2/models/" + model + "/infer", request.encode());
       assertEquals(200, response.statusCode(), response.body());
       JsonObject answer = RunningServer.json(response);
       JsonObject expected = testCase.getJsonObject("outputs");
       assertEquals(expected.size(), answer.getJsonArray("outputs").size(), answer.encode());
       for (Object entry : answer.getJsonArray("outputs")) {
         JsonObject output = (JsonObject) entry;
-        checkV2Output(model, expected.getJsonObject(output.getString("name")), output, output.getJsonArray("data").getList());
+        checkV2Output(
+            model,
+            expected.getJsonObject(output.getString("name")),
+            output,
+            output.getJsonArray("data").getList());
       }
     }
   }
@@ -83,9 +93,12 @@ class ByomModelsTest {
   @MethodSource("models")
   void servesByomModelOverV2BinaryMatchingOnnxRuntime(String model) throws IOException {
     for (JsonObject testCase : caseList(model)) {
-      JsonObject request = new JsonObject().put("inputs", testCase.getJsonArray("inputs").copy())
-          .put("parameters", new JsonObject().put("binary_data_output", true));
-      BinaryInference.Answer answer = BinaryInference.post(server.uri("/v2/models/" + model + "/infer"), request);
+      JsonObject request =
+          new JsonObject()
+              .put("inputs", testCase.getJsonArray("inputs").copy())
+              .put("parameters", new JsonObject().put("binary_data_output", true));
+      BinaryInference.Answer answer =
+          BinaryInference.post(server.uri("/v2/models/" + model + "/infer"), request);
       assertEquals(200, answer.status(), answer.error());
       assertEquals("application/octet-stream", answer.contentType());
       JsonObject expected = testCase.getJsonObject("outputs");
@@ -115,7 +128,9 @@ class ByomModelsTest {
         assertEquals(new JsonArray().add(-1).add(classes.size()), output.getJsonArray("shape"));
         assertEquals("FP32", output.getString("datatype"));
         Map<String, Object> firstRow = expected.getJsonArray("zipmap").getJsonObject(0).getMap();
-        assertEquals(firstRow.keySet(), classKeys(classes).stream().collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+            firstRow.keySet(),
+            classKeys(classes).stream().collect(java.util.stream.Collectors.toSet()));
       }
     }
   }
@@ -141,8 +156,10 @@ class ByomModelsTest {
           instances.add(instance);
         }
       }
-      HttpResponse<String> response = server.post("/v1/models/" + model + ":predict",
-          new JsonObject().put("instances", instances).encode());
+      HttpResponse<String> response =
+          server.post(
+              "/v1/models/" + model + ":predict",
+              new JsonObject().put("instances", instances).encode());
       assertEquals(200, response.statusCode(), response.body());
       JsonArray predictions = RunningServer.json(response).getJsonArray("predictions");
       assertEquals(rows, predictions.size());
@@ -161,25 +178,34 @@ class ByomModelsTest {
           JsonObject prediction = predictions.getJsonObject(row);
           Object sentLabel = prediction.getValue("label");
           Object wantLabel = label.getJsonArray("data").getValue(row);
-          assertEquals(wantLabel.getClass() == String.class ? wantLabel : ((Number) wantLabel).longValue(),
-              sentLabel instanceof Number n ? (Object) n.longValue() : sentLabel, model + " row " + row);
+          assertEquals(
+              wantLabel.getClass() == String.class ? wantLabel : ((Number) wantLabel).longValue(),
+              sentLabel instanceof Number n ? (Object) n.longValue() : sentLabel,
+              model + " row " + row);
           if (wantLabel instanceof Number) {
-            assertInstanceOf(Integer.class, sentLabel, "an INT64 label is printed as an integer: " + prediction);
+            assertInstanceOf(
+                Integer.class, sentLabel, "an INT64 label is printed as an integer: " + prediction);
           }
           JsonObject probabilities = prediction.getJsonObject("probabilities");
           JsonObject want = zipMap.getJsonArray("zipmap").getJsonObject(row);
           assertEquals(want.fieldNames(), probabilities.fieldNames());
           for (String key : want.fieldNames()) {
-            assertEquals(want.getDouble(key), probabilities.getDouble(key), TOLERANCE, model + " row " + row + " class " + key);
+            assertEquals(
+                want.getDouble(key),
+                probabilities.getDouble(key),
+                TOLERANCE,
+                model + " row " + row + " class " + key);
           }
         } else {
           JsonArray data = label.getJsonArray("data");
           int perRow = data.size() / rows;
           Object prediction = predictions.getValue(row);
-          List<?> got = prediction instanceof JsonArray array ? array.getList() : List.of(prediction);
+          List<?> got =
+              prediction instanceof JsonArray array ? array.getList() : List.of(prediction);
           assertEquals(perRow, got.size());
           for (int i = 0; i < perRow; i++) {
-            assertEquals(data.getDouble(row * perRow + i), ((Number) got.get(i)).doubleValue(), TOLERANCE);
+            assertEquals(
+                data.getDouble(row * perRow + i), ((Number) got.get(i)).doubleValue(), TOLERANCE);
           }
         }
       }
@@ -203,21 +229,26 @@ class ByomModelsTest {
   }
 
   /** One V2 output (JSON or decoded binary {@code data}) against its cases.json entry. */
-  private static void checkV2Output(String model, JsonObject expected, JsonObject output, List<?> data) {
+  private static void checkV2Output(
+      String model, JsonObject expected, JsonObject output, List<?> data) {
     String where = model + " output " + output.getString("name");
     assertNotNull(expected, where);
     if (expected.containsKey("zipmap")) {
       JsonArray rows = expected.getJsonArray("zipmap");
       List<String> keys = classKeys(output.getJsonObject("parameters").getJsonArray("classes"));
       assertEquals("FP32", output.getString("datatype"), where);
-      assertEquals(new JsonArray().add(rows.size()).add(keys.size()), output.getJsonArray("shape"), where);
+      assertEquals(
+          new JsonArray().add(rows.size()).add(keys.size()), output.getJsonArray("shape"), where);
       assertEquals(rows.size() * keys.size(), data.size(), where);
       for (int row = 0; row < rows.size(); row++) {
         JsonObject want = rows.getJsonObject(row);
         assertEquals(want.size(), keys.size(), where);
         for (int column = 0; column < keys.size(); column++) {
-          assertEquals(want.getDouble(keys.get(column)), ((Number) data.get(row * keys.size() + column)).doubleValue(),
-              TOLERANCE, where + " row " + row + " class " + keys.get(column));
+          assertEquals(
+              want.getDouble(keys.get(column)),
+              ((Number) data.get(row * keys.size() + column)).doubleValue(),
+              TOLERANCE,
+              where + " row " + row + " class " + keys.get(column));
         }
       }
       return;
@@ -228,11 +259,17 @@ class ByomModelsTest {
     String dtype = expected.getString("dtype");
     for (int i = 0; i < want.size(); i++) {
       if (dtype.startsWith("float")) {
-        assertEquals(want.getDouble(i), ((Number) data.get(i)).doubleValue(), TOLERANCE, where + "[" + i + "]");
+        assertEquals(
+            want.getDouble(i),
+            ((Number) data.get(i)).doubleValue(),
+            TOLERANCE,
+            where + "[" + i + "]");
       } else if (dtype.startsWith("int")) {
         assertEquals("INT64", output.getString("datatype"), where);
         assertEquals(want.getLong(i), ((Number) data.get(i)).longValue(), where + "[" + i + "]");
-        assertTrue(!(data.get(i) instanceof Double) && !(data.get(i) instanceof Float), where + " prints integers");
+        assertTrue(
+            !(data.get(i) instanceof Double) && !(data.get(i) instanceof Float),
+            where + " prints integers");
       } else {
         assertEquals(want.getValue(i), data.get(i), where + "[" + i + "]");
       }

@@ -1,10 +1,10 @@
 package dev.infergate.modelserver.http;
 
-import dev.infergate.http.ClientFraming;
 import static dev.infergate.modelserver.testsupport.RunningServer.v2Body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.infergate.http.ClientFraming;
 import dev.infergate.modelserver.testsupport.RawHttp;
 import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
@@ -38,8 +38,11 @@ class ClientFramingTest {
   void answersAnInferenceWhoseClientHalfClosedAfterSendingIt() throws Exception {
     String body = v2Body(new float[] {5.1f, 3.5f, 1.4f, 0.2f});
     try (RawHttp conn = new RawHttp(server.server().port(), DEADLINE)) {
-      conn.send("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: "
-          + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
+      conn.send(
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: "
+              + body.getBytes(StandardCharsets.UTF_8).length
+              + "\r\n\r\n"
+              + body);
       conn.shutdownOutput();
       RawHttp.Response r = conn.read();
       assertEquals(200, r.status(), r.body());
@@ -55,7 +58,9 @@ class ClientFramingTest {
         conn.send("GET /v2/health/ready " + version + "\r\nhost: x\r\n\r\n");
         RawHttp.Response r = conn.read();
         assertEquals(400, r.status(), version + ": " + r.body());
-        assertTrue(new JsonObject(r.body()).getString("error").startsWith("unsupported HTTP version"), r.body());
+        assertTrue(
+            new JsonObject(r.body()).getString("error").startsWith("unsupported HTTP version"),
+            r.body());
       }
     }
   }
@@ -64,16 +69,24 @@ class ClientFramingTest {
   void aBodyWithAMalformedChunkGetsAJson400InsteadOfASilentClose() throws Exception {
     for (String target : new String[] {"POST /v2/models/iris/infer", "GET /v2/models/iris"}) {
       try (RawHttp conn = new RawHttp(server.server().port(), DEADLINE)) {
-        conn.send(target + " HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{\"a\":\r\nzz\r\n");
+        conn.send(
+            target
+                + " HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{\"a\":\r\nzz\r\n");
         RawHttp.Response r = conn.read();
         if (target.startsWith("POST")) {
           assertEquals(400, r.status(), r.body());
-          assertTrue(new JsonObject(r.body()).getString("error").startsWith("malformed request body"), r.body());
+          assertTrue(
+              new JsonObject(r.body()).getString("error").startsWith("malformed request body"),
+              r.body());
         } else {
-          // Metadata needs no body: it may be answered before the bad chunk is read. Either way, an answer.
-          assertTrue(r.status() == 200 || r.status() == 400, target + ": " + r.status() + " " + r.body());
+          // Metadata needs no body: it may be answered before the bad chunk is read. Either way, an
+          // answer.
+          assertTrue(
+              r.status() == 200 || r.status() == 400, target + ": " + r.status() + " " + r.body());
         }
-        assertTrue(conn.closedByServer(), target + ": the connection is closed after a body it cannot read");
+        assertTrue(
+            conn.closedByServer(),
+            target + ": the connection is closed after a body it cannot read");
       }
     }
   }

@@ -26,36 +26,49 @@ class GracefulShutdownTest {
 
   @Test
   void keepsServingKeepAliveClientsThroughThePreStopDelay() throws Exception {
-    RunningServer server = RunningServer.start(TestModels.bundled(), 64 * 1024, PRE_STOP_DELAY_MILLIS);
+    RunningServer server =
+        RunningServer.start(TestModels.bundled(), 64 * 1024, PRE_STOP_DELAY_MILLIS);
     int port = server.server().port();
     try (RawHttp keepAlive = new RawHttp(port, Duration.ofSeconds(5))) {
-      assertEquals(200, keepAlive.exchange("POST", "/v2/models/iris/infer", v2Body(TestModels.SETOSA)).status());
+      assertEquals(
+          200,
+          keepAlive.exchange("POST", "/v2/models/iris/infer", v2Body(TestModels.SETOSA)).status());
       long shutdownStart = System.nanoTime();
-      CompletableFuture<Long> closed = CompletableFuture.supplyAsync(() -> {
-        server.server().drainAndClose();
-        return System.nanoTime();
-      });
+      CompletableFuture<Long> closed =
+          CompletableFuture.supplyAsync(
+              () -> {
+                server.server().drainAndClose();
+                return System.nanoTime();
+              });
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (!server.server().lifecycle().draining() && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
       assertTrue(server.server().lifecycle().draining(), "shutdown began");
       // Well inside the delay, requests on the open connection and on new ones are still served.
-      long servedUntil = shutdownStart + TimeUnit.MILLISECONDS.toNanos(PRE_STOP_DELAY_MILLIS * 2 / 3);
+      long servedUntil =
+          shutdownStart + TimeUnit.MILLISECONDS.toNanos(PRE_STOP_DELAY_MILLIS * 2 / 3);
       int served = 0;
       while (System.nanoTime() < servedUntil) {
         RawHttp.Response ready = keepAlive.exchange("GET", "/v2/health/ready", null);
         assertEquals(503, ready.status(), "readiness is false during the delay: " + ready.body());
-        assertEquals(200, keepAlive.exchange("POST", "/v2/models/iris/infer", v2Body(TestModels.VERSICOLOR)).status());
+        assertEquals(
+            200,
+            keepAlive
+                .exchange("POST", "/v2/models/iris/infer", v2Body(TestModels.VERSICOLOR))
+                .status());
         served++;
       }
       try (RawHttp fresh = new RawHttp(port, Duration.ofSeconds(5))) {
-        assertEquals(200, fresh.exchange("POST", "/v2/models/iris/infer", v2Body(TestModels.VIRGINICA)).status(),
+        assertEquals(
+            200,
+            fresh.exchange("POST", "/v2/models/iris/infer", v2Body(TestModels.VIRGINICA)).status(),
             "new connections are accepted during the delay");
       }
       assertTrue(served > 0, "no request was served during the delay");
       long closedAt = closed.get(20, TimeUnit.SECONDS);
-      assertTrue(closedAt - shutdownStart >= TimeUnit.MILLISECONDS.toNanos(PRE_STOP_DELAY_MILLIS),
+      assertTrue(
+          closedAt - shutdownStart >= TimeUnit.MILLISECONDS.toNanos(PRE_STOP_DELAY_MILLIS),
           "closed before the pre-stop delay had passed");
     }
   }

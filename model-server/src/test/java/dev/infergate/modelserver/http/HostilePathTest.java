@@ -40,33 +40,41 @@ class HostilePathTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({
-      "POST, /v2/models/%zz/infer",
-      "POST, /v2/models/%/infer",
-      "POST, /v2/models/iris%/infer",
-      "POST, /v2/models/%G1/infer",
-      "POST, /v2/models/iris/versions/%zz/infer",
-      "POST, /v2/models/iris/versions/1%/infer",
-      "POST, /v1/models/%zz:predict",
-      "POST, /v1/models/iris/versions/%zz:predict",
-      "POST, /v2/models/%ff%fe/infer",
-      "GET, /v2/models/%zz",
-      "GET, /v2/models/%zz/ready",
-      "GET, /v2/models/iris/versions/%G1",
-      "GET, /v2/models/iris/versions/%G1/ready",
-      "GET, /v1/models/%zz",
-      "GET, /v2/models/%",
-      "GET, /%zz",
-      "POST, /v2/repository/models/%zz/unload",
+    "POST, /v2/models/%zz/infer",
+    "POST, /v2/models/%/infer",
+    "POST, /v2/models/iris%/infer",
+    "POST, /v2/models/%G1/infer",
+    "POST, /v2/models/iris/versions/%zz/infer",
+    "POST, /v2/models/iris/versions/1%/infer",
+    "POST, /v1/models/%zz:predict",
+    "POST, /v1/models/iris/versions/%zz:predict",
+    "POST, /v2/models/%ff%fe/infer",
+    "GET, /v2/models/%zz",
+    "GET, /v2/models/%zz/ready",
+    "GET, /v2/models/iris/versions/%G1",
+    "GET, /v2/models/iris/versions/%G1/ready",
+    "GET, /v1/models/%zz",
+    "GET, /v2/models/%",
+    "GET, /%zz",
+    "POST, /v2/repository/models/%zz/unload",
   })
   void malformedPercentEscapesGetA400JsonAtOnce(String method, String path) throws Exception {
-    try (LogCapture logs = LogCapture.start(); RawHttp connection = new RawHttp(server.server().port(), DEADLINE)) {
-      RawHttp.Response response = connection.exchange(method, path, method.equals("POST") ? v2Body(TestModels.SETOSA) : null);
+    try (LogCapture logs = LogCapture.start();
+        RawHttp connection = new RawHttp(server.server().port(), DEADLINE)) {
+      RawHttp.Response response =
+          connection.exchange(
+              method, path, method.equals("POST") ? v2Body(TestModels.SETOSA) : null);
       assertEquals(400, response.status(), response.head() + response.body());
-      assertTrue(response.head().toLowerCase().contains("content-type: application/json"), response.head());
+      assertTrue(
+          response.head().toLowerCase().contains("content-type: application/json"),
+          response.head());
       assertNotNull(new JsonObject(response.body()).getString("error"));
       // The connection is still good for the next request.
       assertEquals(200, connection.exchange("GET", "/v2/health/live", null).status());
-      assertEquals(java.util.List.of(), logs.atLeast(Level.WARNING), "a client's bad path is not a server error");
+      assertEquals(
+          java.util.List.of(),
+          logs.atLeast(Level.WARNING),
+          "a client's bad path is not a server error");
     }
   }
 
@@ -84,12 +92,23 @@ class HostilePathTest {
 
   @Test
   void clientErrorsAreNotLoggedAsServerErrors() throws Exception {
-    try (LogCapture logs = LogCapture.start(); RawHttp connection = new RawHttp(server.server().port(), DEADLINE)) {
-      assertEquals(404, connection.exchange("POST", "/v2/models/unknown/infer", v2Body(TestModels.SETOSA)).status());
-      assertEquals(404, connection.exchange("POST", "/v1/models/unknown:predict", "{\"instances\":[[1,2,3,4]]}").status());
+    try (LogCapture logs = LogCapture.start();
+        RawHttp connection = new RawHttp(server.server().port(), DEADLINE)) {
+      assertEquals(
+          404,
+          connection
+              .exchange("POST", "/v2/models/unknown/infer", v2Body(TestModels.SETOSA))
+              .status());
+      assertEquals(
+          404,
+          connection
+              .exchange("POST", "/v1/models/unknown:predict", "{\"instances\":[[1,2,3,4]]}")
+              .status());
       assertEquals(404, connection.exchange("GET", "/v2/models/unknown", null).status());
-      assertEquals(404, connection.exchange("GET", "/v2/models/iris/versions/9/ready", null).status());
-      assertEquals(400, connection.exchange("POST", "/v2/models/iris/infer", "{\"inputs\": 1}").status());
+      assertEquals(
+          404, connection.exchange("GET", "/v2/models/iris/versions/9/ready", null).status());
+      assertEquals(
+          400, connection.exchange("POST", "/v2/models/iris/infer", "{\"inputs\": 1}").status());
       assertEquals(405, connection.exchange("PUT", "/v2/models/iris", "{}").status());
       assertEquals(405, connection.exchange("GET", "/v2/models/iris/infer", null).status());
       assertEquals(java.util.List.of(), logs.atLeast(Level.WARNING));

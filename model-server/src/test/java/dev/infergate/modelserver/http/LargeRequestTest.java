@@ -20,8 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bodies of InferenceHandler.WORKER_PARSE_BYTES and more are parsed on a worker, not the event loop; requests of
- * more than maxBatchSize rows are split into batches and joined back, up to maxRequestRows.
+ * Bodies of InferenceHandler.WORKER_PARSE_BYTES and more are parsed on a worker, not the event
+ * loop; requests of more than maxBatchSize rows are split into batches and joined back, up to
+ * maxRequestRows.
  */
 class LargeRequestTest {
   private static RunningServer server;
@@ -40,12 +41,19 @@ class LargeRequestTest {
   void aLargeRequestIsParsedOnAWorkerAndAnswered() {
     // Two rows and a large "parameters" object (the V2 request's free-form extension field).
     String rows = v2Body(SETOSA, VIRGINICA);
-    String body = rows.substring(0, rows.length() - 1)
-        + ",\"parameters\":{\"note\":\"" + "x".repeat(InferenceHandler.WORKER_PARSE_BYTES) + "\"}}";
+    String body =
+        rows.substring(0, rows.length() - 1)
+            + ",\"parameters\":{\"note\":\""
+            + "x".repeat(InferenceHandler.WORKER_PARSE_BYTES)
+            + "\"}}";
     HttpResponse<String> response = server.post("/v2/models/iris/versions/1/infer", body);
     assertEquals(200, response.statusCode(), response.body());
-    JsonObject label = json(response).getJsonArray("outputs").stream().map(JsonObject.class::cast)
-        .filter(o -> o.getString("name").equals("label")).findFirst().orElseThrow();
+    JsonObject label =
+        json(response).getJsonArray("outputs").stream()
+            .map(JsonObject.class::cast)
+            .filter(o -> o.getString("name").equals("label"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(new JsonArray().add("setosa").add("virginica"), label.getJsonArray("data"));
   }
 
@@ -57,11 +65,17 @@ class LargeRequestTest {
       rows[i] = classes[i % 3];
     }
     String body = v2Body(rows);
-    assertTrue(body.length() >= InferenceHandler.WORKER_PARSE_BYTES, "body of " + body.length() + " bytes");
+    assertTrue(
+        body.length() >= InferenceHandler.WORKER_PARSE_BYTES,
+        "body of " + body.length() + " bytes");
     HttpResponse<String> response = server.post("/v2/models/iris/infer", body);
     assertEquals(200, response.statusCode(), response.body());
-    JsonObject label = json(response).getJsonArray("outputs").stream().map(JsonObject.class::cast)
-        .filter(o -> o.getString("name").equals("label")).findFirst().orElseThrow();
+    JsonObject label =
+        json(response).getJsonArray("outputs").stream()
+            .map(JsonObject.class::cast)
+            .filter(o -> o.getString("name").equals("label"))
+            .findFirst()
+            .orElseThrow();
     JsonArray labels = label.getJsonArray("data");
     assertEquals(rows.length, labels.size());
     String[] names = {"setosa", "versicolor", "virginica"};
@@ -76,8 +90,12 @@ class LargeRequestTest {
     Arrays.fill(rows, SETOSA);
     HttpResponse<String> response = server.post("/v2/models/iris/infer", v2Body(rows));
     assertEquals(400, response.statusCode(), response.body());
-    assertTrue(json(response).getString("error").contains("65537 rows exceed this model's maxRequestRows of 65536"),
+    assertTrue(
+        json(response)
+            .getString("error")
+            .contains("65537 rows exceed this model's maxRequestRows of 65536"),
         response.body());
-    assertEquals(200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
+    assertEquals(
+        200, server.post("/v2/models/iris/infer", v2Body(SETOSA)).statusCode(), "still serving");
   }
 }

@@ -26,14 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the real server (iris with its own batching settings, so the config shows them).
  */
 class ModelConfigAndStatsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static RunningServer server;
 
   @BeforeAll
   static void start() {
-    server = RunningServer.start(TestModels.copyWithConfig(dir,
-        "maxBatchSize: 16\nmaxQueueDelayMicros: 250\ninstanceCount: 2\nmaxQueueSize: 100"));
+    server =
+        RunningServer.start(
+            TestModels.copyWithConfig(
+                dir,
+                "maxBatchSize: 16\nmaxQueueDelayMicros: 250\ninstanceCount: 2\nmaxQueueSize: 100"));
   }
 
   @AfterAll
@@ -53,7 +55,8 @@ class ModelConfigAndStatsTest {
     JsonObject input = config.getJsonArray("input").getJsonObject(0);
     assertEquals("input", input.getString("name"));
     assertEquals("TYPE_FP32", input.getString("data_type"));
-    assertEquals(new JsonArray().add(4), input.getJsonArray("dims"), "the batch dimension is left out");
+    assertEquals(
+        new JsonArray().add(4), input.getJsonArray("dims"), "the batch dimension is left out");
     JsonArray outputs = config.getJsonArray("output");
     assertEquals("TYPE_FP32", outputs.getJsonObject(0).getString("data_type"));
     assertEquals(new JsonArray().add(3), outputs.getJsonObject(0).getJsonArray("dims"));
@@ -71,37 +74,65 @@ class ModelConfigAndStatsTest {
 
   @Test
   void theUnversionedConfigIsTheHighestVersions() {
-    assertEquals(json(server.get("/v2/models/iris/versions/2/config")), json(server.get("/v2/models/iris/config")));
+    assertEquals(
+        json(server.get("/v2/models/iris/versions/2/config")),
+        json(server.get("/v2/models/iris/config")));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/v2/models/nope/config", "/v2/models/iris/versions/9/config", "/v2/models/nope/stats",
-      "/v2/models/iris/versions/9/stats", "/v1/models/nope", "/v1/models/iris/versions/9"})
+  @ValueSource(
+      strings = {
+        "/v2/models/nope/config",
+        "/v2/models/iris/versions/9/config",
+        "/v2/models/nope/stats",
+        "/v2/models/iris/versions/9/stats",
+        "/v1/models/nope",
+        "/v1/models/iris/versions/9"
+      })
   void unknownModelsAndVersionsGet404Json(String path) {
     HttpResponse<String> response = server.get(path);
     assertEquals(404, response.statusCode());
-    assertTrue(json(response).getString("error").contains("nope") || json(response).getString("error").contains("'9'"),
+    assertTrue(
+        json(response).getString("error").contains("nope")
+            || json(response).getString("error").contains("'9'"),
         response.body());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/v2/models/ir%zzis/config", "/v2/models/iris/versions/%/stats", "/v2/models/%C3/stats"})
+  @ValueSource(
+      strings = {
+        "/v2/models/ir%zzis/config",
+        "/v2/models/iris/versions/%/stats",
+        "/v2/models/%C3/stats"
+      })
   void malformedEscapesInTheNewPathsGet400Json(String path) throws Exception {
     try (dev.infergate.modelserver.testsupport.RawHttp raw =
-        new dev.infergate.modelserver.testsupport.RawHttp(server.server().port(), java.time.Duration.ofSeconds(10))) {
+        new dev.infergate.modelserver.testsupport.RawHttp(
+            server.server().port(), java.time.Duration.ofSeconds(10))) {
       var response = raw.exchange("GET", path, null);
       assertEquals(400, response.status(), response.head());
-      assertTrue(new JsonObject(response.body()).getString("error").contains("percent-escape"), response.body());
+      assertTrue(
+          new JsonObject(response.body()).getString("error").contains("percent-escape"),
+          response.body());
     }
   }
 
   @Test
   void countsSuccessesFailuresRowsAndBatchesInTritonsStatisticsShape() {
     JsonObject before = versionStats("/v2/models/iris/versions/1/stats");
-    assertEquals(200, server.post("/v2/models/iris/versions/1/infer", v2Body(SETOSA, VERSICOLOR, VIRGINICA)).statusCode());
+    assertEquals(
+        200,
+        server
+            .post("/v2/models/iris/versions/1/infer", v2Body(SETOSA, VERSICOLOR, VIRGINICA))
+            .statusCode());
     assertEquals(200, server.post("/v2/models/iris/versions/1/infer", v2Body(SETOSA)).statusCode());
-    assertEquals(400, server.post("/v2/models/iris/versions/1/infer",
-        "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}").statusCode());
+    assertEquals(
+        400,
+        server
+            .post(
+                "/v2/models/iris/versions/1/infer",
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}")
+            .statusCode());
     JsonObject after = versionStats("/v2/models/iris/versions/1/stats");
     assertEquals("iris", after.getString("name"));
     assertEquals("1", after.getString("version"));
@@ -116,15 +147,28 @@ class ModelConfigAndStatsTest {
     assertEquals(2, count(stats, "compute_infer") - count(was, "compute_infer"));
     assertTrue(ns(stats, "success") > ns(was, "success"));
     assertTrue(ns(stats, "compute_infer") > ns(was, "compute_infer"));
-    for (String field : new String[] {"compute_input", "compute_output", "cache_hit", "cache_miss"}) {
-      assertTrue(stats.getJsonObject(field).containsKey("count") && stats.getJsonObject(field).containsKey("ns"), field);
+    for (String field :
+        new String[] {"compute_input", "compute_output", "cache_hit", "cache_miss"}) {
+      assertTrue(
+          stats.getJsonObject(field).containsKey("count")
+              && stats.getJsonObject(field).containsKey("ns"),
+          field);
     }
     assertTrue(after.getLong("last_inference") >= System.currentTimeMillis() - 60_000);
     JsonArray batches = after.getJsonArray("batch_stats");
-    assertTrue(batches.stream().map(JsonObject.class::cast).anyMatch(b -> b.getInteger("batch_size") == 3
-        && b.getJsonObject("compute_infer").getLong("count") >= 1), batches.encode());
-    long batchExecutions = batches.stream().map(JsonObject.class::cast)
-        .mapToLong(b -> b.getJsonObject("compute_infer").getLong("count")).sum();
+    assertTrue(
+        batches.stream()
+            .map(JsonObject.class::cast)
+            .anyMatch(
+                b ->
+                    b.getInteger("batch_size") == 3
+                        && b.getJsonObject("compute_infer").getLong("count") >= 1),
+        batches.encode());
+    long batchExecutions =
+        batches.stream()
+            .map(JsonObject.class::cast)
+            .mapToLong(b -> b.getJsonObject("compute_infer").getLong("count"))
+            .sum();
     assertEquals(after.getLong("execution_count"), batchExecutions);
   }
 
@@ -141,13 +185,18 @@ class ModelConfigAndStatsTest {
   @Test
   void serverMetadataNamesTheNewExtensions() {
     JsonArray extensions = json(server.get("/v2")).getJsonArray("extensions");
-    assertTrue(extensions.contains("model_configuration") && extensions.contains("statistics")
-        && extensions.contains("binary_tensor_data"), extensions.encode());
+    assertTrue(
+        extensions.contains("model_configuration")
+            && extensions.contains("statistics")
+            && extensions.contains("binary_tensor_data"),
+        extensions.encode());
   }
 
   @Test
   void kserveV1ListsModelsAndAnswersEachModelsAndVersionsReadiness() {
-    assertEquals(new JsonObject().put("models", new JsonArray().add("iris")), json(server.get("/v1/models")));
+    assertEquals(
+        new JsonObject().put("models", new JsonArray().add("iris")),
+        json(server.get("/v1/models")));
     JsonObject model = json(server.get("/v1/models/iris"));
     assertEquals("iris", model.getString("name"));
     assertEquals(true, model.getBoolean("ready"));

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.modelserver.config.LimitsConfig;
-import dev.infergate.testsupport.RawSockets;
 import dev.infergate.modelserver.testsupport.RunningServer;
 import dev.infergate.modelserver.testsupport.TestModels;
+import dev.infergate.testsupport.RawSockets;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SlowClientTest {
   private static final LimitsConfig LIMITS = new LimitsConfig(1000, 1000, 3, 250);
-  private static final String HEADER_TIMEOUT = "{\"error\":\"request headers not received within 1 s\"}";
-  @TempDir
-  static Path dir;
+  private static final String HEADER_TIMEOUT =
+      "{\"error\":\"request headers not received within 1 s\"}";
+  @TempDir static Path dir;
   private static RunningServer server;
 
   @BeforeAll
@@ -48,8 +48,11 @@ class SlowClientTest {
   @Test
   void slowlorisHeadersGet408AndAClose() throws Exception {
     try (Socket socket = RawSockets.connect(server.server().port(), 10_000)) {
-      String answer = RawSockets.trickleAndRead(socket,
-          "GET /v2/health/ready HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", 200);
+      String answer =
+          RawSockets.trickleAndRead(
+              socket,
+              "GET /v2/health/ready HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+              200);
       assertTimeout(answer, HEADER_TIMEOUT);
     }
   }
@@ -57,25 +60,32 @@ class SlowClientTest {
   @Test
   void stalledBodyGets408AndAClose() throws Exception {
     try (Socket socket = RawSockets.connect(server.server().port(), 10_000)) {
-      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-          + "content-length: 200\r\n\r\n{\"inputs\":");
-      assertTimeout(RawSockets.readToEnd(socket), "{\"error\":\"request body stalled: no data for 1 s\"}");
+      RawSockets.send(
+          socket,
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+              + "content-length: 200\r\n\r\n{\"inputs\":");
+      assertTimeout(
+          RawSockets.readToEnd(socket), "{\"error\":\"request body stalled: no data for 1 s\"}");
     }
   }
 
   @Test
   void bodyThatStallsAfterItsContinueGets408() throws Exception {
     try (Socket socket = RawSockets.connect(server.server().port(), 10_000)) {
-      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-          + "expect: 100-continue\r\ncontent-length: 200\r\n\r\n");
+      RawSockets.send(
+          socket,
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+              + "expect: 100-continue\r\ncontent-length: 200\r\n\r\n");
       assertTrue(RawSockets.readResponse(socket).startsWith("HTTP/1.1 100 Continue"));
       RawSockets.send(socket, "{\"inputs\":");
-      assertTimeout(RawSockets.readToEnd(socket), "{\"error\":\"request body stalled: no data for 1 s\"}");
+      assertTimeout(
+          RawSockets.readToEnd(socket), "{\"error\":\"request body stalled: no data for 1 s\"}");
     }
   }
 
   @Test
-  void idleKeepAliveConnectionIsKeptPastTheHeaderDeadlineAndClosedByTheIdleTimeout() throws Exception {
+  void idleKeepAliveConnectionIsKeptPastTheHeaderDeadlineAndClosedByTheIdleTimeout()
+      throws Exception {
     try (Socket socket = RawSockets.connect(server.server().port(), 2_000)) {
       RawSockets.send(socket, "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n");
       assertTrue(RawSockets.readResponse(socket).startsWith("HTTP/1.1 200"));
@@ -83,7 +93,8 @@ class SlowClientTest {
       RawSockets.send(socket, "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n");
       assertTrue(RawSockets.readResponse(socket).startsWith("HTTP/1.1 200"), "and still usable");
       socket.setSoTimeout(10_000);
-      assertEquals("", RawSockets.readToEnd(socket), "closed by the idle timeout, without an answer");
+      assertEquals(
+          "", RawSockets.readToEnd(socket), "closed by the idle timeout, without an answer");
     }
   }
 
@@ -92,11 +103,17 @@ class SlowClientTest {
     String body = v2Body(TestModels.SETOSA);
     try (Socket socket = RawSockets.connect(server.server().port(), 10_000)) {
       long start = System.nanoTime();
-      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-          + "content-length: " + body.length() + "\r\n\r\n" + body);
+      RawSockets.send(
+          socket,
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+              + "content-length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body);
       String answer = RawSockets.readResponse(socket);
       assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
-      assertTrue(System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(1500),
+      assertTrue(
+          System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(1500),
           "the answer took longer than the read deadlines, so they were tested");
     }
   }
@@ -120,13 +137,18 @@ class SlowClientTest {
         socket.close();
       }
     }
-    assertEquals(0, awaitMetric("infergate_model_server_connections_open{listener=\"inference\"}", 0));
-    assertTrue(metric("infergate_model_server_read_timeouts_total{listener=\"inference\",phase=\"header\"}") >= 200);
+    assertEquals(
+        0, awaitMetric("infergate_model_server_connections_open{listener=\"inference\"}", 0));
+    assertTrue(
+        metric(
+                "infergate_model_server_read_timeouts_total{listener=\"inference\",phase=\"header\"}")
+            >= 200);
   }
 
   @Test
   void refusesConnectionsOverTheCapAndReusesAFreedSlot() throws Exception {
-    try (RunningServer capped = RunningServer.start(TestModels.bundled(), 64 * 1024, new LimitsConfig(1000, 1000, 3, 3))) {
+    try (RunningServer capped =
+        RunningServer.start(TestModels.bundled(), 64 * 1024, new LimitsConfig(1000, 1000, 3, 3))) {
       int port = capped.server().port();
       List<Socket> held = new ArrayList<>();
       try {
@@ -136,7 +158,8 @@ class SlowClientTest {
           assertTrue(live(socket));
         }
         try (Socket fourth = RawSockets.connect(port, 10_000)) {
-          assertThrows(IOException.class, () -> live(fourth), "closed at once, before anything is read");
+          assertThrows(
+              IOException.class, () -> live(fourth), "closed at once, before anything is read");
         }
         held.remove(0).close();
         assertTrue(awaitServed(port), "the freed slot is usable");
@@ -145,18 +168,30 @@ class SlowClientTest {
           socket.close();
         }
       }
-      assertEquals(0, awaitMetricOf(capped, "infergate_model_server_connections_open{listener=\"inference\"}", 0));
-      assertTrue(metricOf(capped, "infergate_model_server_connections_refused_total{listener=\"inference\"}") >= 1);
+      assertEquals(
+          0,
+          awaitMetricOf(
+              capped, "infergate_model_server_connections_open{listener=\"inference\"}", 0));
+      assertTrue(
+          metricOf(
+                  capped,
+                  "infergate_model_server_connections_refused_total{listener=\"inference\"}")
+              >= 1);
     }
   }
 
-  /** One health request on {@code socket}: true for a 200; an IOException when the server closed it. */
+  /**
+   * One health request on {@code socket}: true for a 200; an IOException when the server closed it.
+   */
   private static boolean live(Socket socket) throws IOException {
     RawSockets.send(socket, "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n");
     return RawSockets.readResponse(socket).startsWith("HTTP/1.1 200");
   }
 
-  /** A new connection is served within 10 s (a closed one's slot frees as the server sees the close). */
+  /**
+   * A new connection is served within 10 s (a closed one's slot frees as the server sees the
+   * close).
+   */
   private static boolean awaitServed(int port) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -205,7 +240,10 @@ class SlowClientTest {
     return awaitMetricOf(server, series, expected);
   }
 
-  /** The inference listener's open-connection gauge once it shows {@code expected}, or its value after 10 s. */
+  /**
+   * The inference listener's open-connection gauge once it shows {@code expected}, or its value
+   * after 10 s.
+   */
   private static double awaitMetricOf(RunningServer s, String series, double expected) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     int scrapeConnection = metricsPort(s) == s.server().port() ? 1 : 0;

@@ -21,13 +21,19 @@ class JsonNumbersTest {
     String[] texts = new String[count];
     StringBuilder json = new StringBuilder("[");
     for (int i = 0; i < count; i++) {
-      double value = switch (i % 4) {
-        case 0 -> random.nextFloat();                                   // a float32 widened, as Python writes it
-        case 1 -> random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20);
-        case 2 -> Double.longBitsToDouble(random.nextLong() & 0x7fefffffffffffffL); // any finite positive double
-        default -> -random.nextDouble() * 1e6;
-      };
-      texts[i] = i % 8 == 3 ? String.format(java.util.Locale.ROOT, "%.17e", value) : Double.toString(value);
+      double value =
+          switch (i % 4) {
+            case 0 -> random.nextFloat(); // a float32 widened, as Python writes it
+            case 1 -> random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20);
+            case 2 ->
+                Double.longBitsToDouble(
+                    random.nextLong() & 0x7fefffffffffffffL); // any finite positive double
+            default -> -random.nextDouble() * 1e6;
+          };
+      texts[i] =
+          i % 8 == 3
+              ? String.format(java.util.Locale.ROOT, "%.17e", value)
+              : Double.toString(value);
       json.append(i == 0 ? "" : ",").append(texts[i]);
     }
     byte[] bytes = json.append(']').toString().getBytes(StandardCharsets.US_ASCII);
@@ -35,7 +41,9 @@ class JsonNumbersTest {
       assertEquals(JsonToken.START_ARRAY, parser.nextToken());
       for (int i = 0; i < count; i++) {
         parser.nextToken();
-        assertEquals(Double.doubleToLongBits(Double.parseDouble(texts[i])), Double.doubleToLongBits(parser.getDoubleValue()),
+        assertEquals(
+            Double.doubleToLongBits(Double.parseDouble(texts[i])),
+            Double.doubleToLongBits(parser.getDoubleValue()),
             texts[i]);
       }
     }

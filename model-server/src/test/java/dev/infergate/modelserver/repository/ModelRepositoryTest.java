@@ -6,23 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infergate.modelserver.config.BatchPolicy;
+import ai.onnxruntime.OrtEnvironment;
 import dev.infergate.modelserver.batching.ScheduledBatchTimer;
+import dev.infergate.modelserver.config.BatchPolicy;
 import dev.infergate.modelserver.config.DeviceSpec;
 import dev.infergate.modelserver.runtime.ModelLoadException;
 import dev.infergate.modelserver.runtime.SessionFactory;
-import dev.infergate.modelserver.testsupport.TestModels;
-import ai.onnxruntime.OrtEnvironment;
 import dev.infergate.modelserver.testsupport.LogCapture;
+import dev.infergate.modelserver.testsupport.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,12 +31,16 @@ class ModelRepositoryTest {
   private final ExecutorService workers = Executors.newFixedThreadPool(2);
   private final ScheduledBatchTimer timer = new ScheduledBatchTimer();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private ModelRepository repository(Path root) {
-    return new ModelRepository(root, BatchPolicy.DEFAULT, new SessionFactory(DeviceSpec.CPU, 1),
-        new SimpleMeterRegistry(), workers, timer);
+    return new ModelRepository(
+        root,
+        BatchPolicy.DEFAULT,
+        new SessionFactory(DeviceSpec.CPU, 1),
+        new SimpleMeterRegistry(),
+        workers,
+        timer);
   }
 
   @AfterEach
@@ -72,14 +76,16 @@ class ModelRepositoryTest {
   @Test
   void refusesLabelsThatMatchNoOutput() throws Exception {
     Path models = TestModels.copyWithConfig(dir, "labels: [a, b]");
-    ModelLoadException error = assertThrows(ModelLoadException.class, () -> repository(models).loadAll());
+    ModelLoadException error =
+        assertThrows(ModelLoadException.class, () -> repository(models).loadAll());
     assertTrue(error.getMessage().contains("2 labels"), error.getMessage());
   }
 
   @Test
   void refusesAnUnknownConfigFieldNamingIt() {
     Path models = TestModels.copyWithConfig(dir, "maxBatchSise: 8");
-    ModelLoadException error = assertThrows(ModelLoadException.class, () -> repository(models).loadAll());
+    ModelLoadException error =
+        assertThrows(ModelLoadException.class, () -> repository(models).loadAll());
     assertTrue(error.getMessage().contains("maxBatchSise"), error.getMessage());
   }
 
@@ -100,18 +106,27 @@ class ModelRepositoryTest {
   void servesTheGoodModelAndListsEachBadOneUnavailableWithItsReason() throws Exception {
     ModelRepository repository = repository(TestModels.brokenNextToGood(dir));
     repository.loadAll(false);
-    assertEquals(List.of("iris"), repository.loadedModels().stream().map(ServedModel::name).toList());
+    assertEquals(
+        List.of("iris"), repository.loadedModels().stream().map(ServedModel::name).toList());
     Map<String, ModelRepository.IndexEntry> byName = new HashMap<>();
     repository.index().forEach(entry -> byName.putIfAbsent(entry.name(), entry));
     assertEquals(VersionState.READY, byName.get("iris").state());
     assertReason(byName.get("garbage"), "not an ONNX model");
     assertReason(byName.get("empty"), "is empty (0 bytes)");
-    assertReason(byName.get("future_ir"), "IR version " + TestModels.FUTURE_IR_VERSION
-        + " is newer than this server's ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion() + " supports");
+    assertReason(
+        byName.get("future_ir"),
+        "IR version "
+            + TestModels.FUTURE_IR_VERSION
+            + " is newer than this server's ONNX Runtime "
+            + OrtEnvironment.getEnvironment().getVersion()
+            + " supports");
     assertReason(byName.get("future_opset"), "opset " + TestModels.FUTURE_OPSET + " of ai.onnx");
-    assertReason(byName.get("no_file"), "no versions: expected no_file/<version>/model.onnx; [1] hold no model.onnx");
+    assertReason(
+        byName.get("no_file"),
+        "no versions: expected no_file/<version>/model.onnx; [1] hold no model.onnx");
     assertEquals("1", byName.get("garbage").version());
-    assertEquals(VersionState.UNAVAILABLE, repository.notServing("garbage", null).orElseThrow().state());
+    assertEquals(
+        VersionState.UNAVAILABLE, repository.notServing("garbage", null).orElseThrow().state());
     assertTrue(repository.notServing("iris", null).isEmpty());
     assertTrue(repository.notServing("nonexistent", null).isEmpty());
   }
@@ -119,8 +134,12 @@ class ModelRepositoryTest {
   @Test
   void strictLoadStopsAtTheFirstBadModelNamingIt() {
     ModelRepository repository = repository(TestModels.brokenNextToGood(dir));
-    ModelLoadException error = assertThrows(ModelLoadException.class, () -> repository.loadAll(true));
-    assertTrue(error.getMessage().startsWith("model 'empty' failed to load: version 1: model.onnx is empty"),
+    ModelLoadException error =
+        assertThrows(ModelLoadException.class, () -> repository.loadAll(true));
+    assertTrue(
+        error
+            .getMessage()
+            .startsWith("model 'empty' failed to load: version 1: model.onnx is empty"),
         error.getMessage());
   }
 
@@ -130,7 +149,9 @@ class ModelRepositoryTest {
     Files.writeString(models.resolve("iris/2/model.onnx"), "not an onnx model");
     ModelRepository repository = repository(models);
     repository.loadAll(false);
-    assertFalse(repository.model("iris").isPresent(), "no silent fallback to version 1 for unpinned requests");
+    assertFalse(
+        repository.model("iris").isPresent(),
+        "no silent fallback to version 1 for unpinned requests");
     List<ModelRepository.IndexEntry> index = repository.index();
     assertEquals(2, index.size(), index.toString());
     assertTrue(index.get(0).reason().contains("loads, but version 2 does not"), index.toString());
@@ -146,12 +167,19 @@ class ModelRepositoryTest {
     assertTrue(repository.unload("iris"));
     Files.write(models.resolve("iris/2/model.onnx"), new byte[0]);
     try (LogCapture log = LogCapture.start()) {
-      ModelLoadException error = assertThrows(ModelLoadException.class, () -> repository.load("iris"));
-      assertTrue(error.getMessage().contains("model 'iris' failed to load: version 2: model.onnx is empty"),
+      ModelLoadException error =
+          assertThrows(ModelLoadException.class, () -> repository.load("iris"));
+      assertTrue(
+          error
+              .getMessage()
+              .contains("model 'iris' failed to load: version 2: model.onnx is empty"),
           error.getMessage());
       String logged = String.join("\n", log.atLeast(Level.WARNING));
-      assertTrue(logged.contains("model 'iris' version 2 failed to load from "
-          + models.resolve("iris/2/model.onnx").toAbsolutePath()), logged);
+      assertTrue(
+          logged.contains(
+              "model 'iris' version 2 failed to load from "
+                  + models.resolve("iris/2/model.onnx").toAbsolutePath()),
+          logged);
     }
     ModelRepository.IndexEntry entry = repository.index().get(1);
     assertEquals("2", entry.version());
@@ -159,13 +187,18 @@ class ModelRepositoryTest {
   }
 
   @Test
-  void readsATritonConfigPbtxtNextToTheModelWithConfigYamlWinningWhereBothSetAValue() throws Exception {
+  void readsATritonConfigPbtxtNextToTheModelWithConfigYamlWinningWhereBothSetAValue()
+      throws Exception {
     Path models = TestModels.copyWithConfig(dir, "");
     Path config = models.resolve("iris/config.yaml");
-    String kept = Files.readAllLines(config).stream()
-        .filter(line -> line.startsWith("features") || line.startsWith("labels")).reduce("", (a, b) -> a + b + "\n");
+    String kept =
+        Files.readAllLines(config).stream()
+            .filter(line -> line.startsWith("features") || line.startsWith("labels"))
+            .reduce("", (a, b) -> a + b + "\n");
     Files.writeString(config, kept + "maxQueueSize: 100\n");
-    Files.writeString(models.resolve("iris/config.pbtxt"), """
+    Files.writeString(
+        models.resolve("iris/config.pbtxt"),
+        """
         platform: "onnxruntime_onnx"
         max_batch_size: 8
         dynamic_batching { max_queue_delay_microseconds: 250, default_queue_policy { max_queue_size: 50 } }
@@ -173,7 +206,8 @@ class ModelRepositoryTest {
         """);
     ModelRepository repository = repository(models);
     repository.loadAll();
-    BatchPolicy policy = repository.model("iris").orElseThrow().defaultVersion().config().batching();
+    BatchPolicy policy =
+        repository.model("iris").orElseThrow().defaultVersion().config().batching();
     assertEquals(new BatchPolicy(8, 250_000, 100, 2), policy);
   }
 
@@ -182,18 +216,24 @@ class ModelRepositoryTest {
     Path models = TestModels.brokenNextToGood(dir);
     Files.createDirectories(models.resolve("ensemble/1"));
     Files.copy(models.resolve("iris/1/model.onnx"), models.resolve("ensemble/1/model.onnx"));
-    Files.writeString(models.resolve("ensemble/config.pbtxt"), "name: \"ensemble\"\nplatform: \"ensemble\"\n");
+    Files.writeString(
+        models.resolve("ensemble/config.pbtxt"), "name: \"ensemble\"\nplatform: \"ensemble\"\n");
     ModelRepository repository = repository(models);
     repository.loadAll(false);
     assertTrue(repository.model("iris").isPresent());
-    ModelRepository.IndexEntry entry = repository.index().stream().filter(e -> e.name().equals("ensemble"))
-        .findFirst().orElseThrow();
+    ModelRepository.IndexEntry entry =
+        repository.index().stream()
+            .filter(e -> e.name().equals("ensemble"))
+            .findFirst()
+            .orElseThrow();
     assertReason(entry, "config.pbtxt:2: platform 'ensemble' cannot be served");
   }
 
   private static void assertReason(ModelRepository.IndexEntry entry, String expected) {
     assertEquals(VersionState.UNAVAILABLE, entry.state(), String.valueOf(entry));
-    assertTrue(entry.reason().contains(expected), "'" + entry.reason() + "' should say '" + expected + "'");
+    assertTrue(
+        entry.reason().contains(expected),
+        "'" + entry.reason() + "' should say '" + expected + "'");
   }
 
   @Test
@@ -202,7 +242,8 @@ class ModelRepositoryTest {
     assertFalse(ModelRepository.isSafeName("a/../b"));
     assertFalse(ModelRepository.isSafeName("../etc"));
     assertTrue(ModelRepository.isSafeName("iris-v2_final.1"));
-    assertThrows(ModelLoadException.class, () -> repository(TestModels.bundled()).load("../models"));
+    assertThrows(
+        ModelLoadException.class, () -> repository(TestModels.bundled()).load("../models"));
   }
 
   @Test

@@ -13,8 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class TritonModelConfigTest {
-  /** What Triton's docs and model_analyzer write for an ONNX model, with the settings this server reads. */
-  static final String TRITON_STYLE = """
+  /**
+   * What Triton's docs and model_analyzer write for an ONNX model, with the settings this server
+   * reads.
+   */
+  static final String TRITON_STYLE =
+      """
       name: "iris"
       platform: "onnxruntime_onnx"   # or backend: "onnxruntime"
       max_batch_size: 16
@@ -35,7 +39,16 @@ class TritonModelConfigTest {
   @Test
   void readsBatchSizeQueueDelayQueueSizeAndTheSumOfInstanceCounts() {
     TritonModelConfig config = TritonModelConfig.parse(TRITON_STYLE, "config.pbtxt", "iris");
-    assertEquals(Map.of("maxBatchSize", 16L, "maxQueueDelayMicros", 100L, "maxQueueSize", 50L, "instanceCount", 3L),
+    assertEquals(
+        Map.of(
+            "maxBatchSize",
+            16L,
+            "maxQueueDelayMicros",
+            100L,
+            "maxQueueSize",
+            50L,
+            "instanceCount",
+            3L),
         config.values());
     BatchPolicy policy = config.applyTo(BatchPolicy.DEFAULT);
     assertEquals(new BatchPolicy(16, TimeUnit.MICROSECONDS.toNanos(100), 50, 3, 800), policy);
@@ -43,12 +56,16 @@ class TritonModelConfigTest {
 
   @Test
   void keepsTheDefaultsForWhatTheFileLeavesOut() {
-    TritonModelConfig config = TritonModelConfig.parse("backend: \"onnxruntime\"\nmax_batch_size: 0\n", "c", "m");
+    TritonModelConfig config =
+        TritonModelConfig.parse("backend: \"onnxruntime\"\nmax_batch_size: 0\n", "c", "m");
     assertEquals(BatchPolicy.DEFAULT, config.applyTo(BatchPolicy.DEFAULT));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       another platform     | 'name: "m"\\nplatform: "tensorrt_plan"'                | c.pbtxt:2: platform 'tensorrt_plan' cannot be served
       python backend       | 'backend: "python"'                                   | c.pbtxt:1: backend 'python' cannot be served
       an ensemble          | 'platform: "onnxruntime_onnx"\\nensemble_scheduling { step [ { model_name: "a" } ] }' | c.pbtxt:2: 'ensemble_scheduling' cannot be honoured
@@ -61,8 +78,12 @@ class TritonModelConfigTest {
       a missing value      | 'max_batch_size: }'                                   | c.pbtxt:1: unexpected '}'
       """)
   void refusesWhatItCannotHonourNamingFileAndLine(String what, String text, String expected) {
-    ConfigException error = assertThrows(ConfigException.class,
-        () -> TritonModelConfig.parse(text.replace("\\n", "\n"), "c.pbtxt", "m"));
-    assertTrue(error.getMessage().startsWith(expected), "'" + error.getMessage() + "' should start with '" + expected + "'");
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> TritonModelConfig.parse(text.replace("\\n", "\n"), "c.pbtxt", "m"));
+    assertTrue(
+        error.getMessage().startsWith(expected),
+        "'" + error.getMessage() + "' should start with '" + expected + "'");
   }
 }

@@ -24,12 +24,18 @@ import java.util.Map;
  * input's little-endian bytes; the answer's outputs decoded back from theirs.
  */
 public final class BinaryInference {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private BinaryInference() {}
 
   /** A decoded answer: the JSON header and each binary output's values (as JSON-like lists). */
-  public record Answer(int status, String contentType, JsonObject header, Map<String, List<Object>> binary, String error) {}
+  public record Answer(
+      int status,
+      String contentType,
+      JsonObject header,
+      Map<String, List<Object>> binary,
+      String error) {}
 
   /** Little-endian bytes of {@code values} (numbers or strings) as {@code datatype}. */
   public static byte[] encode(String datatype, JsonArray values) {
@@ -42,7 +48,12 @@ public final class BinaryInference {
         case "INT32" -> element = le(4).putInt(((Number) value).intValue());
         case "INT64" -> element = le(8).putLong(((Number) value).longValue());
         case "INT16" -> element = le(2).putShort(((Number) value).shortValue());
-        case "FP16" -> element = le(2).putShort(ai.onnxruntime.platform.Fp16Conversions.floatToFp16(((Number) value).floatValue()));
+        case "FP16" ->
+            element =
+                le(2)
+                    .putShort(
+                        ai.onnxruntime.platform.Fp16Conversions.floatToFp16(
+                            ((Number) value).floatValue()));
         case "INT8", "UINT8" -> element = le(1).put(((Number) value).byteValue());
         case "BOOL" -> element = le(1).put((byte) (Boolean.TRUE.equals(value) ? 1 : 0));
         case "BYTES" -> {
@@ -78,8 +89,11 @@ public final class BinaryInference {
   }
 
   public static Answer send(URI uri, byte[] body, Integer headerLength) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-        .header("content-type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(20))
+            .header("content-type", "application/octet-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (headerLength != null) {
       builder.header("Inference-Header-Content-Length", headerLength.toString());
     }
@@ -95,14 +109,25 @@ public final class BinaryInference {
     String contentType = response.headers().firstValue("content-type").orElse("");
     byte[] bytes = response.body();
     if (response.statusCode() != 200) {
-      return new Answer(response.statusCode(), contentType, null, Map.of(),
+      return new Answer(
+          response.statusCode(),
+          contentType,
+          null,
+          Map.of(),
           new JsonObject(new String(bytes, StandardCharsets.UTF_8)).getString("error"));
     }
-    int jsonLength = response.headers().firstValue("Inference-Header-Content-Length").map(Integer::parseInt)
-        .orElse(bytes.length);
+    int jsonLength =
+        response
+            .headers()
+            .firstValue("Inference-Header-Content-Length")
+            .map(Integer::parseInt)
+            .orElse(bytes.length);
     JsonObject answer = new JsonObject(new String(bytes, 0, jsonLength, StandardCharsets.UTF_8));
     Map<String, List<Object>> binary = new LinkedHashMap<>();
-    ByteBuffer rest = ByteBuffer.wrap(bytes, jsonLength, bytes.length - jsonLength).slice().order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer rest =
+        ByteBuffer.wrap(bytes, jsonLength, bytes.length - jsonLength)
+            .slice()
+            .order(ByteOrder.LITTLE_ENDIAN);
     for (Object entry : answer.getJsonArray("outputs")) {
       JsonObject output = (JsonObject) entry;
       JsonObject parameters = output.getJsonObject("parameters");
@@ -129,7 +154,8 @@ public final class BinaryInference {
         case "INT32" -> values.add(data.getInt());
         case "INT64" -> values.add(data.getLong());
         case "INT16" -> values.add(data.getShort());
-        case "FP16" -> values.add(ai.onnxruntime.platform.Fp16Conversions.fp16ToFloat(data.getShort()));
+        case "FP16" ->
+            values.add(ai.onnxruntime.platform.Fp16Conversions.fp16ToFloat(data.getShort()));
         case "INT8" -> values.add(data.get());
         case "UINT8" -> values.add(data.get() & 0xff);
         case "BOOL" -> values.add(data.get() != 0);

@@ -23,9 +23,16 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
   /** Records at {@code level} or above, as "LEVEL logger: message [exception]" lines. */
   public List<String> atLeast(Level level) {
-    return records.stream().filter(r -> r.getLevel().intValue() >= level.intValue())
-        .map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()
-            + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]"))
+    return records.stream()
+        .filter(r -> r.getLevel().intValue() >= level.intValue())
+        .map(
+            r ->
+                r.getLevel()
+                    + " "
+                    + r.getLoggerName()
+                    + ": "
+                    + r.getMessage()
+                    + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]"))
         .toList();
   }
 

@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * One raw keep-alive HTTP/1.1 connection to 127.0.0.1, for what an HTTP client would hide: a request
- * that is never answered, a reset, a path sent byte for byte. Every read has a deadline, so a hang
- * fails the test instead of stalling it.
+ * One raw keep-alive HTTP/1.1 connection to 127.0.0.1, for what an HTTP client would hide: a
+ * request that is never answered, a reset, a path sent byte for byte. Every read has a deadline, so
+ * a hang fails the test instead of stalling it.
  */
 public final class RawHttp implements AutoCloseable {
   private final Socket socket;
@@ -31,18 +31,30 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
-  /** Sends {@code method path} (as is, not encoded) with {@code body} (null for none) and reads the answer. */
+  /**
+   * Sends {@code method path} (as is, not encoded) with {@code body} (null for none) and reads the
+   * answer.
+   */
   public Response exchange(String method, String path, String body) throws IOException {
     byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    String head = method + " " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\n"
-        + (body == null ? "" : "content-type: application/json\r\ncontent-length: " + bytes.length + "\r\n") + "\r\n";
+    String head =
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+            + (body == null
+                ? ""
+                : "content-type: application/json\r\ncontent-length: " + bytes.length + "\r\n")
+            + "\r\n";
     socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().write(bytes);
     socket.getOutputStream().flush();
     return read();
   }
 
-  /** Writes {@code raw} as ISO-8859-1 bytes, exactly as given (a whole request, or a part of one). */
+  /**
+   * Writes {@code raw} as ISO-8859-1 bytes, exactly as given (a whole request, or a part of one).
+   */
   public RawHttp send(String raw) throws IOException {
     socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
@@ -54,7 +66,10 @@ public final class RawHttp implements AutoCloseable {
     socket.shutdownOutput();
   }
 
-  /** True when the server closes the connection (end of stream) before the read deadline; throws on a reset. */
+  /**
+   * True when the server closes the connection (end of stream) before the read deadline; throws on
+   * a reset.
+   */
   public boolean closedByServer() throws IOException {
     try {
       while (in.read() >= 0) {

@@ -16,15 +16,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A real model server on 127.0.0.1 and random ports (inference and admin listeners), with a plain JDK
- * HTTP client pointed at it.
+ * A real model server on 127.0.0.1 and random ports (inference and admin listeners), with a plain
+ * JDK HTTP client pointed at it.
  */
 public final class RunningServer implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final ModelServer server;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(TIMEOUT).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
 
   private RunningServer(ModelServer server) {
     this.server = server;
@@ -38,23 +38,50 @@ public final class RunningServer implements AutoCloseable {
     return start(models, maxBodyBytes, 0, LimitsConfig.DEFAULT);
   }
 
-  /** With other read deadlines, idle timeout or connection cap (short ones keep slow-client tests fast). */
+  /**
+   * With other read deadlines, idle timeout or connection cap (short ones keep slow-client tests
+   * fast).
+   */
   public static RunningServer start(Path models, int maxBodyBytes, LimitsConfig limits) {
     return start(models, maxBodyBytes, 0, limits);
   }
 
-  /** With a SIGTERM pre-stop delay ({@code preStopDelayMillis}; 0 elsewhere, so tests close at once). */
+  /**
+   * With a SIGTERM pre-stop delay ({@code preStopDelayMillis}; 0 elsewhere, so tests close at
+   * once).
+   */
   public static RunningServer start(Path models, int maxBodyBytes, long preStopDelayMillis) {
     return start(models, maxBodyBytes, preStopDelayMillis, LimitsConfig.DEFAULT);
   }
 
-  private static RunningServer start(Path models, int maxBodyBytes, long preStopDelayMillis, LimitsConfig limits) {
+  private static RunningServer start(
+      Path models, int maxBodyBytes, long preStopDelayMillis, LimitsConfig limits) {
     try {
-      ModelServerConfig defaults = ModelServerConfig.load(
-          CommandLine.parse("--port", "0", "--admin-port", "0", "--models", models.toString(), "--device", "cpu"));
-      ModelServerConfig config = new ModelServerConfig("127.0.0.1", 0, defaults.modelsDir(), defaults.device(),
-          maxBodyBytes, defaults.modelDefaults(), defaults.intraOpThreads(), 2, 5_000,
-          new AdminListener("127.0.0.1", 0), preStopDelayMillis, limits);
+      ModelServerConfig defaults =
+          ModelServerConfig.load(
+              CommandLine.parse(
+                  "--port",
+                  "0",
+                  "--admin-port",
+                  "0",
+                  "--models",
+                  models.toString(),
+                  "--device",
+                  "cpu"));
+      ModelServerConfig config =
+          new ModelServerConfig(
+              "127.0.0.1",
+              0,
+              defaults.modelsDir(),
+              defaults.device(),
+              maxBodyBytes,
+              defaults.modelDefaults(),
+              defaults.intraOpThreads(),
+              2,
+              5_000,
+              new AdminListener("127.0.0.1", 0),
+              preStopDelayMillis,
+              limits);
       return new RunningServer(ModelServer.start(config));
     } catch (Exception e) {
       throw new IllegalStateException("model server did not start: " + e.getMessage(), e);
@@ -79,8 +106,11 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public HttpResponse<String> adminPost(String path) {
-    return send(HttpRequest.newBuilder(adminUri(path)).timeout(TIMEOUT)
-        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    return send(
+        HttpRequest.newBuilder(adminUri(path))
+            .timeout(TIMEOUT)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
   }
 
   public HttpResponse<String> get(String path) {
@@ -88,9 +118,12 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public HttpResponse<String> post(String path, String body) {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(TIMEOUT)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   public HttpResponse<String> send(HttpRequest request) {
@@ -104,10 +137,15 @@ public final class RunningServer implements AutoCloseable {
     }
   }
 
-  public java.util.concurrent.CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
-    return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  public java.util.concurrent.CompletableFuture<HttpResponse<String>> postAsync(
+      String path, String body) {
+    return client.sendAsync(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(TIMEOUT)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   public static JsonObject json(HttpResponse<String> response) {
@@ -122,8 +160,11 @@ public final class RunningServer implements AutoCloseable {
         data.append(data.length() == 0 ? "" : ",").append(value);
       }
     }
-    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows.length + ",4],\"datatype\":\"FP32\",\"data\":["
-        + data + "]}]}";
+    return "{\"inputs\":[{\"name\":\"input\",\"shape\":["
+        + rows.length
+        + ",4],\"datatype\":\"FP32\",\"data\":["
+        + data
+        + "]}]}";
   }
 
   @Override

@@ -2,8 +2,8 @@ package dev.infergate.modelserver.testsupport;
 
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 public final class TestModels {
   /** Rows of each class in the natural feature order, and their labels. */
   public static final float[] SETOSA = {5.1f, 3.5f, 1.4f, 0.2f};
+
   public static final float[] VERSICOLOR = {6.4f, 3.2f, 4.5f, 1.5f};
   public static final float[] VIRGINICA = {6.3f, 3.3f, 6.0f, 2.5f};
 
@@ -29,22 +30,27 @@ public final class TestModels {
   }
 
   /**
-   * A repository under {@code dir} where the bundled iris serves next to models that cannot: {@code garbage}
-   * (a text file named model.onnx), {@code empty} (0 bytes), {@code future_ir} (iris with an ONNX IR version
-   * far newer than any ONNX Runtime), {@code future_opset} (iris stamped with an unreleased ai.onnx opset)
-   * and {@code no_file} (a version directory without model.onnx).
+   * A repository under {@code dir} where the bundled iris serves next to models that cannot: {@code
+   * garbage} (a text file named model.onnx), {@code empty} (0 bytes), {@code future_ir} (iris with
+   * an ONNX IR version far newer than any ONNX Runtime), {@code future_opset} (iris stamped with an
+   * unreleased ai.onnx opset) and {@code no_file} (a version directory without model.onnx).
    */
   public static Path brokenNextToGood(Path dir) {
     try {
       copyWithConfig(dir, "");
       byte[] iris = Files.readAllBytes(bundled().resolve("iris/1/model.onnx"));
       OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(iris);
-      write(dir.resolve("garbage/1/model.onnx"), "this is not an ONNX model\n".getBytes(StandardCharsets.UTF_8));
+      write(
+          dir.resolve("garbage/1/model.onnx"),
+          "this is not an ONNX model\n".getBytes(StandardCharsets.UTF_8));
       write(dir.resolve("empty/1/model.onnx"), new byte[0]);
-      write(dir.resolve("future_ir/1/model.onnx"), model.toBuilder().setIrVersion(FUTURE_IR_VERSION).build().toByteArray());
+      write(
+          dir.resolve("future_ir/1/model.onnx"),
+          model.toBuilder().setIrVersion(FUTURE_IR_VERSION).build().toByteArray());
       OnnxMl.ModelProto.Builder opset = model.toBuilder().clearOpsetImport();
       for (OnnxMl.OperatorSetIdProto id : model.getOpsetImportList()) {
-        opset.addOpsetImport(id.getDomain().isEmpty() ? id.toBuilder().setVersion(FUTURE_OPSET).build() : id);
+        opset.addOpsetImport(
+            id.getDomain().isEmpty() ? id.toBuilder().setVersion(FUTURE_OPSET).build() : id);
       }
       write(dir.resolve("future_opset/1/model.onnx"), opset.build().toByteArray());
       Files.createDirectories(dir.resolve("no_file/1"));
@@ -54,8 +60,12 @@ public final class TestModels {
     }
   }
 
-  /** IR and opset versions no ONNX Runtime release supports (1.29 reads IR up to 13 and ai.onnx up to 26). */
+  /**
+   * IR and opset versions no ONNX Runtime release supports (1.29 reads IR up to 13 and ai.onnx up
+   * to 26).
+   */
   public static final int FUTURE_IR_VERSION = 1000;
+
   public static final int FUTURE_OPSET = 1000;
 
   private static void write(Path file, byte[] bytes) throws IOException {
@@ -63,7 +73,10 @@ public final class TestModels {
     Files.write(file, bytes);
   }
 
-  /** A copy of the bundled repository under {@code dir}, with {@code extraConfig} appended to iris's config. */
+  /**
+   * A copy of the bundled repository under {@code dir}, with {@code extraConfig} appended to iris's
+   * config.
+   */
   public static Path copyWithConfig(Path dir, String extraConfig) {
     Path source = bundled();
     try (Stream<Path> files = Files.walk(source)) {

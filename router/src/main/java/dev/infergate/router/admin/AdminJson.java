@@ -16,10 +16,11 @@ final class AdminJson {
   private AdminJson() {}
 
   static JsonObject summary(ServiceRoute s) {
-    JsonObject o = new JsonObject()
-        .put("name", s.name())
-        .put("model", s.config().model())
-        .put("strategy", s.config().strategy().yamlName());
+    JsonObject o =
+        new JsonObject()
+            .put("name", s.name())
+            .put("model", s.config().model())
+            .put("strategy", s.config().strategy().yamlName());
     if (s.config().strategy() == Strategy.CANARY) {
       JsonObject weights = new JsonObject();
       for (TrackRoute t : s.tracks()) {
@@ -36,21 +37,25 @@ final class AdminJson {
   }
 
   static JsonObject detail(ServiceRoute s) {
-    JsonObject o = summary(s)
-        .put("timeoutMillis", s.config().timeoutMillis())
-        .put("retry", new JsonObject()
-            .put("attempts", s.config().retry().attempts())
-            .put("budgetPercent", s.config().retry().budgetPercent())
-            .put("minConcurrent", s.config().retry().minConcurrent())
-            .put("retriesInFlight", s.budget().retriesInFlight())
-            .put("requestsInFlight", s.budget().requestsInFlight()));
+    JsonObject o =
+        summary(s)
+            .put("timeoutMillis", s.config().timeoutMillis())
+            .put(
+                "retry",
+                new JsonObject()
+                    .put("attempts", s.config().retry().attempts())
+                    .put("budgetPercent", s.config().retry().budgetPercent())
+                    .put("minConcurrent", s.config().retry().minConcurrent())
+                    .put("retriesInFlight", s.budget().retriesInFlight())
+                    .put("requestsInFlight", s.budget().requestsInFlight()));
     JsonArray tracks = new JsonArray();
     for (int i = 0; i < s.tracks().size(); i++) {
       TrackRoute t = s.tracks().get(i);
-      JsonObject track = new JsonObject()
-          .put("name", t.name())
-          .put("modelVersion", t.config().modelVersion())
-          .put("buckets", new JsonArray().add(s.split().from(i)).add(s.split().to(i)));
+      JsonObject track =
+          new JsonObject()
+              .put("name", t.name())
+              .put("modelVersion", t.config().modelVersion())
+              .put("buckets", new JsonArray().add(s.split().from(i)).add(s.split().to(i)));
       if (s.config().strategy() == Strategy.CANARY) {
         track.put("weight", t.config().weight());
       } else {
@@ -74,12 +79,13 @@ final class AdminJson {
     double agreement = stats.agreementPercent();
     JsonArray recent = new JsonArray();
     for (Disagreement d : shadowing.recentDisagreements(service)) {
-      recent.add(new JsonObject()
-          .put("requestId", d.requestId())
-          .put("liveTrack", d.liveTrack())
-          .put("shadowTrack", d.shadowTrack())
-          .put("at", java.time.Instant.ofEpochMilli(d.atMillis()).toString())
-          .put("reason", d.reason()));
+      recent.add(
+          new JsonObject()
+              .put("requestId", d.requestId())
+              .put("liveTrack", d.liveTrack())
+              .put("shadowTrack", d.shadowTrack())
+              .put("at", java.time.Instant.ofEpochMilli(d.atMillis()).toString())
+              .put("reason", d.reason()));
     }
     return new JsonObject()
         .put("track", config.track())

@@ -21,11 +21,11 @@ import java.util.logging.Logger;
 /**
  * One JSON line per operator change, with who made it, the old and the new value: appended to
  * {@code audit.jsonl} beside the state file, fsynced, and logged. Every line carries a {@code seq}
- * that only grows; the state file remembers the {@code seq} of the last change it holds, which is how
- * {@link RolloutControl} proves at start that every change in force is audited. A change that was
- * audited but never took effect is followed by an {@code "abandoned"} line naming its {@code seq}.
- * The file is opened per record, so moving it away (log rotation) starts a new one. Blocking: call
- * from worker threads; serialised.
+ * that only grows; the state file remembers the {@code seq} of the last change it holds, which is
+ * how {@link RolloutControl} proves at start that every change in force is audited. A change that
+ * was audited but never took effect is followed by an {@code "abandoned"} line naming its {@code
+ * seq}. The file is opened per record, so moving it away (log rotation) starts a new one. Blocking:
+ * call from worker threads; serialised.
  */
 public final class AuditLog {
   private static final Logger LOG = Logger.getLogger("infergate.audit");
@@ -42,9 +42,9 @@ public final class AuditLog {
   }
 
   /**
-   * Reads the records already written: the highest {@code seq}, and the changes after
-   * {@code appliedSeq} that were neither applied nor abandoned (a crash between this log and the
-   * state file). A torn last line (a crash mid-write) is skipped; it never took effect.
+   * Reads the records already written: the highest {@code seq}, and the changes after {@code
+   * appliedSeq} that were neither applied nor abandoned (a crash between this log and the state
+   * file). A torn last line (a crash mid-write) is skipped; it never took effect.
    */
   synchronized List<JsonObject> open(long appliedSeq) throws IOException {
     lastSeq = Math.max(lastSeq, appliedSeq);
@@ -60,7 +60,9 @@ public final class AuditLog {
         try {
           record = new JsonObject(line);
         } catch (DecodeException | ClassCastException e) {
-          LOG.warning(file.getFileName() + ": skipping a line that is not a complete record (a write cut short)");
+          LOG.warning(
+              file.getFileName()
+                  + ": skipping a line that is not a complete record (a write cut short)");
           continue;
         }
         if (!(record.getValue("seq") instanceof Number seq)) {
@@ -84,8 +86,8 @@ public final class AuditLog {
   }
 
   /**
-   * The newest records, newest first, of {@code service} (null: all), at most {@code limit}. Reads the
-   * whole file, keeping only {@code limit} records in memory; a torn line is skipped.
+   * The newest records, newest first, of {@code service} (null: all), at most {@code limit}. Reads
+   * the whole file, keeping only {@code limit} records in memory; a torn line is skipped.
    */
   public synchronized JsonArray recent(String service, int limit) throws IOException {
     java.util.ArrayDeque<JsonObject> newest = new java.util.ArrayDeque<>(limit);
@@ -114,8 +116,8 @@ public final class AuditLog {
   }
 
   /**
-   * Appends and fsyncs a record of a change already in force elsewhere (the cluster's shared audit holds
-   * the authoritative one); returns its local {@code seq}.
+   * Appends and fsyncs a record of a change already in force elsewhere (the cluster's shared audit
+   * holds the authoritative one); returns its local {@code seq}.
    */
   public synchronized long copy(JsonObject record) throws IOException {
     long seq = lastSeq + 1;
@@ -124,40 +126,45 @@ public final class AuditLog {
   }
 
   /** Appends and fsyncs a change; returns its {@code seq}. On failure nothing counts as written. */
-  public synchronized long record(String subject, String action, String service, JsonObject before, JsonObject after)
+  public synchronized long record(
+      String subject, String action, String service, JsonObject before, JsonObject after)
       throws IOException {
     long seq = lastSeq + 1;
-    append(new JsonObject()
-        .put("seq", seq)
-        .put("time", Instant.now().toString())
-        .put("subject", subject)
-        .put("action", action)
-        .put("service", service)
-        .put("old", before)
-        .put("new", after));
+    append(
+        new JsonObject()
+            .put("seq", seq)
+            .put("time", Instant.now().toString())
+            .put("subject", subject)
+            .put("action", action)
+            .put("service", service)
+            .put("old", before)
+            .put("new", after));
     return seq;
   }
 
   /** Records that the change {@code seq} did not take effect, and why. */
   public synchronized void abandon(long seq, String service, String reason) throws IOException {
-    append(new JsonObject()
-        .put("seq", lastSeq + 1)
-        .put("time", Instant.now().toString())
-        .put("action", ABANDONED)
-        .put("abandons", seq)
-        .put("service", service)
-        .put("reason", reason));
+    append(
+        new JsonObject()
+            .put("seq", lastSeq + 1)
+            .put("time", Instant.now().toString())
+            .put("action", ABANDONED)
+            .put("abandons", seq)
+            .put("service", service)
+            .put("reason", reason));
   }
 
   private void append(JsonObject record) throws IOException {
     String line = record.encode();
     Files.createDirectories(file.toAbsolutePath().getParent());
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.READ)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
       long size = channel.size();
       // A write cut short earlier (disk full) left no newline: start on a line of our own.
       boolean torn = size > 0 && lastByte(channel, size) != '\n';
-      ByteBuffer bytes = ByteBuffer.wrap(((torn ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8));
+      ByteBuffer bytes =
+          ByteBuffer.wrap(((torn ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8));
       try {
         long at = size;
         while (bytes.hasRemaining()) {

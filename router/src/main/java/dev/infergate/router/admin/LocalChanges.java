@@ -5,7 +5,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** One router on its own: changes go to {@link RolloutControl} (state file, audit.jsonl) on a worker thread. */
+/**
+ * One router on its own: changes go to {@link RolloutControl} (state file, audit.jsonl) on a worker
+ * thread.
+ */
 public final class LocalChanges implements OperatorChanges {
   private final Vertx vertx;
   private final RolloutControl control;
@@ -28,9 +31,11 @@ public final class LocalChanges implements OperatorChanges {
   }
 
   @Override
-  public Future<JsonObject> change(String action, String service, JsonObject body, String subject, Long ifMatch) {
+  public Future<JsonObject> change(
+      String action, String service, JsonObject body, String subject, Long ifMatch) {
     // It writes the audit log and the state file with fsync.
-    return vertx.executeBlocking(() -> control.change(action, service, body, subject, ifMatch), false);
+    return vertx.executeBlocking(
+        () -> control.change(action, service, body, subject, ifMatch), false);
   }
 
   @Override

@@ -13,21 +13,26 @@ import java.util.Map;
  * Immutable: every change makes a new instance.
  *
  * @param overrides the current override per service (absent: the config file's values apply)
- * @param history per service, the states before each change, oldest first; a null entry means
- *     "no override" (the config file's values)
+ * @param history per service, the states before each change, oldest first; a null entry means "no
+ *     override" (the config file's values)
  * @param rollouts per service, the automated rollout's persisted state (opaque here: the rollout
  *     package reads and validates it), absent when none ever ran
  */
-public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, List<ServiceOverride>> history,
+public record OperatorState(
+    Map<String, ServiceOverride> overrides,
+    Map<String, List<ServiceOverride>> history,
     Map<String, JsonObject> rollouts) {
   /** Rollback depth kept per service. */
   static final int MAX_HISTORY = 20;
+
   public static final OperatorState EMPTY = new OperatorState(Map.of(), Map.of(), Map.of());
 
   public OperatorState {
     overrides = Map.copyOf(overrides);
     Map<String, List<ServiceOverride>> copy = new LinkedHashMap<>();
-    history.forEach((service, states) -> copy.put(service, java.util.Collections.unmodifiableList(new ArrayList<>(states))));
+    history.forEach(
+        (service, states) ->
+            copy.put(service, java.util.Collections.unmodifiableList(new ArrayList<>(states))));
     history = Map.copyOf(copy);
     Map<String, JsonObject> rolloutCopies = new LinkedHashMap<>();
     rollouts.forEach((service, state) -> rolloutCopies.put(service, state.copy()));
@@ -70,7 +75,8 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     return replaced(service, states.get(states.size() - 1), states.subList(0, states.size() - 1));
   }
 
-  private OperatorState replaced(String service, ServiceOverride override, List<ServiceOverride> states) {
+  private OperatorState replaced(
+      String service, ServiceOverride override, List<ServiceOverride> states) {
     Map<String, ServiceOverride> nextOverrides = new LinkedHashMap<>(overrides);
     if (override == null) {
       nextOverrides.remove(service);
@@ -82,7 +88,10 @@ public record OperatorState(Map<String, ServiceOverride> overrides, Map<String, 
     return new OperatorState(nextOverrides, nextHistory, rollouts);
   }
 
-  /** The state file's JSON shape ({@code version}, {@code services}); {@link StateFile#decode} reads it back. */
+  /**
+   * The state file's JSON shape ({@code version}, {@code services}); {@link StateFile#decode} reads
+   * it back.
+   */
   public JsonObject toJson() {
     JsonObject services = new JsonObject();
     for (String service : union()) {

@@ -6,11 +6,11 @@ import io.vertx.core.json.JsonObject;
  * The automated rollout behind {@code /admin/services/{name}/rollout[/pause|resume|abort]}. Each
  * answer is the rollout's JSON (phase, step, weights, reason, analyses).
  *
- * <p>Threading: {@link #status} is non-blocking (event loop); the changes write the audit log and the
- * state file, so the admin listener runs them on a worker. Errors: {@link ChangeConflictException}
- * (409) when the rollout's phase does not allow the change, {@link ChangeRejectedException} (400) for
- * an invalid start, {@link RolloutControl.ChangeNotRecordedException} when it could not be saved
- * (nothing changed).
+ * <p>Threading: {@link #status} is non-blocking (event loop); the changes write the audit log and
+ * the state file, so the admin listener runs them on a worker. Errors: {@link
+ * ChangeConflictException} (409) when the rollout's phase does not allow the change, {@link
+ * ChangeRejectedException} (400) for an invalid start, {@link
+ * RolloutControl.ChangeNotRecordedException} when it could not be saved (nothing changed).
  */
 public interface RolloutApi {
   /** The rollout of {@code service} (phase {@code idle} when none ran). */
@@ -25,7 +25,10 @@ public interface RolloutApi {
    */
   JsonObject analysis(String service) throws ChangeConflictException;
 
-  /** Starts a rollout with the service's {@code rollout:} block, with {@code overrides}' fields laid over it. */
+  /**
+   * Starts a rollout with the service's {@code rollout:} block, with {@code overrides}' fields laid
+   * over it.
+   */
   JsonObject start(String service, JsonObject overrides, String subject) throws Exception;
 
   JsonObject pause(String service, String subject) throws Exception;

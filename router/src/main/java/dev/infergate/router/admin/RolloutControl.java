@@ -17,31 +17,35 @@ import java.util.logging.Logger;
  * tracks until an operator resets them. Serialised; blocking (file writes with fsync): call from
  * worker threads.
  *
- * <p>A change is audited if and only if it is in force. Each change is written in this order: (1) the
- * audit record, appended and fsynced, which gives it a {@code seq}; (2) the state file, atomically
- * replaced, naming that {@code seq} as the last change it holds; (3) only then published to the
- * routing table. If (1) fails, nothing happened. If (2) fails, an {@code abandoned} record for that
- * {@code seq} follows in the audit log (retried before the next change if it cannot be written at
- * once), and routing is as it was. A crash between (1) and (2) leaves an audit record newer than the
- * state file's {@code seq}: at start, {@link #start} finds every such record and appends its
- * {@code abandoned} record (if the audit log cannot be written then, the router serves anyway and
- * writes it before the next change, which fails until it can). So the state file, and so routing, never holds a change
- * the audit log lacks, and every audited change that is not in force says so. The alternative, one
- * record that is both the audit line and the state, would make the audit log the database that
- * start-up replays; a separate small state file keeps the restore simple and the audit log
- * append-only and rotatable.
+ * <p>A change is audited if and only if it is in force. Each change is written in this order: (1)
+ * the audit record, appended and fsynced, which gives it a {@code seq}; (2) the state file,
+ * atomically replaced, naming that {@code seq} as the last change it holds; (3) only then published
+ * to the routing table. If (1) fails, nothing happened. If (2) fails, an {@code abandoned} record
+ * for that {@code seq} follows in the audit log (retried before the next change if it cannot be
+ * written at once), and routing is as it was. A crash between (1) and (2) leaves an audit record
+ * newer than the state file's {@code seq}: at start, {@link #start} finds every such record and
+ * appends its {@code abandoned} record (if the audit log cannot be written then, the router serves
+ * anyway and writes it before the next change, which fails until it can). So the state file, and so
+ * routing, never holds a change the audit log lacks, and every audited change that is not in force
+ * says so. The alternative, one record that is both the audit line and the state, would make the
+ * audit log the database that start-up replays; a separate small state file keeps the restore
+ * simple and the audit log append-only and rotatable.
  */
 public final class RolloutControl implements RolloutStore {
   private static final Logger LOG = Logger.getLogger(RolloutControl.class.getName());
-  static final String ABANDONED_NOT_SAVED = "the state file could not be saved; the change was not applied";
-  static final String ABANDONED_AT_START = "the router stopped before saving the state file; the change was not applied";
+  static final String ABANDONED_NOT_SAVED =
+      "the state file could not be saved; the change was not applied";
+  static final String ABANDONED_AT_START =
+      "the router stopped before saving the state file; the change was not applied";
 
   private final RoutingState routing;
   private final StateFile stateFile;
   private final AuditLog audit;
   private RouterConfig fileConfig;
+
   /** Written under the lock, read without it (the admin API's GETs run on an event loop). */
   private volatile OperatorState operator;
+
   /** Every service's operator change as restored or last made on this router. Non-blocking. */
   public OperatorState operatorState() {
     return operator;
@@ -49,10 +53,18 @@ public final class RolloutControl implements RolloutStore {
 
   /** The audit {@code seq} of the last change in force; read without the lock. */
   private volatile long version;
-  /** Audited changes not in force whose abandoned records could not be written yet: written before the next change. */
+
+  /**
+   * Audited changes not in force whose abandoned records could not be written yet: written before
+   * the next change.
+   */
   private final List<JsonObject> unresolved = new ArrayList<>();
 
-  private RolloutControl(RoutingState routing, StateFile stateFile, AuditLog audit, RouterConfig fileConfig,
+  private RolloutControl(
+      RoutingState routing,
+      StateFile stateFile,
+      AuditLog audit,
+      RouterConfig fileConfig,
       StateFile.Saved saved) {
     this.routing = routing;
     this.stateFile = stateFile;
@@ -67,28 +79,48 @@ public final class RolloutControl implements RolloutStore {
    * audited changes that never reached it as abandoned, and applies it over {@code fileConfig}.
    *
    * @throws ConfigException when the state file is invalid (the router does not start)
-   * @throws IOException when the state file or the audit log cannot be read, or the audit log not written
+   * @throws IOException when the state file or the audit log cannot be read, or the audit log not
+   *     written
    */
-  public static RolloutControl start(RoutingState routing, RouterConfig fileConfig, StateFile stateFile,
-      AuditLog audit) throws IOException, ConfigException {
+  public static RolloutControl start(
+      RoutingState routing, RouterConfig fileConfig, StateFile stateFile, AuditLog audit)
+      throws IOException, ConfigException {
     stateFile.removeStaleTemporaryFiles();
     StateFile.Saved saved = stateFile.load();
     RolloutControl control = new RolloutControl(routing, stateFile, audit, fileConfig, saved);
     for (JsonObject lost : audit.open(saved.auditSeq())) {
-      LOG.warning("audited change seq " + lost.getLong("seq") + " (" + lost.getString("action") + " of service "
-          + lost.getString("service") + ") never reached the state file; recording it as abandoned");
-      control.unresolved.add(new JsonObject().put("seq", lost.getLong("seq")).put("service", lost.getString("service"))
-          .put("reason", ABANDONED_AT_START));
+      LOG.warning(
+          "audited change seq "
+              + lost.getLong("seq")
+              + " ("
+              + lost.getString("action")
+              + " of service "
+              + lost.getString("service")
+              + ") never reached the state file; recording it as abandoned");
+      control.unresolved.add(
+          new JsonObject()
+              .put("seq", lost.getLong("seq"))
+              .put("service", lost.getString("service"))
+              .put("reason", ABANDONED_AT_START));
     }
     try {
       control.resolvePending();
     } catch (IOException e) {
       // Serving does not need the audit log; changes do, and they retry this first.
-      LOG.warning("cannot write to the audit log " + audit.path() + " (" + e + "); operator changes will fail until it can be");
+      LOG.warning(
+          "cannot write to the audit log "
+              + audit.path()
+              + " ("
+              + e
+              + "); operator changes will fail until it can be");
     }
     if (!saved.state().overrides().isEmpty()) {
-      LOG.info("restored operator changes from " + stateFile.path() + ": " + saved.state().overrides().keySet()
-          + " (they win over the config file until reset)");
+      LOG.info(
+          "restored operator changes from "
+              + stateFile.path()
+              + ": "
+              + saved.state().overrides().keySet()
+              + " (they win over the config file until reset)");
     }
     routing.apply(RoutingChanges.effective(fileConfig, saved.state()));
     return control;
@@ -100,12 +132,18 @@ public final class RolloutControl implements RolloutStore {
     routing.apply(RoutingChanges.effective(next, operator));
   }
 
-  /** The operator's current change to {@code service}, or null when the file's values apply. Non-blocking. */
+  /**
+   * The operator's current change to {@code service}, or null when the file's values apply.
+   * Non-blocking.
+   */
   public ServiceOverride override(String service) {
     return operator.override(service);
   }
 
-  /** The audit {@code seq} of the last change in force (0: none yet): the state's version. Non-blocking. */
+  /**
+   * The audit {@code seq} of the last change in force (0: none yet): the state's version.
+   * Non-blocking.
+   */
   public long version() {
     return version;
   }
@@ -117,37 +155,49 @@ public final class RolloutControl implements RolloutStore {
   }
 
   /** {@code POST /admin/services/{name}/promote}: blue-green switches active; canary takes 100. */
-  public JsonObject promote(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+  public JsonObject promote(String service, String subject)
+      throws ChangeRejectedException, ChangeNotRecordedException {
     return change("promote", service, null, subject, null);
   }
 
   /** {@code POST /admin/services/{name}/rollback}: back to the state before the last change. */
-  public JsonObject rollback(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+  public JsonObject rollback(String service, String subject)
+      throws ChangeRejectedException, ChangeNotRecordedException {
     return change("rollback", service, null, subject, null);
   }
 
-  /** {@code POST /admin/services/{name}/reset}: drop the operator's change; the file's values apply. */
-  public JsonObject reset(String service, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+  /**
+   * {@code POST /admin/services/{name}/reset}: drop the operator's change; the file's values apply.
+   */
+  public JsonObject reset(String service, String subject)
+      throws ChangeRejectedException, ChangeNotRecordedException {
     return change("reset", service, null, subject, null);
   }
 
   /**
-   * One operator change ({@link RoutingChanges#next}), recorded and applied; answers the service's new
-   * routing with the new {@code version}.
+   * One operator change ({@link RoutingChanges#next}), recorded and applied; answers the service's
+   * new routing with the new {@code version}.
    *
-   * @param ifMatch the version the operator saw ({@code If-Match}); null applies to the newest state
+   * @param ifMatch the version the operator saw ({@code If-Match}); null applies to the newest
+   *     state
    * @throws VersionConflictException when {@code ifMatch} is not the current version
    */
-  public synchronized JsonObject change(String action, String service, JsonObject body, String subject, Long ifMatch)
+  public synchronized JsonObject change(
+      String action, String service, JsonObject body, String subject, Long ifMatch)
       throws ChangeRejectedException, ChangeNotRecordedException {
     if (ifMatch != null && ifMatch != version) {
       fileService(service);
-      throw new VersionConflictException(service, version, RoutingChanges.describe(effectiveService(service)));
+      throw new VersionConflictException(
+          service, version, RoutingChanges.describe(effectiveService(service)));
     }
-    return commit(service, action, RoutingChanges.next(action, service, body, fileConfig, operator), subject);
+    return commit(
+        service, action, RoutingChanges.next(action, service, body, fileConfig, operator), subject);
   }
 
-  /** The saved state of {@code service}'s automated rollout, or null when none ever ran. Non-blocking. */
+  /**
+   * The saved state of {@code service}'s automated rollout, or null when none ever ran.
+   * Non-blocking.
+   */
   public JsonObject savedRollout(String service) {
     return operator.rollout(service);
   }
@@ -164,22 +214,36 @@ public final class RolloutControl implements RolloutStore {
     return copies;
   }
 
-  /** One router owns its state file: {@code basedOn} is always what it holds (the driver is serialised). */
+  /**
+   * One router owns its state file: {@code basedOn} is always what it holds (the driver is
+   * serialised).
+   */
   @Override
-  public void commit(String service, String action, JsonObject basedOn, JsonObject rollout,
-      java.util.Map<String, Integer> weights, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+  public void commit(
+      String service,
+      String action,
+      JsonObject basedOn,
+      JsonObject rollout,
+      java.util.Map<String, Integer> weights,
+      String subject)
+      throws ChangeRejectedException, ChangeNotRecordedException {
     rolloutChange(service, action, rollout, weights, subject);
   }
 
   /**
    * A transition of {@code service}'s automated rollout: its new state and, when it moves them, new
-   * weights, audited as one change by {@code subject} ({@code rollout} for automatic ones), saved in the
-   * state file, then put in force, exactly as an operator's weight change.
+   * weights, audited as one change by {@code subject} ({@code rollout} for automatic ones), saved
+   * in the state file, then put in force, exactly as an operator's weight change.
    *
    * @param weights every track's new weight, or null to leave the weights as they are
    */
-  public synchronized JsonObject rolloutChange(String service, String action, JsonObject rollout,
-      java.util.Map<String, Integer> weights, String subject) throws ChangeRejectedException, ChangeNotRecordedException {
+  public synchronized JsonObject rolloutChange(
+      String service,
+      String action,
+      JsonObject rollout,
+      java.util.Map<String, Integer> weights,
+      String subject)
+      throws ChangeRejectedException, ChangeNotRecordedException {
     ServiceConfig file = fileService(service);
     OperatorState next = operator;
     if (weights != null) {
@@ -192,9 +256,12 @@ public final class RolloutControl implements RolloutStore {
 
   private JsonObject commit(String service, String action, OperatorState next, String subject)
       throws ChangeNotRecordedException {
-    JsonObject before = withRollout(RoutingChanges.describe(effectiveService(service)), operator.rollout(service));
+    JsonObject before =
+        withRollout(RoutingChanges.describe(effectiveService(service)), operator.rollout(service));
     RouterConfig effective = RoutingChanges.effective(fileConfig, next);
-    JsonObject after = withRollout(RoutingChanges.describe(effective.services().get(service)), next.rollout(service));
+    JsonObject after =
+        withRollout(
+            RoutingChanges.describe(effective.services().get(service)), next.rollout(service));
     long seq;
     try {
       resolvePending();
@@ -205,12 +272,21 @@ public final class RolloutControl implements RolloutStore {
     try {
       stateFile.save(next, seq);
     } catch (IOException e) {
-      unresolved.add(new JsonObject().put("seq", seq).put("service", service).put("reason", ABANDONED_NOT_SAVED));
+      unresolved.add(
+          new JsonObject()
+              .put("seq", seq)
+              .put("service", service)
+              .put("reason", ABANDONED_NOT_SAVED));
       try {
         resolvePending();
       } catch (IOException again) {
-        LOG.log(Level.WARNING, "cannot record audited change seq " + seq + " as abandoned yet; retried before "
-            + "the next change and at start", again);
+        LOG.log(
+            Level.WARNING,
+            "cannot record audited change seq "
+                + seq
+                + " as abandoned yet; retried before "
+                + "the next change and at start",
+            again);
       }
       throw new ChangeNotRecordedException("cannot save the state file " + stateFile.path(), e);
     }
@@ -220,13 +296,20 @@ public final class RolloutControl implements RolloutStore {
     return after.copy().put("version", seq);
   }
 
-  /** The audit view of a rollout: phase, step and reason (the figures stay in the state file and the API). */
+  /**
+   * The audit view of a rollout: phase, step and reason (the figures stay in the state file and the
+   * API).
+   */
   public static JsonObject withRollout(JsonObject routing, JsonObject rollout) {
     if (rollout == null) {
       return routing;
     }
-    return routing.put("rollout", new JsonObject().put("phase", rollout.getValue("phase"))
-        .put("step", rollout.getValue("step")).put("reason", rollout.getValue("reason")));
+    return routing.put(
+        "rollout",
+        new JsonObject()
+            .put("phase", rollout.getValue("phase"))
+            .put("step", rollout.getValue("step"))
+            .put("reason", rollout.getValue("reason")));
   }
 
   /** Writes the abandoned records of audited changes that are not in force. */
@@ -251,8 +334,8 @@ public final class RolloutControl implements RolloutStore {
   }
 
   /**
-   * The change could not be written to the audit log or the state file; nothing changed. The message
-   * names the file, for the log; clients get {@link #CLIENT_MESSAGE}.
+   * The change could not be written to the audit log or the state file; nothing changed. The
+   * message names the file, for the log; clients get {@link #CLIENT_MESSAGE}.
    */
   public static final class ChangeNotRecordedException extends Exception {
     public static final String CLIENT_MESSAGE =

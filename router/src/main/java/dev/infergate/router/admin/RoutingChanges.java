@@ -13,15 +13,18 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The rules of operator changes: validating weight changes and promotions, and laying the operator's
- * overrides over the config file's services. Pure functions; thread-safe.
+ * The rules of operator changes: validating weight changes and promotions, and laying the
+ * operator's overrides over the config file's services. Pure functions; thread-safe.
  */
 public final class RoutingChanges {
   private static final Logger LOG = Logger.getLogger(RoutingChanges.class.getName());
 
   private RoutingChanges() {}
 
-  /** {@code file} with every override that still fits it applied; one that no longer fits is skipped. */
+  /**
+   * {@code file} with every override that still fits it applied; one that no longer fits is
+   * skipped.
+   */
   public static RouterConfig effective(RouterConfig file, OperatorState state) {
     Map<String, ServiceConfig> services = new LinkedHashMap<>();
     for (ServiceConfig service : file.services().values()) {
@@ -31,8 +34,12 @@ public final class RoutingChanges {
         try {
           applied = apply(service, override);
         } catch (ChangeRejectedException e) {
-          LOG.warning("the saved override of service " + service.name() + " no longer fits the config file ("
-              + e.getMessage() + "); using the file's values");
+          LOG.warning(
+              "the saved override of service "
+                  + service.name()
+                  + " no longer fits the config file ("
+                  + e.getMessage()
+                  + "); using the file's values");
         }
       }
       services.put(service.name(), applied);
@@ -42,16 +49,17 @@ public final class RoutingChanges {
 
   /**
    * The operator state after {@code action} ({@code weights}, {@code promote}, {@code rollback} or
-   * {@code reset}) on {@code service}, laid over {@code base}: the one rule both the local state file and the
-   * cluster's shared state apply.
+   * {@code reset}) on {@code service}, laid over {@code base}: the one rule both the local state
+   * file and the cluster's shared state apply.
    *
    * @param body the weights for {@code weights}; ignored otherwise
-   * @throws ChangeRejectedException when the change is invalid, names an unknown service
-   *     ({@link RolloutControl.UnknownServiceException}) or has nothing to undo
-   *     ({@link RolloutControl.NothingToUndoException})
+   * @throws ChangeRejectedException when the change is invalid, names an unknown service ({@link
+   *     RolloutControl.UnknownServiceException}) or has nothing to undo ({@link
+   *     RolloutControl.NothingToUndoException})
    */
-  public static OperatorState next(String action, String service, JsonObject body, RouterConfig file,
-      OperatorState base) throws ChangeRejectedException {
+  public static OperatorState next(
+      String action, String service, JsonObject body, RouterConfig file, OperatorState base)
+      throws ChangeRejectedException {
     ServiceConfig configured = file.services().get(service);
     if (configured == null) {
       throw new RolloutControl.UnknownServiceException(service);
@@ -66,15 +74,15 @@ public final class RoutingChanges {
       case "rollback" -> {
         OperatorState rolledBack = base.rolledBack(service);
         if (rolledBack == null) {
-          throw new RolloutControl.NothingToUndoException("service " + service
-              + " has no earlier change to roll back to");
+          throw new RolloutControl.NothingToUndoException(
+              "service " + service + " has no earlier change to roll back to");
         }
         return rolledBack;
       }
       case "reset" -> {
         if (base.override(service) == null) {
-          throw new RolloutControl.NothingToUndoException("service " + service
-              + " already runs on the config file's values");
+          throw new RolloutControl.NothingToUndoException(
+              "service " + service + " already runs on the config file's values");
         }
         return base.with(service, null);
       }
@@ -86,13 +94,18 @@ public final class RoutingChanges {
    * Validates {@code {"stable": 80, "canary": 20}} for a canary service: the JSON shape here (known
    * tracks, integers; a track left out gets 0), the weights' rule in {@link Weights}.
    */
-  public static ServiceOverride weights(ServiceConfig service, JsonObject body) throws ChangeRejectedException {
+  public static ServiceOverride weights(ServiceConfig service, JsonObject body)
+      throws ChangeRejectedException {
     if (service.strategy() != Strategy.CANARY) {
-      throw new ChangeRejectedException("service " + service.name() + " is blue-green: it has an active track, "
-          + "not weights; use promote or rollback");
+      throw new ChangeRejectedException(
+          "service "
+              + service.name()
+              + " is blue-green: it has an active track, "
+              + "not weights; use promote or rollback");
     }
     if (body == null || body.isEmpty()) {
-      throw new ChangeRejectedException("send the weights as a JSON object, e.g. {\"stable\": 80, \"canary\": 20}");
+      throw new ChangeRejectedException(
+          "send the weights as a JSON object, e.g. {\"stable\": 80, \"canary\": 20}");
     }
     Map<String, Integer> weights = new LinkedHashMap<>();
     for (TrackConfig track : service.tracks()) {
@@ -100,8 +113,13 @@ public final class RoutingChanges {
     }
     for (String track : body.fieldNames()) {
       if (!weights.containsKey(track)) {
-        throw new ChangeRejectedException("unknown track '" + track + "'; service " + service.name() + " has "
-            + weights.keySet());
+        throw new ChangeRejectedException(
+            "unknown track '"
+                + track
+                + "'; service "
+                + service.name()
+                + " has "
+                + weights.keySet());
       }
       Object value = body.getValue(track);
       if (!(value instanceof Integer weight)) {
@@ -121,15 +139,22 @@ public final class RoutingChanges {
     List<TrackConfig> tracks = service.tracks();
     if (service.strategy() == Strategy.BLUE_GREEN) {
       if (tracks.size() != 2) {
-        throw new ChangeRejectedException("promote switches between two tracks; service " + service.name()
-            + " has " + tracks.size());
+        throw new ChangeRejectedException(
+            "promote switches between two tracks; service "
+                + service.name()
+                + " has "
+                + tracks.size());
       }
-      String other = tracks.get(0).name().equals(service.active()) ? tracks.get(1).name() : tracks.get(0).name();
+      String other =
+          tracks.get(0).name().equals(service.active())
+              ? tracks.get(1).name()
+              : tracks.get(0).name();
       return ServiceOverride.ofActive(other);
     }
     String canary = tracks.get(tracks.size() - 1).name();
     Map<String, Integer> weights = new LinkedHashMap<>();
-    tracks.forEach(track -> weights.put(track.name(), track.name().equals(canary) ? Weights.TOTAL : 0));
+    tracks.forEach(
+        track -> weights.put(track.name(), track.name().equals(canary) ? Weights.TOTAL : 0));
     return ServiceOverride.ofWeights(weights);
   }
 
@@ -143,11 +168,13 @@ public final class RoutingChanges {
     return new JsonObject().put("weights", weights);
   }
 
-  static ServiceConfig apply(ServiceConfig service, ServiceOverride override) throws ChangeRejectedException {
+  static ServiceConfig apply(ServiceConfig service, ServiceOverride override)
+      throws ChangeRejectedException {
     try {
       if (override.active() != null) {
         if (service.strategy() != Strategy.BLUE_GREEN) {
-          throw new ChangeRejectedException("active track '" + override.active() + "' does not fit");
+          throw new ChangeRejectedException(
+              "active track '" + override.active() + "' does not fit");
         }
         return service.withActive(override.active());
       }

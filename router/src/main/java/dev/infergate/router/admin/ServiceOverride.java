@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * What an operator set for one service at run time, on top of the config file: canary weights by
- * track, or the active blue-green track. Immutable; weights are valid {@link Weights} (each 0..100, sum
- * 100) or the constructor throws {@link dev.infergate.router.config.ConfigException}.
+ * track, or the active blue-green track. Immutable; weights are valid {@link Weights} (each 0..100,
+ * sum 100) or the constructor throws {@link dev.infergate.router.config.ConfigException}.
  */
 public record ServiceOverride(Map<String, Integer> weights, String active) {
   public ServiceOverride {

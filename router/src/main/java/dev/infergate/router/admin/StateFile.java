@@ -22,10 +22,11 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Persists {@link OperatorState} so run-time changes survive a restart: written to a temporary file,
- * fsynced, then renamed over the old one, so a crash leaves either the old or the new state, never a
- * torn file; temporary files a crash left behind are removed by {@link #removeStaleTemporaryFiles}.
- * The file also holds {@code auditSeq}, the audit record of the last change it contains.
+ * Persists {@link OperatorState} so run-time changes survive a restart: written to a temporary
+ * file, fsynced, then renamed over the old one, so a crash leaves either the old or the new state,
+ * never a torn file; temporary files a crash left behind are removed by {@link
+ * #removeStaleTemporaryFiles}. The file also holds {@code auditSeq}, the audit record of the last
+ * change it contains.
  *
  * <p>Loading validates the file as strictly as the config file ({@link ConfigException} naming the
  * field and the value): a bad state file stops the start, as a bad config does, rather than being
@@ -41,10 +42,14 @@ public final class StateFile {
   private static final Set<String> OVERRIDE_KEYS = Set.of("weights", "active");
 
   private final Path file;
+
   /** Names where a state came from in error messages: the file, or a Redis key. */
   private final String source;
 
-  /** What the file holds: the operator's state and the audit {@code seq} of its last change (0: none). */
+  /**
+   * What the file holds: the operator's state and the audit {@code seq} of its last change (0:
+   * none).
+   */
   public record Saved(OperatorState state, long auditSeq) {}
 
   public StateFile(Path file) {
@@ -91,8 +96,14 @@ public final class StateFile {
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        byte[] bytes = state.toJson().put("auditSeq", auditSeq).encodePrettily().getBytes(StandardCharsets.UTF_8);
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        byte[] bytes =
+            state
+                .toJson()
+                .put("auditSeq", auditSeq)
+                .encodePrettily()
+                .getBytes(StandardCharsets.UTF_8);
         channel.write(ByteBuffer.wrap(bytes));
         channel.force(true);
       }
@@ -103,14 +114,18 @@ public final class StateFile {
     }
   }
 
-  /** Deletes {@code <name>*.tmp} files that a save cut short by a crash left behind; returns how many. */
+  /**
+   * Deletes {@code <name>*.tmp} files that a save cut short by a crash left behind; returns how
+   * many.
+   */
   public int removeStaleTemporaryFiles() throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
       return 0;
     }
     int removed = 0;
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, glob(file.getFileName().toString()) + "*.tmp")) {
+    try (DirectoryStream<Path> temps =
+        Files.newDirectoryStream(dir, glob(file.getFileName().toString()) + "*.tmp")) {
       for (Path temp : temps) {
         if (Files.isRegularFile(temp) && Files.deleteIfExists(temp)) {
           removed++;
@@ -173,7 +188,8 @@ public final class StateFile {
       }
       history.put(service, states);
       if (entry.containsKey("rollout")) {
-        // Its fields are the rollout driver's to check at start (the router does not start on a bad one).
+        // Its fields are the rollout driver's to check at start (the router does not start on a bad
+        // one).
         rollouts.put(service, object(entry.getValue("rollout"), at + ".rollout"));
       }
     }
@@ -216,10 +232,12 @@ public final class StateFile {
     return json;
   }
 
-  private void unknownKeys(JsonObject json, Set<String> known, String prefix) throws ConfigException {
+  private void unknownKeys(JsonObject json, Set<String> known, String prefix)
+      throws ConfigException {
     for (String key : json.fieldNames()) {
       if (!known.contains(key)) {
-        throw invalid(prefix + key, "unknown field (known: " + known.stream().sorted().toList() + ")");
+        throw invalid(
+            prefix + key, "unknown field (known: " + known.stream().sorted().toList() + ")");
       }
     }
   }

@@ -13,11 +13,15 @@ import java.nio.file.Path;
  */
 public final class Authenticator implements AutoCloseable {
   private static final String BEARER = "Bearer ";
+
   /** Enough for every active consumer's token; each entry is ~200 bytes. */
   private static final int CACHE_CAPACITY = 100_000;
+
   /** Verifications queued or running on workers at once, across the router. */
   static final int MAX_CONCURRENT_VERIFICATIONS = 512;
-  private final java.util.concurrent.atomic.AtomicInteger verifying = new java.util.concurrent.atomic.AtomicInteger();
+
+  private final java.util.concurrent.atomic.AtomicInteger verifying =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private final Vertx vertx;
   private final AuthConfig config;
@@ -34,21 +38,27 @@ public final class Authenticator implements AutoCloseable {
     this.verifier = new TokenVerifier(config, keys, hmacSecret);
     this.cache = new VerifiedTokenCache(CACHE_CAPACITY, System::currentTimeMillis);
     this.recent = new RecentTokens(System::currentTimeMillis);
-    keys.onChange(set -> {
-      recent.invalidateAll();
-      cache.retainKeysOf(set);
-    });
+    keys.onChange(
+        set -> {
+          recent.invalidateAll();
+          cache.retainKeysOf(set);
+        });
     // Files are cheap to check often; remote issuers are refetched on the configured interval.
     long intervalMillis = config.jwksIsFile() ? 1_000 : config.jwksRefreshSeconds() * 1_000;
-    this.refreshTimer = vertx.setPeriodic(intervalMillis, id -> vertx.executeBlocking(keys::refresh, false));
+    this.refreshTimer =
+        vertx.setPeriodic(intervalMillis, id -> vertx.executeBlocking(keys::refresh, false));
   }
 
   /** Loads the key set (blocking: call at start-up, off the event loop); fails if it cannot. */
   public static Authenticator create(Vertx vertx, AuthConfig config) throws IOException {
     KeySet keys = new KeySet(config.jwks(), System::currentTimeMillis);
     keys.loadInitial();
-    byte[] secret = config.hmacSecretFile() == null ? null
-        : Files.readString(Path.of(config.hmacSecretFile())).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] secret =
+        config.hmacSecretFile() == null
+            ? null
+            : Files.readString(Path.of(config.hmacSecretFile()))
+                .strip()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     if (secret != null && secret.length < 32) {
       throw new IOException(config.hmacSecretFile() + ": an HS256 secret needs at least 32 bytes");
     }
@@ -65,7 +75,8 @@ public final class Authenticator implements AutoCloseable {
    * the thread that will use the answer (the per-thread memo is filled on a shared-cache hit).
    */
   public Consumer cachedConsumer(String authorization) {
-    if (authorization == null || authorization.length() <= BEARER.length()
+    if (authorization == null
+        || authorization.length() <= BEARER.length()
         || authorization.length() - BEARER.length() > config.maxTokenBytes()
         || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
@@ -89,12 +100,13 @@ public final class Authenticator implements AutoCloseable {
   }
 
   /**
-   * Verifies the token on a worker thread, without looking in the caches (call it when
-   * {@link #cachedConsumer} found nothing). Fails with {@link InvalidTokenException} (answer 401) for
-   * a missing, oversized or invalid token, {@link VerificationBusyException} (503) under a flood.
+   * Verifies the token on a worker thread, without looking in the caches (call it when {@link
+   * #cachedConsumer} found nothing). Fails with {@link InvalidTokenException} (answer 401) for a
+   * missing, oversized or invalid token, {@link VerificationBusyException} (503) under a flood.
    */
   public Future<Consumer> verify(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return Future.failedFuture(new InvalidTokenException("missing bearer token"));
     }
     if (authorization.length() - BEARER.length() > config.maxTokenBytes()) {
@@ -107,11 +119,15 @@ public final class Authenticator implements AutoCloseable {
       verifying.decrementAndGet();
       return Future.failedFuture(new VerificationBusyException());
     }
-    return vertx.<Consumer>executeBlocking(() -> {
-      TokenVerifier.Verified verified = verifier.verify(token);
-      cache.put(token, verified);
-      return verified.consumer();
-    }, false).andThen(ar -> verifying.decrementAndGet());
+    return vertx
+        .<Consumer>executeBlocking(
+            () -> {
+              TokenVerifier.Verified verified = verifier.verify(token);
+              cache.put(token, verified);
+              return verified.consumer();
+            },
+            false)
+        .andThen(ar -> verifying.decrementAndGet());
   }
 
   private static String bearerToken(String authorization) {

@@ -34,11 +34,16 @@ public final class DevKeys {
         return key;
       }
       if (Files.exists(dir.resolve(JWKS_FILE))) {
-        throw new IOException(dir.resolve(JWKS_FILE) + " exists but no dev signing key is beside it; the token "
-            + "command signs only with a dev key it made itself, and will not replace a key set it did not make");
+        throw new IOException(
+            dir.resolve(JWKS_FILE)
+                + " exists but no dev signing key is beside it; the token "
+                + "command signs only with a dev key it made itself, and will not replace a key set it did not make");
       }
-      ECKey key = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE)
-          .keyID("dev-" + UUID.randomUUID().toString().substring(0, 8)).generate();
+      ECKey key =
+          new ECKeyGenerator(Curve.P_256)
+              .keyUse(KeyUse.SIGNATURE)
+              .keyID("dev-" + UUID.randomUUID().toString().substring(0, 8))
+              .generate();
       Files.createDirectories(dir);
       Files.writeString(privateFile, key.toJSONString());
       try {

@@ -14,29 +14,47 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
-/** Signs development tokens (ES256) with the {@link DevKeys} key, for the quick start and local tests. */
+/**
+ * Signs development tokens (ES256) with the {@link DevKeys} key, for the quick start and local
+ * tests.
+ */
 public final class DevTokens {
   private DevTokens() {}
 
-  public static String sign(ECKey key, String issuer, String audience, String subject, List<String> roles,
-      String plan, String rolesClaim, String planClaim, Duration ttl) throws JOSEException {
+  public static String sign(
+      ECKey key,
+      String issuer,
+      String audience,
+      String subject,
+      List<String> roles,
+      String plan,
+      String rolesClaim,
+      String planClaim,
+      Duration ttl)
+      throws JOSEException {
     Instant now = Instant.now();
-    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-        .issuer(issuer)
-        .audience(audience)
-        .subject(subject)
-        .issueTime(Date.from(now))
-        .notBeforeTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(ttl)))
-        .jwtID(UUID.randomUUID().toString());
+    JWTClaimsSet.Builder claims =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .audience(audience)
+            .subject(subject)
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(ttl)))
+            .jwtID(UUID.randomUUID().toString());
     if (!roles.isEmpty()) {
       claims.claim(rolesClaim, roles);
     }
     if (plan != null) {
       claims.claim(planClaim, plan);
     }
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
-        .type(JOSEObjectType.JWT).build(), claims.build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT)
+                .build(),
+            claims.build());
     jwt.sign(new ECDSASigner(key));
     return jwt.serialize();
   }
@@ -57,7 +75,9 @@ public final class DevTokens {
       case 'm' -> Duration.ofMinutes(amount);
       case 'h' -> Duration.ofHours(amount);
       case 'd' -> Duration.ofDays(amount);
-      default -> throw new IllegalArgumentException("--ttl must look like 90s, 15m, 1h or 7d, was " + text);
+      default ->
+          throw new IllegalArgumentException(
+              "--ttl must look like 90s, 15m, 1h or 7d, was " + text);
     };
   }
 }

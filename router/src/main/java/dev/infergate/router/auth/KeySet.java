@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * The current JWKS, from a file ({@code file:PATH}) or an issuer URL. {@link #refresh} re-reads it
  * and keeps the last good set when the source is down or serves garbage. Refreshes triggered by an
  * unknown {@code kid} are limited to one per {@link #MIN_UNKNOWN_KID_REFETCH_MILLIS}, so forged
- * {@code kid}s cannot hammer the issuer. Reads are lock-free; refreshes block (worker threads only).
+ * {@code kid}s cannot hammer the issuer. Reads are lock-free; refreshes block (worker threads
+ * only).
  */
 public final class KeySet {
   private static final Logger LOG = Logger.getLogger(KeySet.class.getName());
@@ -39,8 +40,13 @@ public final class KeySet {
   public KeySet(String location, LongSupplier clockMillis) {
     this.location = location;
     this.clockMillis = clockMillis;
-    this.http = location.startsWith("file:") ? null
-        : HttpClient.newBuilder().connectTimeout(FETCH_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        location.startsWith("file:")
+            ? null
+            : HttpClient.newBuilder()
+                .connectTimeout(FETCH_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
   }
 
   public JWKSet current() {
@@ -51,7 +57,9 @@ public final class KeySet {
     return kid != null && current.getKeyByKeyId(kid) != null;
   }
 
-  /** Called with the new set after every change, e.g. to drop cached verifications of removed keys. */
+  /**
+   * Called with the new set after every change, e.g. to drop cached verifications of removed keys.
+   */
   public void onChange(java.util.function.Consumer<JWKSet> listener) {
     listeners.add(listener);
   }
@@ -59,15 +67,18 @@ public final class KeySet {
   /** Loads the set at start; unlike later refreshes, a failure here is fatal. */
   public void loadInitial() throws IOException {
     if (!refresh()) {
-      String hint = location.startsWith("file:") && !java.nio.file.Files.exists(java.nio.file.Path.of(location.substring(5)))
-          ? " (no such file; for a local dev key run: java -jar router/target/router.jar token --sub you)" : "";
+      String hint =
+          location.startsWith("file:")
+                  && !java.nio.file.Files.exists(java.nio.file.Path.of(location.substring(5)))
+              ? " (no such file; for a local dev key run: java -jar router/target/router.jar token --sub you)"
+              : "";
       throw new IOException("cannot load the JWKS from " + location + hint);
     }
   }
 
   /**
-   * Re-reads the source (a file only when it changed). Returns true when a set is in place after the
-   * call; on failure the last good set stays and a warning is logged. Blocking.
+   * Re-reads the source (a file only when it changed). Returns true when a set is in place after
+   * the call; on failure the last good set stays and a warning is logged. Blocking.
    */
   public synchronized boolean refresh() {
     try {
@@ -82,13 +93,19 @@ public final class KeySet {
       }
       if (!sameKeys(loaded, current)) {
         current = loaded;
-        LOG.info("JWKS from " + location + ": " + loaded.getKeys().size() + " keys " + keyIds(loaded));
+        LOG.info(
+            "JWKS from " + location + ": " + loaded.getKeys().size() + " keys " + keyIds(loaded));
         listeners.forEach(listener -> listener.accept(loaded));
       }
       return true;
     } catch (IOException | ParseException | RuntimeException e) {
-      LOG.warning("cannot refresh the JWKS from " + location + " (keeping the last good set of "
-          + current.getKeys().size() + " keys): " + e.getMessage());
+      LOG.warning(
+          "cannot refresh the JWKS from "
+              + location
+              + " (keeping the last good set of "
+              + current.getKeys().size()
+              + " keys): "
+              + e.getMessage());
       return !current.getKeys().isEmpty();
     }
   }
@@ -119,8 +136,12 @@ public final class KeySet {
       lastFileText = text;
       return text;
     }
-    HttpRequest request = HttpRequest.newBuilder(URI.create(location)).timeout(FETCH_TIMEOUT)
-        .header("accept", "application/json").GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(location))
+            .timeout(FETCH_TIMEOUT)
+            .header("accept", "application/json")
+            .GET()
+            .build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {

@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The hot path's first stop: per thread (each event loop has its own), the last few hundred
- * {@code Authorization} header values already verified, keyed by the header string itself, so a
- * repeat costs one string hash and compare instead of the shared cache's SHA-256. Entries expire
- * with their token, and all of them are dropped when the key set changes ({@link #invalidateAll}
- * bumps a generation). Bounded per thread, least recently used out first.
+ * The hot path's first stop: per thread (each event loop has its own), the last few hundred {@code
+ * Authorization} header values already verified, keyed by the header string itself, so a repeat
+ * costs one string hash and compare instead of the shared cache's SHA-256. Entries expire with
+ * their token, and all of them are dropped when the key set changes ({@link #invalidateAll} bumps a
+ * generation). Bounded per thread, least recently used out first.
  */
 final class RecentTokens {
   /** Per event loop; keep-alive clients tend to send the same token on the same connection. */
@@ -17,14 +17,17 @@ final class RecentTokens {
 
   private record Entry(Consumer consumer, long expiresAtMillis, long generation) {}
 
-  /** One thread's entries, and the last one it answered: a client's next request usually repeats it. */
+  /**
+   * One thread's entries, and the last one it answered: a client's next request usually repeats it.
+   */
   private static final class PerThread {
-    final Map<String, Entry> recent = new LinkedHashMap<>(64, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-        return size() > CAPACITY_PER_THREAD;
-      }
-    };
+    final Map<String, Entry> recent =
+        new LinkedHashMap<>(64, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            return size() > CAPACITY_PER_THREAD;
+          }
+        };
     String lastAuthorization;
     Entry lastEntry;
 
@@ -35,7 +38,8 @@ final class RecentTokens {
   }
 
   private final LongSupplier clockMillis;
-  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
 
   RecentTokens(LongSupplier clockMillis) {
@@ -67,7 +71,9 @@ final class RecentTokens {
 
   void put(String authorization, TokenVerifier.Verified verified) {
     PerThread thread = perThread.get();
-    thread.recent.put(authorization, new Entry(verified.consumer(), verified.expiresAtMillis(), generation.get()));
+    thread.recent.put(
+        authorization,
+        new Entry(verified.consumer(), verified.expiresAtMillis(), generation.get()));
     if (authorization.equals(thread.lastAuthorization)) {
       thread.forgetLast();
     }

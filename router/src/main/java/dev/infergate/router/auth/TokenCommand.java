@@ -58,21 +58,38 @@ public final class TokenCommand {
       RouterConfig router = new ConfigLoader(Path.of(config), System.getenv()).load();
       AuthConfig auth = router.auth();
       if (auth == null || !auth.jwksIsFile()) {
-        throw new IllegalArgumentException(config + " has no auth block with jwks: file:PATH; dev tokens are "
-            + "signed with a local key whose public half goes into that file");
+        throw new IllegalArgumentException(
+            config
+                + " has no auth block with jwks: file:PATH; dev tokens are "
+                + "signed with a local key whose public half goes into that file");
       }
       Path jwks = Path.of(auth.jwks().substring("file:".length()));
       Path dir = jwks.toAbsolutePath().getParent();
       if (!jwks.getFileName().toString().equals(DevKeys.JWKS_FILE)) {
-        throw new IllegalArgumentException("auth.jwks must name a file called " + DevKeys.JWKS_FILE
-            + " for dev tokens, was " + auth.jwks());
+        throw new IllegalArgumentException(
+            "auth.jwks must name a file called "
+                + DevKeys.JWKS_FILE
+                + " for dev tokens, was "
+                + auth.jwks());
       }
       var key = DevKeys.loadOrCreate(dir);
       if (!auth.algorithms().contains("ES256")) {
-        err.println("warning: auth.algorithms " + auth.algorithms() + " lacks ES256; the router will refuse this token");
+        err.println(
+            "warning: auth.algorithms "
+                + auth.algorithms()
+                + " lacks ES256; the router will refuse this token");
       }
-      out.println(DevTokens.sign(key, auth.issuer(), auth.audience(), subject, roles, plan, auth.rolesClaim(),
-          auth.planClaim(), ttl));
+      out.println(
+          DevTokens.sign(
+              key,
+              auth.issuer(),
+              auth.audience(),
+              subject,
+              roles,
+              plan,
+              auth.rolesClaim(),
+              auth.planClaim(),
+              ttl));
       return 0;
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("infergate token: " + e.getMessage() + "\n" + USAGE);

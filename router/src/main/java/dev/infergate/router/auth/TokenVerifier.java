@@ -1,8 +1,8 @@
 package dev.infergate.router.auth;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -18,7 +18,6 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.infergate.router.config.AuthConfig;
 import java.text.ParseException;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -81,16 +80,20 @@ public final class TokenVerifier {
 
   private DefaultJWTProcessor<SecurityContext> processor(boolean hmac) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    JWSKeySelector<SecurityContext> selector = hmac
-        ? new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(hmacSecret))
-        : new JWSVerificationKeySelector<>(asymmetricAlgorithms(),
-            new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(keys.current()));
+    JWSKeySelector<SecurityContext> selector =
+        hmac
+            ? new JWSVerificationKeySelector<>(
+                JWSAlgorithm.HS256, new ImmutableSecret<>(hmacSecret))
+            : new JWSVerificationKeySelector<>(
+                asymmetricAlgorithms(),
+                new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(keys.current()));
     processor.setJWSKeySelector(selector);
     processor.setJWSTypeVerifier(TokenVerifier::verifyType);
-    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-        config.audience(),
-        new JWTClaimsSet.Builder().issuer(config.issuer()).build(),
-        Set.of("exp", "sub"));
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(
+            config.audience(),
+            new JWTClaimsSet.Builder().issuer(config.issuer()).build(),
+            Set.of("exp", "sub"));
     claims.setMaxClockSkew((int) config.leewaySeconds());
     processor.setJWTClaimsSetVerifier(claims);
     return processor;
@@ -102,7 +105,8 @@ public final class TokenVerifier {
    * case-insensitive, RFC 7515 section 4.1.9); any other type names a token made for something else
    * (RFC 8725 section 3.11) and is refused.
    */
-  private static void verifyType(JOSEObjectType type, SecurityContext context) throws BadJOSEException {
+  private static void verifyType(JOSEObjectType type, SecurityContext context)
+      throws BadJOSEException {
     if (type == null) {
       return;
     }
@@ -116,8 +120,10 @@ public final class TokenVerifier {
   }
 
   private Set<JWSAlgorithm> asymmetricAlgorithms() {
-    return config.algorithms().stream().filter(name -> !name.equals("HS256"))
-        .map(JWSAlgorithm::parse).collect(Collectors.toSet());
+    return config.algorithms().stream()
+        .filter(name -> !name.equals("HS256"))
+        .map(JWSAlgorithm::parse)
+        .collect(Collectors.toSet());
   }
 
   private Consumer toConsumer(JWTClaimsSet claims) throws InvalidTokenException {
@@ -165,5 +171,4 @@ public final class TokenVerifier {
     }
     return "token rejected";
   }
-
 }

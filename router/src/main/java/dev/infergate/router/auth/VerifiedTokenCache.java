@@ -11,9 +11,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Verified tokens by the SHA-256 of the token, until their {@code exp}, so the hot path repeats no
- * signature check. Bounded: when full, expired entries go first, then everything (a full cache under
- * a flood of distinct tokens is cheaper to restart than to order). A key leaving the JWKS drops
- * every entry it signed. Thread-safe and non-blocking.
+ * signature check. Bounded: when full, expired entries go first, then everything (a full cache
+ * under a flood of distinct tokens is cheaper to restart than to order). A key leaving the JWKS
+ * drops every entry it signed. Thread-safe and non-blocking.
  */
 public final class VerifiedTokenCache {
   private final int capacity;
@@ -52,20 +52,24 @@ public final class VerifiedTokenCache {
 
   /** Drops what was signed by keys no longer in {@code keys}, and tokens that named no key. */
   public void retainKeysOf(JWKSet keys) {
-    entries.values().removeIf(entry -> entry.keyId() == null || keys.getKeyByKeyId(entry.keyId()) == null);
+    entries
+        .values()
+        .removeIf(entry -> entry.keyId() == null || keys.getKeyByKeyId(entry.keyId()) == null);
   }
 
   public int size() {
     return entries.size();
   }
 
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JVM", e);
-    }
-  });
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is required by every JVM", e);
+            }
+          });
 
   private static String digest(String token) {
     byte[] hash = SHA256.get().digest(token.getBytes(StandardCharsets.US_ASCII));

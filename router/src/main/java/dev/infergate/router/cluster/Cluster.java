@@ -13,14 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * This router's part in a fleet that shares Redis ({@code cluster} in router.yaml): the shared routing
- * state and audit ({@link SharedRoutingStore}), the global rate limits ({@link GlobalRateLimiter}) and
- * rollout leadership ({@link RedisLease}), over one {@link RedisLink}.
+ * This router's part in a fleet that shares Redis ({@code cluster} in router.yaml): the shared
+ * routing state and audit ({@link SharedRoutingStore}), the global rate limits ({@link
+ * GlobalRateLimiter}) and rollout leadership ({@link RedisLease}), over one {@link RedisLink}.
  */
 public final class Cluster implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Cluster.class.getName());
-  /** How long start waits for Redis's state before serving the file's (it resyncs when Redis answers). */
+
+  /**
+   * How long start waits for Redis's state before serving the file's (it resyncs when Redis
+   * answers).
+   */
   static final long START_WAIT_MILLIS = 5_000;
+
   /** A clean shutdown hands rollout leases over at once; past this they expire on their own. */
   static final long RELEASE_WAIT_MILLIS = 1_000;
 
@@ -29,7 +34,8 @@ public final class Cluster implements AutoCloseable {
   private final GlobalRateLimiter limiter;
   private final RedisLease lease;
 
-  private Cluster(RedisLink link, SharedRoutingStore store, GlobalRateLimiter limiter, RedisLease lease) {
+  private Cluster(
+      RedisLink link, SharedRoutingStore store, GlobalRateLimiter limiter, RedisLease lease) {
     this.link = link;
     this.store = store;
     this.limiter = limiter;
@@ -37,36 +43,68 @@ public final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Connects, takes Redis's routing state (or seeds it with {@code fromFile}) and starts following it.
-   * Blocks up to {@link #START_WAIT_MILLIS}; call from the starting thread, not an event loop. A Redis that
-   * is unreachable does not stop the start: the router serves {@code fromFile} and local limits until it is back.
+   * Connects, takes Redis's routing state (or seeds it with {@code fromFile}) and starts following
+   * it. Blocks up to {@link #START_WAIT_MILLIS}; call from the starting thread, not an event loop.
+   * A Redis that is unreachable does not stop the start: the router serves {@code fromFile} and
+   * local limits until it is back.
    */
-  public static Cluster start(Vertx vertx, RouterConfig config, RoutingState routing, OperatorState fromFile,
-      AuditLog audit, StateFile stateFile, RouterMetrics metrics) throws Exception {
+  public static Cluster start(
+      Vertx vertx,
+      RouterConfig config,
+      RoutingState routing,
+      OperatorState fromFile,
+      AuditLog audit,
+      StateFile stateFile,
+      RouterMetrics metrics)
+      throws Exception {
     ClusterConfig cluster = config.cluster();
     RedisLink link = new RedisLink(vertx, cluster);
     ClusterKeys keys = new ClusterKeys(cluster.keyPrefix());
     String replica = replicaId();
-    SharedRoutingStore store = new SharedRoutingStore(vertx, link, keys, routing, config, fromFile, audit, stateFile,
-        replica);
-    GlobalRateLimiter limiter = new GlobalRateLimiter(link, keys, cluster.timeoutMillis(), cluster.replicas(), metrics,
-        System::nanoTime);
-    RedisLease lease = new RedisLease(vertx, link, keys, replica, cluster.leaseMillis(),
-        () -> System.nanoTime() / 1_000_000L);
+    SharedRoutingStore store =
+        new SharedRoutingStore(
+            vertx, link, keys, routing, config, fromFile, audit, stateFile, replica);
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(
+            link, keys, cluster.timeoutMillis(), cluster.replicas(), metrics, System::nanoTime);
+    RedisLease lease =
+        new RedisLease(
+            vertx,
+            link,
+            keys,
+            replica,
+            cluster.leaseMillis(),
+            () -> System.nanoTime() / 1_000_000L);
     metrics.clusterGauges(link::up, store::version);
     try {
       store.start().await(START_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      LOG.warning("cluster: no routing state from Redis within " + START_WAIT_MILLIS + " ms; serving the state file's "
-          + "until it answers");
+      LOG.warning(
+          "cluster: no routing state from Redis within "
+              + START_WAIT_MILLIS
+              + " ms; serving the state file's "
+              + "until it answers");
     }
-    LOG.info("cluster: Redis " + link.description() + " (" + cluster.mode() + ", prefix " + cluster.keyPrefix()
-        + "), replica " + replica + ", " + (link.up() ? "routing state version " + store.version()
-        : "Redis unreachable: serving the state file's routing, local limits"));
+    LOG.info(
+        "cluster: Redis "
+            + link.description()
+            + " ("
+            + cluster.mode()
+            + ", prefix "
+            + cluster.keyPrefix()
+            + "), replica "
+            + replica
+            + ", "
+            + (link.up()
+                ? "routing state version " + store.version()
+                : "Redis unreachable: serving the state file's routing, local limits"));
     return new Cluster(link, store, limiter, lease);
   }
 
-  /** The pod's name in Kubernetes (HOSTNAME), else the host name; plus a random suffix, unique per process. */
+  /**
+   * The pod's name in Kubernetes (HOSTNAME), else the host name; plus a random suffix, unique per
+   * process.
+   */
   static String replicaId() {
     String host = System.getenv("HOSTNAME");
     if (host == null || host.isBlank()) {

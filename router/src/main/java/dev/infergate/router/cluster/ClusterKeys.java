@@ -1,9 +1,10 @@
 package dev.infergate.router.cluster;
 
 /**
- * The Redis keys and channel of one fleet, all under {@code cluster.keyPrefix}. The routing state and
- * its audit stream share the hash tag {@code {state}} so that one script may touch both in Redis
- * Cluster; a consumer's buckets share the consumer as hash tag for the same reason. Immutable.
+ * The Redis keys and channel of one fleet, all under {@code cluster.keyPrefix}. The routing state
+ * and its audit stream share the hash tag {@code {state}} so that one script may touch both in
+ * Redis Cluster; a consumer's buckets share the consumer as hash tag for the same reason.
+ * Immutable.
  */
 public record ClusterKeys(String prefix) {
   /** Hash: {@code version} and {@code json} (the operator state and rollout state). */

@@ -16,21 +16,24 @@ import java.util.function.LongSupplier;
 
 /**
  * Token buckets shared by every replica: one atomic Lua script per request takes the token in Redis
- * with Redis's own clock ({@code TIME}), so replicas' clocks never matter, as Spring Cloud Gateway's
- * {@code request_rate_limiter.lua} does. The consumer's bucket and, when the service has a limit of its
- * own, the pair's bucket are taken in the same call: one round trip. Keys expire once a bucket would be
- * full again, so idle consumers cost Redis nothing.
+ * with Redis's own clock ({@code TIME}), so replicas' clocks never matter, as Spring Cloud
+ * Gateway's {@code request_rate_limiter.lua} does. The consumer's bucket and, when the service has
+ * a limit of its own, the pair's bucket are taken in the same call: one round trip. Keys expire
+ * once a bucket would be full again, so idle consumers cost Redis nothing.
  *
- * <p>A call past {@code cluster.timeoutMillis}, an error, or a Redis known to be down: a local bucket
- * decides, sized plan limit / {@code cluster.replicas} (rounded up, at least 1), so that the replicas
- * together stay near the plan's limit while Redis is away. Thread-safe, non-blocking.
+ * <p>A call past {@code cluster.timeoutMillis}, an error, or a Redis known to be down: a local
+ * bucket decides, sized plan limit / {@code cluster.replicas} (rounded up, at least 1), so that the
+ * replicas together stay near the plan's limit while Redis is away. Thread-safe, non-blocking.
  */
 public final class GlobalRateLimiter implements SharedRateLimiter {
   /**
    * KEYS: bucket keys (1 or 2). ARGV: rate and burst per key. Returns {allowed, limit, remaining,
-   * micros to the next token, micros until full} of the stricter bucket (the one with fewer tokens).
+   * micros to the next token, micros until full} of the stricter bucket (the one with fewer
+   * tokens).
    */
-  static final LuaScript SCRIPT = new LuaScript("""
+  static final LuaScript SCRIPT =
+      new LuaScript(
+          """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
       local tokens = {}
@@ -87,7 +90,12 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
 
   private record Fallback(RateLimitConfig config, ConsumerRateLimiter limiter) {}
 
-  public GlobalRateLimiter(RedisLink link, ClusterKeys keys, long timeoutMillis, int replicas, RouterMetrics metrics,
+  public GlobalRateLimiter(
+      RedisLink link,
+      ClusterKeys keys,
+      long timeoutMillis,
+      int replicas,
+      RouterMetrics metrics,
       LongSupplier nanoClock) {
     this.link = link;
     this.keys = keys;
@@ -98,30 +106,51 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
   }
 
   @Override
-  public Future<TokenBucket.Decision> tryAcquire(RateLimitConfig config, String consumer, String plan, String service) {
+  public Future<TokenBucket.Decision> tryAcquire(
+      RateLimitConfig config, String consumer, String plan, String service) {
     if (!link.up()) {
       return Future.succeededFuture(local(config, consumer, plan, service, "down"));
     }
     Limit limit = config.forPlan(plan);
     Limit perService = service == null ? null : config.services().get(service);
-    List<String> bucketKeys = perService == null ? List.of(keys.bucket(consumer))
-        : List.of(keys.bucket(consumer), keys.bucket(consumer, service));
-    List<String> args = perService == null
-        ? List.of(Long.toString(limit.perSecond()), Long.toString(limit.burst()))
-        : List.of(Long.toString(limit.perSecond()), Long.toString(limit.burst()),
-            Long.toString(perService.perSecond()), Long.toString(perService.burst()));
-    return SCRIPT.runPipelined(link, bucketKeys, args, timeoutMillis).transform(ar -> Future.succeededFuture(ar.succeeded()
-        ? decision(ar.result())
-        : local(config, consumer, plan, service, ar.cause() instanceof TimeoutException ? "timeout" : "error")));
+    List<String> bucketKeys =
+        perService == null
+            ? List.of(keys.bucket(consumer))
+            : List.of(keys.bucket(consumer), keys.bucket(consumer, service));
+    List<String> args =
+        perService == null
+            ? List.of(Long.toString(limit.perSecond()), Long.toString(limit.burst()))
+            : List.of(
+                Long.toString(limit.perSecond()),
+                Long.toString(limit.burst()),
+                Long.toString(perService.perSecond()),
+                Long.toString(perService.burst()));
+    return SCRIPT
+        .runPipelined(link, bucketKeys, args, timeoutMillis)
+        .transform(
+            ar ->
+                Future.succeededFuture(
+                    ar.succeeded()
+                        ? decision(ar.result())
+                        : local(
+                            config,
+                            consumer,
+                            plan,
+                            service,
+                            ar.cause() instanceof TimeoutException ? "timeout" : "error")));
   }
 
   static TokenBucket.Decision decision(Response r) {
-    return new TokenBucket.Decision(r.get(0).toLong() == 1, r.get(1).toLong(), Math.max(0, r.get(2).toLong()),
-        r.get(3).toLong() * 1000, r.get(4).toLong() * 1000);
+    return new TokenBucket.Decision(
+        r.get(0).toLong() == 1,
+        r.get(1).toLong(),
+        Math.max(0, r.get(2).toLong()),
+        r.get(3).toLong() * 1000,
+        r.get(4).toLong() * 1000);
   }
 
-  private TokenBucket.Decision local(RateLimitConfig config, String consumer, String plan, String service,
-      String reason) {
+  private TokenBucket.Decision local(
+      RateLimitConfig config, String consumer, String plan, String service, String reason) {
     metrics.rateLimitFallback(reason);
     return fallbackFor(config).tryAcquire(consumer, plan, service);
   }
@@ -140,7 +169,8 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
       synchronized (this) {
         current = fallback;
         if (current == null || current.config() != config) {
-          current = new Fallback(config, new ConsumerRateLimiter(scaled(config, replicas), nanoClock));
+          current =
+              new Fallback(config, new ConsumerRateLimiter(scaled(config, replicas), nanoClock));
           fallback = current;
         }
       }
@@ -154,12 +184,17 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
     config.plans().forEach((name, limit) -> plans.put(name, share(limit, replicas)));
     Map<String, Limit> services = new LinkedHashMap<>();
     config.services().forEach((name, limit) -> services.put(name, share(limit, replicas)));
-    return new RateLimitConfig(share(config.defaultLimit(), replicas), plans, services, config.idleEvictSeconds(),
+    return new RateLimitConfig(
+        share(config.defaultLimit(), replicas),
+        plans,
+        services,
+        config.idleEvictSeconds(),
         config.maxConsumers());
   }
 
   private static Limit share(Limit limit, int replicas) {
-    return new Limit(Math.max(1, (limit.perSecond() + replicas - 1) / replicas),
+    return new Limit(
+        Math.max(1, (limit.perSecond() + replicas - 1) / replicas),
         Math.max(1, (limit.burst() + replicas - 1) / replicas));
   }
 }

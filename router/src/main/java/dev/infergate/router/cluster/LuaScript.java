@@ -11,9 +11,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A Lua script run atomically by Redis: sent as {@code EVALSHA} (the SHA-1 only: one small round trip);
- * when Redis answers {@code NOSCRIPT} (restarted, or {@code SCRIPT FLUSH}) it is sent once whole with
- * {@code EVAL}, which caches it again. Immutable; thread-safe.
+ * A Lua script run atomically by Redis: sent as {@code EVALSHA} (the SHA-1 only: one small round
+ * trip); when Redis answers {@code NOSCRIPT} (restarted, or {@code SCRIPT FLUSH}) it is sent once
+ * whole with {@code EVAL}, which caches it again. Immutable; thread-safe.
  */
 final class LuaScript {
   private final String source;
@@ -24,25 +24,36 @@ final class LuaScript {
     this.sha = sha1(source);
   }
 
-  /** Runs the script with {@code keys} and {@code args} through {@code link}, each call within {@code timeoutMillis}. */
+  /**
+   * Runs the script with {@code keys} and {@code args} through {@code link}, each call within
+   * {@code timeoutMillis}.
+   */
   Future<Response> run(RedisLink link, List<String> keys, List<String> args, long timeoutMillis) {
-    return link.send(request(Command.EVALSHA, sha, keys, args), timeoutMillis).recover(cause -> RedisLink.isNoScript(cause)
-        ? link.send(request(Command.EVAL, source, keys, args), timeoutMillis)
-        : Future.failedFuture(cause));
+    return link.send(request(Command.EVALSHA, sha, keys, args), timeoutMillis)
+        .recover(
+            cause ->
+                RedisLink.isNoScript(cause)
+                    ? link.send(request(Command.EVAL, source, keys, args), timeoutMillis)
+                    : Future.failedFuture(cause));
   }
 
   /** As {@link #run}, pipelined on the link's long-lived connections (the per-request path). */
-  Future<Response> runPipelined(RedisLink link, List<String> keys, List<String> args, long timeoutMillis) {
-    return link.sendPipelined(request(Command.EVALSHA, sha, keys, args), timeoutMillis).recover(cause ->
-        RedisLink.isNoScript(cause) ? link.sendPipelined(request(Command.EVAL, source, keys, args), timeoutMillis)
-            : Future.failedFuture(cause));
+  Future<Response> runPipelined(
+      RedisLink link, List<String> keys, List<String> args, long timeoutMillis) {
+    return link.sendPipelined(request(Command.EVALSHA, sha, keys, args), timeoutMillis)
+        .recover(
+            cause ->
+                RedisLink.isNoScript(cause)
+                    ? link.sendPipelined(request(Command.EVAL, source, keys, args), timeoutMillis)
+                    : Future.failedFuture(cause));
   }
 
   String sha() {
     return sha;
   }
 
-  private static Request request(Command command, String script, List<String> keys, List<String> args) {
+  private static Request request(
+      Command command, String script, List<String> keys, List<String> args) {
     Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);
@@ -51,7 +62,9 @@ final class LuaScript {
 
   private static String sha1(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-1", e);
     }

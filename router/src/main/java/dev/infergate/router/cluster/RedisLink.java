@@ -20,10 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * The router's connection to the cluster's Redis (vertx-redis-client: standalone, sentinel or cluster),
- * and whether Redis is reachable. A connection error, or {@link #FAILURES_TO_DOWN} timeouts in a row,
- * mark it down; while down a {@code PING} every {@link #PROBE_MILLIS} looks for its return, and the
- * {@link #onUp} listeners resync. Each transition is logged once.
+ * The router's connection to the cluster's Redis (vertx-redis-client: standalone, sentinel or
+ * cluster), and whether Redis is reachable. A connection error, or {@link #FAILURES_TO_DOWN}
+ * timeouts in a row, mark it down; while down a {@code PING} every {@link #PROBE_MILLIS} looks for
+ * its return, and the {@link #onUp} listeners resync. Each transition is logged once.
  *
  * <p>Threading: non-blocking, callable from any thread; futures complete on the caller's context.
  */
@@ -31,14 +31,25 @@ public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
   static final int FAILURES_TO_DOWN = 3;
   static final long PROBE_MILLIS = 200;
+
   /** A Redis that takes a connection this long is down, not slow. */
   static final int CONNECT_TIMEOUT_MILLIS = 1000;
+
   static final long PROBE_TIMEOUT_MILLIS = 1000;
+
   /** Connections shared by every event loop; each pipelines its commands. */
   static final int POOL_SIZE = 8;
-  /** Requests waiting for a pooled connection; beyond this they fail at once (and limits decide locally). */
+
+  /**
+   * Requests waiting for a pooled connection; beyond this they fail at once (and limits decide
+   * locally).
+   */
   static final int POOL_WAITING = 4096;
-  /** Pipelined connections for the per-request calls: Redis answers in order on each, so a few suffice. */
+
+  /**
+   * Pipelined connections for the per-request calls: Redis answers in order on each, so a few
+   * suffice.
+   */
   static final int HOT_CONNECTIONS = 4;
 
   private final Vertx vertx;
@@ -46,8 +57,12 @@ public final class RedisLink implements AutoCloseable {
   private final String description;
   private final AtomicInteger failuresInARow = new AtomicInteger();
   private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-  /** Long-lived connections the rate-limit calls are pipelined on (no pool hand-off per request). */
+
+  /**
+   * Long-lived connections the rate-limit calls are pipelined on (no pool hand-off per request).
+   */
   private final RedisConnection[] hot = new RedisConnection[HOT_CONNECTIONS];
+
   private final java.util.concurrent.atomic.AtomicBoolean[] connecting =
       new java.util.concurrent.atomic.AtomicBoolean[HOT_CONNECTIONS];
   private final AtomicInteger nextHot = new AtomicInteger();
@@ -57,17 +72,23 @@ public final class RedisLink implements AutoCloseable {
 
   public RedisLink(Vertx vertx, ClusterConfig config) {
     this.vertx = vertx;
-    this.description = String.join(",", config.redis().stream().map(ClusterConfig::redact).toList());
-    RedisOptions options = new RedisOptions()
-        .setType(switch (config.mode()) {
-          case "sentinel" -> RedisClientType.SENTINEL;
-          case "cluster" -> RedisClientType.CLUSTER;
-          default -> RedisClientType.STANDALONE;
-        })
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS).setTcpNoDelay(true))
-        .setMaxPoolSize(POOL_SIZE)
-        .setMaxPoolWaiting(POOL_WAITING)
-        .setMaxWaitingHandlers(POOL_WAITING);
+    this.description =
+        String.join(",", config.redis().stream().map(ClusterConfig::redact).toList());
+    RedisOptions options =
+        new RedisOptions()
+            .setType(
+                switch (config.mode()) {
+                  case "sentinel" -> RedisClientType.SENTINEL;
+                  case "cluster" -> RedisClientType.CLUSTER;
+                  default -> RedisClientType.STANDALONE;
+                })
+            .setNetClientOptions(
+                new NetClientOptions()
+                    .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+                    .setTcpNoDelay(true))
+            .setMaxPoolSize(POOL_SIZE)
+            .setMaxPoolWaiting(POOL_WAITING)
+            .setMaxWaitingHandlers(POOL_WAITING);
     config.redis().forEach(options::addConnectionString);
     if (config.mode().equals("sentinel")) {
       options.setMasterName(config.masterName()).setRole(RedisRole.MASTER);
@@ -80,8 +101,8 @@ public final class RedisLink implements AutoCloseable {
 
   /**
    * As {@link #send}, pipelined on one of a few long-lived connections: the per-request path (rate
-   * limits). The answer is handed back to the caller's context. While a connection is being made, the
-   * pooled client carries the call.
+   * limits). The answer is handed back to the caller's context. While a connection is being made,
+   * the pooled client carries the call.
    */
   public Future<Response> sendPipelined(Request request, long timeoutMillis) {
     int i = (nextHot.getAndIncrement() & Integer.MAX_VALUE) % HOT_CONNECTIONS;
@@ -90,7 +111,8 @@ public final class RedisLink implements AutoCloseable {
       connectHot(i);
       return send(request, timeoutMillis);
     }
-    io.vertx.core.internal.ContextInternal caller = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+    io.vertx.core.internal.ContextInternal caller =
+        (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
     io.vertx.core.Promise<Response> answer = caller.promise();
     connection.send(request).onComplete(answer);
     return track(answer.future().timeout(timeoutMillis, TimeUnit.MILLISECONDS));
@@ -100,19 +122,22 @@ public final class RedisLink implements AutoCloseable {
     if (closed || !connecting[i].compareAndSet(false, true)) {
       return;
     }
-    client.connect().onComplete(ar -> {
-      if (ar.succeeded()) {
-        RedisConnection connection = ar.result();
-        connection.exceptionHandler(t -> dropHot(i, connection));
-        connection.endHandler(v -> dropHot(i, connection));
-        if (closed) {
-          connection.close();
-        } else {
-          hot[i] = connection;
-        }
-      }
-      connecting[i].set(false);
-    });
+    client
+        .connect()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                RedisConnection connection = ar.result();
+                connection.exceptionHandler(t -> dropHot(i, connection));
+                connection.endHandler(v -> dropHot(i, connection));
+                if (closed) {
+                  connection.close();
+                } else {
+                  hot[i] = connection;
+                }
+              }
+              connecting[i].set(false);
+            });
   }
 
   private void dropHot(int i, RedisConnection connection) {
@@ -121,7 +146,9 @@ public final class RedisLink implements AutoCloseable {
     }
   }
 
-  /** Whether Redis answered recently; false from the first connection error until a probe succeeds. */
+  /**
+   * Whether Redis answered recently; false from the first connection error until a probe succeeds.
+   */
   public boolean up() {
     return up;
   }
@@ -145,13 +172,14 @@ public final class RedisLink implements AutoCloseable {
   }
 
   private Future<Response> track(Future<Response> call) {
-    return call.andThen(ar -> {
-      if (ar.succeeded() || isErrorReply(ar.cause())) {
-        failuresInARow.set(0);
-      } else {
-        failed(ar.cause());
-      }
-    });
+    return call.andThen(
+        ar -> {
+          if (ar.succeeded() || isErrorReply(ar.cause())) {
+            failuresInARow.set(0);
+          } else {
+            failed(ar.cause());
+          }
+        });
   }
 
   /** A connection of its own (pub/sub); the caller closes it. */
@@ -164,7 +192,9 @@ public final class RedisLink implements AutoCloseable {
   }
 
   static boolean isNoScript(Throwable cause) {
-    return isErrorReply(cause) && cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT");
+    return isErrorReply(cause)
+        && cause.getMessage() != null
+        && cause.getMessage().startsWith("NOSCRIPT");
   }
 
   private void failed(Throwable cause) {
@@ -184,23 +214,35 @@ public final class RedisLink implements AutoCloseable {
       up = false;
       probeTimer = vertx.setPeriodic(PROBE_MILLIS, id -> probe());
     }
-    LOG.warning("cluster: Redis " + description + " unreachable (" + cause + "); routing keeps its last state, "
-        + "rate limits are local (plan limit / cluster.replicas), admin changes get 503 until it is back");
+    LOG.warning(
+        "cluster: Redis "
+            + description
+            + " unreachable ("
+            + cause
+            + "); routing keeps its last state, "
+            + "rate limits are local (plan limit / cluster.replicas), admin changes get 503 until it is back");
   }
 
   private void probe() {
-    client.send(Request.cmd(Command.PING)).timeout(PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).onSuccess(pong -> {
-      synchronized (this) {
-        if (up || closed) {
-          return;
-        }
-        up = true;
-        failuresInARow.set(0);
-        vertx.cancelTimer(probeTimer);
-      }
-      LOG.info("cluster: Redis " + description + " reachable again; resyncing the shared state, limits are global");
-      upListeners.forEach(Runnable::run);
-    });
+    client
+        .send(Request.cmd(Command.PING))
+        .timeout(PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .onSuccess(
+            pong -> {
+              synchronized (this) {
+                if (up || closed) {
+                  return;
+                }
+                up = true;
+                failuresInARow.set(0);
+                vertx.cancelTimer(probeTimer);
+              }
+              LOG.info(
+                  "cluster: Redis "
+                      + description
+                      + " reachable again; resyncing the shared state, limits are global");
+              upListeners.forEach(Runnable::run);
+            });
   }
 
   @Override

@@ -8,9 +8,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One version of the routing state every replica shares: the operator's changes (weights, active
- * tracks, with their rollback history) and the rollout drivers' state per service, which a change of
- * either kind carries over untouched. Stored in Redis as JSON {@code {"operator": ..., "rollouts": ...}}
- * beside its version. Immutable.
+ * tracks, with their rollback history) and the rollout drivers' state per service, which a change
+ * of either kind carries over untouched. Stored in Redis as JSON {@code {"operator": ...,
+ * "rollouts": ...}} beside its version. Immutable.
  *
  * @param version 0 for "not in Redis yet", then +1 per change
  * @param rollouts per service, the rollout driver's persisted state (opaque here)
@@ -45,8 +45,8 @@ public record SharedState(long version, OperatorState operator, JsonObject rollo
   }
 
   /**
-   * Reads a state Redis holds, validated as strictly as a state file: a bad one is refused (the replica
-   * keeps what it serves) rather than half applied.
+   * Reads a state Redis holds, validated as strictly as a state file: a bad one is refused (the
+   * replica keeps what it serves) rather than half applied.
    */
   static SharedState decode(long version, String json, String source) throws ConfigException {
     JsonObject document;
@@ -62,6 +62,7 @@ public record SharedState(long version, OperatorState operator, JsonObject rollo
     if (!(rollouts instanceof JsonObject rolloutStates)) {
       throw new ConfigException(source + ": rollouts: must be a JSON object, was " + rollouts);
     }
-    return new SharedState(version, StateFile.decode(operator, source + ": operator").state(), rolloutStates);
+    return new SharedState(
+        version, StateFile.decode(operator, source + ": operator").state(), rolloutStates);
   }
 }

@@ -5,10 +5,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Polls the config file from a Vert.x timer and hands each valid changed version to a listener.
- * The file is read and parsed on a worker thread, never on an event loop. An invalid version is
- * logged and refused; the listener keeps whatever it had. Polling the content (not the mtime) also
- * catches editors and ConfigMap updates that replace the file with an equal mtime.
+ * Polls the config file from a Vert.x timer and hands each valid changed version to a listener. The
+ * file is read and parsed on a worker thread, never on an event loop. An invalid version is logged
+ * and refused; the listener keeps whatever it had. Polling the content (not the mtime) also catches
+ * editors and ConfigMap updates that replace the file with an equal mtime.
  */
 public final class ConfigWatcher {
   /** Told about every changed version of the file; called on a worker thread. */
@@ -38,7 +38,9 @@ public final class ConfigWatcher {
   private long timerId = -1;
   private volatile boolean busy;
 
-  /** @param appliedText the text of the config that is in force now */
+  /**
+   * @param appliedText the text of the config that is in force now
+   */
   public ConfigWatcher(Vertx vertx, ConfigLoader loader, String appliedText, Listener listener) {
     this.vertx = vertx;
     this.loader = loader;
@@ -63,10 +65,14 @@ public final class ConfigWatcher {
       return;
     }
     busy = true;
-    vertx.executeBlocking(() -> {
-      checkOnce();
-      return null;
-    }, false).onComplete(ar -> busy = false);
+    vertx
+        .executeBlocking(
+            () -> {
+              checkOnce();
+              return null;
+            },
+            false)
+        .onComplete(ar -> busy = false);
   }
 
   /** Reads the file once and applies it when it changed and is valid. Blocking. */

@@ -7,7 +7,8 @@ import java.util.Objects;
  * DNS name that stands for every address it resolves to, {@code dns://name:port} (a Kubernetes
  * headless Service: one address per ready pod), re-resolved every {@code dnsRefreshMillis}.
  *
- * @param dnsRefreshMillis how often a {@link Kind#DNS} name is resolved again; 0 for {@link Kind#HTTP}
+ * @param dnsRefreshMillis how often a {@link Kind#DNS} name is resolved again; 0 for {@link
+ *     Kind#HTTP}
  */
 public record EndpointAddress(Kind kind, String host, int port, long dnsRefreshMillis) {
   /** How the router finds the replicas behind the address. */
@@ -22,10 +23,12 @@ public record EndpointAddress(Kind kind, String host, int port, long dnsRefreshM
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(host, "host");
     if (kind == Kind.DNS && dnsRefreshMillis <= 0) {
-      throw ConfigException.of("dnsRefreshMillis", "must be positive for a dns endpoint, was " + dnsRefreshMillis);
+      throw ConfigException.of(
+          "dnsRefreshMillis", "must be positive for a dns endpoint, was " + dnsRefreshMillis);
     }
     if (kind == Kind.HTTP && dnsRefreshMillis != 0) {
-      throw ConfigException.of("dnsRefreshMillis", "is only for dns endpoints, was " + dnsRefreshMillis);
+      throw ConfigException.of(
+          "dnsRefreshMillis", "is only for dns endpoints, was " + dnsRefreshMillis);
     }
   }
 
@@ -43,7 +46,10 @@ public record EndpointAddress(Kind kind, String host, int port, long dnsRefreshM
     return kind == Kind.DNS;
   }
 
-  /** The address in the configuration's canonical form, {@code http://host:port} or {@code dns://name:port}. */
+  /**
+   * The address in the configuration's canonical form, {@code http://host:port} or {@code
+   * dns://name:port}.
+   */
   public String url() {
     return (kind == Kind.DNS ? "dns://" : "http://") + authority();
   }

@@ -3,8 +3,9 @@ package dev.infergate.router.config;
 import java.util.Objects;
 
 /**
- * Active health check of every endpoint of a service: {@code GET path} every {@code intervalMillis},
- * each probe given at most {@code timeoutMillis} (no more than the interval). Valid by construction.
+ * Active health check of every endpoint of a service: {@code GET path} every {@code
+ * intervalMillis}, each probe given at most {@code timeoutMillis} (no more than the interval).
+ * Valid by construction.
  */
 public record HealthCheckConfig(String path, long intervalMillis, long timeoutMillis) {
   public HealthCheckConfig {

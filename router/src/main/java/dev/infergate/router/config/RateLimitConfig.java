@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * @param services per-service limits, applied per consumer in addition to the plan's
  * @param idleEvictSeconds a consumer's buckets are dropped after this long without requests
- * @param maxConsumers hard cap on tracked consumers, so a flood of distinct subjects cannot grow memory
+ * @param maxConsumers hard cap on tracked consumers, so a flood of distinct subjects cannot grow
+ *     memory
  */
 public record RateLimitConfig(
     Limit defaultLimit,
@@ -19,7 +20,8 @@ public record RateLimitConfig(
     long idleEvictSeconds,
     int maxConsumers) {
 
-  static final Set<String> KEYS = Set.of("default", "plans", "services", "idleEvictSeconds", "maxConsumers");
+  static final Set<String> KEYS =
+      Set.of("default", "plans", "services", "idleEvictSeconds", "maxConsumers");
   static final Set<String> LIMIT_KEYS = Set.of("perSecond", "burst");
   public static final long DEFAULT_IDLE_EVICT_SECONDS = 300;
   public static final int DEFAULT_MAX_CONSUMERS = 100_000;

@@ -10,16 +10,19 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The {@code rollout:} block of a canary service: an automated canary that raises {@code candidate}'s
- * weight step by step, taking it from {@code baseline}, and judges each step against the baseline over
- * the same window (see DESIGN.md "Shadow, rollouts, cluster"). Validated here, whatever built it (the
- * config file or the admin API's start overrides): every message names the field under {@code rollout.}
- * and the bad value, as an {@link IllegalArgumentException}; whether candidate and baseline are tracks
- * of the service is {@link ServiceConfig}'s check.
+ * The {@code rollout:} block of a canary service: an automated canary that raises {@code
+ * candidate}'s weight step by step, taking it from {@code baseline}, and judges each step against
+ * the baseline over the same window (see DESIGN.md "Shadow, rollouts, cluster"). Validated here,
+ * whatever built it (the config file or the admin API's start overrides): every message names the
+ * field under {@code rollout.} and the bad value, as an {@link IllegalArgumentException}; whether
+ * candidate and baseline are tracks of the service is {@link ServiceConfig}'s check.
  *
- * @param steps candidate weight per step, strictly ascending, each 1..99; promotion (100) follows the last
- * @param stepSeconds hold of each step before it is analysed (an inconclusive step holds this long again)
- * @param minRequests candidate requests (and baseline requests, for a p99) a window needs for a verdict
+ * @param steps candidate weight per step, strictly ascending, each 1..99; promotion (100) follows
+ *     the last
+ * @param stepSeconds hold of each step before it is analysed (an inconclusive step holds this long
+ *     again)
+ * @param minRequests candidate requests (and baseline requests, for a p99) a window needs for a
+ *     verdict
  * @param maxErrorPercent candidate 5xx, timeouts and resets, in % of candidate requests
  * @param maxP99Ratio candidate p99 / baseline p99 over the same window
  * @param minAgreementPercent shadow agreement, judged only when a shadow targets the candidate
@@ -50,81 +53,142 @@ public record RolloutConfig(
   static final int MAX_INCONCLUSIVE = 100;
   static final double MAX_P99_RATIO = 100;
 
-  static final Set<String> KEYS = Set.of("candidate", "baseline", "steps", "stepSeconds", "minRequests",
-      "maxErrorPercent", "maxP99Ratio", "minAgreementPercent", "maxInconclusive", "warmup");
+  static final Set<String> KEYS =
+      Set.of(
+          "candidate",
+          "baseline",
+          "steps",
+          "stepSeconds",
+          "minRequests",
+          "maxErrorPercent",
+          "maxP99Ratio",
+          "minAgreementPercent",
+          "maxInconclusive",
+          "warmup");
 
   /**
    * Warm before weight: the candidate gets its first weight only when every endpoint of its track
    * passed its last readiness check for the pinned version, and, when a shadow targets it, after
-   * {@code shadowRequests} shadow copies were answered and compared. Still not warm after
-   * {@code timeoutSeconds}: the rollout pauses for a human.
+   * {@code shadowRequests} shadow copies were answered and compared. Still not warm after {@code
+   * timeoutSeconds}: the rollout pauses for a human.
    */
   public record Warmup(long shadowRequests, long timeoutSeconds) {
     public static final long DEFAULT_SHADOW_REQUESTS = 100;
     public static final long DEFAULT_TIMEOUT_SECONDS = 600;
-    public static final Warmup DEFAULTS = new Warmup(DEFAULT_SHADOW_REQUESTS, DEFAULT_TIMEOUT_SECONDS);
+    public static final Warmup DEFAULTS =
+        new Warmup(DEFAULT_SHADOW_REQUESTS, DEFAULT_TIMEOUT_SECONDS);
     static final Set<String> KEYS = Set.of("shadowRequests", "timeoutSeconds");
 
     public Warmup {
-      check(shadowRequests >= 0 && shadowRequests <= 1_000_000, "warmup.shadowRequests", "0..1000000", shadowRequests);
-      check(timeoutSeconds >= 1 && timeoutSeconds <= MAX_STEP_SECONDS, "warmup.timeoutSeconds", "1.." + MAX_STEP_SECONDS,
+      check(
+          shadowRequests >= 0 && shadowRequests <= 1_000_000,
+          "warmup.shadowRequests",
+          "0..1000000",
+          shadowRequests);
+      check(
+          timeoutSeconds >= 1 && timeoutSeconds <= MAX_STEP_SECONDS,
+          "warmup.timeoutSeconds",
+          "1.." + MAX_STEP_SECONDS,
           timeoutSeconds);
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("shadowRequests", shadowRequests).put("timeoutSeconds", timeoutSeconds);
+      return new JsonObject()
+          .put("shadowRequests", shadowRequests)
+          .put("timeoutSeconds", timeoutSeconds);
     }
   }
 
   public RolloutConfig {
     if (candidate == null || candidate.isBlank()) {
-      throw new IllegalArgumentException("rollout.candidate: required (the track whose weight grows)");
+      throw new IllegalArgumentException(
+          "rollout.candidate: required (the track whose weight grows)");
     }
     if (baseline == null || baseline.isBlank()) {
-      throw new IllegalArgumentException("rollout.baseline: required (the track it is compared with)");
+      throw new IllegalArgumentException(
+          "rollout.baseline: required (the track it is compared with)");
     }
     if (candidate.equals(baseline)) {
-      throw new IllegalArgumentException("rollout.baseline: must differ from rollout.candidate, both are '"
-          + candidate + "'");
+      throw new IllegalArgumentException(
+          "rollout.baseline: must differ from rollout.candidate, both are '" + candidate + "'");
     }
     Objects.requireNonNull(steps, "rollout.steps");
     steps = List.copyOf(steps);
     if (steps.isEmpty() || steps.size() > MAX_STEPS) {
-      throw new IllegalArgumentException("rollout.steps: must list 1.." + MAX_STEPS + " weights, was " + steps);
+      throw new IllegalArgumentException(
+          "rollout.steps: must list 1.." + MAX_STEPS + " weights, was " + steps);
     }
     int previous = 0;
     for (int i = 0; i < steps.size(); i++) {
       int w = steps.get(i);
       if (w < 1 || w > 99) {
-        throw new IllegalArgumentException("rollout.steps[" + i + "]: must be 1..99 (promotion to 100 follows "
-            + "the last step), was " + w);
+        throw new IllegalArgumentException(
+            "rollout.steps["
+                + i
+                + "]: must be 1..99 (promotion to 100 follows "
+                + "the last step), was "
+                + w);
       }
       if (w <= previous) {
-        throw new IllegalArgumentException("rollout.steps[" + i + "]: must be greater than the step before ("
-            + previous + "), was " + w);
+        throw new IllegalArgumentException(
+            "rollout.steps["
+                + i
+                + "]: must be greater than the step before ("
+                + previous
+                + "), was "
+                + w);
       }
       previous = w;
     }
-    check(stepSeconds >= 1 && stepSeconds <= MAX_STEP_SECONDS, "stepSeconds", "1.." + MAX_STEP_SECONDS, stepSeconds);
-    check(minRequests >= 1 && minRequests <= 100_000_000, "minRequests", "1..100000000", minRequests);
-    check(maxErrorPercent >= 0 && maxErrorPercent <= 100, "maxErrorPercent", "0..100", maxErrorPercent);
-    check(maxP99Ratio >= 1 && maxP99Ratio <= MAX_P99_RATIO, "maxP99Ratio", "1.." + (int) MAX_P99_RATIO, maxP99Ratio);
-    check(minAgreementPercent >= 0 && minAgreementPercent <= 100, "minAgreementPercent", "0..100", minAgreementPercent);
-    check(maxInconclusive >= 1 && maxInconclusive <= MAX_INCONCLUSIVE, "maxInconclusive", "1.." + MAX_INCONCLUSIVE,
+    check(
+        stepSeconds >= 1 && stepSeconds <= MAX_STEP_SECONDS,
+        "stepSeconds",
+        "1.." + MAX_STEP_SECONDS,
+        stepSeconds);
+    check(
+        minRequests >= 1 && minRequests <= 100_000_000, "minRequests", "1..100000000", minRequests);
+    check(
+        maxErrorPercent >= 0 && maxErrorPercent <= 100,
+        "maxErrorPercent",
+        "0..100",
+        maxErrorPercent);
+    check(
+        maxP99Ratio >= 1 && maxP99Ratio <= MAX_P99_RATIO,
+        "maxP99Ratio",
+        "1.." + (int) MAX_P99_RATIO,
+        maxP99Ratio);
+    check(
+        minAgreementPercent >= 0 && minAgreementPercent <= 100,
+        "minAgreementPercent",
+        "0..100",
+        minAgreementPercent);
+    check(
+        maxInconclusive >= 1 && maxInconclusive <= MAX_INCONCLUSIVE,
+        "maxInconclusive",
+        "1.." + MAX_INCONCLUSIVE,
         maxInconclusive);
     Objects.requireNonNull(warmup, "rollout.warmup");
   }
 
   private static void check(boolean ok, String field, String range, Object value) {
     if (!ok) {
-      throw new IllegalArgumentException("rollout." + field + ": must be " + range + ", was " + value);
+      throw new IllegalArgumentException(
+          "rollout." + field + ": must be " + range + ", was " + value);
     }
   }
 
   /** The defaults of every field but candidate and baseline. */
   public static RolloutConfig defaults(String candidate, String baseline) {
-    return new RolloutConfig(candidate, baseline, DEFAULT_STEPS, DEFAULT_STEP_SECONDS, DEFAULT_MIN_REQUESTS,
-        DEFAULT_MAX_ERROR_PERCENT, DEFAULT_MAX_P99_RATIO, DEFAULT_MIN_AGREEMENT_PERCENT, DEFAULT_MAX_INCONCLUSIVE,
+    return new RolloutConfig(
+        candidate,
+        baseline,
+        DEFAULT_STEPS,
+        DEFAULT_STEP_SECONDS,
+        DEFAULT_MIN_REQUESTS,
+        DEFAULT_MAX_ERROR_PERCENT,
+        DEFAULT_MAX_P99_RATIO,
+        DEFAULT_MIN_AGREEMENT_PERCENT,
+        DEFAULT_MAX_INCONCLUSIVE,
         Warmup.DEFAULTS);
   }
 
@@ -149,8 +213,9 @@ public record RolloutConfig(
   }
 
   /**
-   * {@code base} (null: defaults, then {@code json} must name candidate and baseline) with the fields
-   * {@code json} sets: the admin API's start overrides, and the saved rollout of the state file.
+   * {@code base} (null: defaults, then {@code json} must name candidate and baseline) with the
+   * fields {@code json} sets: the admin API's start overrides, and the saved rollout of the state
+   * file.
    *
    * @throws IllegalArgumentException naming the field (under {@code rollout.}) and the bad value
    */
@@ -182,21 +247,28 @@ public record RolloutConfig(
   static RolloutConfig parse(YamlMap m, RolloutConfig base) throws ConfigException {
     m.rejectUnknown(KEYS);
     try {
-      String candidate = m.has("candidate") ? m.string("candidate", null) : base == null ? null : base.candidate();
-      String baseline = m.has("baseline") ? m.string("baseline", null) : base == null ? null : base.baseline();
+      String candidate =
+          m.has("candidate") ? m.string("candidate", null) : base == null ? null : base.candidate();
+      String baseline =
+          m.has("baseline") ? m.string("baseline", null) : base == null ? null : base.baseline();
       if (candidate == null) {
-        throw new ConfigException(m.field("candidate") + ": required (the track whose weight grows)");
+        throw new ConfigException(
+            m.field("candidate") + ": required (the track whose weight grows)");
       }
       if (baseline == null) {
-        throw new ConfigException(m.field("baseline") + ": required (the track it is compared with)");
+        throw new ConfigException(
+            m.field("baseline") + ": required (the track it is compared with)");
       }
       RolloutConfig b = base != null ? base : defaults(candidate, baseline);
       YamlMap w = m.mapOrEmpty("warmup");
       w.rejectUnknown(Warmup.KEYS);
-      Warmup warmup = new Warmup(
-          w.integer("shadowRequests", b.warmup().shadowRequests(), 0, 1_000_000),
-          w.integer("timeoutSeconds", b.warmup().timeoutSeconds(), 1, MAX_STEP_SECONDS));
-      return new RolloutConfig(candidate, baseline,
+      Warmup warmup =
+          new Warmup(
+              w.integer("shadowRequests", b.warmup().shadowRequests(), 0, 1_000_000),
+              w.integer("timeoutSeconds", b.warmup().timeoutSeconds(), 1, MAX_STEP_SECONDS));
+      return new RolloutConfig(
+          candidate,
+          baseline,
           m.has("steps") ? steps(m) : b.steps(),
           m.integer("stepSeconds", b.stepSeconds(), 1, MAX_STEP_SECONDS),
           m.integer("minRequests", b.minRequests(), 1, 100_000_000),
@@ -207,7 +279,10 @@ public record RolloutConfig(
           warmup);
     } catch (IllegalArgumentException e) {
       // The record's own checks name "rollout.<field>"; give them the whole path.
-      String prefix = m.path().endsWith("rollout") ? m.path().substring(0, m.path().length() - "rollout".length()) : "";
+      String prefix =
+          m.path().endsWith("rollout")
+              ? m.path().substring(0, m.path().length() - "rollout".length())
+              : "";
       throw new ConfigException(prefix + e.getMessage());
     }
   }
@@ -218,8 +293,12 @@ public record RolloutConfig(
     for (int i = 0; i < raw.size(); i++) {
       Object v = raw.get(i);
       if (!(v instanceof Integer n)) {
-        throw new ConfigException(m.field("steps") + "[" + i + "]: must be an integer weight 1..99, was "
-            + YamlMap.describe(v));
+        throw new ConfigException(
+            m.field("steps")
+                + "["
+                + i
+                + "]: must be an integer weight 1..99, was "
+                + YamlMap.describe(v));
       }
       steps.add(n);
     }

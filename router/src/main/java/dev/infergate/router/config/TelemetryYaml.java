@@ -26,7 +26,8 @@ final class TelemetryYaml {
     YamlMap t = root.map("tracing");
     t.rejectUnknown(Set.of("otlpEndpoint", "sampleRatio"));
     try {
-      return new TracingConfig(t.optionalString("otlpEndpoint"),
+      return new TracingConfig(
+          t.optionalString("otlpEndpoint"),
           t.decimal("sampleRatio", TracingConfig.DEFAULT_SAMPLE_RATIO, 0, 1));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

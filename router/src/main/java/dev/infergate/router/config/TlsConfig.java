@@ -14,8 +14,12 @@ public record TlsConfig(String certFile, String keyFile) {
     String cert = tls.optionalString("certFile");
     String key = tls.optionalString("keyFile");
     if (cert == null || key == null) {
-      throw new ConfigException(tls.path() + ": needs both certFile and keyFile (PEM), was certFile="
-          + cert + ", keyFile=" + key);
+      throw new ConfigException(
+          tls.path()
+              + ": needs both certFile and keyFile (PEM), was certFile="
+              + cert
+              + ", keyFile="
+              + key);
     }
     return new TlsConfig(cert, key);
   }

@@ -9,8 +9,8 @@ import java.util.Set;
  * loop's client is made when the router starts).
  *
  * @param transport the HTTP client to the model servers: {@code netty} (the default, the fast path)
- *     or {@code vertx} (Vert.x's public HttpClient: slower, but independent of Vert.x internals, so a
- *     Vert.x upgrade that breaks the Netty path is a one-line switch)
+ *     or {@code vertx} (Vert.x's public HttpClient: slower, but independent of Vert.x internals, so
+ *     a Vert.x upgrade that breaks the Netty path is a one-line switch)
  */
 public record UpstreamConfig(Transport transport) {
   static final Set<String> KEYS = Set.of("transport");
@@ -40,6 +40,7 @@ public record UpstreamConfig(Transport transport) {
         return new UpstreamConfig(t);
       }
     }
-    throw new ConfigException(m.field("transport") + ": must be netty or vertx, was '" + name + "'");
+    throw new ConfigException(
+        m.field("transport") + ": must be netty or vertx, was '" + name + "'");
   }
 }

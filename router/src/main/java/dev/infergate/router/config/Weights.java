@@ -10,9 +10,10 @@ import java.util.Map;
  * Canary weights by track, in declaration order: each 0..100 percent, all summing to 100.
  *
  * <p>The one home of that rule. The config file's tracks ({@link ServiceConfig}), an operator's
- * {@code PUT /admin/services/{name}/weights}, the state file and the track split all hold or build a
- * {@code Weights}, so none of them can disagree on what a valid split is. Errors name the track
- * ({@code canary: must be 0..100, was 120}; see {@link ConfigException} for how the caller adds its path).
+ * {@code PUT /admin/services/{name}/weights}, the state file and the track split all hold or build
+ * a {@code Weights}, so none of them can disagree on what a valid split is. Errors name the track
+ * ({@code canary: must be 0..100, was 120}; see {@link ConfigException} for how the caller adds its
+ * path).
  */
 public record Weights(Map<String, Integer> byTrack) {
   /** The weights of a service's tracks always add up to this: they are percentages. */

@@ -33,7 +33,8 @@ final class YamlMap {
     Map<String, Object> copy = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
-        throw new ConfigException(label(path) + ": keys must be strings, was " + describe(e.getKey()));
+        throw new ConfigException(
+            label(path) + ": keys must be strings, was " + describe(e.getKey()));
       }
       copy.put(key, e.getValue());
     }
@@ -64,7 +65,8 @@ final class YamlMap {
   void rejectUnknown(Set<String> known) throws ConfigException {
     for (String key : values.keySet()) {
       if (!known.contains(key)) {
-        throw new ConfigException(field(key) + ": unknown field (known: " + String.join(", ", known) + ")");
+        throw new ConfigException(
+            field(key) + ": unknown field (known: " + String.join(", ", known) + ")");
       }
     }
   }
@@ -158,7 +160,8 @@ final class YamlMap {
   int int32(String key, int fallback) throws ConfigException {
     long n = integer(key, fallback);
     if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-      throw new ConfigException(field(key) + ": must be " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", was " + n);
+      throw new ConfigException(
+          field(key) + ": must be " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", was " + n);
     }
     return (int) n;
   }
@@ -241,7 +244,10 @@ final class YamlMap {
     return List.copyOf(result);
   }
 
-  /** A list of scalars when {@code key} holds a list, else null (the caller reads it as a single value). */
+  /**
+   * A list of scalars when {@code key} holds a list, else null (the caller reads it as a single
+   * value).
+   */
   List<String> listOrNull(String key) throws ConfigException {
     return values.get(key) instanceof List<?> ? stringList(key, List.of()) : null;
   }

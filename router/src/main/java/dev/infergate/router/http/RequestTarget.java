@@ -6,18 +6,23 @@ package dev.infergate.router.http;
  *
  * <p>Accepted: origin-form only ({@code /path[?query]}), the path built of RFC 3986 {@code pchar}s
  * in non-empty segments. Refused, each with its reason:
+ *
  * <ul>
- *   <li>absolute-form ({@code http://host/...}), authority-form and asterisk-form ({@code *}): a reverse
- *       proxy is sent origin-form, and another form would let the client name a second host or path;
+ *   <li>absolute-form ({@code http://host/...}), authority-form and asterisk-form ({@code *}): a
+ *       reverse proxy is sent origin-form, and another form would let the client name a second host
+ *       or path;
  *   <li>dot-segments ({@code .}, {@code ..}) and empty segments ({@code //}, a trailing {@code /});
- *   <li>percent-escapes of {@code .}, {@code /}, {@code \}, {@code %} (double encoding), of control bytes
- *       ({@code %00}..{@code %1F}, {@code %7F}), and of unreserved characters ({@code %69} for {@code i}:
- *       never canonical); malformed escapes ({@code %}, {@code %zz}, {@code %G1}, {@code iris%});
- *   <li>raw backslashes, control bytes, non-ASCII bytes and other characters RFC 3986 does not allow
- *       in a path (space, {@code "}, {@code #}, {@code <}, {@code >}, {@code [}, {@code ]}, ...).
+ *   <li>percent-escapes of {@code .}, {@code /}, {@code \}, {@code %} (double encoding), of control
+ *       bytes ({@code %00}..{@code %1F}, {@code %7F}), and of unreserved characters ({@code %69}
+ *       for {@code i}: never canonical); malformed escapes ({@code %}, {@code %zz}, {@code %G1},
+ *       {@code iris%});
+ *   <li>raw backslashes, control bytes, non-ASCII bytes and other characters RFC 3986 does not
+ *       allow in a path (space, {@code "}, {@code #}, {@code <}, {@code >}, {@code [}, {@code ]},
+ *       ...).
  * </ul>
- * The query is forwarded as it came, so it gets the same character rules (plus {@code /} and
- * {@code ?}): no raw or encoded control bytes, no malformed escapes; any other escape is data there
+ *
+ * The query is forwarded as it came, so it gets the same character rules (plus {@code /} and {@code
+ * ?}): no raw or encoded control bytes, no malformed escapes; any other escape is data there
  * ({@code %25}, {@code %2F}). Other escapes in the path ({@code %20}) pass this check; the router's
  * path grammar matches none of them.
  *
@@ -146,13 +151,18 @@ public final class RequestTarget {
   }
 
   private static boolean unreserved(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '.'
+        || c == '_'
+        || c == '~';
   }
 
   private static boolean subDelim(char c) {
-    return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+'
-        || c == ',' || c == ';' || c == '=';
+    return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*'
+        || c == '+' || c == ',' || c == ';' || c == '=';
   }
 
   private static int hex(char c) {

@@ -9,8 +9,8 @@ import java.time.Instant;
 
 /**
  * Structured access log: one JSON object per line per request. Lines are queued in memory and
- * written by {@link #flush()}, which the router runs on a worker thread from a timer and at shutdown,
- * so that no event loop ever waits on stdout. Thread-safe.
+ * written by {@link #flush()}, which the router runs on a worker thread from a timer and at
+ * shutdown, so that no event loop ever waits on stdout. Thread-safe.
  */
 public final class AccessLog {
   /** One finished request. */
@@ -29,8 +29,13 @@ public final class AccessLog {
       String error) {}
 
   private static final int BUFFER_BYTES = 64 * 1024;
-  /** Lines waiting for {@link #flush}; beyond this they are dropped (and counted), never blocking a request. */
+
+  /**
+   * Lines waiting for {@link #flush}; beyond this they are dropped (and counted), never blocking a
+   * request.
+   */
   static final int MAX_PENDING_BYTES = 8 * 1024 * 1024;
+
   private final OutputStream out;
   private final boolean enabled;
   private ByteArrayOutputStream pending = new ByteArrayOutputStream(BUFFER_BYTES);
@@ -80,7 +85,8 @@ public final class AccessLog {
       try {
         batch.writeTo(out);
         if (lost > 0) {
-          out.write(("{\"accessLogLinesDropped\":" + lost + "}\n").getBytes(StandardCharsets.UTF_8));
+          out.write(
+              ("{\"accessLogLinesDropped\":" + lost + "}\n").getBytes(StandardCharsets.UTF_8));
         }
         out.flush();
       } catch (IOException ignored) {

@@ -31,8 +31,14 @@ public final class EndpointMeters implements AutoCloseable {
 
   EndpointMeters(MeterRegistry registry, String service, String track, String endpoint) {
     this.registry = registry;
-    this.tags = Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_TRACK, track,
-        MetricNames.TAG_ENDPOINT, endpoint);
+    this.tags =
+        Tags.of(
+            MetricNames.TAG_SERVICE,
+            service,
+            MetricNames.TAG_TRACK,
+            track,
+            MetricNames.TAG_ENDPOINT,
+            endpoint);
     this.tries = new StatusCounters(registry, MetricNames.UPSTREAM_REQUESTS, tags);
     this.duration = RouterMetrics.latencyTimer(registry, MetricNames.UPSTREAM_DURATION, tags);
     owned.add(duration);
@@ -43,20 +49,28 @@ public final class EndpointMeters implements AutoCloseable {
    *
    * @param breakerState name of the breaker's current state (CLOSED, OPEN, HALF_OPEN...)
    */
-  public void bindState(Supplier<String> breakerState, BooleanSupplier healthy, IntSupplier outstanding) {
+  public void bindState(
+      Supplier<String> breakerState, BooleanSupplier healthy, IntSupplier outstanding) {
     for (String state : List.of("CLOSED", "OPEN", "HALF_OPEN")) {
-      owned.add(Gauge.builder(MetricNames.BREAKER_STATE, breakerState, s -> state.equals(s.get()) ? 1 : 0)
-          .description(MetricNames.help(MetricNames.BREAKER_STATE))
-          .tags(tags.and(MetricNames.TAG_STATE, state.toLowerCase(Locale.ROOT)))
-          .strongReference(true)
-          .register(registry));
+      owned.add(
+          Gauge.builder(MetricNames.BREAKER_STATE, breakerState, s -> state.equals(s.get()) ? 1 : 0)
+              .description(MetricNames.help(MetricNames.BREAKER_STATE))
+              .tags(tags.and(MetricNames.TAG_STATE, state.toLowerCase(Locale.ROOT)))
+              .strongReference(true)
+              .register(registry));
     }
-    owned.add(Gauge.builder(MetricNames.ENDPOINT_HEALTHY, healthy, h -> h.getAsBoolean() ? 1 : 0)
-        .description(MetricNames.help(MetricNames.ENDPOINT_HEALTHY))
-        .tags(tags).strongReference(true).register(registry));
-    owned.add(Gauge.builder(MetricNames.ENDPOINT_OUTSTANDING, outstanding, IntSupplier::getAsInt)
-        .description(MetricNames.help(MetricNames.ENDPOINT_OUTSTANDING))
-        .tags(tags).strongReference(true).register(registry));
+    owned.add(
+        Gauge.builder(MetricNames.ENDPOINT_HEALTHY, healthy, h -> h.getAsBoolean() ? 1 : 0)
+            .description(MetricNames.help(MetricNames.ENDPOINT_HEALTHY))
+            .tags(tags)
+            .strongReference(true)
+            .register(registry));
+    owned.add(
+        Gauge.builder(MetricNames.ENDPOINT_OUTSTANDING, outstanding, IntSupplier::getAsInt)
+            .description(MetricNames.help(MetricNames.ENDPOINT_OUTSTANDING))
+            .tags(tags)
+            .strongReference(true)
+            .register(registry));
   }
 
   public void tryCompleted(int status, long nanos) {
@@ -71,15 +85,18 @@ public final class EndpointMeters implements AutoCloseable {
 
   /** A retry was made because a try on this endpoint failed. */
   public void retried(RetryReason reason) {
-    Counter c = switch (reason) {
-      case ERROR -> retryAfterError;
-      case STATUS -> retryAfterStatus;
-    };
+    Counter c =
+        switch (reason) {
+          case ERROR -> retryAfterError;
+          case STATUS -> retryAfterStatus;
+        };
     if (c == null) {
       if (closed) {
         return;
       }
-      c = RouterMetrics.counter(registry, MetricNames.RETRIES, tags.and(MetricNames.TAG_REASON, reason.tag()));
+      c =
+          RouterMetrics.counter(
+              registry, MetricNames.RETRIES, tags.and(MetricNames.TAG_REASON, reason.tag()));
       owned.add(c);
       if (closed) {
         registry.remove(c);

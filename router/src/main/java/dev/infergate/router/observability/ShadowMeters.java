@@ -20,8 +20,14 @@ public final class ShadowMeters {
   private final Timer duration;
 
   ShadowMeters(MeterRegistry registry, String service, String liveTrack, String shadowTrack) {
-    Tags tags = Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_LIVE_TRACK, liveTrack,
-        MetricNames.TAG_SHADOW_TRACK, shadowTrack);
+    Tags tags =
+        Tags.of(
+            MetricNames.TAG_SERVICE,
+            service,
+            MetricNames.TAG_LIVE_TRACK,
+            liveTrack,
+            MetricNames.TAG_SHADOW_TRACK,
+            shadowTrack);
     this.agreed = result(registry, tags, "agreed");
     this.disagreed = result(registry, tags, "disagreed");
     this.errors = result(registry, tags, "error");
@@ -31,7 +37,8 @@ public final class ShadowMeters {
   }
 
   private static Counter result(MeterRegistry registry, Tags tags, String result) {
-    return RouterMetrics.counter(registry, MetricNames.SHADOW_REQUESTS, tags.and(MetricNames.TAG_RESULT, result));
+    return RouterMetrics.counter(
+        registry, MetricNames.SHADOW_REQUESTS, tags.and(MetricNames.TAG_RESULT, result));
   }
 
   public void agreed() {

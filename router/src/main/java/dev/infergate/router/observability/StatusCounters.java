@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Counters of one tag set split by HTTP status, looked up by an array index instead of a registry
- * lookup per request (a Micrometer lookup builds a Meter.Id each time). Created lazily, so
- * {@link #remove()} is what takes them out of the registry again.
+ * lookup per request (a Micrometer lookup builds a Meter.Id each time). Created lazily, so {@link
+ * #remove()} is what takes them out of the registry again.
  */
 final class StatusCounters {
   private static final int MAX_STATUS = 600;
@@ -72,7 +72,11 @@ final class StatusCounters {
     if (removed) {
       return null;
     }
-    Counter c = Counter.builder(name).description(MetricNames.help(name)).tags(withStatus).register(registry);
+    Counter c =
+        Counter.builder(name)
+            .description(MetricNames.help(name))
+            .tags(withStatus)
+            .register(registry);
     if (removed) {
       // remove() ran meanwhile and may have missed this one.
       registry.remove(c);

@@ -6,16 +6,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How the requests first sent to one track of one service fared: counts and a latency histogram of
- * that first try, cumulative since the router started. The rollout analysis diffs two
- * {@link Snapshot}s to judge a window. Bounded (a fixed {@value #BUCKETS}-bucket log-linear histogram,
- * as HdrHistogram lays them out: 3 % resolution from 1 µs to ~67 s), lock-free; any thread.
+ * that first try, cumulative since the router started. The rollout analysis diffs two {@link
+ * Snapshot}s to judge a window. Bounded (a fixed {@value #BUCKETS}-bucket log-linear histogram, as
+ * HdrHistogram lays them out: 3 % resolution from 1 µs to ~67 s), lock-free; any thread.
  */
 public final class TrackOutcomes {
   /** Sub-buckets per power of two: the resolution (1/32, ~3 %). */
   private static final int SUB_BITS = 5;
+
   private static final int SUB = 1 << SUB_BITS;
+
   /** Values up to 2^26 µs (~67 s) keep their resolution; longer ones fall in the last bucket. */
   private static final int MAX_BITS = 26;
+
   static final int BUCKETS = 2 * SUB + (MAX_BITS - SUB_BITS - 1) * SUB;
 
   private final LongAdder requests = new LongAdder();
@@ -39,7 +42,10 @@ public final class TrackOutcomes {
     }
   }
 
-  /** The counts now (not atomic across fields: a request in progress may be in one and not yet in another). */
+  /**
+   * The counts now (not atomic across fields: a request in progress may be in one and not yet in
+   * another).
+   */
   public Snapshot snapshot() {
     long[] counts = new long[BUCKETS];
     for (int i = 0; i < BUCKETS; i++) {
@@ -61,7 +67,10 @@ public final class TrackOutcomes {
     return 2 * SUB + (shift - 1) * SUB + sub;
   }
 
-  /** The largest value (µs) that falls in bucket {@code i}: percentiles are reported at the bucket's top. */
+  /**
+   * The largest value (µs) that falls in bucket {@code i}: percentiles are reported at the bucket's
+   * top.
+   */
   static long upperMicros(int i) {
     if (i < 2 * SUB) {
       return i;
@@ -98,7 +107,8 @@ public final class TrackOutcomes {
       for (int i = 0; i < BUCKETS; i++) {
         diff[i] = Math.max(0, counts[i] - earlier.counts[i]);
       }
-      return new Snapshot(Math.max(0, requests - earlier.requests), Math.max(0, errors - earlier.errors), diff);
+      return new Snapshot(
+          Math.max(0, requests - earlier.requests), Math.max(0, errors - earlier.errors), diff);
     }
 
     /** The {@code q} quantile (0..1) of the try durations in milliseconds; 0 with no samples. */

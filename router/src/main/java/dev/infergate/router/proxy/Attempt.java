@@ -11,13 +11,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * One try of a request on one endpoint (Envoy's upstream request): sends it, waits for the head
  * within its per-try deadline, and ends exactly once for its endpoint, with a {@link TryOutcome}
- * that settles the endpoint's breaker, outstanding count and meters. Its {@link Phase} says where it
- * is; whether to try again is not its business ({@link RetryPolicy}, {@link Forwarding}).
+ * that settles the endpoint's breaker, outstanding count and meters. Its {@link Phase} says where
+ * it is; whether to try again is not its business ({@link RetryPolicy}, {@link Forwarding}).
  *
  * <p>A head that is passed on ends the try for the endpoint ({@link TryOutcome#ANSWERED}) and moves
  * it to {@link Phase#RELAYING}; the exchange stays attached until the body is relayed or the
- * attempt is {@link #abandon}ed. Callbacks that arrive after the attempt is done (an abandoned try's
- * late answer) are ignored, the exchange reset.
+ * attempt is {@link #abandon}ed. Callbacks that arrive after the attempt is done (an abandoned
+ * try's late answer) are ignored, the exchange reset.
  *
  * <p>Confined to the request's event loop; time from the injected {@link NanoClock}.
  */
@@ -42,7 +42,8 @@ final class Attempt implements UpstreamExchange.Listener {
     /**
      * The try failed (done for its endpoint).
      *
-     * @param response the 5xx's exchange for {@link TryOutcome#STATUS_5XX}, to relay or discard; else null
+     * @param response the 5xx's exchange for {@link TryOutcome#STATUS_5XX}, to relay or discard;
+     *     else null
      */
     void failed(Attempt attempt, TryOutcome outcome, Throwable cause, UpstreamExchange response);
   }
@@ -61,6 +62,7 @@ final class Attempt implements UpstreamExchange.Listener {
   private UpstreamExchange exchange;
   private TryOutcome outcome;
   private long nanos;
+
   /** This try's client span, kept by a tracing {@link AttemptObserver}; null when none. */
   Object observed;
 
@@ -69,8 +71,16 @@ final class Attempt implements UpstreamExchange.Listener {
    * @param perTryMillis the try's own limit, already cut to the time the request has left
    * @param deadlineNanos when the try times out (the request's deadline when that comes first)
    */
-  Attempt(Owner owner, NanoClock clock, AttemptObserver observer, int number, TrackRoute track, Endpoint endpoint,
-      OutboundRequest request, long perTryMillis, long deadlineNanos) {
+  Attempt(
+      Owner owner,
+      NanoClock clock,
+      AttemptObserver observer,
+      int number,
+      TrackRoute track,
+      Endpoint endpoint,
+      OutboundRequest request,
+      long perTryMillis,
+      long deadlineNanos) {
     this.owner = owner;
     this.clock = clock;
     this.observer = observer;
@@ -86,8 +96,15 @@ final class Attempt implements UpstreamExchange.Listener {
   /** Sends the request; the endpoint was reserved by the pick. */
   void start(UpstreamTransport transport, String uri) {
     observer.started(this);
-    UpstreamExchange e = transport.send(observer.outbound(this), endpoint.host(), endpoint.port(), endpoint.authority(), uri,
-        (int) Math.min(Integer.MAX_VALUE, perTryMillis), this);
+    UpstreamExchange e =
+        transport.send(
+            observer.outbound(this),
+            endpoint.host(),
+            endpoint.port(),
+            endpoint.authority(),
+            uri,
+            (int) Math.min(Integer.MAX_VALUE, perTryMillis),
+            this);
     if (phase != Phase.DONE) {
       exchange = e;
     }
@@ -181,7 +198,8 @@ final class Attempt implements UpstreamExchange.Listener {
     if (!waiting()) {
       return;
     }
-    TryTimeoutException cause = new TryTimeoutException("try timed out after " + perTryMillis + " ms");
+    TryTimeoutException cause =
+        new TryTimeoutException("try timed out after " + perTryMillis + " ms");
     resetExchange();
     settle(TryOutcome.TRY_TIMEOUT, cause, -1);
     phase = Phase.DONE;

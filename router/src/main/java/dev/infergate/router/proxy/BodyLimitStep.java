@@ -2,8 +2,8 @@ package dev.infergate.router.proxy;
 
 /**
  * Answers 413 at once when the declared {@code Content-Length} is over {@code maxBodyBytes}, before
- * any of the body is read. (A chunked body that grows past the limit is caught by
- * {@link BodyReadStep}.)
+ * any of the body is read. (A chunked body that grows past the limit is caught by {@link
+ * BodyReadStep}.)
  */
 final class BodyLimitStep implements RequestStep {
   @Override
@@ -19,7 +19,8 @@ final class BodyLimitStep implements RequestStep {
         return;
       }
       if (length > max) {
-        ctx.fail(413, "request body of " + length + " bytes is over the limit of " + max + " bytes");
+        ctx.fail(
+            413, "request body of " + length + " bytes is over the limit of " + max + " bytes");
         return;
       }
     }

@@ -8,9 +8,9 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Buffers the request body, up to {@code maxBodyBytes}, so that a retry can send it again. A body
  * that grows past the limit (chunked, no Content-Length) gets 413 as soon as it does. A body that
- * arrives in one chunk is kept as it came, without a copy. Answers {@code Expect: 100-continue}.
- * A body that stalls (408) or cannot be decoded (400) is answered by the connection's
- * {@link ReadDeadlines}, which closes it; the request then fails here and is logged as that answer.
+ * arrives in one chunk is kept as it came, without a copy. Answers {@code Expect: 100-continue}. A
+ * body that stalls (408) or cannot be decoded (400) is answered by the connection's {@link
+ * ReadDeadlines}, which closes it; the request then fails here and is logged as that answer.
  */
 final class BodyReadStep implements RequestStep {
   @Override
@@ -25,7 +25,8 @@ final class BodyReadStep implements RequestStep {
     request.handler(collector);
     request.endHandler(collector::end);
     request.exceptionHandler(collector::failed);
-    request.resume(); // a step before this one may have paused it (ProxyContext#pauseBody, RequestStep's contract)
+    request.resume(); // a step before this one may have paused it (ProxyContext#pauseBody,
+    // RequestStep's contract)
     if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
       ctx.response.writeContinue();
     }

@@ -30,7 +30,8 @@ final class ClientDownstream implements Downstream {
   }
 
   @Override
-  public Relay relay(UpstreamExchange resp, TrackRoute track, String endpoint, int capture, Handler<String> done) {
+  public Relay relay(
+      UpstreamExchange resp, TrackRoute track, String endpoint, int capture, Handler<String> done) {
     ctx.servedTrack = track;
     ctx.servedEndpoint = endpoint;
     HttpServerResponse out = ctx.response;

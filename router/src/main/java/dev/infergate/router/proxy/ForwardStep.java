@@ -26,35 +26,60 @@ final class ForwardStep implements RequestStep {
   final Deadlines deadlines;
   final NanoClock clock;
   final AttemptObserver observer;
+
   /** Shadow copies ({@link ShadowTap}); null where none are made (tests of forwarding alone). */
   final Shadowing shadowing;
+
   /** For comparisons of large shadowed answers on a worker; null with {@link #shadowing}. */
   final Vertx vertx;
 
   /** Create on the event loop that will run the requests: the deadline sweep runs there. */
-  ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing) {
+  ForwardStep(
+      Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing) {
     this(vertx, transport, metrics, shadowing, Tracing.OFF);
   }
 
   /**
-   * @param tracing with tracing on, a client span per try ({@link TryTracing}) besides the rollout statistics
-   *     ({@link TrackOutcomesObserver})
+   * @param tracing with tracing on, a client span per try ({@link TryTracing}) besides the rollout
+   *     statistics ({@link TrackOutcomesObserver})
    */
-  ForwardStep(Vertx vertx, UpstreamTransport transport, RouterMetrics metrics, Shadowing shadowing, Tracing tracing) {
-    this(transport, metrics, new Deadlines(), NanoClock.SYSTEM,
-        tracing.enabled() ? new TryTracing(tracing, new TrackOutcomesObserver()) : new TrackOutcomesObserver(),
-        shadowing, vertx);
+  ForwardStep(
+      Vertx vertx,
+      UpstreamTransport transport,
+      RouterMetrics metrics,
+      Shadowing shadowing,
+      Tracing tracing) {
+    this(
+        transport,
+        metrics,
+        new Deadlines(),
+        NanoClock.SYSTEM,
+        tracing.enabled()
+            ? new TryTracing(tracing, new TrackOutcomesObserver())
+            : new TrackOutcomesObserver(),
+        shadowing,
+        vertx);
     deadlines.start(vertx);
   }
 
   /** Without a sweep of its own: the caller sweeps {@code deadlines} (tests, with a fake clock). */
-  ForwardStep(UpstreamTransport transport, RouterMetrics metrics, Deadlines deadlines, NanoClock clock,
+  ForwardStep(
+      UpstreamTransport transport,
+      RouterMetrics metrics,
+      Deadlines deadlines,
+      NanoClock clock,
       AttemptObserver observer) {
     this(transport, metrics, deadlines, clock, observer, null, null);
   }
 
-  private ForwardStep(UpstreamTransport transport, RouterMetrics metrics, Deadlines deadlines, NanoClock clock,
-      AttemptObserver observer, Shadowing shadowing, Vertx vertx) {
+  private ForwardStep(
+      UpstreamTransport transport,
+      RouterMetrics metrics,
+      Deadlines deadlines,
+      NanoClock clock,
+      AttemptObserver observer,
+      Shadowing shadowing,
+      Vertx vertx) {
     this.shadowing = shadowing;
     this.vertx = vertx;
     this.transport = transport;
@@ -67,17 +92,29 @@ final class ForwardStep implements RequestStep {
   @Override
   public void handle(ProxyContext ctx) {
     OutboundRequest request = outbound(ctx);
-    new Forwarding(this, new ClientDownstream(ctx), ctx.service, ctx.track, request, ctx.startNanos,
-        ShadowTap.open(this, ctx, request)).start();
+    new Forwarding(
+            this,
+            new ClientDownstream(ctx),
+            ctx.service,
+            ctx.track,
+            request,
+            ctx.startNanos,
+            ShadowTap.open(this, ctx, request))
+        .start();
   }
 
   /** What goes upstream, fixed once for every try. */
   static OutboundRequest outbound(ProxyContext ctx) {
     SocketAddress remote = ctx.request.remoteAddress();
-    return new OutboundRequest(ctx.request.method(), ctx.request.headers(), ctx.requestId, ctx.traceparent,
+    return new OutboundRequest(
+        ctx.request.method(),
+        ctx.request.headers(),
+        ctx.requestId,
+        ctx.traceparent,
         remote == null ? "unknown" : remote.hostAddress(),
         ctx.request.authority() == null ? null : ctx.request.authority().toString(),
         ctx.request.isSSL() ? "https" : "http",
-        ctx.consumer != null, ctx.body);
+        ctx.consumer != null,
+        ctx.body);
   }
 }

@@ -16,16 +16,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One request's tries, orchestrated: picks an endpoint (least outstanding, healthy, breaker not
- * open) of the chosen track, runs an {@link Attempt} on it, and after a failed one asks
- * {@link RetryPolicy} whether to retry on the same track, fail over to the fallback track, pass the
- * answer on, or answer 503/504. The request's own deadline ({@code timeoutMillis}) and each try's
- * are watched by the event loop's {@link Deadlines} sweep; out of time it answers 504 (or cuts a
+ * open) of the chosen track, runs an {@link Attempt} on it, and after a failed one asks {@link
+ * RetryPolicy} whether to retry on the same track, fail over to the fallback track, pass the answer
+ * on, or answer 503/504. The request's own deadline ({@code timeoutMillis}) and each try's are
+ * watched by the event loop's {@link Deadlines} sweep; out of time it answers 504 (or cuts a
  * response already under way). The client going away abandons the try in flight.
  *
- * <p>Confined to the request's event loop. Time comes from the injected {@link NanoClock}, the client
- * side through {@link Downstream} and the model servers through the transport, so
- * {@code ForwardingTest} runs the whole matrix without sockets or real time. Callbacks of an attempt
- * that is no longer the current one are ignored.
+ * <p>Confined to the request's event loop. Time comes from the injected {@link NanoClock}, the
+ * client side through {@link Downstream} and the model servers through the transport, so {@code
+ * ForwardingTest} runs the whole matrix without sockets or real time. Callbacks of an attempt that
+ * is no longer the current one are ignored.
  */
 final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.Options {
   private final ForwardStep env;
@@ -34,16 +34,21 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
   private final RetryConfig retry;
   private final OutboundRequest request;
   private final long deadline;
+
   /** The request's shadow copy when its service has one and it is an inference; else null. */
   private final ShadowTap shadow;
 
   private TrackRoute track;
   private EndpointGroup group;
+
   /** Bit i: endpoint i of the current track was tried. */
   private long tried;
+
   private boolean failedOver;
+
   /** Tries that count against {@code retry.attempts} (refused ones do not). */
   private int counted;
+
   private int number;
   private int picked = -1;
   private Attempt current;
@@ -52,18 +57,33 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
   private int deadlineSlot = -1;
   private boolean done;
 
-  /** @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis} counts from it */
-  Forwarding(ForwardStep env, Downstream down, ServiceRoute service, TrackRoute track, OutboundRequest request,
+  /**
+   * @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis}
+   *     counts from it
+   */
+  Forwarding(
+      ForwardStep env,
+      Downstream down,
+      ServiceRoute service,
+      TrackRoute track,
+      OutboundRequest request,
       long startNanos) {
     this(env, down, service, track, request, startNanos, null);
   }
 
   /**
-   * @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis} counts from it
+   * @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis}
+   *     counts from it
    * @param shadow the request's possible shadow copy ({@link ShadowTap#open}), or null
    */
-  Forwarding(ForwardStep env, Downstream down, ServiceRoute service, TrackRoute track, OutboundRequest request,
-      long startNanos, ShadowTap shadow) {
+  Forwarding(
+      ForwardStep env,
+      Downstream down,
+      ServiceRoute service,
+      TrackRoute track,
+      OutboundRequest request,
+      long startNanos,
+      ShadowTap shadow) {
     this.env = env;
     this.shadow = shadow;
     this.down = down;
@@ -137,7 +157,9 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
     long left = (deadline - now) / 1_000_000L;
     long perTry = Math.max(1, Math.min(retry.perTryTimeoutMillis(), left));
     long tryDeadline = perTry < left ? now + perTry * 1_000_000L : deadline;
-    Attempt attempt = new Attempt(this, env.clock, env.observer, ++number, track, endpoint, request, perTry, tryDeadline);
+    Attempt attempt =
+        new Attempt(
+            this, env.clock, env.observer, ++number, track, endpoint, request, perTry, tryDeadline);
     current = attempt;
     attempt.start(env.transport, down.upstreamUri(track));
   }
@@ -173,7 +195,8 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
   }
 
   @Override
-  public void failed(Attempt attempt, TryOutcome outcome, Throwable cause, UpstreamExchange response) {
+  public void failed(
+      Attempt attempt, TryOutcome outcome, Throwable cause, UpstreamExchange response) {
     if (attempt != current || done) {
       if (response != null) {
         response.reset();
@@ -190,19 +213,28 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
       env.metrics.retryBudgetExhausted(service.name());
     }
     if (verdict.retries()) {
-      attempt.endpoint().meters().retried(response != null ? RetryReason.STATUS : RetryReason.ERROR);
+      attempt
+          .endpoint()
+          .meters()
+          .retried(response != null ? RetryReason.STATUS : RetryReason.ERROR);
       if (response != null) {
-        response.discard(); // read and drop the (small) error body so the connection goes back to the pool
+        response
+            .discard(); // read and drop the (small) error body so the connection goes back to the
+        // pool
       }
       send(picked);
       return;
     }
     releaseRetrySlot(); // taken for a retry that found no endpoint
-    Throwable why = cause != null ? cause : new Attempt.UpstreamStatusException(response.statusCode());
+    Throwable why =
+        cause != null ? cause : new Attempt.UpstreamStatusException(response.statusCode());
     switch (verdict.decision()) {
       case RELAY -> relay(attempt, response);
-      case ANSWER_504 -> respondError(504,
-          "no answer from service '" + service.name() + "' in time: " + reason(why), describe(why));
+      case ANSWER_504 ->
+          respondError(
+              504,
+              "no answer from service '" + service.name() + "' in time: " + reason(why),
+              describe(why));
       default -> {
         String head = "no endpoint of service '" + service.name() + "' could answer (last error: ";
         String tail = "; not retried: " + verdict.reason() + ")";
@@ -262,39 +294,52 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
     int status = response.statusCode();
     attempt.relaying(response);
     AttemptObserver observer = env.observer;
-    // The draw for a shadow copy, from the head (status, track that answered); the live body is kept if so.
+    // The draw for a shadow copy, from the head (status, track that answered); the live body is
+    // kept if so.
     boolean shadowed = shadow != null && shadow.sample(attempt.track(), response);
     int asked = observer.captureBodyBytes();
-    relay = down.relay(response, attempt.track(), attempt.endpoint().authority(),
-        shadowed ? Math.max(asked, ShadowTap.CAPTURE_BYTES) : asked,
-        error -> {
-          if (done) {
-            return;
-          }
-          attempt.relayEnded();
-          finish();
-          Buffer body = relay == null ? null : relay.captured();
-          // The observer sees what it asked for, however much the shadow kept.
-          observer.relayed(attempt, status,
-              asked == 0 || body == null ? null : body.length() > asked ? body.slice(0, asked) : body, error);
-          down.complete(status, error);
-          if (shadowed && error == null) {
-            shadow.liveEnded(body); // only now: the copy never races the live answer
-          }
-        });
+    relay =
+        down.relay(
+            response,
+            attempt.track(),
+            attempt.endpoint().authority(),
+            shadowed ? Math.max(asked, ShadowTap.CAPTURE_BYTES) : asked,
+            error -> {
+              if (done) {
+                return;
+              }
+              attempt.relayEnded();
+              finish();
+              Buffer body = relay == null ? null : relay.captured();
+              // The observer sees what it asked for, however much the shadow kept.
+              observer.relayed(
+                  attempt,
+                  status,
+                  asked == 0 || body == null
+                      ? null
+                      : body.length() > asked ? body.slice(0, asked) : body,
+                  error);
+              down.complete(status, error);
+              if (shadowed && error == null) {
+                shadow.liveEnded(body); // only now: the copy never races the live answer
+              }
+            });
   }
 
   private void respondError(int status, String message) {
     respondError(status, message, message);
   }
 
-  /** @param detail for the access log: may name the endpoint's address, which clients are not told */
+  /**
+   * @param detail for the access log: may name the endpoint's address, which clients are not told
+   */
   private void respondError(int status, String message, String detail) {
     if (done) {
       return;
     }
     finish();
-    down.fail(status, message, detail, track, current == null ? null : current.endpoint().authority());
+    down.fail(
+        status, message, detail, track, current == null ? null : current.endpoint().authority());
   }
 
   private void releaseRetrySlot() {
@@ -316,7 +361,10 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
     return (deadline - env.clock.nanoTime()) / 1_000_000L;
   }
 
-  /** What a client is told of an upstream failure: its kind, never an address (Netty's messages name it). */
+  /**
+   * What a client is told of an upstream failure: its kind, never an address (Netty's messages name
+   * it).
+   */
   private static String reason(Throwable t) {
     if (t instanceof Attempt.TryTimeoutException || t instanceof Attempt.UpstreamStatusException) {
       return t.getMessage();

@@ -1,9 +1,9 @@
 package dev.infergate.router.proxy;
 
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import dev.infergate.router.upstream.http.HeaderRules;
 import dev.infergate.router.upstream.http.UpstreamExchange;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.Iterator;
 import java.util.Map;
 

@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * limit, a request line too long, bytes that are not HTTP) with the router's JSON error, where
  * Vert.x would answer an empty 431 or just close. The connection is closed afterwards; the close
  * waits a moment (the decoder drops what still arrives meanwhile), since closing with the rest of
- * an oversized header block unread makes the kernel send a reset that can destroy the answer.
- * Runs on the connection's event loop.
+ * an oversized header block unread makes the kernel send a reset that can destroy the answer. Runs
+ * on the connection's event loop.
  */
 final class InvalidRequests {
   /** How long the rest of a refused request is read and dropped before the connection is closed. */
@@ -44,7 +44,8 @@ final class InvalidRequests {
     String requestId = String.format("%016x%016x", random.nextLong(), random.nextLong());
     String body = JsonError.body(message, requestId);
     HttpServerResponse response = request.response().setStatusCode(status);
-    response.headers()
+    response
+        .headers()
         .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
         .set(Headers.REQUEST_ID, requestId)
         .set(Headers.CONNECTION, Headers.CLOSE)

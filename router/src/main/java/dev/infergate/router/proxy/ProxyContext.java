@@ -21,8 +21,10 @@ import io.vertx.core.http.HttpServerResponse;
 public final class ProxyContext {
   final HttpServerRequest request;
   final HttpServerResponse response;
+
   /** The snapshot read once at arrival; a reload does not change it for this request. */
   final RoutingTable routing;
+
   final long startNanos = System.nanoTime();
   private final RequestStep[] steps;
   private final AccessLog accessLog;
@@ -33,23 +35,37 @@ public final class ProxyContext {
   // Decisions, in pipeline order.
   String requestId;
   String traceparent;
+
   /** The request's server span; the no-op span when tracing is off (issue 21). */
   Span span = Span.getInvalid();
+
   /** The verified token's consumer, or null without auth. */
   Consumer consumer;
-  /** Canary stickiness and rate-limit key: the token's subject, or (no auth) the consumer header. */
+
+  /**
+   * Canary stickiness and rate-limit key: the token's subject, or (no auth) the consumer header.
+   */
   String consumerKey;
+
   KServePath modelPath;
   ServiceRoute service;
+
   /** The track chosen by the split or override; forwarding may serve another (fallback). */
   TrackRoute track;
+
   Buffer body;
+
   /** Set by forwarding: the track and endpoint that answered, and how many tries were made. */
   TrackRoute servedTrack;
+
   String servedEndpoint;
   int tries;
 
-  ProxyContext(HttpServerRequest request, RoutingTable routing, RequestStep[] steps, AccessLog accessLog,
+  ProxyContext(
+      HttpServerRequest request,
+      RoutingTable routing,
+      RequestStep[] steps,
+      AccessLog accessLog,
       TrackMeters unrouted) {
     this.request = request;
     this.response = request.response();
@@ -60,10 +76,11 @@ public final class ProxyContext {
   }
 
   /**
-   * Holds the request body until {@link BodyReadStep} reads it: a step before that one which finishes
-   * asynchronously (a token verified on a worker) calls this before it lets go of the event loop, else body
-   * bytes arriving meanwhile would be delivered to no handler and lost. See {@link RequestStep}'s body
-   * contract. Idempotent; an early answer releases the body ({@link #fail} closes the connection after it).
+   * Holds the request body until {@link BodyReadStep} reads it: a step before that one which
+   * finishes asynchronously (a token verified on a worker) calls this before it lets go of the
+   * event loop, else body bytes arriving meanwhile would be delivered to no handler and lost. See
+   * {@link RequestStep}'s body contract. Idempotent; an early answer releases the body ({@link
+   * #fail} closes the connection after it).
    */
   public void pauseBody() {
     request.pause();
@@ -96,8 +113,8 @@ public final class ProxyContext {
   }
 
   /**
-   * As {@link #fail(int, String)}, with {@code detail} for the access log instead of {@code message}:
-   * what clients must not see (upstream addresses, file paths) goes there.
+   * As {@link #fail(int, String)}, with {@code detail} for the access log instead of {@code
+   * message}: what clients must not see (upstream addresses, file paths) goes there.
    */
   public void fail(int status, String message, String detail) {
     if (finished || response.ended() || response.headWritten()) {
@@ -121,7 +138,8 @@ public final class ProxyContext {
 
   private void respond(int status, String json, String error) {
     response.setStatusCode(status);
-    response.headers()
+    response
+        .headers()
         .set(Headers.CONTENT_TYPE, Headers.APPLICATION_JSON)
         .set(Headers.REQUEST_ID, requestId == null ? "" : requestId);
     boolean unread = LingeringClose.bodyUnread(request);
@@ -132,11 +150,14 @@ public final class ProxyContext {
       // keep-alive connection goes on to its next request.
       request.resume();
     }
-    response.end(json).onComplete(ar -> {
-      if (unread) {
-        LingeringClose.after(request);
-      }
-    });
+    response
+        .end(json)
+        .onComplete(
+            ar -> {
+              if (unread) {
+                LingeringClose.after(request);
+              }
+            });
     complete(status, error);
   }
 
@@ -153,9 +174,20 @@ public final class ProxyContext {
     if (accessLog.enabled()) {
       // The wall-clock start, worked out only when it is logged: one clock read less per request.
       long startMillis = System.currentTimeMillis() - nanos / 1_000_000L;
-      accessLog.log(new AccessLog.Entry(startMillis, requestId, traceparent, request.method().name(),
-          request.path(), status, service == null ? null : service.name(), t == null ? null : t.name(),
-          servedEndpoint, tries, nanos, error));
+      accessLog.log(
+          new AccessLog.Entry(
+              startMillis,
+              requestId,
+              traceparent,
+              request.method().name(),
+              request.path(),
+              status,
+              service == null ? null : service.name(),
+              t == null ? null : t.name(),
+              servedEndpoint,
+              tries,
+              nanos,
+              error));
     }
   }
 }

@@ -1,17 +1,17 @@
 package dev.infergate.router.proxy;
 
-import dev.infergate.telemetry.Tracing;
+import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.auth.Authenticator;
 import dev.infergate.router.config.AuthConfig;
 import dev.infergate.router.config.TlsConfig;
 import dev.infergate.router.config.UpstreamConfig;
-import dev.infergate.http.ConnectionGuard;
 import dev.infergate.router.observability.AccessLog;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.RateLimiting;
 import dev.infergate.router.shadow.Shadowing;
-import dev.infergate.router.upstream.http.UpstreamTransports;
 import dev.infergate.router.upstream.http.UpstreamTransport;
+import dev.infergate.router.upstream.http.UpstreamTransports;
+import dev.infergate.telemetry.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -22,11 +22,14 @@ import java.util.random.RandomGenerator;
 
 /**
  * One instance per event loop: an HTTP server on the shared listen port and its own pooled
- * keep-alive {@link UpstreamTransport}, so that a request and its upstream connection live on the same event loop
- * and never hop threads.
+ * keep-alive {@link UpstreamTransport}, so that a request and its upstream connection live on the
+ * same event loop and never hop threads.
  */
 public final class ProxyVerticle extends VerticleBase {
-  /** Idle pooled upstream connections are closed after this (the client side is {@code limits.idleTimeoutSeconds}). */
+  /**
+   * Idle pooled upstream connections are closed after this (the client side is {@code
+   * limits.idleTimeoutSeconds}).
+   */
   static final int IDLE_TIMEOUT_SECONDS = 60;
 
   private final String host;
@@ -50,13 +53,25 @@ public final class ProxyVerticle extends VerticleBase {
   /**
    * @param authenticator null without auth
    * @param tls null for plain HTTP
-   * @param guard the public listener's connection cap, idle timeout and read deadlines (shared by all instances)
+   * @param guard the public listener's connection cap, idle timeout and read deadlines (shared by
+   *     all instances)
    * @param transport which client talks to the model servers ({@code upstream.transport})
    * @param shadowing shadow copies' sampling, places and counts (shared by all instances)
    */
-  public ProxyVerticle(String host, int port, RoutingSource routing, Authenticator authenticator,
-      RateLimiting rateLimiting, TlsConfig tls, AccessLog accessLog, RouterMetrics metrics, RandomGenerator random,
-      ShutdownSignal shutdownSignal, long drainMillis, ConnectionGuard guard, UpstreamConfig.Transport transport,
+  public ProxyVerticle(
+      String host,
+      int port,
+      RoutingSource routing,
+      Authenticator authenticator,
+      RateLimiting rateLimiting,
+      TlsConfig tls,
+      AccessLog accessLog,
+      RouterMetrics metrics,
+      RandomGenerator random,
+      ShutdownSignal shutdownSignal,
+      long drainMillis,
+      ConnectionGuard guard,
+      UpstreamConfig.Transport transport,
       Shadowing shadowing) {
     this.host = host;
     this.port = port;
@@ -82,29 +97,54 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstream = UpstreamTransports.create(transport, context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
-    RequestPipeline pipeline = new RequestPipeline(vertx, upstream, routing, authenticator, rateLimiting, accessLog,
-        metrics, random, shutdownSignal, shadowing, tracing);
-    HttpServerOptions options = guard.options(new HttpServerOptions())
+    upstream =
+        UpstreamTransports.create(
+            transport, context, TimeUnit.SECONDS.toMillis(IDLE_TIMEOUT_SECONDS));
+    RequestPipeline pipeline =
+        new RequestPipeline(
+            vertx,
+            upstream,
+            routing,
+            authenticator,
+            rateLimiting,
+            accessLog,
+            metrics,
+            random,
+            shutdownSignal,
+            shadowing,
+            tracing);
+    HttpServerOptions options =
+        guard
+            .options(new HttpServerOptions())
             .setTcpNoDelay(true)
             .setHandle100ContinueAutomatically(false)
-            // HTTP/1.1 only for now: limits, hop-by-hop handling and connection closing are written for it.
+            // HTTP/1.1 only for now: limits, hop-by-hop handling and connection closing are written
+            // for it.
             .setHttp2ClearTextEnabled(false)
             // Nothing is proxied as a WebSocket: without compression handshakers Vert.x leaves the
-            // WebSocket extension handler, which inspects every request and response, out of the pipeline.
+            // WebSocket extension handler, which inspects every request and response, out of the
+            // pipeline.
             .setPerFrameWebSocketCompressionSupported(false)
             .setPerMessageWebSocketCompressionSupported(false)
-            // Responses are written from this event loop only (the upstream client lives on it too), so
+            // Responses are written from this event loop only (the upstream client lives on it
+            // too), so
             // they may skip Vert.x's cross-thread outbound queue.
             .setStrictThreadMode(true)
-            .setMaxHeaderSize(AuthConfig.listenerMaxHeaderBytes(authenticator == null ? null : authenticator.config()));
+            .setMaxHeaderSize(
+                AuthConfig.listenerMaxHeaderBytes(
+                    authenticator == null ? null : authenticator.config()));
     if (tls != null) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
     }
-    server = vertx.createHttpServer(options)
-        .connectionHandler(guard::accept)
-        .requestHandler(pipeline::handle)
-        .invalidRequestHandler(req -> InvalidRequests.answer(req, options.getMaxHeaderSize()));
+    server =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(guard::accept)
+            .requestHandler(pipeline::handle)
+            .invalidRequestHandler(req -> InvalidRequests.answer(req, options.getMaxHeaderSize()));
     return server.listen(port, host);
   }
 
@@ -115,7 +155,9 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server.shutdown(drainMillis, TimeUnit.MILLISECONDS)
-        .onComplete(ar -> upstream.close()); // on this verticle's event loop, where the client lives
+    return server
+        .shutdown(drainMillis, TimeUnit.MILLISECONDS)
+        .onComplete(
+            ar -> upstream.close()); // on this verticle's event loop, where the client lives
   }
 }

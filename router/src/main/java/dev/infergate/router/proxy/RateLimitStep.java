@@ -14,8 +14,8 @@ import io.vertx.core.http.HttpHeaders;
  * response carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset}
  * (seconds until the bucket is full again). Runs after routing so that per-service limits can
  * apply; a request for an unknown model costs no token. Consumers without an identity (no auth, no
- * consumer header) are limited by client address. With {@code cluster}, the buckets are shared by every
- * replica (one Redis call, decided locally when Redis is down or slow).
+ * consumer header) are limited by client address. With {@code cluster}, the buckets are shared by
+ * every replica (one Redis call, decided locally when Redis is down or slow).
  */
 final class RateLimitStep implements RequestStep {
   static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
@@ -49,22 +49,31 @@ final class RateLimitStep implements RequestStep {
       decide(ctx, limiter.tryAcquire(key, plan, ctx.service.name()));
       return;
     }
-    // One Redis round trip within cluster.timeoutMillis; the body waits for the verdict (BodyReadStep resumes).
+    // One Redis round trip within cluster.timeoutMillis; the body waits for the verdict
+    // (BodyReadStep resumes).
     ctx.request.pause();
-    shared.tryAcquire(limiter.config(), key, plan, ctx.service.name()).onSuccess(decision -> decide(ctx, decision));
+    shared
+        .tryAcquire(limiter.config(), key, plan, ctx.service.name())
+        .onSuccess(decision -> decide(ctx, decision));
   }
 
   private void decide(ProxyContext ctx, TokenBucket.Decision decision) {
     MultiMap headers = ctx.response.headers();
-    headers.set(LIMIT, Long.toString(decision.limit()))
+    headers
+        .set(LIMIT, Long.toString(decision.limit()))
         .set(REMAINING, Long.toString(decision.remaining()))
         .set(RESET, Long.toString(decision.resetSeconds()));
     if (!decision.allowed()) {
       metrics.rateLimited(ctx.service.name());
       ctx.span.setAttribute(SpanNames.RATE_LIMIT, "rejected");
       headers.set(HttpHeaders.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
-      ctx.fail(429, "rate limit exceeded: at most " + decision.limit() + " requests in a burst; retry after "
-          + decision.retryAfterSeconds() + " s");
+      ctx.fail(
+          429,
+          "rate limit exceeded: at most "
+              + decision.limit()
+              + " requests in a burst; retry after "
+              + decision.retryAfterSeconds()
+              + " s");
       return;
     }
     ctx.span.setAttribute(SpanNames.RATE_LIMIT, "allowed");

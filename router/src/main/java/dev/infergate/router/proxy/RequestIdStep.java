@@ -8,9 +8,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * Takes the client's {@code x-request-id} (when it is short printable ASCII) or creates one, and
- * takes a valid W3C {@code traceparent} or starts a new trace. Both go upstream and into the log. With
- * tracing on, it also opens the request's server span, a child of that traceparent (or the root of a new
- * trace), and what goes on is that span's traceparent, so each try's client span is its child.
+ * takes a valid W3C {@code traceparent} or starts a new trace. Both go upstream and into the log.
+ * With tracing on, it also opens the request's server span, a child of that traceparent (or the
+ * root of a new trace), and what goes on is that span's traceparent, so each try's client span is
+ * its child.
  */
 final class RequestIdStep implements RequestStep {
   private static final int MAX_REQUEST_ID = 128;
@@ -59,7 +60,9 @@ final class RequestIdStep implements RequestStep {
     return true;
   }
 
-  /** W3C Trace Context: {@code version-traceid(32 hex)-parentid(16 hex)-flags}, ids not all zero. */
+  /**
+   * W3C Trace Context: {@code version-traceid(32 hex)-parentid(16 hex)-flags}, ids not all zero.
+   */
   static boolean validTraceparent(String tp) {
     if (tp == null || tp.length() < 55 || (tp.length() > 55 && tp.charAt(55) != '-')) {
       return false;
@@ -70,8 +73,12 @@ final class RequestIdStep implements RequestStep {
     if (tp.startsWith("ff") || (tp.startsWith("00") && tp.length() != 55)) {
       return false;
     }
-    return lowerHex(tp, 0, 2) && lowerHex(tp, 3, 35) && lowerHex(tp, 36, 52) && lowerHex(tp, 53, 55)
-        && !zeros(tp, 3, 35) && !zeros(tp, 36, 52);
+    return lowerHex(tp, 0, 2)
+        && lowerHex(tp, 3, 35)
+        && lowerHex(tp, 36, 52)
+        && lowerHex(tp, 53, 55)
+        && !zeros(tp, 3, 35)
+        && !zeros(tp, 36, 52);
   }
 
   private String newTraceparent() {
@@ -84,7 +91,8 @@ final class RequestIdStep implements RequestStep {
     if (parent == 0) {
       parent = 1;
     }
-    // "00-" trace id (32 hex) "-" parent id (16 hex) "-01", written in place as Latin-1 bytes, which
+    // "00-" trace id (32 hex) "-" parent id (16 hex) "-01", written in place as Latin-1 bytes,
+    // which
     // a String keeps as they are (a char[] would be compressed into a second array).
     byte[] out = new byte[55];
     out[0] = '0';

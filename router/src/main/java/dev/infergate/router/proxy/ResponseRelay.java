@@ -24,7 +24,12 @@ final class ResponseRelay implements Downstream.Relay {
    * @param expected the declared body length, or -1
    * @param capture keep the body's first this many bytes ({@link #captured()}); 0 for none
    */
-  ResponseRelay(UpstreamExchange in, HttpServerResponse out, long expected, int capture, Handler<String> onDone) {
+  ResponseRelay(
+      UpstreamExchange in,
+      HttpServerResponse out,
+      long expected,
+      int capture,
+      Handler<String> onDone) {
     this.in = in;
     this.out = out;
     this.remaining = expected;
@@ -43,20 +48,22 @@ final class ResponseRelay implements Downstream.Relay {
       out.end();
     }
     in.handler(this::chunk);
-    in.endHandler(v -> {
-      if (!ended) {
-        ended = true;
-        out.end();
-      }
-      onDone.handle(null);
-    });
-    in.exceptionHandler(t -> {
-      if (!ended) {
-        ended = true;
-        out.reset();
-      }
-      onDone.handle("upstream response failed: " + t.getMessage());
-    });
+    in.endHandler(
+        v -> {
+          if (!ended) {
+            ended = true;
+            out.end();
+          }
+          onDone.handle(null);
+        });
+    in.exceptionHandler(
+        t -> {
+          if (!ended) {
+            ended = true;
+            out.reset();
+          }
+          onDone.handle("upstream response failed: " + t.getMessage());
+        });
   }
 
   private void chunk(Buffer b) {

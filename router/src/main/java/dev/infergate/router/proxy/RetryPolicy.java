@@ -2,13 +2,14 @@ package dev.infergate.router.proxy;
 
 /**
  * What to do after a try failed (DESIGN.md "Router request pipeline", step 7): a connection refused
- * at connect never reached a server and is tried again whatever the attempts and budget say (and does
- * not count as an attempt); a reset, a per-try timeout or a 5xx other than 501 is tried again while
- * {@code retry.attempts} are left and the service's retry budget gives a slot (at most
+ * at connect never reached a server and is tried again whatever the attempts and budget say (and
+ * does not count as an attempt); a reset, a per-try timeout or a 5xx other than 501 is tried again
+ * while {@code retry.attempts} are left and the service's retry budget gives a slot (at most
  * max({@code budgetPercent} of requests in flight, {@code minConcurrent}) retries in flight); the
  * next try goes to another endpoint of the same track, or, once the track has none left, to the
  * fallback track (once per request); with nothing left a 5xx is passed on as it came, a per-try
- * timeout answers 504 and anything else 503. Out of time ({@code timeoutMillis}) nothing is retried.
+ * timeout answers 504 and anything else 503. Out of time ({@code timeoutMillis}) nothing is
+ * retried.
  *
  * <p>Pure: no clock, no I/O, no state. The two answers that have side effects, a retry-budget slot
  * and the next endpoint (which reserves it), are asked through {@link Options}, in that order, and
@@ -61,10 +62,12 @@ final class RetryPolicy {
   static final String BUDGET_EXHAUSTED = "retry budget exhausted";
 
   /**
-   * @param attemptsUsed tries made so far that count against {@code maxAttempts} (refused ones do not)
+   * @param attemptsUsed tries made so far that count against {@code maxAttempts} (refused ones do
+   *     not)
    * @param millisLeft of the request's {@code timeoutMillis}
    */
-  static Verdict decide(TryOutcome outcome, int attemptsUsed, int maxAttempts, long millisLeft, Options options) {
+  static Verdict decide(
+      TryOutcome outcome, int attemptsUsed, int maxAttempts, long millisLeft, Options options) {
     switch (outcome) {
       case ANSWERED:
         return new Verdict(Decision.RELAY, "answered");
@@ -95,11 +98,12 @@ final class RetryPolicy {
 
   /** No further try: pass a 5xx on, 504 for a per-try timeout, else 503. */
   private static Verdict stop(TryOutcome outcome, String reason) {
-    Decision d = switch (outcome) {
-      case STATUS_5XX -> Decision.RELAY;
-      case TRY_TIMEOUT -> Decision.ANSWER_504;
-      default -> Decision.ANSWER_503;
-    };
+    Decision d =
+        switch (outcome) {
+          case STATUS_5XX -> Decision.RELAY;
+          case TRY_TIMEOUT -> Decision.ANSWER_504;
+          default -> Decision.ANSWER_503;
+        };
     return new Verdict(d, reason);
   }
 }

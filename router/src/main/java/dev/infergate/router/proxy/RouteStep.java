@@ -11,8 +11,9 @@ import io.vertx.core.http.HttpMethod;
  * {@code GET /v1/models/{m}}).
  */
 final class RouteStep implements RequestStep {
-  static final String NO_ROUTE = "no route: the router serves /v2/models/{model}[/versions/{version}]"
-      + "[/ready|/infer|/config|/stats] and /v1/models/{model}[/versions/{version}][:predict]";
+  static final String NO_ROUTE =
+      "no route: the router serves /v2/models/{model}[/versions/{version}]"
+          + "[/ready|/infer|/config|/stats] and /v1/models/{model}[/versions/{version}][:predict]";
 
   @Override
   public void handle(ProxyContext ctx) {

@@ -17,23 +17,30 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The shadow copy of one request (DESIGN.md "Shadow, rollouts, cluster"). {@link Forwarding} asks it
- * at the live answer's head whether to copy ({@link #sample}: a 2xx from a track other than the
- * shadow track, and the draw); if so the relay keeps the live body (up to {@link Answer#MAX_BYTES}),
- * and once the client has the whole live answer ({@link #liveEnded}) the copy takes a place among
- * the service's copies ({@code shadow.maxQueued}, else it is dropped), sends the same
- * {@link OutboundRequest} once to an endpoint of the shadow track (its version pin, its breakers;
- * never retried, bounded by the service's per-try timeout), reads the answer (up to
- * {@link Answer#MAX_BYTES}) and has the two compared. So the shadow cannot delay, change or fail the
- * live answer: it starts after it and shares nothing with it but the request's bytes.
+ * The shadow copy of one request (DESIGN.md "Shadow, rollouts, cluster"). {@link Forwarding} asks
+ * it at the live answer's head whether to copy ({@link #sample}: a 2xx from a track other than the
+ * shadow track, and the draw); if so the relay keeps the live body (up to {@link
+ * Answer#MAX_BYTES}), and once the client has the whole live answer ({@link #liveEnded}) the copy
+ * takes a place among the service's copies ({@code shadow.maxQueued}, else it is dropped), sends
+ * the same {@link OutboundRequest} once to an endpoint of the shadow track (its version pin, its
+ * breakers; never retried, bounded by the service's per-try timeout), reads the answer (up to
+ * {@link Answer#MAX_BYTES}) and has the two compared. So the shadow cannot delay, change or fail
+ * the live answer: it starts after it and shares nothing with it but the request's bytes.
  *
  * <p>Confined to the request's event loop; the comparison of large answers runs on a worker.
  */
 final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
-  /** What the relay keeps of the live body: one byte over the cap tells an answer that was longer. */
+  /**
+   * What the relay keeps of the live body: one byte over the cap tells an answer that was longer.
+   */
   static final int CAPTURE_BYTES = Answer.MAX_BYTES + 1;
-  /** Answers up to this size (both together) are compared on the event loop: microseconds of JSON parsing. */
+
+  /**
+   * Answers up to this size (both together) are compared on the event loop: microseconds of JSON
+   * parsing.
+   */
   static final int INLINE_COMPARE_BYTES = 64 * 1024;
+
   private static final Logger LOG = Logger.getLogger(ShadowTap.class.getName());
   private static final Agreement.Result COMPARISON_FAILED =
       new Agreement.Result(Agreement.Verdict.NOT_COMPARABLE, "comparison failed");
@@ -67,7 +74,8 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
   private boolean overCap;
   private boolean done;
 
-  private ShadowTap(ForwardStep env, ProxyContext ctx, ShadowConfig config, OutboundRequest request) {
+  private ShadowTap(
+      ForwardStep env, ProxyContext ctx, ShadowConfig config, OutboundRequest request) {
     this.env = env;
     this.service = ctx.service;
     this.config = config;
@@ -87,7 +95,8 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     }
     KServePath.Operation op = ctx.modelPath.operation();
     return op == KServePath.Operation.INFER || op == KServePath.Operation.PREDICT
-        ? new ShadowTap(env, ctx, config, request) : null;
+        ? new ShadowTap(env, ctx, config, request)
+        : null;
   }
 
   /**
@@ -96,7 +105,10 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
    */
   boolean sample(TrackRoute served, UpstreamExchange liveHead) {
     int status = liveHead.statusCode();
-    if (status < 200 || status > 299 || served.name().equals(config.track()) || !env.shadowing.sample(config)) {
+    if (status < 200
+        || status > 299
+        || served.name().equals(config.track())
+        || !env.shadowing.sample(config)) {
       return false;
     }
     live = served;
@@ -108,17 +120,21 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
   /**
    * The client has the whole live answer: send the copy (or count it dropped).
    *
-   * @param liveBody the first {@link #CAPTURE_BYTES} bytes of the live body, or null for an empty one
+   * @param liveBody the first {@link #CAPTURE_BYTES} bytes of the live body, or null for an empty
+   *     one
    */
   void liveEnded(Buffer liveBody) {
     Buffer kept = liveBody == null ? Buffer.buffer() : liveBody;
-    copy = env.shadowing.admit(service.name(), live.name(), config, request.bodyLength() + (long) kept.length());
+    copy =
+        env.shadowing.admit(
+            service.name(), live.name(), config, request.bodyLength() + (long) kept.length());
     if (copy == null) {
       return;
     }
     start = System.nanoTime();
     boolean liveOverCap = kept.length() > Answer.MAX_BYTES;
-    Answer liveAnswer = new Answer(liveOverCap ? Buffer.buffer() : kept, liveOverCap, liveEncoding, liveBinary);
+    Answer liveAnswer =
+        new Answer(liveOverCap ? Buffer.buffer() : kept, liveOverCap, liveEncoding, liveBinary);
     try {
       send(liveAnswer);
     } catch (RuntimeException e) {
@@ -135,7 +151,8 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     this.liveAnswer = liveAnswer;
     TrackRoute shadow = service.track(config.track());
     if (shadow == null) {
-      // Not reachable through config validation; a reload that drops the track drops the shadow with it.
+      // Not reachable through config validation; a reload that drops the track drops the shadow
+      // with it.
       end("track '" + config.track() + "' is not configured");
       return;
     }
@@ -149,13 +166,21 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     timeoutMillis = service.config().retry().perTryTimeoutMillis();
     deadline = start + timeoutMillis * 1_000_000L;
     deadlineSlot = env.deadlines.add(this);
-    // The shadow track's pin wins over a version the client named: the point is to ask the shadow's model.
+    // The shadow track's pin wins over a version the client named: the point is to ask the shadow's
+    // model.
     KServePath p = path;
     if (p.versioned() && shadow.config().modelVersion() != null) {
       p = new KServePath(p.protocol(), p.model(), null, p.operation());
     }
-    UpstreamExchange e = env.transport.send(request, endpoint.host(), endpoint.port(), endpoint.authority(),
-        shadow.upstreamUri(p, query), (int) Math.min(Integer.MAX_VALUE, timeoutMillis), this);
+    UpstreamExchange e =
+        env.transport.send(
+            request,
+            endpoint.host(),
+            endpoint.port(),
+            endpoint.authority(),
+            shadow.upstreamUri(p, query),
+            (int) Math.min(Integer.MAX_VALUE, timeoutMillis),
+            this);
     if (!done) {
       exchange = e;
     }
@@ -177,7 +202,8 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     }
     if (status < 200 || status > 299) {
       exchange = null;
-      answer.discard(); // read and drop the (small) error body so the connection goes back to the pool
+      answer.discard(); // read and drop the (small) error body so the connection goes back to the
+      // pool
       end("the shadow answered " + status);
       return;
     }
@@ -185,25 +211,28 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     encoding = answer.header(CONTENT_ENCODING);
     binary = answer.header(INFERENCE_HEADER_LENGTH) != null;
     body = Buffer.buffer();
-    answer.handler(chunk -> {
-      if (overCap) {
-        return; // read on to the end (bounded by the deadline), keeping nothing
-      }
-      if (body.length() + chunk.length() > Answer.MAX_BYTES) {
-        overCap = true;
-        body = Buffer.buffer();
-      } else {
-        body.appendBuffer(chunk);
-      }
-    });
-    answer.endHandler(v -> {
-      exchange = null;
-      compare();
-    });
-    answer.exceptionHandler(t -> {
-      exchange = null;
-      end("the shadow's answer broke off");
-    });
+    answer.handler(
+        chunk -> {
+          if (overCap) {
+            return; // read on to the end (bounded by the deadline), keeping nothing
+          }
+          if (body.length() + chunk.length() > Answer.MAX_BYTES) {
+            overCap = true;
+            body = Buffer.buffer();
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+    answer.endHandler(
+        v -> {
+          exchange = null;
+          compare();
+        });
+    answer.exceptionHandler(
+        t -> {
+          exchange = null;
+          end("the shadow's answer broke off");
+        });
   }
 
   @Override
@@ -214,9 +243,13 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     exchange = null;
     endpoint.failed(System.nanoTime() - start, cause);
     if (cause instanceof ConnectException) {
-      endpoint.markUnreachable(); // as a live try would: stop picking it until a health check passes
+      endpoint
+          .markUnreachable(); // as a live try would: stop picking it until a health check passes
     }
-    end(cause instanceof ConnectException ? "connection refused" : "no answer (connection closed or reset)");
+    end(
+        cause instanceof ConnectException
+            ? "connection refused"
+            : "no answer (connection closed or reset)");
   }
 
   @Override
@@ -256,12 +289,18 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
       c.compared(safeCompare(liveSide, shadowSide, v1, tolerance), requestId, nanos);
       return;
     }
-    env.vertx.executeBlocking(() -> safeCompare(liveSide, shadowSide, v1, tolerance), false)
-        .onComplete(ar -> c.compared(ar.succeeded() ? ar.result() : COMPARISON_FAILED, requestId, nanos));
+    env.vertx
+        .executeBlocking(() -> safeCompare(liveSide, shadowSide, v1, tolerance), false)
+        .onComplete(
+            ar -> c.compared(ar.succeeded() ? ar.result() : COMPARISON_FAILED, requestId, nanos));
   }
 
-  /** A bug in a comparison must still end the copy, or its place among {@code maxQueued} would never free. */
-  private static Agreement.Result safeCompare(Answer live, Answer shadow, boolean v1, double tolerance) {
+  /**
+   * A bug in a comparison must still end the copy, or its place among {@code maxQueued} would never
+   * free.
+   */
+  private static Agreement.Result safeCompare(
+      Answer live, Answer shadow, boolean v1, double tolerance) {
     try {
       return Answer.compare(live, shadow, v1, tolerance);
     } catch (RuntimeException e) {

@@ -35,9 +35,11 @@ final class SpanNames {
     }
     span.setAttribute(STATUS, status);
     if (ctx.modelPath != null) {
-      span.setAttribute(ROUTE, ctx.modelPath.protocol() == KServePath.Protocol.V1
-          ? "/v1/models/{model}" + ctx.modelPath.operation().suffix()
-          : "/v2/models/{model}" + ctx.modelPath.operation().suffix());
+      span.setAttribute(
+          ROUTE,
+          ctx.modelPath.protocol() == KServePath.Protocol.V1
+              ? "/v1/models/{model}" + ctx.modelPath.operation().suffix()
+              : "/v2/models/{model}" + ctx.modelPath.operation().suffix());
     }
     if (ctx.service != null) {
       span.setAttribute(SERVICE, ctx.service.name());

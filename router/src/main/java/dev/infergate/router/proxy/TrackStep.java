@@ -8,10 +8,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * Chooses the service's track: the {@code x-infergate-track} override (with auth: only for
- * consumers with {@code auth.overrideRole}, else 403; without auth: only when
- * {@code allowTrackOverride} is set, else the header is ignored), else the track that owns the
- * consumer's bucket (a random bucket without a consumer). For blue-green every bucket belongs to the
- * active track.
+ * consumers with {@code auth.overrideRole}, else 403; without auth: only when {@code
+ * allowTrackOverride} is set, else the header is ignored), else the track that owns the consumer's
+ * bucket (a random bucket without a consumer). For blue-green every bucket belongs to the active
+ * track.
  */
 final class TrackStep implements RequestStep {
   private final RandomGenerator random;
@@ -42,7 +42,8 @@ final class TrackStep implements RequestStep {
       }
     }
     String consumer = ctx.consumerKey;
-    int bucket = consumer == null || consumer.isEmpty() ? Buckets.random(random) : Buckets.of(consumer);
+    int bucket =
+        consumer == null || consumer.isEmpty() ? Buckets.random(random) : Buckets.of(consumer);
     ctx.track = service.trackFor(bucket);
     ctx.next();
   }

@@ -1,6 +1,8 @@
 package dev.infergate.router.proxy;
 
-/** How one try ended; what {@link RetryPolicy} decides on and what an {@link AttemptObserver} hears. */
+/**
+ * How one try ended; what {@link RetryPolicy} decides on and what an {@link AttemptObserver} hears.
+ */
 enum TryOutcome {
   /** A response to pass on (anything but a retryable 5xx). */
   ANSWERED,
@@ -17,7 +19,10 @@ enum TryOutcome {
   /** The client closed its connection during the try. */
   CLIENT_GONE;
 
-  /** Whether the endpoint is to blame (a breaker failure), rather than the client or the request's clock. */
+  /**
+   * Whether the endpoint is to blame (a breaker failure), rather than the client or the request's
+   * clock.
+   */
   boolean endpointFault() {
     return this == STATUS_5XX || this == REFUSED || this == RESET || this == TRY_TIMEOUT;
   }

@@ -9,15 +9,16 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * A client span per try (issue 21), so that retries and failover show in the trace: opened when the try
- * starts, as a child of the request's server span (whose traceparent the request carries), and ended
- * with the try's {@link TryOutcome}. The try sends its own span's {@code traceparent}, so the model
- * server's span hangs under the try that reached it. Only installed when tracing is on.
+ * A client span per try (issue 21), so that retries and failover show in the trace: opened when the
+ * try starts, as a child of the request's server span (whose traceparent the request carries), and
+ * ended with the try's {@link TryOutcome}. The try sends its own span's {@code traceparent}, so the
+ * model server's span hangs under the try that reached it. Only installed when tracing is on.
  *
  * <p>Threading: on the request's event loop, as every {@link AttemptObserver}; never throws.
  */
 final class TryTracing implements AttemptObserver {
   private final Tracing tracing;
+
   /** The observer this one wraps (the rollout statistics): it hears every call too. */
   private final AttemptObserver next;
 
@@ -30,13 +31,16 @@ final class TryTracing implements AttemptObserver {
   public void started(Attempt attempt) {
     next.started(attempt);
     OutboundRequest request = attempt.request();
-    Span span = tracing.tracer().spanBuilder("try " + attempt.track().name())
-        .setSpanKind(SpanKind.CLIENT)
-        .setParent(Tracing.parent(request.traceparent()))
-        .setAttribute(SpanNames.TRY, attempt.number())
-        .setAttribute(SpanNames.TRACK, attempt.track().name())
-        .setAttribute(SpanNames.ENDPOINT, attempt.endpoint().authority())
-        .startSpan();
+    Span span =
+        tracing
+            .tracer()
+            .spanBuilder("try " + attempt.track().name())
+            .setSpanKind(SpanKind.CLIENT)
+            .setParent(Tracing.parent(request.traceparent()))
+            .setAttribute(SpanNames.TRY, attempt.number())
+            .setAttribute(SpanNames.TRACK, attempt.track().name())
+            .setAttribute(SpanNames.ENDPOINT, attempt.endpoint().authority())
+            .startSpan();
     attempt.observed = span;
   }
 

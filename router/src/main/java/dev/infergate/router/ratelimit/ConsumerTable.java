@@ -25,7 +25,10 @@ final class ConsumerTable {
     }
   }
 
-  /** {@code subject}'s bucket sized for {@code limit}: the one it has, or a new full one (its plan may change). */
+  /**
+   * {@code subject}'s bucket sized for {@code limit}: the one it has, or a new full one (its plan
+   * may change).
+   */
   TokenBucket bucket(String subject, Limit limit, long nowNanos) {
     Segment segment = segments[(subject.hashCode() ^ (subject.hashCode() >>> 16)) & (SEGMENTS - 1)];
     synchronized (segment) {

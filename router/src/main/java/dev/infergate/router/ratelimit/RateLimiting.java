@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 public final class RateLimiting {
   private final LongSupplier nanoClock;
   private volatile ConsumerRateLimiter current;
+
   /** With {@code cluster}: the limits every replica shares; set once at start, before requests. */
   private volatile SharedRateLimiter shared;
 
@@ -25,7 +26,10 @@ public final class RateLimiting {
     return current;
   }
 
-  /** From now on decisions come from {@code limiter} (the cluster's); this router's own buckets are unused. */
+  /**
+   * From now on decisions come from {@code limiter} (the cluster's); this router's own buckets are
+   * unused.
+   */
   public void share(SharedRateLimiter limiter) {
     this.shared = limiter;
   }

@@ -37,7 +37,8 @@ public final class TokenBucket {
   public synchronized Decision tryTake(long nowNanos) {
     lastUsed = nowNanos;
     if (nowNanos > refilledAt) {
-      tokens = Math.min(burst, tokens + (double) (nowNanos - refilledAt) * perSecond / NANOS_PER_SECOND);
+      tokens =
+          Math.min(burst, tokens + (double) (nowNanos - refilledAt) * perSecond / NANOS_PER_SECOND);
       refilledAt = nowNanos;
     }
     boolean allowed = tokens >= 1;
@@ -59,7 +60,8 @@ public final class TokenBucket {
    * @param nanosToNextToken when refused, how long until a retry can succeed
    * @param nanosToFull how long until the bucket is full again ({@code RateLimit-Reset})
    */
-  public record Decision(boolean allowed, long limit, long remaining, long nanosToNextToken, long nanosToFull) {
+  public record Decision(
+      boolean allowed, long limit, long remaining, long nanosToNextToken, long nanosToFull) {
     public long retryAfterSeconds() {
       return Math.max(1, (nanosToNextToken + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
     }

@@ -1,7 +1,8 @@
 package dev.infergate.router.rollout;
 
 /**
- * Shadow comparisons of one service whose shadow targets a track, cumulative since the router started.
+ * Shadow comparisons of one service whose shadow targets a track, cumulative since the router
+ * started.
  *
  * @param compared pairs of 2xx answers compared (agreed + disagreed)
  * @param agreed pairs whose predictions agreed
@@ -11,6 +12,7 @@ public record AgreementCounts(long compared, long agreed) {
 
   /** What happened between {@code earlier} and this. */
   public AgreementCounts minus(AgreementCounts earlier) {
-    return new AgreementCounts(Math.max(0, compared - earlier.compared), Math.max(0, agreed - earlier.agreed));
+    return new AgreementCounts(
+        Math.max(0, compared - earlier.compared), Math.max(0, agreed - earlier.agreed));
   }
 }

@@ -15,25 +15,32 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code router.jar rollout start|status|pause|resume|abort SERVICE [--admin URL] [--token T] [--body JSON]}:
- * the rollout admin API for ops, printing phase, weights and each window's figures as a table. The
- * token defaults to {@code $INFERGATE_ADMIN_TOKEN}; {@code --body} carries start overrides. Blocking
- * (a command-line tool, not the server).
+ * {@code router.jar rollout start|status|pause|resume|abort SERVICE [--admin URL] [--token T]
+ * [--body JSON]}: the rollout admin API for ops, printing phase, weights and each window's figures
+ * as a table. The token defaults to {@code $INFERGATE_ADMIN_TOKEN}; {@code --body} carries start
+ * overrides. Blocking (a command-line tool, not the server).
  */
 public final class RolloutCommand {
-  public static final String USAGE = "usage: java -jar router.jar rollout start|status|pause|resume|abort SERVICE "
-      + "[--admin URL] [--token T] [--body JSON]\n"
-      + "  --admin  the router's admin listener (default " + RolloutCommand.DEFAULT_ADMIN + ")\n"
-      + "  --token  an admin bearer token (default $INFERGATE_ADMIN_TOKEN)\n"
-      + "  --body   start only: fields of the rollout block to override, e.g. '{\"stepSeconds\": 30}'";
+  public static final String USAGE =
+      "usage: java -jar router.jar rollout start|status|pause|resume|abort SERVICE "
+          + "[--admin URL] [--token T] [--body JSON]\n"
+          + "  --admin  the router's admin listener (default "
+          + RolloutCommand.DEFAULT_ADMIN
+          + ")\n"
+          + "  --token  an admin bearer token (default $INFERGATE_ADMIN_TOKEN)\n"
+          + "  --body   start only: fields of the rollout block to override, e.g. '{\"stepSeconds\": 30}'";
   static final String DEFAULT_ADMIN = "http://127.0.0.1:8081";
-  private static final List<String> ACTIONS = List.of("start", "status", "pause", "resume", "abort");
+  private static final List<String> ACTIONS =
+      List.of("start", "status", "pause", "resume", "abort");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private RolloutCommand() {}
 
-  /** Returns the exit code: 0 done, 1 the router refused or could not be reached, 2 a usage problem. */
-  public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+  /**
+   * Returns the exit code: 0 done, 1 the router refused or could not be reached, 2 a usage problem.
+   */
+  public static int run(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
     String action = null;
     String service = null;
     String admin = DEFAULT_ADMIN;
@@ -51,7 +58,8 @@ public final class RolloutCommand {
         }
         String value = args.get(++i);
         switch (a) {
-          case "--admin" -> admin = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+          case "--admin" ->
+              admin = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
           case "--token" -> token = value;
           case "--body" -> body = value;
           default -> {
@@ -70,13 +78,17 @@ public final class RolloutCommand {
       return usage(err, action == null ? "name an action" : "unknown action '" + action + "'");
     }
     if (service == null || !service.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-      return usage(err, service == null ? "name a service" : "not a service name: '" + service + "'");
+      return usage(
+          err, service == null ? "name a service" : "not a service name: '" + service + "'");
     }
     if (!body.isEmpty() && !action.equals("start")) {
       return usage(err, "--body is for start only");
     }
-    String path = "/admin/services/" + service + "/rollout" + (action.equals("start") || action.equals("status")
-        ? "" : "/" + action);
+    String path =
+        "/admin/services/"
+            + service
+            + "/rollout"
+            + (action.equals("start") || action.equals("status") ? "" : "/" + action);
     HttpRequest.Builder request;
     try {
       request = HttpRequest.newBuilder(URI.create(admin + path)).timeout(TIMEOUT);
@@ -89,12 +101,17 @@ public final class RolloutCommand {
     if (action.equals("status")) {
       request.GET();
     } else {
-      request.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      request
+          .header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body));
     }
     HttpResponse<String> response;
     try {
-      response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()
-          .send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response =
+          HttpClient.newBuilder()
+              .connectTimeout(TIMEOUT)
+              .build()
+              .send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       err.println("infergate rollout: cannot reach " + admin + ": " + e);
       return 1;
@@ -106,11 +123,20 @@ public final class RolloutCommand {
     try {
       json = new JsonObject(response.body());
     } catch (DecodeException | ClassCastException e) {
-      err.println("infergate rollout: " + admin + " answered " + response.statusCode() + " with no JSON object");
+      err.println(
+          "infergate rollout: "
+              + admin
+              + " answered "
+              + response.statusCode()
+              + " with no JSON object");
       return 1;
     }
     if (response.statusCode() / 100 != 2) {
-      err.println("infergate rollout: " + response.statusCode() + ": " + json.getString("error", response.body()));
+      err.println(
+          "infergate rollout: "
+              + response.statusCode()
+              + ": "
+              + json.getString("error", response.body()));
       return 1;
     }
     out.print(table(json));
@@ -122,10 +148,19 @@ public final class RolloutCommand {
     StringBuilder b = new StringBuilder();
     JsonObject config = r.getJsonObject("config");
     int steps = config == null ? 0 : config.getJsonArray("steps").size();
-    b.append(String.format(Locale.ROOT, "service %s   phase %s   step %d of %d", r.getString("service"),
-        r.getString("phase"), r.getInteger("step", 0), steps));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "service %s   phase %s   step %d of %d",
+            r.getString("service"),
+            r.getString("phase"),
+            r.getInteger("step", 0),
+            steps));
     if (r.containsKey("candidate")) {
-      b.append("   candidate ").append(r.getString("candidate")).append("   baseline ").append(r.getString("baseline"));
+      b.append("   candidate ")
+          .append(r.getString("candidate"))
+          .append("   baseline ")
+          .append(r.getString("baseline"));
     }
     b.append('\n');
     JsonObject weights = r.getJsonObject("weights", new JsonObject());
@@ -137,14 +172,34 @@ public final class RolloutCommand {
     }
     JsonArray analyses = r.getJsonArray("analyses", new JsonArray());
     if (!analyses.isEmpty()) {
-      b.append(String.format(Locale.ROOT, "%-5s %-13s %9s %7s %8s %11s %11s %9s %11s%n", "step", "verdict", "requests",
-          "errors", "error%", "cand p99ms", "base p99ms", "p99 ratio", "agreement%"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-5s %-13s %9s %7s %8s %11s %11s %9s %11s%n",
+              "step",
+              "verdict",
+              "requests",
+              "errors",
+              "error%",
+              "cand p99ms",
+              "base p99ms",
+              "p99 ratio",
+              "agreement%"));
       for (int i = 0; i < analyses.size(); i++) {
         JsonObject a = analyses.getJsonObject(i);
-        b.append(String.format(Locale.ROOT, "%-5d %-13s %9d %7d %8.2f %11.1f %11.1f %9s %11s%n", a.getInteger("step"),
-            a.getString("verdict"), a.getLong("requests"), a.getLong("errors"), a.getDouble("errorPercent"),
-            a.getDouble("candidateP99Millis"), a.getDouble("baselineP99Millis"), figure(a.getDouble("p99Ratio")),
-            figure(a.getDouble("agreementPercent"))));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%-5d %-13s %9d %7d %8.2f %11.1f %11.1f %9s %11s%n",
+                a.getInteger("step"),
+                a.getString("verdict"),
+                a.getLong("requests"),
+                a.getLong("errors"),
+                a.getDouble("errorPercent"),
+                a.getDouble("candidateP99Millis"),
+                a.getDouble("baselineP99Millis"),
+                figure(a.getDouble("p99Ratio")),
+                figure(a.getDouble("agreementPercent"))));
       }
     }
     return b.toString();

@@ -1,12 +1,12 @@
 package dev.infergate.router.rollout;
 
-import dev.infergate.router.cluster.RolloutLeadership;
 import dev.infergate.router.admin.ChangeConflictException;
 import dev.infergate.router.admin.ChangeRejectedException;
 import dev.infergate.router.admin.RolloutApi;
 import dev.infergate.router.admin.RolloutControl;
 import dev.infergate.router.admin.RolloutStore;
 import dev.infergate.router.admin.StoreUnavailableException;
+import dev.infergate.router.cluster.RolloutLeadership;
 import dev.infergate.router.config.ConfigException;
 import dev.infergate.router.config.RolloutConfig;
 import dev.infergate.router.config.ServiceConfig;
@@ -31,17 +31,22 @@ import java.util.logging.Logger;
  * worker (a tick may write the audit log and the state file), which runs {@link RolloutMachine} on
  * the services this router {@link RolloutLeadership leads} and commits each transition through its
  * {@link RolloutStore} (audited as {@code rollout}, saved, then put in force) before it counts: a
- * transition that cannot be saved is retried at the next tick. The admin API's start, pause, resume and
- * abort go through the same lock. Each tick first takes the persisted state the store holds where it is
- * not the one this driver last saw: with {@code cluster}, that is how a replica follows the rollout
- * another one drives, takes over from the persisted step when it gets the lease, and sees an operator's
- * pause made through another replica. State reads ({@link #status}, metrics) are lock-free.
+ * transition that cannot be saved is retried at the next tick. The admin API's start, pause, resume
+ * and abort go through the same lock. Each tick first takes the persisted state the store holds
+ * where it is not the one this driver last saw: with {@code cluster}, that is how a replica follows
+ * the rollout another one drives, takes over from the persisted step when it gets the lease, and
+ * sees an operator's pause made through another replica. State reads ({@link #status}, metrics) are
+ * lock-free.
  */
 public final class RolloutDriver implements RolloutApi, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RolloutDriver.class.getName());
+
   /** Who automatic transitions are audited as. */
   public static final String SUBJECT = "rollout";
-  /** Ticks are cheap (a few snapshots); 200 ms keeps a 1 s step's hold within a fifth of a second. */
+
+  /**
+   * Ticks are cheap (a few snapshots); 200 ms keeps a 1 s step's hold within a fifth of a second.
+   */
   static final long TICK_MILLIS = 200;
 
   private final RolloutStore store;
@@ -52,14 +57,24 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   private final RolloutLeadership leadership;
   private final LongSupplier clock;
   private final Map<String, RolloutState> states = new ConcurrentHashMap<>();
-  /** Per service, the persisted state {@link #states} was taken from or last saved as. Guarded by this. */
+
+  /**
+   * Per service, the persisted state {@link #states} was taken from or last saved as. Guarded by
+   * this.
+   */
   private final Map<String, JsonObject> seen = new ConcurrentHashMap<>();
+
   private final AtomicBoolean ticking = new AtomicBoolean();
   private Vertx vertx;
   private long timer = -1;
 
-  private RolloutDriver(RolloutStore store, RoutingState routing, RouterMetrics metrics, AgreementSource agreement,
-      RolloutLeadership leadership, LongSupplier clock) {
+  private RolloutDriver(
+      RolloutStore store,
+      RoutingState routing,
+      RouterMetrics metrics,
+      AgreementSource agreement,
+      RolloutLeadership leadership,
+      LongSupplier clock) {
     this.store = store;
     this.routing = routing;
     this.metrics = metrics;
@@ -77,8 +92,14 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
    * @throws ConfigException when a saved rollout is invalid (the router does not start, as for any
    *     invalid state file)
    */
-  public static RolloutDriver restore(RolloutStore store, RoutingState routing, RouterMetrics metrics,
-      AgreementSource agreement, RolloutLeadership leadership, LongSupplier clock) throws ConfigException {
+  public static RolloutDriver restore(
+      RolloutStore store,
+      RoutingState routing,
+      RouterMetrics metrics,
+      AgreementSource agreement,
+      RolloutLeadership leadership,
+      LongSupplier clock)
+      throws ConfigException {
     RolloutDriver driver = new RolloutDriver(store, routing, metrics, agreement, leadership, clock);
     for (Map.Entry<String, JsonObject> saved : store.rollouts().entrySet()) {
       String service = saved.getKey();
@@ -91,12 +112,19 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
       driver.states.put(service, state);
       driver.seen.put(service, saved.getValue());
       if (state.phase().active()) {
-        LOG.info("rollout of service " + service + " resumes: " + state.phase().jsonName() + ", step " + state.step());
+        LOG.info(
+            "rollout of service "
+                + service
+                + " resumes: "
+                + state.phase().jsonName()
+                + ", step "
+                + state.step());
       }
     }
     for (ServiceRoute s : routing.current().services()) {
       if (s.config().rollout() != null || driver.states.containsKey(s.name())) {
-        driver.meters.register(s.name(), driver::state, track -> driver.weightInForce(s.name(), track));
+        driver.meters.register(
+            s.name(), driver::state, track -> driver.weightInForce(s.name(), track));
       }
     }
     return driver;
@@ -105,19 +133,26 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   /** Starts ticking every {@value #TICK_MILLIS} ms on one of {@code vertx}'s event loops. */
   public void start(Vertx v) {
     this.vertx = v;
-    timer = v.setPeriodic(TICK_MILLIS, id -> {
-      if (ticking.compareAndSet(false, true)) {
-        v.executeBlocking(() -> {
-          tick();
-          return null;
-        }, false).onComplete(ar -> {
-          ticking.set(false);
-          if (ar.failed()) {
-            LOG.log(Level.WARNING, "rollout tick failed", ar.cause());
-          }
-        });
-      }
-    });
+    timer =
+        v.setPeriodic(
+            TICK_MILLIS,
+            id -> {
+              if (ticking.compareAndSet(false, true)) {
+                v.executeBlocking(
+                        () -> {
+                          tick();
+                          return null;
+                        },
+                        false)
+                    .onComplete(
+                        ar -> {
+                          ticking.set(false);
+                          if (ar.failed()) {
+                            LOG.log(Level.WARNING, "rollout tick failed", ar.cause());
+                          }
+                        });
+              }
+            });
   }
 
   @Override
@@ -141,13 +176,19 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
       try {
         Transition t = missingTracks(service, state);
         if (t == null) {
-          t = RolloutMachine.tick(state, now, new RoutingSignals(service, routing, metrics, agreement));
+          t =
+              RolloutMachine.tick(
+                  state, now, new RoutingSignals(service, routing, metrics, agreement));
         }
         if (t != null) {
           apply(service, t, SUBJECT);
         }
       } catch (RolloutControl.ChangeNotRecordedException | StoreUnavailableException ex) {
-        LOG.warning("rollout of service " + service + ": transition not saved, retried at the next tick: " + ex.getMessage());
+        LOG.warning(
+            "rollout of service "
+                + service
+                + ": transition not saved, retried at the next tick: "
+                + ex.getMessage());
       } catch (ChangeRejectedException ex) {
         LOG.warning("rollout of service " + service + ": transition refused: " + ex.getMessage());
       }
@@ -155,8 +196,8 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   }
 
   /**
-   * Takes every persisted state that differs from the one this driver last saw (another replica or an
-   * operator elsewhere moved it); its step is held afresh. Caller holds the lock.
+   * Takes every persisted state that differs from the one this driver last saw (another replica or
+   * an operator elsewhere moved it); its step is held afresh. Caller holds the lock.
    */
   private void follow() {
     for (Map.Entry<String, JsonObject> saved : store.rollouts().entrySet()) {
@@ -168,7 +209,11 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
       try {
         state = RolloutState.fromJson(saved.getValue(), "rollouts." + service);
       } catch (IllegalArgumentException e) {
-        LOG.warning("rollout of service " + service + ": ignoring an invalid persisted state: " + e.getMessage());
+        LOG.warning(
+            "rollout of service "
+                + service
+                + ": ignoring an invalid persisted state: "
+                + e.getMessage());
         seen.put(service, saved.getValue());
         continue;
       }
@@ -176,12 +221,16 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
       seen.put(service, saved.getValue());
       meters.register(service, this::state, track -> weightInForce(service, track));
       if (state.config() != null) {
-        meters.candidate(service, state.config().candidate(), track -> weightInForce(service, track));
+        meters.candidate(
+            service, state.config().candidate(), track -> weightInForce(service, track));
       }
     }
   }
 
-  /** The persisted state where it moved since this driver last saw it, else this driver's. Non-blocking. */
+  /**
+   * The persisted state where it moved since this driver last saw it, else this driver's.
+   * Non-blocking.
+   */
   private RolloutState view(String service) {
     JsonObject saved = store.rollouts().get(service);
     if (saved != null && !saved.equals(seen.get(service))) {
@@ -194,17 +243,25 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     return state(service);
   }
 
-  /** A config reload removed the service or one of the rollout's tracks: pause (once) rather than guess. */
+  /**
+   * A config reload removed the service or one of the rollout's tracks: pause (once) rather than
+   * guess.
+   */
   private Transition missingTracks(String service, RolloutState state) {
     ServiceRoute route = routing.current().service(service);
     RolloutConfig c = state.config();
-    String missing = route == null ? "service " + service
-        : route.track(c.candidate()) == null ? "track " + c.candidate()
-        : route.track(c.baseline()) == null ? "track " + c.baseline() : null;
+    String missing =
+        route == null
+            ? "service " + service
+            : route.track(c.candidate()) == null
+                ? "track " + c.candidate()
+                : route.track(c.baseline()) == null ? "track " + c.baseline() : null;
     if (missing == null || state.phase() == Phase.PAUSED) {
       return null;
     }
-    return Transition.persisted(state.paused(missing + " is no longer configured: paused for a human"), null,
+    return Transition.persisted(
+        state.paused(missing + " is no longer configured: paused for a human"),
+        null,
         "rollout-pause");
   }
 
@@ -229,7 +286,10 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     return json.put("service", service).put("leader", leadership.leads(service));
   }
 
-  /** Where the previous {@link #analysis} call left off, per service (outside controllers' intervals). */
+  /**
+   * Where the previous {@link #analysis} call left off, per service (outside controllers'
+   * intervals).
+   */
   private record Checkpoint(long atMillis, RolloutState.Marks marks) {}
 
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
@@ -241,18 +301,29 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     boolean ours = state.phase() == Phase.RUNNING && state.marks() != null;
     RolloutConfig c = ours ? state.config() : route.config().rollout();
     if (c == null) {
-      throw new ChangeConflictException("service " + service + " has no rollout block to judge by (candidate, "
-          + "baseline, thresholds)");
+      throw new ChangeConflictException(
+          "service "
+              + service
+              + " has no rollout block to judge by (candidate, "
+              + "baseline, thresholds)");
     }
     if (route.track(c.candidate()) == null || route.track(c.baseline()) == null) {
-      throw new ChangeConflictException("service " + service + " no longer has the tracks " + c.candidate() + " and "
-          + c.baseline());
+      throw new ChangeConflictException(
+          "service "
+              + service
+              + " no longer has the tracks "
+              + c.candidate()
+              + " and "
+              + c.baseline());
     }
     long now = clock.getAsLong();
     Signals signals = new RoutingSignals(service, routing, metrics, agreement);
     Optional<AgreementCounts> shadow = signals.agreement(c.candidate());
-    RolloutState.Marks current = new RolloutState.Marks(signals.outcomes(c.candidate()), signals.outcomes(c.baseline()),
-        shadow.orElse(AgreementCounts.NONE));
+    RolloutState.Marks current =
+        new RolloutState.Marks(
+            signals.outcomes(c.candidate()),
+            signals.outcomes(c.baseline()),
+            shadow.orElse(AgreementCounts.NONE));
     RolloutState.Marks from;
     long since;
     if (ours) {
@@ -263,8 +334,13 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
       from = previous == null ? current : previous.marks();
       since = previous == null ? now : previous.atMillis();
     }
-    Analysis a = Analysis.judge(c, state.step(), current.candidate().minus(from.candidate()),
-        current.baseline().minus(from.baseline()), shadow.map(s -> s.minus(from.agreement())).orElse(null));
+    Analysis a =
+        Analysis.judge(
+            c,
+            state.step(),
+            current.candidate().minus(from.candidate()),
+            current.baseline().minus(from.baseline()),
+            shadow.map(s -> s.minus(from.agreement())).orElse(null));
     return a.toJson()
         .put("service", service)
         .put("candidate", c.candidate())
@@ -275,7 +351,8 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   }
 
   @Override
-  public synchronized JsonObject start(String service, JsonObject overrides, String subject) throws Exception {
+  public synchronized JsonObject start(String service, JsonObject overrides, String subject)
+      throws Exception {
     follow();
     ServiceRoute route = routing.current().service(service);
     if (route == null) {
@@ -283,8 +360,14 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     }
     RolloutState current = state(service);
     if (current.phase().active()) {
-      throw new ChangeConflictException("a rollout of service " + service + " is already " + current.phase().jsonName()
-          + " (step " + current.step() + "); pause, resume or abort it first");
+      throw new ChangeConflictException(
+          "a rollout of service "
+              + service
+              + " is already "
+              + current.phase().jsonName()
+              + " (step "
+              + current.step()
+              + "); pause, resume or abort it first");
     }
     ServiceConfig config = route.config();
     RolloutConfig rollout;
@@ -330,18 +413,35 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     }
   }
 
-  /** Saves and audits {@code t} (when it persists), then makes it the state; answers the new status. */
+  /**
+   * Saves and audits {@code t} (when it persists), then makes it the state; answers the new status.
+   */
   private JsonObject apply(String service, Transition t, String subject)
-      throws ChangeRejectedException, StoreUnavailableException, RolloutControl.ChangeNotRecordedException {
+      throws ChangeRejectedException,
+          StoreUnavailableException,
+          RolloutControl.ChangeNotRecordedException {
     if (t.persists()) {
-      Map<String, Integer> weights = t.candidateWeight() == null ? null
-          : weights(routing.current().service(service).config(), t.state().config(), t.candidateWeight());
+      Map<String, Integer> weights =
+          t.candidateWeight() == null
+              ? null
+              : weights(
+                  routing.current().service(service).config(),
+                  t.state().config(),
+                  t.candidateWeight());
       JsonObject saved = t.state().toJson();
       store.commit(service, t.action(), seen.get(service), saved, weights, subject);
       JsonObject stored = store.rollouts().get(service);
       seen.put(service, stored != null ? stored : saved);
-      LOG.info("rollout of service " + service + ": " + t.state().phase().jsonName() + ", step " + t.state().step()
-          + (weights == null ? "" : ", weights " + weights) + ": " + t.state().reason());
+      LOG.info(
+          "rollout of service "
+              + service
+              + ": "
+              + t.state().phase().jsonName()
+              + ", step "
+              + t.state().step()
+              + (weights == null ? "" : ", weights " + weights)
+              + ": "
+              + t.state().reason());
     }
     states.put(service, t.state());
     if (t.analysis() != null) {
@@ -351,8 +451,9 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
   }
 
   /**
-   * Every track's weight with the candidate at {@code candidateWeight}: tracks other than candidate and
-   * baseline keep theirs and the baseline takes the rest; at 100 (promotion) every other track gets 0.
+   * Every track's weight with the candidate at {@code candidateWeight}: tracks other than candidate
+   * and baseline keep theirs and the baseline takes the rest; at 100 (promotion) every other track
+   * gets 0.
    */
   static Map<String, Integer> weights(ServiceConfig service, RolloutConfig c, int candidateWeight)
       throws ChangeRejectedException {
@@ -367,8 +468,11 @@ public final class RolloutDriver implements RolloutApi, AutoCloseable {
     }
     int baseline = 100 - others - candidateWeight;
     if (baseline < 0) {
-      throw new ChangeRejectedException("candidate weight " + candidateWeight + " does not fit beside the other tracks' "
-          + others);
+      throw new ChangeRejectedException(
+          "candidate weight "
+              + candidateWeight
+              + " does not fit beside the other tracks' "
+              + others);
     }
     weights.put(c.candidate(), candidateWeight);
     weights.put(c.baseline(), baseline);

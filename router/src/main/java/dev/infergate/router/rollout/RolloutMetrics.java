@@ -12,8 +12,8 @@ import java.util.function.ToIntFunction;
 
 /**
  * The rollout's meters per service: phase (one gauge per phase, 1 for the current), step, the
- * candidate's weight in force, and analyses by verdict. Gauges read the driver's state at scrape time.
- * Thread-safe.
+ * candidate's weight in force, and analyses by verdict. Gauges read the driver's state at scrape
+ * time. Thread-safe.
  */
 final class RolloutMetrics {
   private final MeterRegistry registry;
@@ -23,8 +23,14 @@ final class RolloutMetrics {
     this.registry = registry;
   }
 
-  /** Registers {@code service}'s gauges once; they read its state through {@code states} from then on. */
-  void register(String service, Function<String, RolloutState> states, ToIntFunction<String> candidateWeight) {
+  /**
+   * Registers {@code service}'s gauges once; they read its state through {@code states} from then
+   * on.
+   */
+  void register(
+      String service,
+      Function<String, RolloutState> states,
+      ToIntFunction<String> candidateWeight) {
     if (!registered.add(service)) {
       return;
     }
@@ -46,7 +52,8 @@ final class RolloutMetrics {
 
   /** The gauge of a candidate's weight (registering it again is a no-op). */
   void candidate(String service, String candidate, ToIntFunction<String> candidateWeight) {
-    // Replicas following another's rollout see its candidate at every persisted step: register once.
+    // Replicas following another's rollout see its candidate at every persisted step: register
+    // once.
     if (!registered.add(service + "\u0000" + candidate)) {
       return;
     }
@@ -59,7 +66,8 @@ final class RolloutMetrics {
   void analysed(String service, Verdict verdict) {
     Counter.builder(MetricNames.ROLLOUT_ANALYSES)
         .description(MetricNames.help(MetricNames.ROLLOUT_ANALYSES))
-        .tags(Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_VERDICT, verdict.jsonName()))
+        .tags(
+            Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_VERDICT, verdict.jsonName()))
         .register(registry)
         .increment();
   }

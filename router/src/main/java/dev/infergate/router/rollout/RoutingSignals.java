@@ -9,10 +9,10 @@ import dev.infergate.router.upstream.Endpoint;
 import java.util.Optional;
 
 /**
- * The real {@link Signals} of one service: readiness from the router's health checks (each endpoint's
- * last check, which also asks for the track's pinned model version), first-try outcomes from the
- * forwarding path's recorders, agreement from the shadow, weights from the routing snapshot in force.
- * Non-blocking; any thread.
+ * The real {@link Signals} of one service: readiness from the router's health checks (each
+ * endpoint's last check, which also asks for the track's pinned model version), first-try outcomes
+ * from the forwarding path's recorders, agreement from the shadow, weights from the routing
+ * snapshot in force. Non-blocking; any thread.
  */
 final class RoutingSignals implements Signals {
   private final String service;
@@ -20,8 +20,11 @@ final class RoutingSignals implements Signals {
   private final RouterMetrics metrics;
   private final AgreementSource agreement;
 
-  /** @param route the service in the snapshot in force (the caller checked it exists) */
-  RoutingSignals(String service, RoutingState routing, RouterMetrics metrics, AgreementSource agreement) {
+  /**
+   * @param route the service in the snapshot in force (the caller checked it exists)
+   */
+  RoutingSignals(
+      String service, RoutingState routing, RouterMetrics metrics, AgreementSource agreement) {
     this.service = service;
     this.route = routing.current().service(service);
     this.metrics = metrics;
@@ -40,7 +43,9 @@ final class RoutingSignals implements Signals {
       passed += e.lastCheckPassed() ? 1 : 0;
       healthy += e.healthy() ? 1 : 0;
     }
-    return passed == t.endpoints().size() ? Readiness.ALL : healthy == 0 ? Readiness.NONE : Readiness.SOME;
+    return passed == t.endpoints().size()
+        ? Readiness.ALL
+        : healthy == 0 ? Readiness.NONE : Readiness.SOME;
   }
 
   @Override

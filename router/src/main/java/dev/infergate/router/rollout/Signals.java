@@ -10,11 +10,16 @@ import java.util.Optional;
  */
 public interface Signals {
   /**
-   * A track's readiness: {@code ALL} when every endpoint passed its last readiness check (what warm-up
-   * waits for), {@code NONE} when no endpoint is healthy by the router's health checks (what routing
-   * goes by: a restart or one slow check does not make a serving track "not ready"), else {@code SOME}.
+   * A track's readiness: {@code ALL} when every endpoint passed its last readiness check (what
+   * warm-up waits for), {@code NONE} when no endpoint is healthy by the router's health checks
+   * (what routing goes by: a restart or one slow check does not make a serving track "not ready"),
+   * else {@code SOME}.
    */
-  enum Readiness { NONE, SOME, ALL }
+  enum Readiness {
+    NONE,
+    SOME,
+    ALL
+  }
 
   Readiness readiness(String track);
 

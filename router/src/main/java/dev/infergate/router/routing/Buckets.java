@@ -12,6 +12,7 @@ import java.util.random.RandomGenerator;
 public final class Buckets {
   /** Buckets per service: weights are percent, so one percent is 100 buckets. */
   public static final int COUNT = 10_000;
+
   public static final int PER_PERCENT = COUNT / Weights.TOTAL;
   private static final int SEED = 0x1f_a7e;
 
@@ -35,7 +36,11 @@ public final class Buckets {
     int blocks = len / 4;
     for (int i = 0; i < blocks; i++) {
       int j = i * 4;
-      int k = (data[j] & 0xff) | (data[j + 1] & 0xff) << 8 | (data[j + 2] & 0xff) << 16 | (data[j + 3] & 0xff) << 24;
+      int k =
+          (data[j] & 0xff)
+              | (data[j + 1] & 0xff) << 8
+              | (data[j + 2] & 0xff) << 16
+              | (data[j + 3] & 0xff) << 24;
       k *= c1;
       k = Integer.rotateLeft(k, 15);
       k *= c2;
@@ -48,10 +53,10 @@ public final class Buckets {
     switch (len & 3) {
       case 3:
         k ^= (data[tail + 2] & 0xff) << 16;
-        // fall through
+      // fall through
       case 2:
         k ^= (data[tail + 1] & 0xff) << 8;
-        // fall through
+      // fall through
       case 1:
         k ^= data[tail] & 0xff;
         k *= c1;

@@ -26,9 +26,9 @@ import java.util.random.RandomGenerator;
 /**
  * The current {@link RoutingTable}, replaced whole by {@link #apply}: everything (endpoints, bucket
  * ranges, path prefixes) is computed first and published with one atomic set, as Spring Cloud
- * Gateway's weight calculator does. Config reloads, and later the admin write API (weights, promote,
- * rollback: a changed {@link RouterConfig} passed to {@link #apply}), go through here. Reads are
- * lock-free; applies are serialised.
+ * Gateway's weight calculator does. Config reloads, and later the admin write API (weights,
+ * promote, rollback: a changed {@link RouterConfig} passed to {@link #apply}), go through here.
+ * Reads are lock-free; applies are serialised.
  *
  * <p>Pods of {@code dns://} endpoints take the same road: when the pods behind a name change, the
  * registry calls {@link #refresh}, which rebuilds the current config's snapshot with the pods known
@@ -55,9 +55,13 @@ public final class RoutingState {
     return current.get();
   }
 
-  /** Builds the snapshot for {@code config}, publishes it, then retires endpoints it no longer names. */
+  /**
+   * Builds the snapshot for {@code config}, publishes it, then retires endpoints it no longer
+   * names.
+   */
   public RoutingTable apply(RouterConfig config) {
-    // Resolves the dns names the config adds before taking the lock: a slow DNS answer then holds up
+    // Resolves the dns names the config adds before taking the lock: a slow DNS answer then holds
+    // up
     // nothing but this apply.
     endpoints.discover(configured(config));
     return build(config);
@@ -89,13 +93,17 @@ public final class RoutingState {
         if (t.name().equals(s.active())) {
           active = tracks.size();
         }
-        shares.put(List.of(s.name(), t.name()), s.strategy() == Strategy.CANARY ? t.weight()
-            : t.name().equals(s.active()) ? 100 : 0);
-        tracks.add(new TrackRoute(s.model(), t, new EndpointGroup(group, random), metrics.track(s.name(), t.name())));
+        shares.put(
+            List.of(s.name(), t.name()),
+            s.strategy() == Strategy.CANARY ? t.weight() : t.name().equals(s.active()) ? 100 : 0);
+        tracks.add(
+            new TrackRoute(
+                s.model(), t, new EndpointGroup(group, random), metrics.track(s.name(), t.name())));
       }
-      TrackSplit split = s.strategy() == Strategy.CANARY
-          ? TrackSplit.weighted(s.weights())
-          : TrackSplit.allTo(active, tracks.size());
+      TrackSplit split =
+          s.strategy() == Strategy.CANARY
+              ? TrackSplit.weighted(s.weights())
+              : TrackSplit.allTo(active, tracks.size());
       RetryBudget budget = budget(s);
       nextBudgets.put(s.name(), budget);
       services.add(new ServiceRoute(s, tracks, split, budget));
@@ -109,7 +117,10 @@ public final class RoutingState {
     return table;
   }
 
-  /** The track's replicas, dns names expanded, each once, at most {@value Defaults#MAX_ENDPOINTS_PER_TRACK}. */
+  /**
+   * The track's replicas, dns names expanded, each once, at most {@value
+   * Defaults#MAX_ENDPOINTS_PER_TRACK}.
+   */
   private List<EndpointAddress> replicas(ServiceConfig s, TrackConfig t) {
     Set<EndpointAddress> all = new LinkedHashSet<>();
     for (EndpointAddress a : t.endpoints()) {
@@ -117,8 +128,16 @@ public final class RoutingState {
     }
     List<EndpointAddress> list = new ArrayList<>(all);
     if (list.size() > Defaults.MAX_ENDPOINTS_PER_TRACK) {
-      LOG.warning("services." + s.name() + ".tracks." + t.name() + ": " + list.size() + " replicas, routing to the first "
-          + Defaults.MAX_ENDPOINTS_PER_TRACK + " only");
+      LOG.warning(
+          "services."
+              + s.name()
+              + ".tracks."
+              + t.name()
+              + ": "
+              + list.size()
+              + " replicas, routing to the first "
+              + Defaults.MAX_ENDPOINTS_PER_TRACK
+              + " only");
       list = list.subList(0, Defaults.MAX_ENDPOINTS_PER_TRACK);
     }
     return list;
@@ -134,11 +153,16 @@ public final class RoutingState {
     return all;
   }
 
-  /** The service's budget carries over a reload when its settings stay, so in-flight counts stay right. */
+  /**
+   * The service's budget carries over a reload when its settings stay, so in-flight counts stay
+   * right.
+   */
   private RetryBudget budget(ServiceConfig s) {
     RetryConfig r = s.retry();
     RetryBudget old = budgets.get(s.name());
-    if (old != null && old.percent() == r.budgetPercent() && old.minConcurrent() == r.minConcurrent()) {
+    if (old != null
+        && old.percent() == r.budgetPercent()
+        && old.minConcurrent() == r.minConcurrent()) {
       return old;
     }
     return new RetryBudget(r.budgetPercent(), r.minConcurrent());

@@ -15,7 +15,8 @@ public final class ServiceRoute {
   private final TrackRoute fallback;
   private final RetryBudget budget;
 
-  ServiceRoute(ServiceConfig config, List<TrackRoute> tracks, TrackSplit split, RetryBudget budget) {
+  ServiceRoute(
+      ServiceConfig config, List<TrackRoute> tracks, TrackSplit split, RetryBudget budget) {
     this.config = config;
     this.tracks = tracks.toArray(new TrackRoute[0]);
     this.split = split;

@@ -13,8 +13,13 @@ public final class TrackRoute {
   private final TrackConfig config;
   private final EndpointGroup endpoints;
   private final TrackMeters meters;
-  /** {@code /v1/models/{model}} and {@code /v2/models/{model}}, with the pinned version when there is one. */
+
+  /**
+   * {@code /v1/models/{model}} and {@code /v2/models/{model}}, with the pinned version when there
+   * is one.
+   */
   private final String v1Prefix;
+
   private final String v2Prefix;
   private final String v1Model;
   private final String v2Model;
@@ -64,5 +69,4 @@ public final class TrackRoute {
     String uri = base.concat(path.operation().suffix());
     return query == null || query.isEmpty() ? uri : uri + "?" + query;
   }
-
 }

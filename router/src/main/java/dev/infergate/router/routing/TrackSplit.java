@@ -21,7 +21,9 @@ public final class TrackSplit {
     this.to = to;
   }
 
-  /** @param weights percent per track in declaration order ({@link Weights}: they sum to 100) */
+  /**
+   * @param weights percent per track in declaration order ({@link Weights}: they sum to 100)
+   */
   public static TrackSplit weighted(Weights weights) {
     List<Integer> percents = weights.inOrder();
     int n = percents.size();

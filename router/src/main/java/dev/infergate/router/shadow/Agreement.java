@@ -13,9 +13,10 @@ import java.util.Map;
  * Whether a shadow's answer agrees with the live one (DESIGN.md "Agreement"). Pure; thread-safe.
  *
  * <p>V2 ({@code outputs}): for every output both answers carry (same name), BYTES, BOOL and integer
- * outputs are equal element by element; float outputs of shape {@code [n, k]} with {@code k > 1} have
- * the same argmax in every row; other float outputs differ by at most {@code tolerance * max(1, |live|)}.
- * A common output with another shape or datatype kind, or no output in common, disagrees.
+ * outputs are equal element by element; float outputs of shape {@code [n, k]} with {@code k > 1}
+ * have the same argmax in every row; other float outputs differ by at most {@code tolerance *
+ * max(1, |live|)}. A common output with another shape or datatype kind, or no output in common,
+ * disagrees.
  *
  * <p>V1 ({@code predictions}): the same rules row by row on JSON values: strings, booleans and
  * integers equal; a list of numbers with a decimal among them, or an object whose values are such
@@ -24,9 +25,15 @@ import java.util.Map;
  */
 public final class Agreement {
   /** How a pair of answers compared. */
-  public enum Verdict { AGREED, DISAGREED, NOT_COMPARABLE }
+  public enum Verdict {
+    AGREED,
+    DISAGREED,
+    NOT_COMPARABLE
+  }
 
-  /** @param reason why not agreed (the first difference found), null when agreed */
+  /**
+   * @param reason why not agreed (the first difference found), null when agreed
+   */
   public record Result(Verdict verdict, String reason) {
     static final Result AGREED = new Result(Verdict.AGREED, null);
 
@@ -42,7 +49,13 @@ public final class Agreement {
   /** Values shown in a reason are cut to this many characters: a reason is a hint, not a dump. */
   private static final int SHOWN_CHARS = 40;
 
-  private enum Kind { FLOAT, INTEGER, BOOL, BYTES, UNKNOWN }
+  private enum Kind {
+    FLOAT,
+    INTEGER,
+    BOOL,
+    BYTES,
+    UNKNOWN
+  }
 
   private Agreement() {}
 
@@ -115,10 +128,15 @@ public final class Agreement {
     Kind kind = kind(live.getValue("datatype"), data);
     Kind shadowKind = kind(shadow.getValue("datatype"), shadowData);
     if (kind != shadowKind && kind != Kind.UNKNOWN && shadowKind != Kind.UNKNOWN) {
-      return "datatype " + shown(String.valueOf(live.getValue("datatype"))) + " vs "
+      return "datatype "
+          + shown(String.valueOf(live.getValue("datatype")))
+          + " vs "
           + shown(String.valueOf(shadow.getValue("datatype")));
     }
-    if (kind == Kind.FLOAT && shape != null && shape.size() == 2 && shape.get(1) > 1
+    if (kind == Kind.FLOAT
+        && shape != null
+        && shape.size() == 2
+        && shape.get(1) > 1
         && shape.get(0) * shape.get(1) == data.size()) {
       int k = (int) (long) shape.get(1);
       for (int row = 0; row * k < data.size(); row++) {
@@ -156,7 +174,7 @@ public final class Agreement {
         case "BYTES" -> {
           return Kind.BYTES;
         }
-        default -> { }
+        default -> {}
       }
     }
     // No (known) datatype: judge by the values, as V1 does.
@@ -178,7 +196,9 @@ public final class Agreement {
     return dims;
   }
 
-  /** V2 allows {@code data} flat or nested in the shape: compare the elements in row-major order. */
+  /**
+   * V2 allows {@code data} flat or nested in the shape: compare the elements in row-major order.
+   */
   private static List<Object> flatten(Object data) {
     List<Object> out = new ArrayList<>();
     if (data instanceof JsonArray a) {
@@ -231,7 +251,11 @@ public final class Agreement {
       if (keys.isEmpty()) {
         return ": no field in common";
       }
-      if (keys.size() > 1 && keys.size() == l.size() && keys.size() == s.size() && scoreMap(l) && scoreMap(s)) {
+      if (keys.size() > 1
+          && keys.size() == l.size()
+          && keys.size() == s.size()
+          && scoreMap(l)
+          && scoreMap(s)) {
         String a = argmaxKey(l, keys);
         String b = argmaxKey(s, keys);
         return a.equals(b) ? null : ": highest score '" + shown(a) + "' vs '" + shown(b) + "'";
@@ -321,7 +345,10 @@ public final class Agreement {
   }
 
   private static boolean integral(Number n) {
-    return n instanceof Integer || n instanceof Long || n instanceof BigInteger || n instanceof Short
+    return n instanceof Integer
+        || n instanceof Long
+        || n instanceof BigInteger
+        || n instanceof Short
         || n instanceof Byte;
   }
 

@@ -11,8 +11,9 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * One answer of a shadowed pair as the router kept it: its body (at most {@link #MAX_BYTES}), whether
- * it was longer, its content coding and whether it uses the binary tensor data extension. Immutable.
+ * One answer of a shadowed pair as the router kept it: its body (at most {@link #MAX_BYTES}),
+ * whether it was longer, its content coding and whether it uses the binary tensor data extension.
+ * Immutable.
  *
  * @param body the first bytes of the body, at most {@link #MAX_BYTES}
  * @param overCap the body was longer than {@link #MAX_BYTES} (then it is not compared)
@@ -27,11 +28,11 @@ public record Answer(Buffer body, boolean overCap, String contentEncoding, boole
   public static final int MAX_BYTES = 1024 * 1024;
 
   /**
-   * Compares a live answer with the shadow's (both 2xx) by {@link Agreement}'s rules. Not comparable:
-   * either side in binary tensor data (its tensors are not in the JSON), over {@link #MAX_BYTES}, or
-   * in a content coding other than gzip or deflate; a live answer that is not a JSON prediction. A
-   * shadow answer that is not JSON while the live one is disagrees. Pure CPU work (JSON parsing,
-   * inflating): bounded by {@link #MAX_BYTES} per side.
+   * Compares a live answer with the shadow's (both 2xx) by {@link Agreement}'s rules. Not
+   * comparable: either side in binary tensor data (its tensors are not in the JSON), over {@link
+   * #MAX_BYTES}, or in a content coding other than gzip or deflate; a live answer that is not a
+   * JSON prediction. A shadow answer that is not JSON while the live one is disagrees. Pure CPU
+   * work (JSON parsing, inflating): bounded by {@link #MAX_BYTES} per side.
    *
    * @param v1 KServe V1 ({@code predictions}) rather than V2 ({@code outputs})
    */
@@ -48,19 +49,23 @@ public record Answer(Buffer body, boolean overCap, String contentEncoding, boole
     try {
       livePlain = live.plain();
     } catch (IOException e) {
-      return Agreement.Result.notComparable("live answer: cannot be decoded (" + live.coding() + ")");
+      return Agreement.Result.notComparable(
+          "live answer: cannot be decoded (" + live.coding() + ")");
     }
     if (livePlain == null) {
-      return Agreement.Result.notComparable("live answer: inflates to over " + MAX_BYTES + " bytes");
+      return Agreement.Result.notComparable(
+          "live answer: inflates to over " + MAX_BYTES + " bytes");
     }
     Buffer shadowPlain;
     try {
       shadowPlain = shadow.plain();
     } catch (IOException e) {
-      return Agreement.Result.disagreed("the shadow answer cannot be decoded (" + shadow.coding() + ")");
+      return Agreement.Result.disagreed(
+          "the shadow answer cannot be decoded (" + shadow.coding() + ")");
     }
     if (shadowPlain == null) {
-      return Agreement.Result.notComparable("shadow answer: inflates to over " + MAX_BYTES + " bytes");
+      return Agreement.Result.notComparable(
+          "shadow answer: inflates to over " + MAX_BYTES + " bytes");
     }
     JsonObject liveJson = json(livePlain);
     if (liveJson == null) {
@@ -70,7 +75,9 @@ public record Answer(Buffer body, boolean overCap, String contentEncoding, boole
     if (shadowJson == null) {
       return Agreement.Result.disagreed("the shadow answer is not a JSON object");
     }
-    return v1 ? Agreement.v1(liveJson, shadowJson, tolerance) : Agreement.v2(liveJson, shadowJson, tolerance);
+    return v1
+        ? Agreement.v1(liveJson, shadowJson, tolerance)
+        : Agreement.v2(liveJson, shadowJson, tolerance);
   }
 
   /** Why this answer cannot be read as JSON at all, or null when it can be tried. */
@@ -110,11 +117,16 @@ public record Answer(Buffer body, boolean overCap, String contentEncoding, boole
     return coding == null ? body : inflate(coding);
   }
 
-  /** Inflates at most {@link #MAX_BYTES}; null for a body that would inflate to more (a bomb, or just big). */
+  /**
+   * Inflates at most {@link #MAX_BYTES}; null for a body that would inflate to more (a bomb, or
+   * just big).
+   */
   private Buffer inflate(String coding) throws IOException {
     InputStream raw = new java.io.ByteArrayInputStream(body.getBytes());
-    try (InputStream in = coding.equals("gzip") ? new GZIPInputStream(raw) : new InflaterInputStream(raw)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(MAX_BYTES, body.length() * 4 + 64));
+    try (InputStream in =
+        coding.equals("gzip") ? new GZIPInputStream(raw) : new InflaterInputStream(raw)) {
+      ByteArrayOutputStream out =
+          new ByteArrayOutputStream(Math.min(MAX_BYTES, body.length() * 4 + 64));
       byte[] chunk = new byte[8192];
       int n;
       while ((n = in.read(chunk)) > 0) {

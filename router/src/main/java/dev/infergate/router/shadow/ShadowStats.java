@@ -10,11 +10,18 @@ package dev.infergate.router.shadow;
  * @param errors copies the shadow answered with a non-2xx, or not at all (timeout, reset, refused)
  * @param dropped copies not sent because {@code shadow.maxQueued} copies were waiting or in flight
  * @param notComparable copies answered 2xx whose answers could not be compared (binary tensor data,
- *     an answer over the size cap, a content coding other than gzip or deflate, a live answer that is not a
- *     prediction)
+ *     an answer over the size cap, a content coding other than gzip or deflate, a live answer that
+ *     is not a prediction)
  */
-public record ShadowStats(String service, String shadowTrack, long compared, long agreed, long disagreed,
-    long errors, long dropped, long notComparable) {
+public record ShadowStats(
+    String service,
+    String shadowTrack,
+    long compared,
+    long agreed,
+    long disagreed,
+    long errors,
+    long dropped,
+    long notComparable) {
 
   /** A service without a shadow (or an unknown one): all zero. */
   public static ShadowStats none(String service) {

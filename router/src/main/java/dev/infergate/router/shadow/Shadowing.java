@@ -14,13 +14,13 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * The router's shadow bookkeeping, shared by every event loop: which requests get a copy (a draw per
- * request), how many copies may wait or be in flight per service ({@code shadow.maxQueued}, and
- * {@link #MAX_QUEUED_BYTES} of bodies; beyond either a copy is dropped and counted), the counts by service and track pair (kept in the
- * {@link ShadowMeters}, so {@code /metrics} and {@link #stats} read the same numbers), and the last
- * {@link #RECENT_DISAGREEMENTS} disagreeing request ids per service. The copies themselves are sent by
- * the proxy (it owns the upstream connections). Counts live as long as the router and survive
- * config reloads.
+ * The router's shadow bookkeeping, shared by every event loop: which requests get a copy (a draw
+ * per request), how many copies may wait or be in flight per service ({@code shadow.maxQueued}, and
+ * {@link #MAX_QUEUED_BYTES} of bodies; beyond either a copy is dropped and counted), the counts by
+ * service and track pair (kept in the {@link ShadowMeters}, so {@code /metrics} and {@link #stats}
+ * read the same numbers), and the last {@link #RECENT_DISAGREEMENTS} disagreeing request ids per
+ * service. The copies themselves are sent by the proxy (it owns the upstream connections). Counts
+ * live as long as the router and survive config reloads.
  *
  * <p>Thread-safe. {@link #sample}, {@link #admit} and {@link #stats} never block; the disagreement
  * sample is a short synchronized append, taken only on a disagreement.
@@ -28,10 +28,11 @@ import java.util.random.RandomGenerator;
 public final class Shadowing {
   /** Disagreeing requests kept per service for the admin API. */
   public static final int RECENT_DISAGREEMENTS = 20;
+
   /**
    * Bytes that waiting and in-flight copies of one service may hold (request body and kept live
-   * answer): {@code maxQueued} copies of 8 MiB requests would otherwise pin gigabytes while a shadow
-   * track hangs. Beyond it copies are dropped, as beyond {@code maxQueued}.
+   * answer): {@code maxQueued} copies of 8 MiB requests would otherwise pin gigabytes while a
+   * shadow track hangs. Beyond it copies are dropped, as beyond {@code maxQueued}.
    */
   public static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
@@ -42,9 +43,11 @@ public final class Shadowing {
 
   /**
    * @param random the per-request draw (tests pass a fixed sequence)
-   * @param configOf a service's shadow config in the routing snapshot now in force (null: none), for {@link #stats}
+   * @param configOf a service's shadow config in the routing snapshot now in force (null: none),
+   *     for {@link #stats}
    */
-  public Shadowing(RouterMetrics metrics, RandomGenerator random, Function<String, ShadowConfig> configOf) {
+  public Shadowing(
+      RouterMetrics metrics, RandomGenerator random, Function<String, ShadowConfig> configOf) {
     this.metrics = metrics;
     this.random = random;
     this.configOf = configOf;
@@ -57,9 +60,9 @@ public final class Shadowing {
   }
 
   /**
-   * Takes a place for one copy of a request that {@code liveTrack} served; null when
-   * {@code maxQueued} copies of the service are waiting or in flight, or they hold
-   * {@link #MAX_QUEUED_BYTES} (the copy is then counted as dropped and must not be sent).
+   * Takes a place for one copy of a request that {@code liveTrack} served; null when {@code
+   * maxQueued} copies of the service are waiting or in flight, or they hold {@link
+   * #MAX_QUEUED_BYTES} (the copy is then counted as dropped and must not be sent).
    *
    * @param bytes what the copy holds until it ends: the request body and the kept live answer
    */
@@ -100,7 +103,14 @@ public final class Shadowing {
         }
       }
     }
-    return new ShadowStats(service, config.track(), agreed + disagreed, agreed, disagreed, errors, dropped,
+    return new ShadowStats(
+        service,
+        config.track(),
+        agreed + disagreed,
+        agreed,
+        disagreed,
+        errors,
+        dropped,
         notComparable);
   }
 
@@ -130,18 +140,21 @@ public final class Shadowing {
   private ServiceShadow service(String name) {
     ServiceShadow s = services.get(name);
     if (s == null) {
-      s = services.computeIfAbsent(name, n -> {
-        ServiceShadow created = new ServiceShadow(n);
-        metrics.shadowInFlight(n, created.inFlight::get);
-        return created;
-      });
+      s =
+          services.computeIfAbsent(
+              name,
+              n -> {
+                ServiceShadow created = new ServiceShadow(n);
+                metrics.shadowInFlight(n, created.inFlight::get);
+                return created;
+              });
     }
     return s;
   }
 
   /**
-   * One admitted copy: ends exactly once, with {@link #compared}, {@link #notComparable} or
-   * {@link #failed}, which counts it and frees its place. Any thread.
+   * One admitted copy: ends exactly once, with {@link #compared}, {@link #notComparable} or {@link
+   * #failed}, which counts it and frees its place. Any thread.
    */
   public static final class Copy {
     private final String service;
@@ -152,7 +165,12 @@ public final class Shadowing {
     private final long bytes;
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    private Copy(String service, String liveTrack, String shadowTrack, ServiceShadow owner, ShadowMeters meters,
+    private Copy(
+        String service,
+        String liveTrack,
+        String shadowTrack,
+        ServiceShadow owner,
+        ShadowMeters meters,
         long bytes) {
       this.bytes = bytes;
       this.service = service;
@@ -179,8 +197,9 @@ public final class Shadowing {
         case AGREED -> meters.agreed();
         case DISAGREED -> {
           meters.disagreed();
-          owner.remember(new Disagreement(requestId, liveTrack, shadowTrack, System.currentTimeMillis(),
-              result.reason()));
+          owner.remember(
+              new Disagreement(
+                  requestId, liveTrack, shadowTrack, System.currentTimeMillis(), result.reason()));
         }
         case NOT_COMPARABLE -> meters.notComparable();
       }
@@ -229,7 +248,9 @@ public final class Shadowing {
       String key = liveTrack + '\0' + shadowTrack;
       Pair p = pairs.get(key);
       if (p == null) {
-        p = pairs.computeIfAbsent(key, k -> new Pair(shadowTrack, metrics.shadow(name, liveTrack, shadowTrack)));
+        p =
+            pairs.computeIfAbsent(
+                key, k -> new Pair(shadowTrack, metrics.shadow(name, liveTrack, shadowTrack)));
       }
       return p.meters;
     }

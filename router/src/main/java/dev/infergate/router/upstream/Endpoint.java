@@ -21,14 +21,21 @@ public final class Endpoint {
   private final String service;
   private final String track;
   private final EndpointAddress address;
+
   /** {@code host:port}, built once: every request names its endpoint (Host header, pool, log). */
   private final String authority;
+
   private final EndpointMeters meters;
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile boolean healthy = true;
   private volatile int failedChecks;
-  /** False until a health check passed, and after any failed one: "reports its model version ready" now. */
+
+  /**
+   * False until a health check passed, and after any failed one: "reports its model version ready"
+   * now.
+   */
   private volatile boolean lastCheckPassed;
+
   private volatile CircuitBreaker breaker;
   private volatile BreakerConfig breakerConfig;
   // Owned by HealthChecker.

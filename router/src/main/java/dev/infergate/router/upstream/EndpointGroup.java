@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The endpoints of one track and the choice among them: least outstanding requests over the
- * healthy endpoints whose breaker is not open, ties broken at random. {@link #acquireHealthy} never
- * picks an unhealthy endpoint; {@link #acquire} goes into panic mode when no endpoint is healthy and
+ * The endpoints of one track and the choice among them: least outstanding requests over the healthy
+ * endpoints whose breaker is not open, ties broken at random. {@link #acquireHealthy} never picks
+ * an unhealthy endpoint; {@link #acquire} goes into panic mode when no endpoint is healthy and
  * ignores health (Envoy's rule: never eject everything on a guess). Forwarding asks the fallback
  * track for a healthy endpoint before it panics. Open breakers are always respected. Immutable;
  * thread-safe.
@@ -41,8 +41,8 @@ public final class EndpointGroup {
   }
 
   /**
-   * Picks an endpoint and takes its breaker permission and an outstanding slot; the caller must
-   * end the try with {@link Endpoint#succeeded}, {@link Endpoint#failed} or {@link Endpoint#abandoned}.
+   * Picks an endpoint and takes its breaker permission and an outstanding slot; the caller must end
+   * the try with {@link Endpoint#succeeded}, {@link Endpoint#failed} or {@link Endpoint#abandoned}.
    *
    * @param excluded bit i set: endpoint i was tried already by this request
    * @return the index of the picked endpoint, or -1 when no endpoint can take the request

@@ -15,10 +15,10 @@ import java.util.logging.Logger;
 /**
  * Every live {@link Endpoint}, keyed by service/track/address. A config change asks for the
  * endpoints it names: those that stay keep their breaker (unless its settings changed), health and
- * meters; new ones start their health checks; {@link #retainOnly} retires the rest. A {@code dns://}
- * address stands for the pods its name resolves to ({@link #replicas}), each its own endpoint; the
- * registry watches those names ({@link PodDiscovery}) and calls {@link #onPodsChanged} when they
- * change. Called by the (serialised) config-apply path only; thread-safe.
+ * meters; new ones start their health checks; {@link #retainOnly} retires the rest. A {@code
+ * dns://} address stands for the pods its name resolves to ({@link #replicas}), each its own
+ * endpoint; the registry watches those names ({@link PodDiscovery}) and calls {@link
+ * #onPodsChanged} when they change. Called by the (serialised) config-apply path only; thread-safe.
  *
  * <p>A retired endpoint leaves every pick set at once but is not interrupted: requests already sent
  * to it hold it and finish. Its health checks stop and its meters go when it is retired.
@@ -32,12 +32,17 @@ public final class EndpointRegistry {
   private final PodDiscovery discovery;
   private final Map<String, Endpoint> live = new LinkedHashMap<>();
 
-  /** With the {@link HostResolver#configured() configured} resolver for {@code dns://} endpoints. */
+  /**
+   * With the {@link HostResolver#configured() configured} resolver for {@code dns://} endpoints.
+   */
   public EndpointRegistry(Breakers breakers, HealthChecker healthChecker, RouterMetrics metrics) {
     this(breakers, healthChecker, metrics, HostResolver.configured());
   }
 
-  public EndpointRegistry(Breakers breakers, HealthChecker healthChecker, RouterMetrics metrics,
+  public EndpointRegistry(
+      Breakers breakers,
+      HealthChecker healthChecker,
+      RouterMetrics metrics,
       HostResolver resolver) {
     this.breakers = breakers;
     this.healthChecker = healthChecker;
@@ -46,9 +51,9 @@ public final class EndpointRegistry {
   }
 
   /**
-   * Starts watching the {@code dns://} names among {@code addresses} that are new, resolving them at
-   * once (blocking, unless called on an event loop). Call it before {@link #replicas}, and without
-   * holding locks that an event loop may want.
+   * Starts watching the {@code dns://} names among {@code addresses} that are new, resolving them
+   * at once (blocking, unless called on an event loop). Call it before {@link #replicas}, and
+   * without holding locks that an event loop may want.
    */
   public void discover(Collection<EndpointAddress> addresses) {
     discovery.watch(addresses);
@@ -65,21 +70,30 @@ public final class EndpointRegistry {
   }
 
   /** The endpoint for this service/track/address, created or updated to these settings. */
-  public synchronized Endpoint endpoint(ServiceConfig service, TrackConfig track, EndpointAddress address) {
+  public synchronized Endpoint endpoint(
+      ServiceConfig service, TrackConfig track, EndpointAddress address) {
     String key = Endpoint.key(service.name(), track.name(), address);
     Endpoint e = live.get(key);
     if (e == null) {
-      e = new Endpoint(service.name(), track.name(), address,
-          metrics.endpoint(service.name(), track.name(), address.authority()));
+      e =
+          new Endpoint(
+              service.name(),
+              track.name(),
+              address,
+              metrics.endpoint(service.name(), track.name(), address.authority()));
       e.breaker(breakers.create(key, service.circuitBreaker()), service.circuitBreaker());
       Endpoint created = e;
-      e.meters().bindState(() -> created.breakerState().name(), created::healthy, created::outstanding);
+      e.meters()
+          .bindState(() -> created.breakerState().name(), created::healthy, created::outstanding);
       live.put(key, e);
     } else if (!e.breakerConfig().equals(service.circuitBreaker())) {
       LOG.info(key + ": circuit breaker settings changed, breaker starts afresh");
       e.breaker(breakers.create(key, service.circuitBreaker()), service.circuitBreaker());
     }
-    healthChecker.start(e, service.healthCheck(), HealthChecker.modelReadyPath(service.model(), track.modelVersion()));
+    healthChecker.start(
+        e,
+        service.healthCheck(),
+        HealthChecker.modelReadyPath(service.model(), track.modelVersion()));
     return e;
   }
 
@@ -90,13 +104,15 @@ public final class EndpointRegistry {
   public synchronized void retainOnly(Set<String> keep, Set<EndpointAddress> configured) {
     discovery.retainOnly(configured);
     List<Endpoint> gone = new ArrayList<>();
-    live.values().removeIf(e -> {
-      if (keep.contains(e.key())) {
-        return false;
-      }
-      gone.add(e);
-      return true;
-    });
+    live.values()
+        .removeIf(
+            e -> {
+              if (keep.contains(e.key())) {
+                return false;
+              }
+              gone.add(e);
+              return true;
+            });
     for (Endpoint e : gone) {
       healthChecker.stop(e);
       breakers.remove(e.key());

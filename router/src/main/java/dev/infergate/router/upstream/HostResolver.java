@@ -22,7 +22,10 @@ public interface HostResolver {
    */
   List<InetAddress> resolve(String host) throws UnknownHostException;
 
-  /** The JDK's resolver ({@link InetAddress#getAllByName}): /etc/hosts, then DNS with search domains. */
+  /**
+   * The JDK's resolver ({@link InetAddress#getAllByName}): /etc/hosts, then DNS with search
+   * domains.
+   */
   static HostResolver system() {
     return SystemHostResolver.INSTANCE;
   }

@@ -17,20 +17,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Watches the names of {@code dns://} endpoints: resolves each one on a worker thread every
- * {@code dnsRefreshMillis} and keeps the last good answer as one {@code http://ip:port} address per
- * pod. When an answer differs from the last, the change listener runs (on that worker thread) and
- * re-applies routing. A failed or empty answer keeps the pods last known and is logged once until the
- * name resolves again: a DNS hiccup never empties a working pool. Thread-safe.
+ * Watches the names of {@code dns://} endpoints: resolves each one on a worker thread every {@code
+ * dnsRefreshMillis} and keeps the last good answer as one {@code http://ip:port} address per pod.
+ * When an answer differs from the last, the change listener runs (on that worker thread) and
+ * re-applies routing. A failed or empty answer keeps the pods last known and is logged once until
+ * the name resolves again: a DNS hiccup never empties a working pool. Thread-safe.
  */
 final class PodDiscovery {
   private static final Logger LOG = Logger.getLogger(PodDiscovery.class.getName());
-  private static final Comparator<EndpointAddress> BY_HOST = Comparator.comparing(EndpointAddress::host);
+  private static final Comparator<EndpointAddress> BY_HOST =
+      Comparator.comparing(EndpointAddress::host);
 
   private final Vertx vertx;
   private final HostResolver resolver;
   private final Map<EndpointAddress, Watch> watches = new HashMap<>();
-  private volatile Runnable onChange = () -> { };
+  private volatile Runnable onChange = () -> {};
 
   PodDiscovery(Vertx vertx, HostResolver resolver) {
     this.vertx = vertx;
@@ -43,9 +44,9 @@ final class PodDiscovery {
   }
 
   /**
-   * Starts watching the dns names among {@code addresses} that are not watched yet and resolves them
-   * at once: on the calling thread, so that a new config starts with its pods, unless that is an
-   * event loop (then in the background, and the change listener reports the pods).
+   * Starts watching the dns names among {@code addresses} that are not watched yet and resolves
+   * them at once: on the calling thread, so that a new config starts with its pods, unless that is
+   * an event loop (then in the background, and the change listener reports the pods).
    */
   void watch(Collection<EndpointAddress> addresses) {
     boolean background = Context.isOnEventLoopThread();
@@ -86,13 +87,16 @@ final class PodDiscovery {
   void retainOnly(Set<EndpointAddress> names) {
     List<Watch> gone = new ArrayList<>();
     synchronized (this) {
-      watches.values().removeIf(w -> {
-        if (names.contains(w.name)) {
-          return false;
-        }
-        gone.add(w);
-        return true;
-      });
+      watches
+          .values()
+          .removeIf(
+              w -> {
+                if (names.contains(w.name)) {
+                  return false;
+                }
+                gone.add(w);
+                return true;
+              });
     }
     gone.forEach(this::stop);
   }
@@ -122,14 +126,16 @@ final class PodDiscovery {
     if (!w.busy.compareAndSet(false, true)) {
       return;
     }
-    vertx.executeBlocking(() -> {
-      try {
-        resolve(w, true);
-      } finally {
-        w.busy.set(false);
-      }
-      return null;
-    }, false);
+    vertx.executeBlocking(
+        () -> {
+          try {
+            resolve(w, true);
+          } finally {
+            w.busy.set(false);
+          }
+          return null;
+        },
+        false);
   }
 
   /**
@@ -188,8 +194,17 @@ final class PodDiscovery {
     void problem(String why) {
       if (!failing) {
         failing = true;
-        LOG.warning(name + ": cannot resolve (" + why + "); keeping the " + pods.size() + " pods last known "
-            + pods + " and trying again every " + name.dnsRefreshMillis() + " ms");
+        LOG.warning(
+            name
+                + ": cannot resolve ("
+                + why
+                + "); keeping the "
+                + pods.size()
+                + " pods last known "
+                + pods
+                + " and trying again every "
+                + name.dnsRefreshMillis()
+                + " ms");
       }
     }
 

@@ -25,9 +25,17 @@ class AdminApiTest {
     vertx = Vertx.vertx();
     a = FakeModelServer.start(vertx, "a");
     b = FakeModelServer.start(vertx, "b");
-    router = RouterHarness.start(ServiceYaml.config(
-        new ServiceYaml("iris").track("stable", 90, "1", a.url()).track("canary", 10, "2", b.url()).fallback("stable"),
-        new ServiceYaml("wine").blueGreen("green").track("blue", "1", a.url()).track("green", "2", b.url())));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(
+                new ServiceYaml("iris")
+                    .track("stable", 90, "1", a.url())
+                    .track("canary", 10, "2", b.url())
+                    .fallback("stable"),
+                new ServiceYaml("wine")
+                    .blueGreen("green")
+                    .track("blue", "1", a.url())
+                    .track("green", "2", b.url())));
     Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"));
   }
 
@@ -43,7 +51,8 @@ class AdminApiTest {
     assertEquals(2, services.size());
     JsonObject iris = services.getJsonObject(0);
     assertEquals("canary", iris.getString("strategy"));
-    assertEquals(new JsonObject().put("stable", 90).put("canary", 10), iris.getJsonObject("weights"));
+    assertEquals(
+        new JsonObject().put("stable", 90).put("canary", 10), iris.getJsonObject("weights"));
     assertEquals("green", services.getJsonObject(1).getString("active"));
   }
 
@@ -70,8 +79,13 @@ class AdminApiTest {
     Http.Response wrongMethod = Http.get(router.adminUrl("/admin/services/iris/promote"));
     assertEquals(405, wrongMethod.status());
     assertEquals("POST", wrongMethod.header("allow"));
-    Http.Response badWeights = Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"))
-        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"stable\": 80, \"canary\": 30}")).build());
+    Http.Response badWeights =
+        Http.send(
+            Http.builder(router.adminUrl("/admin/services/iris/weights"))
+                .PUT(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"stable\": 80, \"canary\": 30}"))
+                .build());
     assertEquals(400, badWeights.status());
     assertEquals("weights must sum to 100, they sum to 110", badWeights.json().getString("error"));
   }
@@ -82,10 +96,16 @@ class AdminApiTest {
     assertEquals(200, r.status());
     assertTrue(r.header("content-type").startsWith("text/plain"));
     String m = r.body();
-    for (String name : new String[] {"infergate_router_requests_total{service=\"iris\"",
-        "infergate_router_request_duration_seconds_bucket{service=\"iris\"", "infergate_router_upstream_requests_total",
-        "infergate_router_upstream_duration_seconds_bucket", "infergate_router_circuit_breaker_state",
-        "infergate_router_endpoint_healthy", "infergate_router_endpoint_outstanding"}) {
+    for (String name :
+        new String[] {
+          "infergate_router_requests_total{service=\"iris\"",
+          "infergate_router_request_duration_seconds_bucket{service=\"iris\"",
+          "infergate_router_upstream_requests_total",
+          "infergate_router_upstream_duration_seconds_bucket",
+          "infergate_router_circuit_breaker_state",
+          "infergate_router_endpoint_healthy",
+          "infergate_router_endpoint_outstanding"
+        }) {
       assertTrue(m.contains(name), name + " missing from\n" + m);
     }
   }

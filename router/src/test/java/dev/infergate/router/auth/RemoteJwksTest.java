@@ -41,10 +41,19 @@ class RemoteJwksTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     serve(first);
-    issuer = vertx.createHttpServer().requestHandler(req -> {
-      fetches.incrementAndGet();
-      req.response().setStatusCode(status.get()).putHeader("content-type", "application/json").end(served.get());
-    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    issuer =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  fetches.incrementAndGet();
+                  req.response()
+                      .setStatusCode(status.get())
+                      .putHeader("content-type", "application/json")
+                      .end(served.get());
+                })
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
     String url = "http://127.0.0.1:" + issuer.actualPort() + "/.well-known/jwks.json";
     keys = new KeySet(url, clock::get);
     keys.loadInitial();
@@ -57,8 +66,13 @@ class RemoteJwksTest {
   }
 
   private void serve(TestKeys... set) {
-    served.set(new JWKSet(List.of(java.util.Arrays.stream(set).map(TestKeys::publicJwk).toArray(com.nimbusds.jose.jwk.JWK[]::new)))
-        .toString(true));
+    served.set(
+        new JWKSet(
+                List.of(
+                    java.util.Arrays.stream(set)
+                        .map(TestKeys::publicJwk)
+                        .toArray(com.nimbusds.jose.jwk.JWK[]::new)))
+            .toString(true));
   }
 
   @Test
@@ -72,20 +86,27 @@ class RemoteJwksTest {
   void anUnknownKidIsRefetchedAtOnceButAtMostOncePerInterval() {
     TestKeys rotated = TestKeys.ec("rotated");
     serve(first, rotated);
-    assertDoesNotThrow(() -> verifier.verify(TestTokens.forSubject("a").signEs256(rotated)),
+    assertDoesNotThrow(
+        () -> verifier.verify(TestTokens.forSubject("a").signEs256(rotated)),
         "the issuer rotated: the unknown kid triggers a fetch");
     assertEquals(2, fetches.get());
 
     TestKeys bogus = TestKeys.ec("bogus");
     for (int i = 0; i < 20; i++) {
-      assertThrows(InvalidTokenException.class, () -> verifier.verify(TestTokens.forSubject("x").signEs256(bogus)));
+      assertThrows(
+          InvalidTokenException.class,
+          () -> verifier.verify(TestTokens.forSubject("x").signEs256(bogus)));
     }
     assertEquals(2, fetches.get(), "more unknown kids within the same interval cost no fetch");
     clock.addAndGet(KeySet.MIN_UNKNOWN_KID_REFETCH_MILLIS);
-    assertThrows(InvalidTokenException.class, () -> verifier.verify(TestTokens.forSubject("x").signEs256(bogus)));
+    assertThrows(
+        InvalidTokenException.class,
+        () -> verifier.verify(TestTokens.forSubject("x").signEs256(bogus)));
     assertEquals(3, fetches.get(), "after the interval, one more");
     for (int i = 0; i < 20; i++) {
-      assertThrows(InvalidTokenException.class, () -> verifier.verify(TestTokens.forSubject("x").signEs256(bogus)));
+      assertThrows(
+          InvalidTokenException.class,
+          () -> verifier.verify(TestTokens.forSubject("x").signEs256(bogus)));
     }
     assertEquals(3, fetches.get(), "and no more within that interval");
   }

@@ -19,24 +19,34 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code router.jar token}: a dev key made on first use, and tokens a router with that config accepts. */
+/**
+ * {@code router.jar token}: a dev key made on first use, and tokens a router with that config
+ * accepts.
+ */
 class TokenCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Result(int code, String out, String err) {}
 
   private static Result token(Path config, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TokenCommand.run(List.of(args), config.toString(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8).strip(), err.toString(StandardCharsets.UTF_8));
+    int code =
+        TokenCommand.run(
+            List.of(args),
+            config.toString(),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8).strip(), err.toString(StandardCharsets.UTF_8));
   }
 
   private String config(String backendUrl) {
-    return ServiceYaml.configWith("auth:\n"
-            + "  jwks: file:" + dir.resolve("dev/jwks.json") + "\n"
+    return ServiceYaml.configWith(
+        "auth:\n"
+            + "  jwks: file:"
+            + dir.resolve("dev/jwks.json")
+            + "\n"
             + "  issuer: https://dev.infergate.local\n"
             + "  audience: infergate\n",
         new ServiceYaml("iris").track("stable", 100, "1", backendUrl));
@@ -52,17 +62,29 @@ class TokenCommandTest {
       assertEquals(0, user.code(), user.err());
       assertEquals(3, user.out().split("\\.").length, user.out());
       assertTrue(Files.exists(dir.resolve("dev/jwks.json")));
-      assertEquals("rw-------", PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(dir.resolve("dev/" + DevKeys.PRIVATE_KEY_FILE))));
-      assertFalse(Files.readString(dir.resolve("dev/jwks.json")).contains("\"d\""), "the JWKS holds no private part");
+      assertEquals(
+          "rw-------",
+          PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(dir.resolve("dev/" + DevKeys.PRIVATE_KEY_FILE))));
+      assertFalse(
+          Files.readString(dir.resolve("dev/jwks.json")).contains("\"d\""),
+          "the JWKS holds no private part");
       Result admin = token(config, "--sub", "ops", "--role", "infergate-admin");
       assertEquals(0, admin.code(), admin.err());
 
       try (RouterHarness router = RouterHarness.start(dir, Files.readString(config))) {
-        Http.Response r = Http.post(router.url("/v2/models/iris/infer"), "{}", "authorization", "Bearer " + user.out());
+        Http.Response r =
+            Http.post(
+                router.url("/v2/models/iris/infer"), "{}", "authorization", "Bearer " + user.out());
         assertEquals(200, r.status(), r.body());
-        assertEquals(403, Http.get(router.adminUrl("/admin/services"), "authorization", "Bearer " + user.out()).status());
-        assertEquals(200, Http.get(router.adminUrl("/admin/services"), "authorization", "Bearer " + admin.out()).status());
+        assertEquals(
+            403,
+            Http.get(router.adminUrl("/admin/services"), "authorization", "Bearer " + user.out())
+                .status());
+        assertEquals(
+            200,
+            Http.get(router.adminUrl("/admin/services"), "authorization", "Bearer " + admin.out())
+                .status());
       }
     } finally {
       vertx.close().await();

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The shared token bucket script against a real redis-server, called as the proxy calls it: from an event loop. */
+/**
+ * The shared token bucket script against a real redis-server, called as the proxy calls it: from an
+ * event loop.
+ */
 class GlobalRateLimiterTest {
   private RedisServer redis;
   private Vertx vertx;
@@ -42,72 +45,126 @@ class GlobalRateLimiterTest {
     redis.close();
   }
 
-  private List<TokenBucket.Decision> takeInOrder(GlobalRateLimiter limiter, RateLimitConfig config, String consumer,
-      String service, int n, List<Boolean> onCallerContext) throws Exception {
+  private List<TokenBucket.Decision> takeInOrder(
+      GlobalRateLimiter limiter,
+      RateLimitConfig config,
+      String consumer,
+      String service,
+      int n,
+      List<Boolean> onCallerContext)
+      throws Exception {
     Context context = vertx.getOrCreateContext();
     Promise<List<TokenBucket.Decision>> done = Promise.promise();
     List<TokenBucket.Decision> decisions = new ArrayList<>();
-    context.runOnContext(v -> next(limiter, config, consumer, service, n, decisions, context, onCallerContext, done));
+    context.runOnContext(
+        v ->
+            next(limiter, config, consumer, service, n, decisions, context, onCallerContext, done));
     return done.future().await(20, TimeUnit.SECONDS);
   }
 
-  private void next(GlobalRateLimiter limiter, RateLimitConfig config, String consumer, String service, int left,
-      List<TokenBucket.Decision> decisions, Context context, List<Boolean> onCallerContext,
+  private void next(
+      GlobalRateLimiter limiter,
+      RateLimitConfig config,
+      String consumer,
+      String service,
+      int left,
+      List<TokenBucket.Decision> decisions,
+      Context context,
+      List<Boolean> onCallerContext,
       Promise<List<TokenBucket.Decision>> done) {
     if (left == 0) {
       done.complete(decisions);
       return;
     }
     Future<TokenBucket.Decision> f = limiter.tryAcquire(config, consumer, null, service);
-    f.onSuccess(d -> {
-      onCallerContext.add(Vertx.currentContext() == context);
-      decisions.add(d);
-      next(limiter, config, consumer, service, left - 1, decisions, context, onCallerContext, done);
-    });
+    f.onSuccess(
+        d -> {
+          onCallerContext.add(Vertx.currentContext() == context);
+          decisions.add(d);
+          next(
+              limiter,
+              config,
+              consumer,
+              service,
+              left - 1,
+              decisions,
+              context,
+              onCallerContext,
+              done);
+        });
   }
 
-  private static RateLimitConfig limits(long perSecond, long burst, Map<String, RateLimitConfig.Limit> services) {
-    return new RateLimitConfig(new RateLimitConfig.Limit(perSecond, burst), Map.of(), services, 300, 1000);
+  private static RateLimitConfig limits(
+      long perSecond, long burst, Map<String, RateLimitConfig.Limit> services) {
+    return new RateLimitConfig(
+        new RateLimitConfig.Limit(perSecond, burst), Map.of(), services, 300, 1000);
   }
 
   @Test
   void sharedBucketAdmitsTheBurstThenRefusesAndAnswersOnTheCallersContext() throws Exception {
-    GlobalRateLimiter limiter = new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
     List<Boolean> onContext = new ArrayList<>();
-    List<TokenBucket.Decision> d = takeInOrder(limiter, limits(1, 5, Map.of()), "alice", null, 7, onContext);
-    assertEquals(List.of(true, true, true, true, true, false, false), d.stream().map(TokenBucket.Decision::allowed).toList());
+    List<TokenBucket.Decision> d =
+        takeInOrder(limiter, limits(1, 5, Map.of()), "alice", null, 7, onContext);
+    assertEquals(
+        List.of(true, true, true, true, true, false, false),
+        d.stream().map(TokenBucket.Decision::allowed).toList());
     assertEquals(5, d.get(0).limit(), "the plan's burst, not the local share (5 / 3)");
     assertEquals(4, d.get(0).remaining());
     assertEquals(0, d.get(4).remaining());
     assertTrue(d.get(6).retryAfterSeconds() >= 1);
-    assertTrue(onContext.stream().allMatch(b -> b), "decisions complete on the caller's event loop: " + onContext);
+    assertTrue(
+        onContext.stream().allMatch(b -> b),
+        "decisions complete on the caller's event loop: " + onContext);
   }
 
   @Test
   void perServiceBucketIsTakenInTheSameCallAndTheStricterDecides() throws Exception {
-    GlobalRateLimiter limiter = new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 1, metrics, System::nanoTime);
-    List<TokenBucket.Decision> d = takeInOrder(limiter,
-        limits(100, 100, Map.of("iris", new RateLimitConfig.Limit(1, 2))), "bob", "iris", 3, new ArrayList<>());
-    assertEquals(List.of(true, true, false), d.stream().map(TokenBucket.Decision::allowed).toList());
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 1, metrics, System::nanoTime);
+    List<TokenBucket.Decision> d =
+        takeInOrder(
+            limiter,
+            limits(100, 100, Map.of("iris", new RateLimitConfig.Limit(1, 2))),
+            "bob",
+            "iris",
+            3,
+            new ArrayList<>());
+    assertEquals(
+        List.of(true, true, false), d.stream().map(TokenBucket.Decision::allowed).toList());
     assertEquals(2, d.get(0).limit());
   }
 
   @Test
   void scriptFlushedFromRedisIsSentAgainWhole() throws Exception {
-    GlobalRateLimiter limiter = new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 5, metrics, System::nanoTime);
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 5, metrics, System::nanoTime);
     takeInOrder(limiter, limits(1, 5, Map.of()), "carol", null, 1, new ArrayList<>());
     assertEquals("+OK", redis.command("SCRIPT FLUSH"));
-    List<TokenBucket.Decision> d = takeInOrder(limiter, limits(1, 5, Map.of()), "carol", null, 3, new ArrayList<>());
-    assertEquals(5, d.get(0).limit(), "the shared bucket (the local share would be 5 / 5 = 1), after NOSCRIPT");
-    assertTrue(metrics.scrape().lines().noneMatch(l -> l.startsWith("infergate_router_ratelimit_fallback_total")));
+    List<TokenBucket.Decision> d =
+        takeInOrder(limiter, limits(1, 5, Map.of()), "carol", null, 3, new ArrayList<>());
+    assertEquals(
+        5,
+        d.get(0).limit(),
+        "the shared bucket (the local share would be 5 / 5 = 1), after NOSCRIPT");
+    assertTrue(
+        metrics
+            .scrape()
+            .lines()
+            .noneMatch(l -> l.startsWith("infergate_router_ratelimit_fallback_total")));
   }
 
   @Test
   void redisDownDecidesLocallyWithTheReplicasShare() throws Exception {
     redis.kill();
-    GlobalRateLimiter limiter = new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
-    List<TokenBucket.Decision> d = takeInOrder(limiter, limits(1, 6, Map.of()), "dave", null, 4, new ArrayList<>());
-    assertEquals(List.of(true, true, false, false), d.stream().map(TokenBucket.Decision::allowed).toList(),
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
+    List<TokenBucket.Decision> d =
+        takeInOrder(limiter, limits(1, 6, Map.of()), "dave", null, 4, new ArrayList<>());
+    assertEquals(
+        List.of(true, true, false, false),
+        d.stream().map(TokenBucket.Decision::allowed).toList(),
         "6 / 3 replicas = 2 locally");
     assertTrue(metrics.scrape().contains("infergate_router_ratelimit_fallback_total"));
   }

@@ -15,9 +15,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Rollout leadership through a lease in a real redis-server: one leader, and a take-over when it dies. */
+/**
+ * Rollout leadership through a lease in a real redis-server: one leader, and a take-over when it
+ * dies.
+ */
 class RedisLeaseTest {
-  private static final long LEASE_MILLIS = 4000; // long enough that a loaded machine renews well inside it
+  private static final long LEASE_MILLIS =
+      4000; // long enough that a loaded machine renews well inside it
   private RedisServer redis;
   private Vertx first;
   private Vertx second;
@@ -38,7 +42,12 @@ class RedisLeaseTest {
 
   private RedisLease lease(Vertx vertx, String replica, AtomicLong clock) {
     RedisLink link = new RedisLink(vertx, ClusterConfig.of(redis.url()));
-    return new RedisLease(vertx, link, new ClusterKeys("lease-test"), replica, LEASE_MILLIS,
+    return new RedisLease(
+        vertx,
+        link,
+        new ClusterKeys("lease-test"),
+        replica,
+        LEASE_MILLIS,
         clock == null ? () -> System.nanoTime() / 1_000_000L : clock::get);
   }
 
@@ -52,17 +61,24 @@ class RedisLeaseTest {
     b.renewAll().await(10, TimeUnit.SECONDS);
     assertTrue(a.leads("iris"), "the first to ask holds the lease");
     assertFalse(b.leads("iris"), "never two leaders");
-    Poll.until(Duration.ofSeconds(5), () -> {
-      b.renewAll();
-      return !b.leads("iris") && a.leads("iris");
-    }, "a to keep renewing");
+    Poll.until(
+        Duration.ofSeconds(5),
+        () -> {
+          b.renewAll();
+          return !b.leads("iris") && a.leads("iris");
+        },
+        "a to keep renewing");
 
     long killedAt = System.nanoTime();
     first.close().await(); // dies: stops renewing, releases nothing
-    Poll.until(Duration.ofMillis(LEASE_MILLIS + LEASE_MILLIS / 3 + 2000), () -> b.leads("iris"),
+    Poll.until(
+        Duration.ofMillis(LEASE_MILLIS + LEASE_MILLIS / 3 + 2000),
+        () -> b.leads("iris"),
         "b to take over once a's lease expired");
     long tookMillis = (System.nanoTime() - killedAt) / 1_000_000L;
-    assertTrue(tookMillis >= LEASE_MILLIS / 2, "not before a's lease could have run out: " + tookMillis + " ms");
+    assertTrue(
+        tookMillis >= LEASE_MILLIS / 2,
+        "not before a's lease could have run out: " + tookMillis + " ms");
     assertEquals("$9", redis.command("GET lease-test:lease:iris").substring(0, 2));
   }
 
@@ -78,7 +94,9 @@ class RedisLeaseTest {
     assertFalse(b.leads("iris"));
     a.close();
     assertFalse(a.leads("iris"), "gave it up");
-    Poll.until(Duration.ofSeconds(5), () -> redis.command("EXISTS lease-test:lease:iris").equals(":0"),
+    Poll.until(
+        Duration.ofSeconds(5),
+        () -> redis.command("EXISTS lease-test:lease:iris").equals(":0"),
         "a to release its lease");
     // Well before the lease would have expired: the next renewal round takes it.
     b.renewAll().await(10, TimeUnit.SECONDS);

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three real routers share one real redis-server: a change through any replica reaches all within a
- * second, concurrent changes are compare-and-set (one wins, the other gets 409), the shared audit is
- * readable everywhere, and a router started later serves Redis's state rather than its own file's.
+ * second, concurrent changes are compare-and-set (one wins, the other gets 409), the shared audit
+ * is readable everywhere, and a router started later serves Redis's state rather than its own
+ * file's.
  */
 class SharedRoutingStateTest {
   private static final Duration PROPAGATION = Duration.ofSeconds(1);
@@ -70,17 +71,36 @@ class SharedRoutingStateTest {
     return yaml(redisUrl, stableWeight, extra, stable, canary);
   }
 
-  static String yaml(String redisUrl, int stableWeight, String extra, FakeModelServer stable, FakeModelServer canary) {
+  static String yaml(
+      String redisUrl,
+      int stableWeight,
+      String extra,
+      FakeModelServer stable,
+      FakeModelServer canary) {
     return yaml(redisUrl, stableWeight, extra, stable, canary, "");
   }
 
-  /** @param clusterExtra more fields of the cluster block, e.g. {@code , timeoutMillis: 1000} */
-  static String yaml(String redisUrl, int stableWeight, String extra, FakeModelServer stable, FakeModelServer canary,
+  /**
+   * @param clusterExtra more fields of the cluster block, e.g. {@code , timeoutMillis: 1000}
+   */
+  static String yaml(
+      String redisUrl,
+      int stableWeight,
+      String extra,
+      FakeModelServer stable,
+      FakeModelServer canary,
       String clusterExtra) {
-    return ServiceYaml.configWith("allowTrackOverride: true\n" + extra + "cluster: { redis: " + redisUrl
-            + ", keyPrefix: test, replicas: 3" + clusterExtra + " }\n",
-        new ServiceYaml("iris").track("stable", stableWeight, "1", stable.url()).track("canary", 100 - stableWeight,
-            "2", canary.url()));
+    return ServiceYaml.configWith(
+        "allowTrackOverride: true\n"
+            + extra
+            + "cluster: { redis: "
+            + redisUrl
+            + ", keyPrefix: test, replicas: 3"
+            + clusterExtra
+            + " }\n",
+        new ServiceYaml("iris")
+            .track("stable", stableWeight, "1", stable.url())
+            .track("canary", 100 - stableWeight, "2", canary.url()));
   }
 
   private String yaml(int stableWeight) {
@@ -88,17 +108,31 @@ class SharedRoutingStateTest {
   }
 
   static Http.Response put(RouterHarness router, String body, String... headers) {
-    return Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"), headers)
-        .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+    return Http.send(
+        Http.builder(router.adminUrl("/admin/services/iris/weights"), headers)
+            .header("content-type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
-  static void awaitWeights(List<RouterHarness> routers, int stableWeight, long version, Duration within) {
+  static void awaitWeights(
+      List<RouterHarness> routers, int stableWeight, long version, Duration within) {
     for (RouterHarness router : routers) {
-      Poll.until(within, () -> {
-        JsonObject s = router.admin("/admin/services/iris");
-        return s.getJsonObject("weights").getInteger("stable") == stableWeight && s.getLong("version") == version
-            && router.routing().service("iris").tracks().get(0).config().weight() == stableWeight;
-      }, "router on port " + router.server().port() + " to serve stable " + stableWeight + " at version " + version);
+      Poll.until(
+          within,
+          () -> {
+            JsonObject s = router.admin("/admin/services/iris");
+            return s.getJsonObject("weights").getInteger("stable") == stableWeight
+                && s.getLong("version") == version
+                && router.routing().service("iris").tracks().get(0).config().weight()
+                    == stableWeight;
+          },
+          "router on port "
+              + router.server().port()
+              + " to serve stable "
+              + stableWeight
+              + " at version "
+              + version);
     }
   }
 
@@ -106,7 +140,10 @@ class SharedRoutingStateTest {
   void changeThroughOneReplicaIsServedByAllThreeWithinOneSecond() {
     long before = routers.get(0).admin("/admin/services/iris").getLong("version");
     for (RouterHarness router : routers) {
-      assertEquals(before, router.admin("/admin/services/iris").getLong("version"), "one version everywhere at start");
+      assertEquals(
+          before,
+          router.admin("/admin/services/iris").getLong("version"),
+          "one version everywhere at start");
     }
     Http.Response r = put(routers.get(1), "{\"stable\": 30, \"canary\": 70}");
     assertEquals(200, r.status(), r.body());
@@ -119,14 +156,26 @@ class SharedRoutingStateTest {
   void concurrentChangesOnTheSameVersionOneWinsTheOtherGets409AndBothAreAudited() throws Exception {
     long version = routers.get(0).admin("/admin/services/iris").getLong("version");
     CountDownLatch go = new CountDownLatch(1);
-    CompletableFuture<Http.Response> a = CompletableFuture.supplyAsync(() -> {
-      await(go);
-      return put(routers.get(0), "{\"stable\": 20, \"canary\": 80}", "If-Match", Long.toString(version));
-    });
-    CompletableFuture<Http.Response> b = CompletableFuture.supplyAsync(() -> {
-      await(go);
-      return put(routers.get(1), "{\"stable\": 60, \"canary\": 40}", "If-Match", Long.toString(version));
-    });
+    CompletableFuture<Http.Response> a =
+        CompletableFuture.supplyAsync(
+            () -> {
+              await(go);
+              return put(
+                  routers.get(0),
+                  "{\"stable\": 20, \"canary\": 80}",
+                  "If-Match",
+                  Long.toString(version));
+            });
+    CompletableFuture<Http.Response> b =
+        CompletableFuture.supplyAsync(
+            () -> {
+              await(go);
+              return put(
+                  routers.get(1),
+                  "{\"stable\": 60, \"canary\": 40}",
+                  "If-Match",
+                  Long.toString(version));
+            });
     go.countDown();
     Http.Response ra = a.get();
     Http.Response rb = b.get();
@@ -138,25 +187,32 @@ class SharedRoutingStateTest {
     int winner = won.json().getJsonObject("weights").getInteger("stable");
     JsonObject conflict = lost.json();
     assertEquals(version + 1, conflict.getLong("version"), conflict.encode());
-    assertEquals(winner, conflict.getJsonObject("current").getJsonObject("weights").getInteger("stable"),
+    assertEquals(
+        winner,
+        conflict.getJsonObject("current").getJsonObject("weights").getInteger("stable"),
         "the loser sees the winner's state: " + conflict.encode());
     assertTrue(conflict.getString("error").contains("changed meanwhile"), conflict.encode());
     awaitWeights(routers, winner, version + 1, PROPAGATION);
 
     // The loser retries on the version it was told: applied on top, nothing lost.
-    Http.Response retry = put(lost == ra ? routers.get(0) : routers.get(1),
-        winner == 20 ? "{\"stable\": 60, \"canary\": 40}" : "{\"stable\": 20, \"canary\": 80}",
-        "If-Match", "\"" + (version + 1) + "\"");
+    Http.Response retry =
+        put(
+            lost == ra ? routers.get(0) : routers.get(1),
+            winner == 20 ? "{\"stable\": 60, \"canary\": 40}" : "{\"stable\": 20, \"canary\": 80}",
+            "If-Match",
+            "\"" + (version + 1) + "\"");
     assertEquals(200, retry.status(), retry.body());
     int last = winner == 20 ? 60 : 20;
     awaitWeights(routers, last, version + 2, PROPAGATION);
 
-    JsonArray audit = routers.get(2).admin("/admin/audit?service=iris&limit=10").getJsonArray("records");
+    JsonArray audit =
+        routers.get(2).admin("/admin/audit?service=iris&limit=10").getJsonArray("records");
     List<String> outcomes = new ArrayList<>();
     for (int i = 0; i < audit.size(); i++) {
       outcomes.add(audit.getJsonObject(i).getString("outcome"));
     }
-    assertEquals(List.of("applied", "conflict", "applied"), outcomes.subList(0, 3), audit.encodePrettily());
+    assertEquals(
+        List.of("applied", "conflict", "applied"), outcomes.subList(0, 3), audit.encodePrettily());
     JsonObject newest = audit.getJsonObject(0);
     assertEquals(version + 2, newest.getLong("version"));
     assertEquals(last, newest.getJsonObject("new").getJsonObject("weights").getInteger("stable"));
@@ -164,18 +220,22 @@ class SharedRoutingStateTest {
     assertEquals("weights", newest.getString("action"));
     JsonObject refused = audit.getJsonObject(1);
     assertEquals(version, refused.getLong("basedOn"));
-    assertEquals(last, refused.getJsonObject("requested").getJsonObject("weights").getInteger("stable"));
+    assertEquals(
+        last, refused.getJsonObject("requested").getJsonObject("weights").getInteger("stable"));
   }
 
   @Test
   void staleIfMatchGets409AndChangesNothing() {
     long version = routers.get(0).admin("/admin/services/iris").getLong("version");
     assertEquals(200, put(routers.get(0), "{\"stable\": 50, \"canary\": 50}").status());
-    Http.Response stale = put(routers.get(2), "{\"stable\": 10, \"canary\": 90}", "If-Match", Long.toString(version));
+    Http.Response stale =
+        put(routers.get(2), "{\"stable\": 10, \"canary\": 90}", "If-Match", Long.toString(version));
     assertEquals(409, stale.status(), stale.body());
-    assertEquals(50, stale.json().getJsonObject("current").getJsonObject("weights").getInteger("stable"));
+    assertEquals(
+        50, stale.json().getJsonObject("current").getJsonObject("weights").getInteger("stable"));
     awaitWeights(routers, 50, version + 1, PROPAGATION);
-    Http.Response garbage = put(routers.get(2), "{\"stable\": 10, \"canary\": 90}", "If-Match", "W/\"abc\"");
+    Http.Response garbage =
+        put(routers.get(2), "{\"stable\": 10, \"canary\": 90}", "If-Match", "W/\"abc\"");
     assertEquals(400, garbage.status(), garbage.body());
     assertTrue(garbage.json().getString("error").contains("If-Match"));
   }
@@ -194,9 +254,19 @@ class SharedRoutingStateTest {
   @Test
   void auditQueryParametersAreValidated() {
     RouterHarness router = routers.get(0);
-    for (String query : List.of("limit=0", "limit=1001", "limit=abc", "limit=-1", "service=../etc", "other=1",
-        "limit=1&limit=2", "service=%zz", "limit=99999999999999999999")) {
-      RawHttp.Answer r = RawHttp.send(router.server().adminPort(), "GET", "/admin/audit?" + query, null);
+    for (String query :
+        List.of(
+            "limit=0",
+            "limit=1001",
+            "limit=abc",
+            "limit=-1",
+            "service=../etc",
+            "other=1",
+            "limit=1&limit=2",
+            "service=%zz",
+            "limit=99999999999999999999")) {
+      RawHttp.Answer r =
+          RawHttp.send(router.server().adminPort(), "GET", "/admin/audit?" + query, null);
       assertEquals(400, r.status(), query + ": " + r.body());
       assertTrue(r.json().containsKey("error"), query);
     }
@@ -210,8 +280,10 @@ class SharedRoutingStateTest {
     long version = routers.get(0).admin("/admin/services/iris").getLong("version");
     // Its own file says otherwise twice over: 70 in the config, 55 in its state file.
     Path dir = Files.createTempDirectory("infergate-late-replica");
-    Files.writeString(dir.resolve("router-state.json"), "{\"version\": 1, \"auditSeq\": 0, \"services\": {\"iris\": "
-        + "{\"override\": {\"weights\": {\"stable\": 55, \"canary\": 45}}, \"history\": [null]}}}");
+    Files.writeString(
+        dir.resolve("router-state.json"),
+        "{\"version\": 1, \"auditSeq\": 0, \"services\": {\"iris\": "
+            + "{\"override\": {\"weights\": {\"stable\": 55, \"canary\": 45}}, \"history\": [null]}}}");
     try (RouterHarness late = RouterHarness.start(dir, yaml(70))) {
       JsonObject s = late.admin("/admin/services/iris");
       assertEquals(40, s.getJsonObject("weights").getInteger("stable"), s.encode());
@@ -227,8 +299,10 @@ class SharedRoutingStateTest {
     redis.close();
     redis = RedisServer.start();
     Path dir = Files.createTempDirectory("infergate-seeding-replica");
-    Files.writeString(dir.resolve("router-state.json"), "{\"version\": 1, \"auditSeq\": 0, \"services\": {\"iris\": "
-        + "{\"override\": {\"weights\": {\"stable\": 55, \"canary\": 45}}, \"history\": [null]}}}");
+    Files.writeString(
+        dir.resolve("router-state.json"),
+        "{\"version\": 1, \"auditSeq\": 0, \"services\": {\"iris\": "
+            + "{\"override\": {\"weights\": {\"stable\": 55, \"canary\": 45}}, \"history\": [null]}}}");
     routers.add(RouterHarness.start(dir, yaml(90)));
     routers.add(RouterHarness.start(yaml(90)));
     for (RouterHarness router : routers) {
@@ -236,8 +310,14 @@ class SharedRoutingStateTest {
       assertEquals(55, s.getJsonObject("weights").getInteger("stable"), s.encode());
       assertEquals(1, s.getLong("version"));
     }
-    assertEquals("seeded", routers.get(1).admin("/admin/audit").getJsonArray("records").getJsonObject(0)
-        .getString("outcome"));
+    assertEquals(
+        "seeded",
+        routers
+            .get(1)
+            .admin("/admin/audit")
+            .getJsonArray("records")
+            .getJsonObject(0)
+            .getString("outcome"));
   }
 
   private static void await(CountDownLatch latch) {

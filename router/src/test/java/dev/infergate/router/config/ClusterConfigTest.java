@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The {@code cluster} block: defaults, validation naming the field and the value, passwords kept out of messages. */
+/**
+ * The {@code cluster} block: defaults, validation naming the field and the value, passwords kept
+ * out of messages.
+ */
 class ClusterConfigTest {
-  private static final String SERVICES = "services:\n  iris:\n    tracks:\n"
-      + "      stable: { weight: 100, endpoints: [http://127.0.0.1:9001] }\n";
+  private static final String SERVICES =
+      "services:\n  iris:\n    tracks:\n"
+          + "      stable: { weight: 100, endpoints: [http://127.0.0.1:9001] }\n";
 
   private static ClusterConfig parse(String cluster) throws ConfigException {
     return ConfigParser.parse(SERVICES + cluster, Map.of()).cluster();
@@ -41,8 +45,10 @@ class ClusterConfigTest {
 
   @Test
   void sentinelModeTakesSeveralUrls() throws Exception {
-    ClusterConfig c = parse("cluster: { redis: [redis://10.0.0.1:26379, redis://10.0.0.2:26379], mode: sentinel, "
-        + "masterName: main }\n");
+    ClusterConfig c =
+        parse(
+            "cluster: { redis: [redis://10.0.0.1:26379, redis://10.0.0.2:26379], mode: sentinel, "
+                + "masterName: main }\n");
     assertEquals(2, c.redis().size());
     assertEquals("main", c.masterName());
   }
@@ -52,12 +58,21 @@ class ClusterConfigTest {
     assertTrue(refused("cluster: {}\n").contains("cluster.redis: required"));
     assertTrue(refused("cluster: { redis: http://127.0.0.1:6379 }\n").contains("cluster.redis"));
     assertTrue(refused("cluster: { redis: redis://127.0.0.1:6379/16 }\n").contains("database"));
-    assertTrue(refused("cluster: { redis: [redis://a:1, redis://b:1] }\n").contains("standalone mode takes one URL"));
+    assertTrue(
+        refused("cluster: { redis: [redis://a:1, redis://b:1] }\n")
+            .contains("standalone mode takes one URL"));
     assertTrue(refused("cluster: { redis: redis://a:1, mode: ring }\n").contains("cluster.mode"));
-    assertTrue(refused("cluster: { redis: redis://a:1, keyPrefix: 'a{b}' }\n").contains("cluster.keyPrefix"));
-    assertTrue(refused("cluster: { redis: redis://a:1, timeoutMillis: 0 }\n").contains("cluster.timeoutMillis"));
-    assertTrue(refused("cluster: { redis: redis://a:1, replicas: 0 }\n").contains("cluster.replicas"));
-    assertTrue(refused("cluster: { redis: redis://a:1, leaseMillis: 10 }\n").contains("cluster.leaseMillis"));
+    assertTrue(
+        refused("cluster: { redis: redis://a:1, keyPrefix: 'a{b}' }\n")
+            .contains("cluster.keyPrefix"));
+    assertTrue(
+        refused("cluster: { redis: redis://a:1, timeoutMillis: 0 }\n")
+            .contains("cluster.timeoutMillis"));
+    assertTrue(
+        refused("cluster: { redis: redis://a:1, replicas: 0 }\n").contains("cluster.replicas"));
+    assertTrue(
+        refused("cluster: { redis: redis://a:1, leaseMillis: 10 }\n")
+            .contains("cluster.leaseMillis"));
     assertTrue(refused("cluster: { redis: redis://a:1, bogus: 1 }\n").contains("bogus"));
   }
 
@@ -72,7 +87,9 @@ class ClusterConfigTest {
 
   @Test
   void environmentVariableSetsTheUrlAndTurnsClusterOn() throws Exception {
-    RouterConfig config = ConfigParser.parse(SERVICES, Map.of("INFERGATE_CLUSTER_REDIS", "redis://:pw@10.1.2.3:6380/2"));
+    RouterConfig config =
+        ConfigParser.parse(
+            SERVICES, Map.of("INFERGATE_CLUSTER_REDIS", "redis://:pw@10.1.2.3:6380/2"));
     assertEquals(List.of("redis://:pw@10.1.2.3:6380/2"), config.cluster().redis());
   }
 }

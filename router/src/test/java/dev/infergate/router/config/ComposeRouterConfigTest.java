@@ -9,8 +9,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The router.yaml of the compose stack ({@code config/compose/router.yaml}) is one this router accepts.
- * (The model-server deploy checks match its ports and endpoints against {@code config/compose.yaml}.)
+ * The router.yaml of the compose stack ({@code config/compose/router.yaml}) is one this router
+ * accepts. (The model-server deploy checks match its ports and endpoints against {@code
+ * config/compose.yaml}.)
  */
 class ComposeRouterConfigTest {
   @Test

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The config file is watched: valid changes apply atomically under load, invalid ones are refused. */
+/**
+ * The config file is watched: valid changes apply atomically under load, invalid ones are refused.
+ */
 class HotReloadTest {
   private static final String BODY = Http.irisV2("input");
   private static Vertx vertx;
@@ -41,12 +43,17 @@ class HotReloadTest {
   }
 
   private static String blueGreen(String active) {
-    return ServiceYaml.config(new ServiceYaml("iris").blueGreen(active)
-        .track("blue", "1", blue.url()).track("green", "2", green.url()));
+    return ServiceYaml.config(
+        new ServiceYaml("iris")
+            .blueGreen(active)
+            .track("blue", "1", blue.url())
+            .track("green", "2", green.url()));
   }
 
   private static HttpRequest infer(RouterHarness router) {
-    return Http.builder(router.url("/v2/models/iris/infer")).POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+    return Http.builder(router.url("/v2/models/iris/infer"))
+        .POST(HttpRequest.BodyPublishers.ofString(BODY))
+        .build();
   }
 
   @Test
@@ -65,8 +72,12 @@ class HotReloadTest {
         assertEquals("green", r.header("x-infergate-track"));
         assertEquals("2", r.json().getString("model_version"));
       }
-      Http.Response preview = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "blue");
-      assertEquals("blue", preview.header("x-infergate-track"), "the inactive track stays reachable by override");
+      Http.Response preview =
+          Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "blue");
+      assertEquals(
+          "blue",
+          preview.header("x-infergate-track"),
+          "the inactive track stays reachable by override");
     }
   }
 
@@ -75,26 +86,40 @@ class HotReloadTest {
     try (RouterHarness router = RouterHarness.start(blueGreen("blue"))) {
       RoutingTable before = router.routing();
       router.rewriteConfig(blueGreen("purple"));
-      Poll.until(Duration.ofSeconds(10), () -> Http.get(router.adminUrl("/metrics")).body()
-          .contains("infergate_router_config_reloads_total{result=\"rejected\"} 1.0"), "the invalid change to be refused");
+      Poll.until(
+          Duration.ofSeconds(10),
+          () ->
+              Http.get(router.adminUrl("/metrics"))
+                  .body()
+                  .contains("infergate_router_config_reloads_total{result=\"rejected\"} 1.0"),
+          "the invalid change to be refused");
       assertSame(before, router.routing());
       assertEquals("blue", router.admin("/admin/services/iris").getString("active"));
       assertEquals("blue", Http.send(infer(router)).header("x-infergate-track"));
       router.reload(blueGreen("green"));
-      assertEquals("green", router.admin("/admin/services/iris").getString("active"), "a later valid change still applies");
+      assertEquals(
+          "green",
+          router.admin("/admin/services/iris").getString("active"),
+          "a later valid change still applies");
     }
   }
 
   @Test
   void keepsBreakerStateOfEndpointsThatStayAndRetiresRemovedOnes() throws Exception {
-    String before = ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", blue.url(), failing.url()));
+    String before =
+        ServiceYaml.config(
+            new ServiceYaml("iris").track("stable", 100, "1", blue.url(), failing.url()));
     try (RouterHarness router = RouterHarness.start(before)) {
       LoadLoop.start(2, 40, Duration.ofSeconds(20), i -> infer(router)).awaitFinished();
       assertEquals("OPEN", router.breakerState("iris", failing.url()));
-      router.reload(ServiceYaml.config(new ServiceYaml("iris")
-          .track("stable", 80, "1", blue.url(), failing.url()).track("canary", 20, "2", green.url())));
+      router.reload(
+          ServiceYaml.config(
+              new ServiceYaml("iris")
+                  .track("stable", 80, "1", blue.url(), failing.url())
+                  .track("canary", 20, "2", green.url())));
       assertEquals("OPEN", router.breakerState("iris", failing.url()), "reload reset a breaker");
-      router.reload(ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", green.url())));
+      router.reload(
+          ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", green.url())));
       RoutingTable now = router.routing();
       assertNotSame(null, now);
       assertEquals(1, router.admin("/admin/upstreams").getJsonArray("endpoints").size());

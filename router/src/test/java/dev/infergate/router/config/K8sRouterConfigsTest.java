@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every {@code router.yaml} under {@code k8s/} is one this router accepts, and routes to the pods of
- * the model-server Services by DNS. (The deploy checks in model-server render the overlays and check
- * the names against the Services; this checks the router's own parser.)
+ * Every {@code router.yaml} under {@code k8s/} is one this router accepts, and routes to the pods
+ * of the model-server Services by DNS. (The deploy checks in model-server render the overlays and
+ * check the names against the Services; this checks the router's own parser.)
  */
 class K8sRouterConfigsTest {
   /** Tests run in the router module's directory. */
@@ -44,8 +44,17 @@ class K8sRouterConfigsTest {
     for (ServiceConfig s : config.services().values()) {
       for (TrackConfig t : s.tracks()) {
         for (EndpointAddress a : t.endpoints()) {
-          assertEquals(EndpointAddress.Kind.DNS, a.kind(), file + ": services." + s.name() + ".tracks."
-              + t.name() + " names " + a + "; in Kubernetes the router finds pods by their Service's DNS name");
+          assertEquals(
+              EndpointAddress.Kind.DNS,
+              a.kind(),
+              file
+                  + ": services."
+                  + s.name()
+                  + ".tracks."
+                  + t.name()
+                  + " names "
+                  + a
+                  + "; in Kubernetes the router finds pods by their Service's DNS name");
         }
       }
     }

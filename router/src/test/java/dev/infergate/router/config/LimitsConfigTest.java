@@ -10,7 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LimitsConfigTest {
-  private static final String SERVICES = """
+  private static final String SERVICES =
+      """
       services:
         iris:
           model: iris
@@ -26,27 +27,40 @@ class LimitsConfigTest {
 
   @Test
   void theShippedConfigSpellsOutTheDefaults() throws Exception {
-    Path shipped = Files.isRegularFile(Path.of("../config/router.yaml"))
-        ? Path.of("../config/router.yaml") : Path.of("config/router.yaml");
-    assertEquals(LimitsConfig.DEFAULT, ConfigParser.parse(Files.readString(shipped), Map.of()).limits());
+    Path shipped =
+        Files.isRegularFile(Path.of("../config/router.yaml"))
+            ? Path.of("../config/router.yaml")
+            : Path.of("config/router.yaml");
+    assertEquals(
+        LimitsConfig.DEFAULT, ConfigParser.parse(Files.readString(shipped), Map.of()).limits());
   }
 
   @Test
   void readsEveryField() throws Exception {
-    LimitsConfig limits = ConfigParser.parse("limits: { headerTimeoutMillis: 2000, bodyTimeoutMillis: 3000, "
-        + "idleTimeoutSeconds: 4, maxConnections: 5, adminMaxConnections: 6 }\n" + SERVICES, Map.of()).limits();
+    LimitsConfig limits =
+        ConfigParser.parse(
+                "limits: { headerTimeoutMillis: 2000, bodyTimeoutMillis: 3000, "
+                    + "idleTimeoutSeconds: 4, maxConnections: 5, adminMaxConnections: 6 }\n"
+                    + SERVICES,
+                Map.of())
+            .limits();
     assertEquals(new LimitsConfig(2000, 3000, 4, 5, 6), limits);
   }
 
   @Test
   void refusesOutOfRangeAndUnknownFieldsNamingThem() {
-    assertEquals("limits.maxConnections: must be 1..1000000, was 0", error("limits: { maxConnections: 0 }\n"));
-    assertEquals("limits.headerTimeoutMillis: must be 100..600000, was 5",
+    assertEquals(
+        "limits.maxConnections: must be 1..1000000, was 0",
+        error("limits: { maxConnections: 0 }\n"));
+    assertEquals(
+        "limits.headerTimeoutMillis: must be 100..600000, was 5",
         error("limits: { headerTimeoutMillis: 5 }\n"));
     assertTrue(error("limits: { headerTimeout: 5 }\n").contains("limits.headerTimeout"));
   }
 
   private static String error(String limits) {
-    return assertThrows(ConfigException.class, () -> ConfigParser.parse(limits + SERVICES, Map.of())).getMessage();
+    return assertThrows(
+            ConfigException.class, () -> ConfigParser.parse(limits + SERVICES, Map.of()))
+        .getMessage();
   }
 }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Restart-only fields keep the values the router started with through a reload, and a reload that
- * would only be valid with other values is refused: dropping {@code auth:} and setting
- * {@code allowTrackOverride: true} must not let a consumer without the override role pick its track
- * while tokens are still checked with the start-up settings.
+ * would only be valid with other values is refused: dropping {@code auth:} and setting {@code
+ * allowTrackOverride: true} must not let a consumer without the override role pick its track while
+ * tokens are still checked with the start-up settings.
  */
 class RestartOnlyReloadTest {
   private static final Pattern REJECTED =
@@ -54,25 +54,35 @@ class RestartOnlyReloadTest {
   }
 
   private static ServiceYaml services() {
-    return new ServiceYaml("iris").track("stable", 100, "1", stable.url()).track("canary", 0, "2", canary.url());
+    return new ServiceYaml("iris")
+        .track("stable", 100, "1", stable.url())
+        .track("canary", 0, "2", canary.url());
   }
 
   @Test
   void aReloadThatDropsAuthToAllowTrackOverrideIsRefusedAndTheOverrideStaysForbidden() {
-    assertEquals(403, override().status(), "a consumer without the override role may not choose its track");
+    assertEquals(
+        403, override().status(), "a consumer without the override role may not choose its track");
     double before = rejectedReloads();
     // ServiceYaml.config: no auth block, allowTrackOverride: true.
     router.rewriteConfig(ServiceYaml.config(services()));
     Poll.until(Duration.ofSeconds(10), () -> rejectedReloads() > before, "the reload is refused");
     Http.Response r = override();
     assertEquals(403, r.status(), r.body());
-    assertEquals(401, Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input")).status(),
+    assertEquals(
+        401,
+        Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input")).status(),
         "tokens are still required");
   }
 
   private static Http.Response override() {
-    return Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"),
-        "authorization", "Bearer " + consumer, "x-infergate-track", "canary");
+    return Http.post(
+        router.url("/v2/models/iris/infer"),
+        Http.irisV2("input"),
+        "authorization",
+        "Bearer " + consumer,
+        "x-infergate-track",
+        "canary");
   }
 
   private static double rejectedReloads() {

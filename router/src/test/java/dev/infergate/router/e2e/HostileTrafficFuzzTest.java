@@ -33,10 +33,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded hostile traffic ({@link HostileRequests}) through a router with auth on to three real model
- * servers, as an attacker with a valid consumer token (and without one) would send it. Every request
- * must get an answer within {@link #ANSWER_DEADLINE_MILLIS}, none a 5xx, and afterwards no breaker is
- * open, the models are all still loaded (the control API was never reached) and every track serves.
+ * Seeded hostile traffic ({@link HostileRequests}) through a router with auth on to three real
+ * model servers, as an attacker with a valid consumer token (and without one) would send it. Every
+ * request must get an answer within {@link #ANSWER_DEADLINE_MILLIS}, none a 5xx, and afterwards no
+ * breaker is open, the models are all still loaded (the control API was never reached) and every
+ * track serves.
  */
 class HostileTrafficFuzzTest {
   private static final long SEED = 17L;
@@ -58,17 +59,23 @@ class HostileTrafficFuzzTest {
     key = TestKeys.ec("fuzz-key");
     Path dir = Files.createTempDirectory("infergate-fuzz");
     Path jwks = TestKeys.writeJwks(dir.resolve("jwks.json"), key);
-    // Read deadlines well inside the answer deadline: a stalled body (a Content-Length longer than what
+    // Read deadlines well inside the answer deadline: a stalled body (a Content-Length longer than
+    // what
     // follows, a chunked body without its last chunk) must be answered 408 in time too.
-    router = RouterHarness.start(dir, ServiceYaml.configWith(AuthYaml.auth(jwks)
-            + "rateLimits: { default: { perSecond: 100000, burst: 100000 } }\n"
-            + "limits: { headerTimeoutMillis: 1000, bodyTimeoutMillis: 1000 }\n",
-        new ServiceYaml("iris")
-            .track("stable", 80, "1", servers.get(0).url(), servers.get(1).url())
-            .track("canary", 20, "2", servers.get(2).url())
-            .fallback("stable")
-            .breaker("{ failureRatePercent: 50, slowCallMillis: 2000, window: 10, openMillis: 60000 }")
-            .health("{ path: /v2/health/ready, intervalMillis: 1000 }")));
+    router =
+        RouterHarness.start(
+            dir,
+            ServiceYaml.configWith(
+                AuthYaml.auth(jwks)
+                    + "rateLimits: { default: { perSecond: 100000, burst: 100000 } }\n"
+                    + "limits: { headerTimeoutMillis: 1000, bodyTimeoutMillis: 1000 }\n",
+                new ServiceYaml("iris")
+                    .track("stable", 80, "1", servers.get(0).url(), servers.get(1).url())
+                    .track("canary", 20, "2", servers.get(2).url())
+                    .fallback("stable")
+                    .breaker(
+                        "{ failureRatePercent: 50, slowCallMillis: 2000, window: 10, openMillis: 60000 }")
+                    .health("{ path: /v2/health/ready, intervalMillis: 1000 }")));
   }
 
   @AfterAll
@@ -88,10 +95,15 @@ class HostileTrafficFuzzTest {
       tokens.add(TestTokens.forSubject("consumer-" + i).signEs256(key));
     }
     String stranger = TestTokens.forSubject("mallory").signEs256(TestKeys.ec("fuzz-key"));
-    // Warm up (tokens verified and cached, code compiled): the deadline is about hangs, not a cold JVM.
+    // Warm up (tokens verified and cached, code compiled): the deadline is about hangs, not a cold
+    // JVM.
     for (String token : tokens) {
-      Http.Response r = Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"),
-          "authorization", "Bearer " + token);
+      Http.Response r =
+          Http.post(
+              router.url("/v2/models/iris/infer"),
+              Http.irisV2("input"),
+              "authorization",
+              "Bearer " + token);
       assertEquals(200, r.status(), r.body());
     }
     HostileRequests requests = new HostileRequests(SEED, tokens, stranger);
@@ -103,15 +115,17 @@ class HostileTrafficFuzzTest {
       List<Future<?>> sent = new ArrayList<>();
       for (int i = 0; i < CASES; i++) {
         HostileRequests.Case c = requests.next();
-        sent.add(clients.submit(() -> {
-          if (System.nanoTime() > budgetEnd) {
-            return;
-          }
-          String problem = send(c, statuses);
-          if (problem != null) {
-            failures.add(c.description() + ": " + problem);
-          }
-        }));
+        sent.add(
+            clients.submit(
+                () -> {
+                  if (System.nanoTime() > budgetEnd) {
+                    return;
+                  }
+                  String problem = send(c, statuses);
+                  if (problem != null) {
+                    failures.add(c.description() + ": " + problem);
+                  }
+                }));
       }
       for (Future<?> f : sent) {
         f.get(TIME_BUDGET_SECONDS + 30, TimeUnit.SECONDS);
@@ -119,32 +133,56 @@ class HostileTrafficFuzzTest {
     } finally {
       clients.shutdownNow();
     }
-    assertTrue(failures.isEmpty(), failures.size() + " of " + CASES + " hostile requests were mishandled (statuses "
-        + statuses + "), first ones:\n" + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
+    assertTrue(
+        failures.isEmpty(),
+        failures.size()
+            + " of "
+            + CASES
+            + " hostile requests were mishandled (statuses "
+            + statuses
+            + "), first ones:\n"
+            + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
     int answered = statuses.values().stream().mapToInt(Integer::intValue).sum();
-    assertTrue(answered >= CASES / 2, "most cases ran within the time budget: " + answered + " of " + CASES);
+    assertTrue(
+        answered >= CASES / 2,
+        "most cases ran within the time budget: " + answered + " of " + CASES);
 
     String admin = TestTokens.forSubject("ops").roles(AuthYaml.ADMIN_ROLE).signEs256(key);
-    Http.Response upstreams = Http.get(router.adminUrl("/admin/upstreams"), "authorization", "Bearer " + admin);
+    Http.Response upstreams =
+        Http.get(router.adminUrl("/admin/upstreams"), "authorization", "Bearer " + admin);
     assertEquals(200, upstreams.status(), upstreams.body());
     assertTrue(upstreams.body().contains("\"CLOSED\""), upstreams.body());
-    assertTrue(!upstreams.body().contains("\"OPEN\"") && !upstreams.body().contains("HALF_OPEN"),
+    assertTrue(
+        !upstreams.body().contains("\"OPEN\"") && !upstreams.body().contains("HALF_OPEN"),
         "no breaker opened: " + upstreams.body());
     for (int i = 0; i < servers.size(); i++) {
       String version = i < 2 ? "1" : "2";
-      Http.Response ready = Http.get(servers.get(i).url() + "/v2/models/iris/versions/" + version + "/ready");
-      assertEquals(200, ready.status(), "model server " + i + " still has iris/" + version + " loaded: " + ready.body());
+      Http.Response ready =
+          Http.get(servers.get(i).url() + "/v2/models/iris/versions/" + version + "/ready");
+      assertEquals(
+          200,
+          ready.status(),
+          "model server " + i + " still has iris/" + version + " loaded: " + ready.body());
     }
     String tester = TestTokens.forSubject("tester").roles(AuthYaml.OVERRIDE_ROLE).signEs256(key);
     for (String track : List.of("stable", "canary")) {
-      Http.Response r = Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"),
-          "authorization", "Bearer " + tester, "x-infergate-track", track);
+      Http.Response r =
+          Http.post(
+              router.url("/v2/models/iris/infer"),
+              Http.irisV2("input"),
+              "authorization",
+              "Bearer " + tester,
+              "x-infergate-track",
+              track);
       assertEquals(200, r.status(), track + " still serves: " + r.body());
       assertEquals(track, r.header("x-infergate-track"));
     }
   }
 
-  /** Sends one case on its own connection; null when it was answered in time with a status below 500. */
+  /**
+   * Sends one case on its own connection; null when it was answered in time with a status below
+   * 500.
+   */
   private static String send(HostileRequests.Case c, Map<Integer, Integer> statuses) {
     try (Socket socket = new Socket("127.0.0.1", router.server().port())) {
       socket.setSoTimeout((int) ANSWER_DEADLINE_MILLIS);
@@ -154,12 +192,14 @@ class HostileTrafficFuzzTest {
         out.write(c.bytes());
         out.flush();
       } catch (IOException e) {
-        // The router may close a connection whose head it refused while the rest is still being sent;
+        // The router may close a connection whose head it refused while the rest is still being
+        // sent;
         // its answer, if any, is still in the socket to read.
       }
       InputStream in = socket.getInputStream();
       String status = readLine(in);
-      while (status.startsWith("HTTP/1.1 100")) { // an interim answer to expect: 100-continue; the real one follows
+      while (status.startsWith(
+          "HTTP/1.1 100")) { // an interim answer to expect: 100-continue; the real one follows
         while (!readLine(in).isEmpty()) {
           // its (empty) header block
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.testsupport.AuthYaml;
-import dev.infergate.testsupport.ExternalTool;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.FakeModelServer.Mode;
 import dev.infergate.router.testsupport.Http;
@@ -16,6 +15,7 @@ import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import dev.infergate.router.testsupport.TestKeys;
 import dev.infergate.router.testsupport.TestTokens;
+import dev.infergate.testsupport.ExternalTool;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -43,20 +43,24 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The Grafana dashboard and the Prometheus alert rules in {@code config/observability/} cannot drift from
- * the code: a real router in front of a real model server (plus a failing fake replica for retries and
- * breakers) takes traffic that creates every metric family, both {@code /metrics} are scraped, and every
- * metric that any panel expression or alert rule names must be in them. The rules pass
- * {@code promtool check rules}, and so do the panels' expressions; the k8s ConfigMaps carry the same bytes.
+ * The Grafana dashboard and the Prometheus alert rules in {@code config/observability/} cannot
+ * drift from the code: a real router in front of a real model server (plus a failing fake replica
+ * for retries and breakers) takes traffic that creates every metric family, both {@code /metrics}
+ * are scraped, and every metric that any panel expression or alert rule names must be in them. The
+ * rules pass {@code promtool check rules}, and so do the panels' expressions; the k8s ConfigMaps
+ * carry the same bytes.
  */
 class ObservabilityFilesTest {
   private static final Path OBSERVABILITY = Path.of("..", "config", "observability");
   private static final Pattern METRIC = Pattern.compile("\\binfergate_[a-z0-9_]+");
-  private static final ExternalTool PROMTOOL = new ExternalTool("promtool",
-      "Install the Debian package 'prometheus' (apt-get install -y prometheus), which provides promtool; "
-          + "CI installs it in .ci/run.");
-  private static final ExternalTool KUBECTL = new ExternalTool("kubectl",
-      "kubectl >= 1.27 (kustomize v5) renders k8s/monitoring; .ci/run installs it.");
+  private static final ExternalTool PROMTOOL =
+      new ExternalTool(
+          "promtool",
+          "Install the Debian package 'prometheus' (apt-get install -y prometheus), which provides promtool; "
+              + "CI installs it in .ci/run.");
+  private static final ExternalTool KUBECTL =
+      new ExternalTool(
+          "kubectl", "kubectl >= 1.27 (kustomize v5) renders k8s/monitoring; .ci/run installs it.");
 
   private static Vertx vertx;
   private static ModelServerProcess modelServer;
@@ -70,45 +74,79 @@ class ObservabilityFilesTest {
     modelServer = ModelServerProcess.launch("model-server-observability").awaitReady();
     FakeModelServer failing = FakeModelServer.start(vertx, "failing").mode(Mode.FAIL_500);
     TestKeys key = TestKeys.ec("observability");
-    Path jwks = TestKeys.writeJwks(Files.createTempDirectory("infergate-observability").resolve("jwks.json"), key);
-    String limits = "rateLimits:\n  default: { perSecond: 1000, burst: 1000 }\n"
-        + "  services:\n    flaky: { perSecond: 1, burst: 2 }\n";
-    router = RouterHarness.start(ServiceYaml.configWith(AuthYaml.auth(jwks) + limits,
-        new ServiceYaml("iris")
-            .track("stable", 100, "1", modelServer.url(), failing.url())
-            .track("canary", 0, "2", Ports.refusedUrl())
-            .fallback("stable")
-            .timeoutMillis(15_000)  // a loaded CI machine: the first inferences are slow
-            // Only failures open a breaker here: slow first inferences on a loaded machine must not close
-            // off the one real replica (the failing fake's breaker still opens).
-            .breaker("{ failureRatePercent: 50, slowCallMillis: 30000, window: 4, openMillis: 60000 }"),
-        new ServiceYaml("flaky").model("flaky")
-            .track("stable", 100, "1", failing.url())
-            .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }")));
-    String token = "Bearer " + TestTokens.forSubject("ops").roles(AuthYaml.ADMIN_ROLE, AuthYaml.OVERRIDE_ROLE)
-        .signEs256(key);
+    Path jwks =
+        TestKeys.writeJwks(
+            Files.createTempDirectory("infergate-observability").resolve("jwks.json"), key);
+    String limits =
+        "rateLimits:\n  default: { perSecond: 1000, burst: 1000 }\n"
+            + "  services:\n    flaky: { perSecond: 1, burst: 2 }\n";
+    router =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                AuthYaml.auth(jwks) + limits,
+                new ServiceYaml("iris")
+                    .track("stable", 100, "1", modelServer.url(), failing.url())
+                    .track("canary", 0, "2", Ports.refusedUrl())
+                    .fallback("stable")
+                    .timeoutMillis(15_000) // a loaded CI machine: the first inferences are slow
+                    // Only failures open a breaker here: slow first inferences on a loaded machine
+                    // must not close
+                    // off the one real replica (the failing fake's breaker still opens).
+                    .breaker(
+                        "{ failureRatePercent: 50, slowCallMillis: 30000, window: 4, openMillis: 60000 }"),
+                new ServiceYaml("flaky")
+                    .model("flaky")
+                    .track("stable", 100, "1", failing.url())
+                    .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }")));
+    String token =
+        "Bearer "
+            + TestTokens.forSubject("ops")
+                .roles(AuthYaml.ADMIN_ROLE, AuthYaml.OVERRIDE_ROLE)
+                .signEs256(key);
     String infer = router.url("/v2/models/iris/infer");
-    // The first health checks have to pass before the router sends to an endpoint (slow on a loaded machine).
-    Poll.until(Duration.ofSeconds(30), () -> Http.post(infer, Http.irisV2("input"), "authorization", token)
-        .status() == 200, "the router to serve iris");
-    // Traffic for the metrics, not an availability check: on a loaded machine a slow health check can take
+    // The first health checks have to pass before the router sends to an endpoint (slow on a loaded
+    // machine).
+    Poll.until(
+        Duration.ofSeconds(30),
+        () -> Http.post(infer, Http.irisV2("input"), "authorization", token).status() == 200,
+        "the router to serve iris");
+    // Traffic for the metrics, not an availability check: on a loaded machine a slow health check
+    // can take
     // the real replica out for a moment (503), so each request is sent until it is served.
     for (int i = 0; i < 10; i++) {
-      Poll.until(Duration.ofSeconds(30), () -> Http.post(infer, Http.irisV2("input"), "authorization", token)
-          .status() == 200, "the router to serve iris again");
+      Poll.until(
+          Duration.ofSeconds(30),
+          () -> Http.post(infer, Http.irisV2("input"), "authorization", token).status() == 200,
+          "the router to serve iris again");
     }
-    assertEquals(200, Http.post(infer, Http.irisV2("input"), "authorization", token,
-        "x-infergate-track", "canary").status(), "failover from the unreachable canary");
+    assertEquals(
+        200,
+        Http.post(
+                infer, Http.irisV2("input"), "authorization", token, "x-infergate-track", "canary")
+            .status(),
+        "failover from the unreachable canary");
     assertEquals(401, Http.post(infer, Http.irisV2("input")).status());
     int limited = 0;
     for (int i = 0; i < 6; i++) {
-      int status = Http.post(router.url("/v2/models/flaky/infer"), Http.irisV2("input"), "authorization", token).status();
+      int status =
+          Http.post(
+                  router.url("/v2/models/flaky/infer"),
+                  Http.irisV2("input"),
+                  "authorization",
+                  token)
+              .status();
       assertTrue(status == 500 || status == 503 || status == 429, "flaky answered " + status);
       limited += status == 429 ? 1 : 0;
     }
     assertTrue(limited > 0, "the per-service bucket never refused");
-    assertEquals(200, Http.send(Http.builder(router.adminUrl("/admin/services/iris/weights"), "authorization", token)
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"stable\": 80, \"canary\": 20}")).build()).status());
+    assertEquals(
+        200,
+        Http.send(
+                Http.builder(
+                        router.adminUrl("/admin/services/iris/weights"), "authorization", token)
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"stable\": 80, \"canary\": 20}"))
+                    .build())
+            .status());
     routerMetrics = Http.get(router.adminUrl("/metrics")).body();
     modelServerMetrics = Http.get(modelServer.adminUrl() + "/metrics").body();
   }
@@ -132,7 +170,8 @@ class ObservabilityFilesTest {
     assertTrue(panels.size() >= 12, "panels: " + panels.keySet());
     for (Map.Entry<String, List<String>> panel : panels.entrySet()) {
       Set<String> named = metricsIn(panel.getValue());
-      assertFalse(named.isEmpty(), panel.getKey() + " names no infergate metric: " + panel.getValue());
+      assertFalse(
+          named.isEmpty(), panel.getKey() + " names no infergate metric: " + panel.getValue());
       assertExposed("panel '" + panel.getKey() + "'", named);
     }
   }
@@ -140,11 +179,18 @@ class ObservabilityFilesTest {
   @Test
   void everyMetricThatAnAlertRuleNamesIsExposedAndTheRulesPassPromtool() {
     Map<String, String> alerts = alertExpressions();
-    assertEquals(Set.of("InfergateHighErrorRate", "InfergateHighP99Latency", "InfergateCircuitBreakerOpen",
-        "InfergateNoReadyEndpoint", "InfergateModelQueueFull"), alerts.keySet());
+    assertEquals(
+        Set.of(
+            "InfergateHighErrorRate",
+            "InfergateHighP99Latency",
+            "InfergateCircuitBreakerOpen",
+            "InfergateNoReadyEndpoint",
+            "InfergateModelQueueFull"),
+        alerts.keySet());
     alerts.forEach((alert, expr) -> assertExposed("alert " + alert, metricsIn(List.of(expr))));
 
-    ExternalTool.Result check = PROMTOOL.run("", "check", "rules", OBSERVABILITY.resolve("alerts.yaml").toString());
+    ExternalTool.Result check =
+        PROMTOOL.run("", "check", "rules", OBSERVABILITY.resolve("alerts.yaml").toString());
     assertEquals(0, check.exitCode(), check.describe());
   }
 
@@ -156,9 +202,17 @@ class ObservabilityFilesTest {
     int i = 0;
     for (List<String> exprs : panelExpressions().values()) {
       for (String expr : exprs) {
-        String promql = expr.replace("$__rate_interval", "5m").replace("$service", ".*").replace("$model", ".*");
-        rules.append("      - record: dashboard:expr").append(i++).append('\n')
-            .append("        expr: ").append(Json.encode(promql)).append('\n');  // a JSON string is a YAML scalar
+        String promql =
+            expr.replace("$__rate_interval", "5m")
+                .replace("$service", ".*")
+                .replace("$model", ".*");
+        rules
+            .append("      - record: dashboard:expr")
+            .append(i++)
+            .append('\n')
+            .append("        expr: ")
+            .append(Json.encode(promql))
+            .append('\n'); // a JSON string is a YAML scalar
       }
     }
     Path file = Files.createTempFile("infergate-dashboard-rules", ".yaml");
@@ -173,19 +227,28 @@ class ObservabilityFilesTest {
 
   @Test
   void trackWeightAndQueueGaugesShowTheLiveValues() {
-    assertTrue(routerMetrics.contains("infergate_router_track_weight{service=\"iris\",track=\"canary\"} 20.0"),
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_router_track_weight{service=\"iris\",track=\"canary\"} 20.0"),
         "the canary weight set through the admin API:\n" + grep(routerMetrics, "track_weight"));
-    assertTrue(routerMetrics.contains("infergate_router_track_weight{service=\"iris\",track=\"stable\"} 80.0"),
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_router_track_weight{service=\"iris\",track=\"stable\"} 80.0"),
         grep(routerMetrics, "track_weight"));
-    assertTrue(modelServerMetrics.contains("infergate_model_queue_capacity{model=\"iris\",version=\"1\"} 1024.0"),
+    assertTrue(
+        modelServerMetrics.contains(
+            "infergate_model_queue_capacity{model=\"iris\",version=\"1\"} 1024.0"),
         grep(modelServerMetrics, "queue_capacity"));
-    assertTrue(modelServerMetrics.contains("infergate_model_queue_depth{model=\"iris\",version=\"1\"} 0.0"),
+    assertTrue(
+        modelServerMetrics.contains(
+            "infergate_model_queue_depth{model=\"iris\",version=\"1\"} 0.0"),
         grep(modelServerMetrics, "queue_depth"));
   }
 
   @Test
   void kubernetesConfigMapsCarryTheSameDashboardAndRules() throws IOException {
-    ExternalTool.Result render = KUBECTL.run("", "kustomize", Path.of("..", "k8s", "monitoring").toString());
+    ExternalTool.Result render =
+        KUBECTL.run("", "kustomize", Path.of("..", "k8s", "monitoring").toString());
     assertEquals(0, render.exitCode(), render.describe());
     Map<String, Map<String, Object>> configMaps = new LinkedHashMap<>();
     for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(render.stdout())) {
@@ -196,9 +259,11 @@ class ObservabilityFilesTest {
         configMaps.put(String.valueOf(((Map<?, ?>) m.get("metadata")).get("name")), data);
       }
     }
-    assertEquals(Files.readString(OBSERVABILITY.resolve("grafana-dashboard.json")),
+    assertEquals(
+        Files.readString(OBSERVABILITY.resolve("grafana-dashboard.json")),
         configMaps.get("infergate-grafana-dashboards").get("infergate.json"));
-    assertEquals(Files.readString(OBSERVABILITY.resolve("alerts.yaml")),
+    assertEquals(
+        Files.readString(OBSERVABILITY.resolve("alerts.yaml")),
         configMaps.get("infergate-prometheus-rules").get("infergate-alerts.yaml"));
   }
 
@@ -213,8 +278,10 @@ class ObservabilityFilesTest {
 
   /** Every sample name in a Prometheus text exposition. */
   private static Set<String> families(String text) {
-    return text.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
-        .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
+    return text.lines()
+        .filter(l -> !l.startsWith("#") && !l.isBlank())
+        .map(l -> l.split("[{ ]", 2)[0])
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static Set<String> metricsIn(List<String> exprs) {
@@ -230,7 +297,8 @@ class ObservabilityFilesTest {
 
   /** Panel title → its query expressions, rows' nested panels included. */
   private static Map<String, List<String>> panelExpressions() throws IOException {
-    JsonObject dashboard = new JsonObject(Files.readString(OBSERVABILITY.resolve("grafana-dashboard.json")));
+    JsonObject dashboard =
+        new JsonObject(Files.readString(OBSERVABILITY.resolve("grafana-dashboard.json")));
     Map<String, List<String>> out = new LinkedHashMap<>();
     collect(dashboard.getJsonArray("panels"), out);
     return out;
@@ -254,8 +322,9 @@ class ObservabilityFilesTest {
   /** Alert name → expression. */
   private static Map<String, String> alertExpressions() {
     try {
-      Map<?, ?> file = new Yaml(new SafeConstructor(new LoaderOptions()))
-          .load(Files.readString(OBSERVABILITY.resolve("alerts.yaml")));
+      Map<?, ?> file =
+          new Yaml(new SafeConstructor(new LoaderOptions()))
+              .load(Files.readString(OBSERVABILITY.resolve("alerts.yaml")));
       Map<String, String> out = new LinkedHashMap<>();
       for (Object group : (List<?>) file.get("groups")) {
         for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {

@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Automated rollouts end to end: a real router in front of real model servers (stable on iris/1,
  * canary on iris/2), 1 s steps. A healthy canary is promoted through every step; a canary that
- * answers 500 (a fake server, ready on health) is rolled back within one window with no failed client
- * request; a router restarted mid-rollout goes on at the same step with the same weights.
+ * answers 500 (a fake server, ready on health) is rolled back within one window with no failed
+ * client request; a router restarted mid-rollout goes on at the same step with the same weights.
  *
- * <p>{@code maxP99Ratio} is generous here: two processes' latencies on a shared CI machine are noise,
- * and the ratio rule has its own fake-clock tests (RolloutMachineTest).
+ * <p>{@code maxP99Ratio} is generous here: two processes' latencies on a shared CI machine are
+ * noise, and the ratio rule has its own fake-clock tests (RolloutMachineTest).
  */
 class RolloutEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -66,17 +66,20 @@ class RolloutEndToEndTest {
   }
 
   private static String config(String canaryUrl, String rollout) {
-    return ServiceYaml.config(new ServiceYaml("iris")
-        .track("stable", 90, "1", stable.url())
-        .track("canary", 10, "2", canaryUrl)
-        .fallback("stable")
-        .health("{ path: /v2/health/ready, intervalMillis: 500 }")
-        .rollout(rollout));
+    return ServiceYaml.config(
+        new ServiceYaml("iris")
+            .track("stable", 90, "1", stable.url())
+            .track("canary", 10, "2", canaryUrl)
+            .fallback("stable")
+            .health("{ path: /v2/health/ready, intervalMillis: 500 }")
+            .rollout(rollout));
   }
 
   private static LoadLoop load(RouterHarness router) {
-    HttpRequest infer = Http.builder(router.url("/v2/models/iris/infer"), "content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest infer =
+        Http.builder(router.url("/v2/models/iris/infer"), "content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return LoadLoop.start(2, 200_000, WAIT, i -> infer);
   }
 
@@ -85,7 +88,9 @@ class RolloutEndToEndTest {
   }
 
   private static void awaitPhase(RouterHarness router, String phase) {
-    Poll.until(WAIT, () -> phase.equals(rollout(router).getString("phase")),
+    Poll.until(
+        WAIT,
+        () -> phase.equals(rollout(router).getString("phase")),
         "rollout phase " + phase + " (now " + rollout(router).encode() + ")");
   }
 
@@ -97,15 +102,19 @@ class RolloutEndToEndTest {
 
   @Test
   void aHealthyCanaryIsPromotedThroughEveryStep() throws Exception {
-    try (RouterHarness router = RouterHarness.start(config(canary.url(),
-        "{ candidate: canary, baseline: stable, steps: [20, 50], stepSeconds: 1, minRequests: 10, maxP99Ratio: 20 }"));
+    try (RouterHarness router =
+            RouterHarness.start(
+                config(
+                    canary.url(),
+                    "{ candidate: canary, baseline: stable, steps: [20, 50], stepSeconds: 1, minRequests: 10, maxP99Ratio: 20 }"));
         LoadLoop load = load(router)) {
       startRollout(router);
       awaitPhase(router, "succeeded");
       load.stop();
       assertEquals(0, load.failed(), () -> "client requests failed: " + load.failures());
       JsonObject r = rollout(router);
-      assertEquals(new JsonObject().put("stable", 0).put("canary", 100), r.getJsonObject("weights"));
+      assertEquals(
+          new JsonObject().put("stable", 0).put("canary", 100), r.getJsonObject("weights"));
       JsonArray analyses = r.getJsonArray("analyses");
       int passes = 0;
       for (int i = 0; i < analyses.size(); i++) {
@@ -113,32 +122,40 @@ class RolloutEndToEndTest {
         assertTrue(!a.getString("verdict").equals("fail"), a.encode());
         if (a.getString("verdict").equals("pass")) {
           passes++;
-          assertTrue(a.getLong("requests") >= 10 && a.getLong("baselineRequests") >= 10, a.encode());
+          assertTrue(
+              a.getLong("requests") >= 10 && a.getLong("baselineRequests") >= 10, a.encode());
           assertEquals(0, a.getLong("errors"), a.encode());
         }
       }
       assertEquals(2, passes, analyses.encode());
-      assertEquals("2", Http.post(router.url("/v2/models/iris/infer"), body).json().getString("model_version"));
+      assertEquals(
+          "2",
+          Http.post(router.url("/v2/models/iris/infer"), body).json().getString("model_version"));
     }
   }
 
   @Test
   void aCanaryAnswering500IsRolledBackWithinOneWindowWithNoFailedClientRequest() throws Exception {
-    try (RouterHarness router = RouterHarness.start(config(failing.url(),
-        "{ candidate: canary, baseline: stable, steps: [20, 50], stepSeconds: 1, minRequests: 10 }"));
+    try (RouterHarness router =
+            RouterHarness.start(
+                config(
+                    failing.url(),
+                    "{ candidate: canary, baseline: stable, steps: [20, 50], stepSeconds: 1, minRequests: 10 }"));
         LoadLoop load = load(router)) {
       startRollout(router);
       awaitPhase(router, "aborted");
       load.stop();
       assertEquals(0, load.failed(), () -> "client requests failed: " + load.failures());
       JsonObject r = rollout(router);
-      assertEquals(new JsonObject().put("stable", 100).put("canary", 0), r.getJsonObject("weights"));
+      assertEquals(
+          new JsonObject().put("stable", 100).put("canary", 0), r.getJsonObject("weights"));
       assertEquals(1, r.getInteger("step"));
       JsonArray analyses = r.getJsonArray("analyses");
       JsonObject failed = analyses.getJsonObject(analyses.size() - 1);
       assertEquals("fail", failed.getString("verdict"));
       assertEquals(100.0, failed.getDouble("errorPercent"));
-      assertTrue(r.getString("reason").contains("candidate error rate 100.00%"), r.getString("reason"));
+      assertTrue(
+          r.getString("reason").contains("candidate error rate 100.00%"), r.getString("reason"));
       assertTrue(failing.inferences() > 0);
     }
   }
@@ -146,11 +163,16 @@ class RolloutEndToEndTest {
   @Test
   void aRouterRestartedMidRolloutGoesOnAtTheSameStepWithTheSameWeights() throws Exception {
     Path dir = Files.createTempDirectory("infergate-rollout-restart");
-    // Windows grow while too few requests came: with the load stopped the rollout stays at its step.
-    String yaml = config(canary.url(), "{ candidate: canary, baseline: stable, steps: [10, 30, 60], stepSeconds: 1, "
-        + "minRequests: 50, maxP99Ratio: 20, maxInconclusive: 100 }");
+    // Windows grow while too few requests came: with the load stopped the rollout stays at its
+    // step.
+    String yaml =
+        config(
+            canary.url(),
+            "{ candidate: canary, baseline: stable, steps: [10, 30, 60], stepSeconds: 1, "
+                + "minRequests: 50, maxP99Ratio: 20, maxInconclusive: 100 }");
     try {
-      try (RouterHarness router = RouterHarness.start(dir, yaml); LoadLoop load = load(router)) {
+      try (RouterHarness router = RouterHarness.start(dir, yaml);
+          LoadLoop load = load(router)) {
         startRollout(router);
         Poll.until(WAIT, () -> rollout(router).getInteger("step") >= 2, "step 2");
         load.stop();
@@ -159,7 +181,8 @@ class RolloutEndToEndTest {
         JsonObject r = rollout(restarted);
         assertEquals("running", r.getString("phase"), r.encode());
         assertEquals(2, r.getInteger("step"), r.encode());
-        assertEquals(new JsonObject().put("stable", 70).put("canary", 30), r.getJsonObject("weights"));
+        assertEquals(
+            new JsonObject().put("stable", 70).put("canary", 30), r.getJsonObject("weights"));
         assertEquals(30, restarted.routing().service("iris").track("canary").config().weight());
         try (LoadLoop load = load(restarted)) {
           awaitPhase(restarted, "succeeded");

@@ -30,8 +30,11 @@ import org.junit.jupiter.api.Test;
 class ShadowAgreementTest {
   /** Both versions say setosa. */
   private static final double[] AGREE = {5.1, 3.5, 1.4, 0.2};
+
   /** iris/1 and iris/2 name different species for these (found by comparing both on a grid). */
-  private static final double[][] DISAGREE = {{5.0, 2.5, 4.5, 1.5}, {5.0, 3.0, 3.0, 0.3}, {5.0, 3.5, 3.0, 1.0}};
+  private static final double[][] DISAGREE = {
+    {5.0, 2.5, 4.5, 1.5}, {5.0, 3.0, 3.0, 0.3}, {5.0, 3.5, 3.0, 1.0}
+  };
 
   private static ModelServerProcess stable;
   private static ModelServerProcess canary;
@@ -43,12 +46,17 @@ class ShadowAgreementTest {
     canary = ModelServerProcess.launch("shadow-e2e-canary");
     stable.awaitReady();
     canary.awaitReady();
-    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris")
-        .track("stable", 100, "1", stable.url())
-        .track("canary", 0, "2", canary.url())
-        .fallback("stable")
-        .timeoutMillis(30_000) // a loaded CI machine must not turn a slow shadow into a shadow error
-        .shadow("{ track: canary, percent: 100 }")));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(
+                new ServiceYaml("iris")
+                    .track("stable", 100, "1", stable.url())
+                    .track("canary", 0, "2", canary.url())
+                    .fallback("stable")
+                    .timeoutMillis(
+                        30_000) // a loaded CI machine must not turn a slow shadow into a shadow
+                    // error
+                    .shadow("{ track: canary, percent: 100 }")));
   }
 
   @AfterAll
@@ -70,8 +78,11 @@ class ShadowAgreementTest {
         data.append(data.length() == 0 ? "" : ",").append(v);
       }
     }
-    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows.length + ",4],\"datatype\":\"FP32\",\"data\":["
-        + data + "]}]}";
+    return "{\"inputs\":[{\"name\":\"input\",\"shape\":["
+        + rows.length
+        + ",4],\"datatype\":\"FP32\",\"data\":["
+        + data
+        + "]}]}";
   }
 
   private static String v1(double[] row) {
@@ -83,7 +94,8 @@ class ShadowAgreementTest {
     assertEquals(200, r.status(), r.body());
     assertEquals("stable", r.header("x-infergate-track"));
     if (path.startsWith("/v2")) {
-      assertEquals("1", r.json().getString("model_version"), "the client gets the live (iris/1) answer");
+      assertEquals(
+          "1", r.json().getString("model_version"), "the client gets the live (iris/1) answer");
     }
   }
 
@@ -109,12 +121,17 @@ class ShadowAgreementTest {
 
     ShadowStats expected = new ShadowStats("iris", "canary", 13, 9, 4, 0, 0, 0);
     try {
-      Poll.until(Duration.ofSeconds(60), () -> ended(router.server().shadowing().stats("iris")) == 13,
+      Poll.until(
+          Duration.ofSeconds(60),
+          () -> ended(router.server().shadowing().stats("iris")) == 13,
           "13 copies ended");
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; have " + router.server().shadowing().stats("iris"), e);
+      throw new AssertionError(
+          e.getMessage() + "; have " + router.server().shadowing().stats("iris"), e);
     }
-    assertEquals(expected, router.server().shadowing().stats("iris"),
+    assertEquals(
+        expected,
+        router.server().shadowing().stats("iris"),
         "last error: " + router.server().shadowing().lastError("iris"));
 
     JsonObject shadow = router.admin("/admin/services/iris").getJsonObject("shadow");
@@ -125,7 +142,10 @@ class ShadowAgreementTest {
     assertEquals(0, shadow.getLong("dropped"));
     assertEquals(100.0 * 9 / 13, shadow.getDouble("agreementPercent"), 1e-9);
     JsonArray recent = shadow.getJsonArray("recentDisagreements");
-    Set<String> ids = recent.stream().map(o -> ((JsonObject) o).getString("requestId")).collect(Collectors.toSet());
+    Set<String> ids =
+        recent.stream()
+            .map(o -> ((JsonObject) o).getString("requestId"))
+            .collect(Collectors.toSet());
     assertEquals(Set.copyOf(disagreeing), ids);
     for (Object o : recent) {
       JsonObject d = (JsonObject) o;
@@ -146,25 +166,37 @@ class ShadowAgreementTest {
     assertEquals(13, successes(stable, "1"));
   }
 
-  /** Inference requests that model version answered on that server (Triton's statistics extension). */
+  /**
+   * Inference requests that model version answered on that server (Triton's statistics extension).
+   */
   private static long successes(ModelServerProcess server, String version) {
-    JsonObject stats = Http.get(server.url() + "/v2/models/iris/versions/" + version + "/stats").json();
-    return stats.getJsonArray("model_stats").getJsonObject(0).getJsonObject("inference_stats")
-        .getJsonObject("success").getLong("count");
+    JsonObject stats =
+        Http.get(server.url() + "/v2/models/iris/versions/" + version + "/stats").json();
+    return stats
+        .getJsonArray("model_stats")
+        .getJsonObject(0)
+        .getJsonObject("inference_stats")
+        .getJsonObject("success")
+        .getLong("count");
   }
 
   private static long ended(ShadowStats s) {
     return s.compared() + s.notComparable() + s.errors() + s.dropped();
   }
 
-  /** The value of {@code infergate_shadow_requests_total} for iris, stable → canary and that result. */
+  /**
+   * The value of {@code infergate_shadow_requests_total} for iris, stable → canary and that result.
+   */
   private static double sample(String metrics, String result) {
-    Pattern p = Pattern.compile("^infergate_shadow_requests_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+    Pattern p =
+        Pattern.compile("^infergate_shadow_requests_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
     Matcher m = p.matcher(metrics);
     while (m.find()) {
       String labels = m.group(1);
-      if (labels.contains("service=\"iris\"") && labels.contains("live_track=\"stable\"")
-          && labels.contains("shadow_track=\"canary\"") && labels.contains("result=\"" + result + "\"")) {
+      if (labels.contains("service=\"iris\"")
+          && labels.contains("live_track=\"stable\"")
+          && labels.contains("shadow_track=\"canary\"")
+          && labels.contains("result=\"" + result + "\"")) {
         return Double.parseDouble(m.group(2));
       }
     }

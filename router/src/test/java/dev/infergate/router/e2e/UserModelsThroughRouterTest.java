@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -25,16 +24,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The models users bring (scikit-learn + skl2onnx defaults: ZipMap outputs, string and INT64 inputs, a
- * DataFrame with one input per column; model-server/src/test/resources/byom) served by a real model
- * server behind the router: for every model and case, V2 JSON, V2 binary and V1 answers through the
- * router are byte for byte the model server's own (which the model server's tests check against
- * ONNX Runtime's outputs in each cases.json).
+ * The models users bring (scikit-learn + skl2onnx defaults: ZipMap outputs, string and INT64
+ * inputs, a DataFrame with one input per column; model-server/src/test/resources/byom) served by a
+ * real model server behind the router: for every model and case, V2 JSON, V2 binary and V1 answers
+ * through the router are byte for byte the model server's own (which the model server's tests check
+ * against ONNX Runtime's outputs in each cases.json).
  */
 class UserModelsThroughRouterTest {
   private static final String REPOSITORY = "model-server/src/test/resources/byom";
-  private static final List<String> MODELS = List.of(
-      "rf200_zipmap", "scaler_lr_zipmap", "string_onehot", "frame_mixed_zipmap", "int64_regressor");
+  private static final List<String> MODELS =
+      List.of(
+          "rf200_zipmap",
+          "scaler_lr_zipmap",
+          "string_onehot",
+          "frame_mixed_zipmap",
+          "int64_regressor");
   private static ModelServerProcess server;
   private static RouterHarness router;
 
@@ -62,17 +66,34 @@ class UserModelsThroughRouterTest {
   void everyUserModelAnswersThroughTheRouterAsItDoesDirectlyInV2JsonBinaryAndV1() throws Exception {
     int compared = 0;
     for (String model : MODELS) {
-      JsonObject cases = new JsonObject(Files.readString(LaunchedProcess.repoPath(REPOSITORY).resolve(model)
-          .resolve("cases.json")));
+      JsonObject cases =
+          new JsonObject(
+              Files.readString(
+                  LaunchedProcess.repoPath(REPOSITORY).resolve(model).resolve("cases.json")));
       for (Object c : cases.getJsonArray("cases")) {
         JsonArray inputs = ((JsonObject) c).getJsonArray("inputs");
         String v2 = new JsonObject().put("inputs", inputs).encode();
-        assertSame(model, "V2 JSON", "/v2/models/" + model + "/infer", "application/json", null,
+        assertSame(
+            model,
+            "V2 JSON",
+            "/v2/models/" + model + "/infer",
+            "application/json",
+            null,
             v2.getBytes(StandardCharsets.UTF_8));
         byte[][] binary = binaryRequest(inputs);
-        assertSame(model, "V2 binary", "/v2/models/" + model + "/infer", "application/octet-stream",
-            Integer.toString(binary[0].length), binary[1]);
-        assertSame(model, "V1", "/v1/models/" + model + ":predict", "application/json", null,
+        assertSame(
+            model,
+            "V2 binary",
+            "/v2/models/" + model + "/infer",
+            "application/octet-stream",
+            Integer.toString(binary[0].length),
+            binary[1]);
+        assertSame(
+            model,
+            "V1",
+            "/v1/models/" + model + ":predict",
+            "application/json",
+            null,
             v1Request(inputs).getBytes(StandardCharsets.UTF_8));
         compared += 3;
       }
@@ -80,22 +101,34 @@ class UserModelsThroughRouterTest {
     assertTrue(compared >= MODELS.size() * 3, "compared " + compared);
   }
 
-  private static void assertSame(String model, String form, String path, String type, String headerLength,
-      byte[] body) {
-    HttpResponse<byte[]> direct = post(server.url() + path.replace("/infer", "/versions/1/infer")
-        .replace(":predict", "/versions/1:predict"), type, headerLength, body);
+  private static void assertSame(
+      String model, String form, String path, String type, String headerLength, byte[] body) {
+    HttpResponse<byte[]> direct =
+        post(
+            server.url()
+                + path.replace("/infer", "/versions/1/infer")
+                    .replace(":predict", "/versions/1:predict"),
+            type,
+            headerLength,
+            body);
     HttpResponse<byte[]> routed = post(router.url(path), type, headerLength, body);
-    String what = model + " " + form + ": " + new String(routed.body(), StandardCharsets.ISO_8859_1);
-    assertEquals(200, direct.statusCode(), model + " " + form + " direct: "
-        + new String(direct.body(), StandardCharsets.ISO_8859_1));
+    String what =
+        model + " " + form + ": " + new String(routed.body(), StandardCharsets.ISO_8859_1);
+    assertEquals(
+        200,
+        direct.statusCode(),
+        model + " " + form + " direct: " + new String(direct.body(), StandardCharsets.ISO_8859_1));
     assertEquals(200, routed.statusCode(), what);
     assertArrayEquals(direct.body(), routed.body(), what);
-    assertEquals(direct.headers().firstValue("inference-header-content-length"),
-        routed.headers().firstValue("inference-header-content-length"), what);
+    assertEquals(
+        direct.headers().firstValue("inference-header-content-length"),
+        routed.headers().firstValue("inference-header-content-length"),
+        what);
     assertEquals("stable", routed.headers().firstValue("x-infergate-track").orElse(null), what);
   }
 
-  private static HttpResponse<byte[]> post(String url, String type, String headerLength, byte[] body) {
+  private static HttpResponse<byte[]> post(
+      String url, String type, String headerLength, byte[] body) {
     HttpRequest.Builder b = Http.builder(url, "content-type", type);
     if (headerLength != null) {
       b.header("inference-header-content-length", headerLength);
@@ -103,7 +136,10 @@ class UserModelsThroughRouterTest {
     return Http.sendBytes(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
-  /** The JSON header (with binary_data_size per input) and the whole body, as tritonclient builds them. */
+  /**
+   * The JSON header (with binary_data_size per input) and the whole body, as tritonclient builds
+   * them.
+   */
   private static byte[][] binaryRequest(JsonArray inputs) {
     JsonArray described = new JsonArray();
     List<byte[]> data = new ArrayList<>();
@@ -111,13 +147,21 @@ class UserModelsThroughRouterTest {
       JsonObject input = (JsonObject) o;
       byte[] bytes = tensorBytes(input.getString("datatype"), input.getJsonArray("data"));
       data.add(bytes);
-      described.add(new JsonObject().put("name", input.getString("name")).put("shape", input.getJsonArray("shape"))
-          .put("datatype", input.getString("datatype"))
-          .put("parameters", new JsonObject().put("binary_data_size", bytes.length)));
+      described.add(
+          new JsonObject()
+              .put("name", input.getString("name"))
+              .put("shape", input.getJsonArray("shape"))
+              .put("datatype", input.getString("datatype"))
+              .put("parameters", new JsonObject().put("binary_data_size", bytes.length)));
     }
-    byte[] header = new JsonObject().put("inputs", described)
-        .put("parameters", new JsonObject().put("binary_data_output", true)).encode().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer body = ByteBuffer.allocate(header.length + data.stream().mapToInt(d -> d.length).sum());
+    byte[] header =
+        new JsonObject()
+            .put("inputs", described)
+            .put("parameters", new JsonObject().put("binary_data_output", true))
+            .encode()
+            .getBytes(StandardCharsets.UTF_8);
+    ByteBuffer body =
+        ByteBuffer.allocate(header.length + data.stream().mapToInt(d -> d.length).sum());
     body.put(header);
     data.forEach(body::put);
     return new byte[][] {header, body.array()};
@@ -138,8 +182,9 @@ class UserModelsThroughRouterTest {
       case "BYTES" -> {
         List<byte[]> strings = new ArrayList<>();
         values.forEach(v -> strings.add(((String) v).getBytes(StandardCharsets.UTF_8)));
-        ByteBuffer b = ByteBuffer.allocate(strings.stream().mapToInt(s -> 4 + s.length).sum())
-            .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+            ByteBuffer.allocate(strings.stream().mapToInt(s -> 4 + s.length).sum())
+                .order(ByteOrder.LITTLE_ENDIAN);
         strings.forEach(s -> b.putInt(s.length).put(s));
         return b.array();
       }
@@ -155,7 +200,9 @@ class UserModelsThroughRouterTest {
       if (inputs.size() == 1) {
         JsonObject input = inputs.getJsonObject(0);
         int width = input.getJsonArray("data").size() / rows;
-        instances.add(new JsonArray(input.getJsonArray("data").getList().subList(r * width, (r + 1) * width)));
+        instances.add(
+            new JsonArray(
+                input.getJsonArray("data").getList().subList(r * width, (r + 1) * width)));
       } else {
         JsonObject row = new JsonObject();
         for (Object o : inputs) {

@@ -11,8 +11,19 @@ import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
   private static AccessLog.Entry entry(String id, String path) {
-    return new AccessLog.Entry(1_700_000_000_000L, id, null, "POST", path, 200, "iris", "stable",
-        "127.0.0.1:9001", 1, 1_500_000, null);
+    return new AccessLog.Entry(
+        1_700_000_000_000L,
+        id,
+        null,
+        "POST",
+        path,
+        200,
+        "iris",
+        "stable",
+        "127.0.0.1:9001",
+        1,
+        1_500_000,
+        null);
   }
 
   @Test

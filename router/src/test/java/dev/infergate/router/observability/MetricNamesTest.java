@@ -10,7 +10,9 @@ class MetricNamesTest {
   @Test
   void everyMetricNameHasHelpText() throws Exception {
     for (Field f : MetricNames.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.get(null) instanceof String name && name.startsWith("infergate.")) {
+      if (Modifier.isStatic(f.getModifiers())
+          && f.get(null) instanceof String name
+          && name.startsWith("infergate.")) {
         assertFalse(MetricNames.help(name).isBlank(), name);
       }
     }

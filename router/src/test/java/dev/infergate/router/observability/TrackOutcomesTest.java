@@ -44,7 +44,8 @@ class TrackOutcomesTest {
 
   @Test
   void everyDurationFallsInABucketWhoseTopIsAtLeastIt() {
-    for (long micros : new long[] {0, 1, 63, 64, 65, 127, 128, 1000, 99_999, 1L << 25, (1L << 26) - 1}) {
+    for (long micros :
+        new long[] {0, 1, 63, 64, 65, 127, 128, 1000, 99_999, 1L << 25, (1L << 26) - 1}) {
       int b = TrackOutcomes.bucket(micros);
       assertTrue(TrackOutcomes.upperMicros(b) >= micros, micros + " in bucket " + b);
       assertTrue(b == 0 || TrackOutcomes.upperMicros(b - 1) < micros, micros + " in bucket " + b);

@@ -39,14 +39,16 @@ class CanaryRoutingTest {
   }
 
   private static String config(int canaryWeight) {
-    return ServiceYaml.config(new ServiceYaml("iris")
-        .track("stable", 100 - canaryWeight, "1", stable1.url(), stable2.url())
-        .track("canary", canaryWeight, "2", canary.url())
-        .fallback("stable"));
+    return ServiceYaml.config(
+        new ServiceYaml("iris")
+            .track("stable", 100 - canaryWeight, "1", stable1.url(), stable2.url())
+            .track("canary", canaryWeight, "2", canary.url())
+            .fallback("stable"));
   }
 
   private static String trackOf(RouterHarness router, String consumer) {
-    Http.Response r = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-consumer", consumer);
+    Http.Response r =
+        Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-consumer", consumer);
     assertEquals(200, r.status(), r.body());
     return r.header("x-infergate-track");
   }
@@ -54,13 +56,23 @@ class CanaryRoutingTest {
   @Test
   void splitsThreeThousandConsumersWithinThreePointsOfTheWeights() throws Exception {
     try (RouterHarness router = RouterHarness.start(config(10))) {
-      LoadLoop load = LoadLoop.start(8, 3000, Duration.ofSeconds(60), i -> Http.builder(
-          router.url("/v2/models/iris/infer"), "x-infergate-consumer", "consumer-" + i)
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(BODY)).build());
+      LoadLoop load =
+          LoadLoop.start(
+              8,
+              3000,
+              Duration.ofSeconds(60),
+              i ->
+                  Http.builder(
+                          router.url("/v2/models/iris/infer"),
+                          "x-infergate-consumer",
+                          "consumer-" + i)
+                      .POST(java.net.http.HttpRequest.BodyPublishers.ofString(BODY))
+                      .build());
       load.awaitFinished();
       assertEquals(3000, load.ok(), load.failures().toString());
       double canaryShare = 100.0 * load.byTrack("canary") / 3000;
-      assertTrue(canaryShare >= 7 && canaryShare <= 13, "canary share " + canaryShare + "% for weight 10");
+      assertTrue(
+          canaryShare >= 7 && canaryShare <= 13, "canary share " + canaryShare + "% for weight 10");
       assertEquals(3000, load.byTrack("canary") + load.byTrack("stable"));
     }
   }
@@ -71,7 +83,8 @@ class CanaryRoutingTest {
       for (int c = 0; c < 40; c++) {
         String first = trackOf(router, "sticky-" + c);
         for (int i = 0; i < 4; i++) {
-          assertEquals(first, trackOf(router, "sticky-" + c), "consumer sticky-" + c + " changed track");
+          assertEquals(
+              first, trackOf(router, "sticky-" + c), "consumer sticky-" + c + " changed track");
         }
       }
     }
@@ -101,19 +114,31 @@ class CanaryRoutingTest {
   @Test
   void pinsTheTrackModelVersionInV2AndV1Paths() throws Exception {
     try (RouterHarness router = RouterHarness.start(config(10))) {
-      Http.Response toCanary = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "canary");
+      Http.Response toCanary =
+          Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "canary");
       assertEquals("2", toCanary.json().getString("model_version"));
       assertEquals("canary", toCanary.header("x-infergate-track"));
-      Http.Response toStable = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "stable");
+      Http.Response toStable =
+          Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "stable");
       assertEquals("1", toStable.json().getString("model_version"));
-      Http.Response v1 = Http.post(router.url("/v1/models/iris:predict"), "{\"instances\":[[5.1,3.5,1.4,0.2]]}",
-          "x-infergate-track", "canary");
+      Http.Response v1 =
+          Http.post(
+              router.url("/v1/models/iris:predict"),
+              "{\"instances\":[[5.1,3.5,1.4,0.2]]}",
+              "x-infergate-track",
+              "canary");
       assertEquals(200, v1.status(), v1.body());
       assertEquals("/v1/models/iris/versions/2:predict", canary.lastUri());
-      Http.Response metadata = Http.get(router.url("/v2/models/iris"), "x-infergate-track", "stable");
+      Http.Response metadata =
+          Http.get(router.url("/v2/models/iris"), "x-infergate-track", "stable");
       assertEquals("1", metadata.json().getString("model_version"));
-      Http.Response explicit = Http.post(router.url("/v2/models/iris/versions/2/infer"), BODY, "x-infergate-track", "stable");
-      assertEquals("2", explicit.json().getString("model_version"), "an explicit version in the path is kept");
+      Http.Response explicit =
+          Http.post(
+              router.url("/v2/models/iris/versions/2/infer"), BODY, "x-infergate-track", "stable");
+      assertEquals(
+          "2",
+          explicit.json().getString("model_version"),
+          "an explicit version in the path is kept");
     }
   }
 
@@ -123,7 +148,8 @@ class CanaryRoutingTest {
       Http.Response r = Http.post(router.url("/v2/models/iris/infer"), BODY);
       assertNotNull(r.header("x-infergate-track"));
       assertNotNull(r.header("x-request-id"));
-      Http.Response mine = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-request-id", "req-123");
+      Http.Response mine =
+          Http.post(router.url("/v2/models/iris/infer"), BODY, "x-request-id", "req-123");
       assertEquals("req-123", mine.header("x-request-id"));
     }
   }
@@ -131,7 +157,8 @@ class CanaryRoutingTest {
   @Test
   void refusesAnOverrideToATrackTheServiceDoesNotHave() throws Exception {
     try (RouterHarness router = RouterHarness.start(config(10))) {
-      Http.Response r = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "nightly");
+      Http.Response r =
+          Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "nightly");
       assertEquals(400, r.status());
       assertEquals("unknown track 'nightly' for service 'iris'", r.json().getString("error"));
     }
@@ -142,7 +169,8 @@ class CanaryRoutingTest {
     String closed = config(0).replace("allowTrackOverride: true", "allowTrackOverride: false");
     try (RouterHarness router = RouterHarness.start(closed)) {
       for (int i = 0; i < 10; i++) {
-        Http.Response r = Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "canary");
+        Http.Response r =
+            Http.post(router.url("/v2/models/iris/infer"), BODY, "x-infergate-track", "canary");
         assertEquals("stable", r.header("x-infergate-track"));
       }
     }

@@ -36,21 +36,23 @@ class ClientErrorsTest {
   private static int dead1;
   private static int dead2;
   private static final List<LogRecord> problems = new CopyOnWriteArrayList<>();
-  private static final Handler CAPTURE = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      if (record.getLevel().intValue() >= Level.SEVERE.intValue()
-          || record.getLevel().intValue() >= Level.WARNING.intValue() && record.getThrown() != null) {
-        problems.add(record);
-      }
-    }
+  private static final Handler CAPTURE =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          if (record.getLevel().intValue() >= Level.SEVERE.intValue()
+              || record.getLevel().intValue() >= Level.WARNING.intValue()
+                  && record.getThrown() != null) {
+            problems.add(record);
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeAll
   static void start() throws Exception {
@@ -58,9 +60,18 @@ class ClientErrorsTest {
     backend = FakeModelServer.start(vertx, "backend");
     dead1 = Ports.refused();
     dead2 = Ports.refused();
-    router = RouterHarness.start(ServiceYaml.configWith("rateLimits:\n  default: { perSecond: 1, burst: 1 }\n",
-        new ServiceYaml("iris").track("stable", 100, "1", backend.url()),
-        new ServiceYaml("dead").track("stable", 100, "1", "http://127.0.0.1:" + dead1, "http://127.0.0.1:" + dead2)));
+    router =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                "rateLimits:\n  default: { perSecond: 1, burst: 1 }\n",
+                new ServiceYaml("iris").track("stable", 100, "1", backend.url()),
+                new ServiceYaml("dead")
+                    .track(
+                        "stable",
+                        100,
+                        "1",
+                        "http://127.0.0.1:" + dead1,
+                        "http://127.0.0.1:" + dead2)));
     Logger.getLogger("").addHandler(CAPTURE);
   }
 
@@ -90,8 +101,15 @@ class ClientErrorsTest {
   }
 
   private static String post(String path, String consumer, String body) {
-    return "POST " + path + " HTTP/1.1\r\nhost: x\r\nx-infergate-consumer: " + consumer + "\r\nconnection: close\r\n"
-        + "content-type: application/json\r\ncontent-length: " + body.length() + "\r\n\r\n" + body;
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nhost: x\r\nx-infergate-consumer: "
+        + consumer
+        + "\r\nconnection: close\r\n"
+        + "content-type: application/json\r\ncontent-length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   @Test
@@ -100,8 +118,15 @@ class ClientErrorsTest {
     assertEquals(503, r.status(), r.body());
     String error = r.json().getString("error");
     assertTrue(error.contains("connection refused"), error);
-    for (String internal : List.of("127.0.0.1", "localhost", ":" + dead1, ":" + dead2, String.valueOf(dead1),
-        String.valueOf(dead2), "Exception")) {
+    for (String internal :
+        List.of(
+            "127.0.0.1",
+            "localhost",
+            ":" + dead1,
+            ":" + dead2,
+            String.valueOf(dead1),
+            String.valueOf(dead2),
+            "Exception")) {
       assertFalse(r.body().contains(internal), "the answer names " + internal + ": " + r.body());
     }
   }
@@ -110,17 +135,30 @@ class ClientErrorsTest {
   void clientErrorsAreNotLoggedAsServerErrors() throws Exception {
     String body = Http.irisV2("input");
     String[][] cases = {
-        {post("/v2/models/nope/infer", "a", body), "HTTP/1.1 404"},
-        {post("/v2/models/iris/infer", "limited", body), "HTTP/1.1 200"},
-        {post("/v2/models/iris/infer", "limited", body), "HTTP/1.1 429"},
-        {post("/v2/models/iris/infer", "b", "x".repeat(70_000)), "HTTP/1.1 413"},
-        {"POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-length: 12x\r\n\r\n{}", "HTTP/1.1 400"},
+      {post("/v2/models/nope/infer", "a", body), "HTTP/1.1 404"},
+      {post("/v2/models/iris/infer", "limited", body), "HTTP/1.1 200"},
+      {post("/v2/models/iris/infer", "limited", body), "HTTP/1.1 429"},
+      {post("/v2/models/iris/infer", "b", "x".repeat(70_000)), "HTTP/1.1 413"},
+      {
+        "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-length: 12x\r\n\r\n{}",
+        "HTTP/1.1 400"
+      },
     };
     for (String[] c : cases) {
       String answer = exchange(c[0]);
       assertTrue(answer.startsWith(c[1]), c[1] + " expected: " + answer);
     }
-    assertEquals(List.of(), problems.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()
-        + (r.getThrown() == null ? "" : " " + r.getThrown())).toList());
+    assertEquals(
+        List.of(),
+        problems.stream()
+            .map(
+                r ->
+                    r.getLevel()
+                        + " "
+                        + r.getLoggerName()
+                        + ": "
+                        + r.getMessage()
+                        + (r.getThrown() == null ? "" : " " + r.getThrown()))
+            .toList());
   }
 }

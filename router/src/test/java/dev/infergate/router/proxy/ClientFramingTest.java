@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
  * How a client may frame and end its requests ({@link dev.infergate.http.ClientFraming} and the
  * read deadlines' body check): every case gets an answer, never a silent close or a 5xx.
  *
- * <p>A client that half-closes its side after sending its request (as {@code curl} with some options,
- * {@code nc -N} and one-shot scripts do) still gets its answer: end of input is not a reason to drop
- * the request in flight (RFC 9112 §9.6 lets a client close its sending side and wait for the response).
+ * <p>A client that half-closes its side after sending its request (as {@code curl} with some
+ * options, {@code nc -N} and one-shot scripts do) still gets its answer: end of input is not a
+ * reason to drop the request in flight (RFC 9112 §9.6 lets a client close its sending side and wait
+ * for the response).
  */
 class ClientFramingTest {
   private static Vertx vertx;
@@ -30,7 +31,9 @@ class ClientFramingTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     server = FakeModelServer.start(vertx, "only");
-    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", server.url())));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", server.url())));
   }
 
   @AfterAll
@@ -48,7 +51,8 @@ class ClientFramingTest {
         RawHttp.Response r = conn.read();
         assertEquals(200, r.status(), r.body());
         assertEquals("stable", r.header("x-infergate-track"));
-        assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000), "the router closes once it has answered");
+        assertEquals(
+            RawHttp.Ending.CLOSED, conn.awaitEnd(5_000), "the router closes once it has answered");
       }
     }
   }
@@ -69,7 +73,10 @@ class ClientFramingTest {
     try (RawHttp conn = new RawHttp(router.server().port())) {
       assertEquals(200, conn.exchange("GET", "/v2/health/ready", null).status());
       conn.shutdownOutput();
-      assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000), "nothing more can come: the connection is closed");
+      assertEquals(
+          RawHttp.Ending.CLOSED,
+          conn.awaitEnd(5_000),
+          "nothing more can come: the connection is closed");
     }
   }
 
@@ -77,7 +84,8 @@ class ClientFramingTest {
   void anHttpVersionOtherThanOneGetsAJson400NotAnEmpty501() throws Exception {
     for (String version : new String[] {"HTTP/2.0", "http/1.1", "HTTP/1.2"}) {
       try (RawHttp conn = new RawHttp(router.server().port())) {
-        conn.send("POST /v2/models/iris/infer " + version + "\r\nhost: x\r\ncontent-length: 0\r\n\r\n");
+        conn.send(
+            "POST /v2/models/iris/infer " + version + "\r\nhost: x\r\ncontent-length: 0\r\n\r\n");
         RawHttp.Response r = conn.read();
         assertEquals(400, r.status(), version + ": " + r.body());
         assertTrue(r.json().getString("error").startsWith("unsupported HTTP version"), r.body());
@@ -91,8 +99,10 @@ class ClientFramingTest {
     int before = server.inferences();
     for (String method : new String[] {"POST", "GET"}) {
       try (RawHttp conn = new RawHttp(router.server().port())) {
-        conn.send(method + " /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
-            + "5\r\n{\"a\":\r\nzz\r\n");
+        conn.send(
+            method
+                + " /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "5\r\n{\"a\":\r\nzz\r\n");
         RawHttp.Response r = conn.read();
         assertEquals(400, r.status(), method + ": " + r.body());
         assertTrue(r.json().getString("error").startsWith("malformed request body"), r.body());
@@ -100,7 +110,8 @@ class ClientFramingTest {
         assertEquals(RawHttp.Ending.CLOSED, conn.awaitEnd(5_000));
       }
     }
-    assertEquals(before, server.inferences(), "nothing of a malformed body reached the model server");
+    assertEquals(
+        before, server.inferences(), "nothing of a malformed body reached the model server");
   }
 
   @Test
@@ -108,14 +119,24 @@ class ClientFramingTest {
     String body = Http.irisV2("input");
     int before = server.inferences();
     try (RawHttp conn = new RawHttp(router.server().port())) {
-      // A Content-Length shorter than what follows, on a request that ends the connection: the rest is
-      // neither a second request nor an error that closes the connection before the answer (RFC 9112 9.6).
-      conn.send("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: "
-          + body.length() + "\r\n\r\n" + body + "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n" + "x".repeat(6000));
+      // A Content-Length shorter than what follows, on a request that ends the connection: the rest
+      // is
+      // neither a second request nor an error that closes the connection before the answer (RFC
+      // 9112 9.6).
+      conn.send(
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body
+              + "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n"
+              + "x".repeat(6000));
       RawHttp.Response r = conn.read();
       assertEquals(200, r.status(), r.body());
       assertEquals("stable", r.header("x-infergate-track"));
-      assertEquals("", conn.readToClose(), "one answer, then the close: the live probe and the rest are not answered");
+      assertEquals(
+          "",
+          conn.readToClose(),
+          "one answer, then the close: the live probe and the rest are not answered");
     }
     assertEquals(before + 1, server.inferences());
   }

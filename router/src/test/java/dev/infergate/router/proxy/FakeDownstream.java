@@ -5,20 +5,26 @@ import dev.infergate.router.upstream.http.UpstreamExchange;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 
-/** The client side of a forwarded request, recorded instead of sent: for forwarding's unit tests. */
+/**
+ * The client side of a forwarded request, recorded instead of sent: for forwarding's unit tests.
+ */
 final class FakeDownstream implements Downstream {
   Runnable gone;
   int tries;
+
   /** The status the client got (an error or a relayed head), 0 before. */
   int status;
+
   String message;
   String servedTrack;
   String servedEndpoint;
   final StringBuilder body = new StringBuilder();
   boolean bodyEnded;
   boolean reset;
+
   /** What the access log and metrics recorded, once; -1 before. */
   int completedStatus = -1;
+
   String completedError;
   int completions;
 
@@ -38,25 +44,33 @@ final class FakeDownstream implements Downstream {
   }
 
   @Override
-  public Relay relay(UpstreamExchange response, TrackRoute track, String endpoint, int capture, Handler<String> done) {
+  public Relay relay(
+      UpstreamExchange response,
+      TrackRoute track,
+      String endpoint,
+      int capture,
+      Handler<String> done) {
     status = response.statusCode();
     servedTrack = track.name();
     servedEndpoint = endpoint;
     Buffer captured = capture > 0 ? Buffer.buffer() : null;
-    response.handler(b -> {
-      body.append(b.toString());
-      if (captured != null) {
-        captured.appendBuffer(b, 0, Math.min(b.length(), capture - captured.length()));
-      }
-    });
-    response.endHandler(v -> {
-      bodyEnded = true;
-      done.handle(null);
-    });
-    response.exceptionHandler(t -> {
-      reset = true;
-      done.handle("upstream response failed: " + t.getMessage());
-    });
+    response.handler(
+        b -> {
+          body.append(b.toString());
+          if (captured != null) {
+            captured.appendBuffer(b, 0, Math.min(b.length(), capture - captured.length()));
+          }
+        });
+    response.endHandler(
+        v -> {
+          bodyEnded = true;
+          done.handle(null);
+        });
+    response.exceptionHandler(
+        t -> {
+          reset = true;
+          done.handle("upstream response failed: " + t.getMessage());
+        });
     return () -> captured;
   }
 

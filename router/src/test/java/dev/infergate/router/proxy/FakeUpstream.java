@@ -14,16 +14,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A transport without sockets for forwarding's unit tests: each send is recorded as an
- * {@link Exchange} that the test then answers, refuses or fails by hand, synchronously, as a real
+ * A transport without sockets for forwarding's unit tests: each send is recorded as an {@link
+ * Exchange} that the test then answers, refuses or fails by hand, synchronously, as a real
  * transport would on the event loop.
  */
 final class FakeUpstream implements UpstreamTransport {
   final List<Exchange> sent = new ArrayList<>();
 
   @Override
-  public UpstreamExchange send(OutboundRequest request, String host, int port, String authority, String uri,
-      int connectTimeoutMillis, UpstreamExchange.Listener listener) {
+  public UpstreamExchange send(
+      OutboundRequest request,
+      String host,
+      int port,
+      String authority,
+      String uri,
+      int connectTimeoutMillis,
+      UpstreamExchange.Listener listener) {
     Exchange e = new Exchange(request, authority, uri, listener);
     sent.add(e);
     return e;
@@ -67,7 +73,8 @@ final class FakeUpstream implements UpstreamTransport {
     void closeBeforeHead() {
       if (!reset) {
         listener.connected();
-        listener.failed(new IOException("connection to the model server closed before the response ended"));
+        listener.failed(
+            new IOException("connection to the model server closed before the response ended"));
       }
     }
 

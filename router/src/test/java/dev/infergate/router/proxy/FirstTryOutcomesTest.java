@@ -16,10 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the rollout analysis counts per track: a request counts for the track it was sent to first, and
- * as that track's error when its answer there was a 5xx, even when a retry on the fallback served the
- * client. A request the chosen track could not take at all counts as the chosen track's error, and for
- * the fallback that then got it first.
+ * What the rollout analysis counts per track: a request counts for the track it was sent to first,
+ * and as that track's error when its answer there was a 5xx, even when a retry on the fallback
+ * served the client. A request the chosen track could not take at all counts as the chosen track's
+ * error, and for the fallback that then got it first.
  */
 class FirstTryOutcomesTest {
   private Vertx vertx;
@@ -32,10 +32,13 @@ class FirstTryOutcomesTest {
     vertx = Vertx.vertx();
     stable = FakeModelServer.start(vertx, "stable");
     canary = FakeModelServer.start(vertx, "canary");
-    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris")
-        .track("stable", 50, "1", stable.url())
-        .track("canary", 50, "2", canary.url())
-        .fallback("stable")));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(
+                new ServiceYaml("iris")
+                    .track("stable", 50, "1", stable.url())
+                    .track("canary", 50, "2", canary.url())
+                    .fallback("stable")));
   }
 
   @AfterEach
@@ -49,7 +52,8 @@ class FirstTryOutcomesTest {
   }
 
   private Http.Response inferOn(String track) {
-    return Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"), "x-infergate-track", track);
+    return Http.post(
+        router.url("/v2/models/iris/infer"), Http.irisV2("input"), "x-infergate-track", track);
   }
 
   @Test
@@ -75,7 +79,9 @@ class FirstTryOutcomesTest {
   @Test
   void aRequestTheChosenTrackCouldNotTakeIsThatTracksErrorAndTheFallbacksRequest() {
     canary.ready(false);
-    Poll.until(Duration.ofSeconds(10), () -> !router.routing().service("iris").track("canary").endpoints().get(0).healthy(),
+    Poll.until(
+        Duration.ofSeconds(10),
+        () -> !router.routing().service("iris").track("canary").endpoints().get(0).healthy(),
         "canary unhealthy");
     int before = canary.inferences();
     Http.Response r = inferOn("canary");

@@ -45,38 +45,41 @@ class ForwardingTest {
   private Attempt lastAttempt;
   private ServiceRoute service;
 
-  private final AttemptObserver observer = new AttemptObserver() {
-    @Override
-    public void started(Attempt a) {
-      lastAttempt = a;
-      observed.add("start " + a.number() + " " + a.track().name());
-    }
+  private final AttemptObserver observer =
+      new AttemptObserver() {
+        @Override
+        public void started(Attempt a) {
+          lastAttempt = a;
+          observed.add("start " + a.number() + " " + a.track().name());
+        }
 
-    @Override
-    public void ended(Attempt a, TryOutcome outcome) {
-      observed.add("end " + a.number() + " " + a.track().name() + " " + outcome);
-    }
+        @Override
+        public void ended(Attempt a, TryOutcome outcome) {
+          observed.add("end " + a.number() + " " + a.track().name() + " " + outcome);
+        }
 
-    @Override
-    public int captureBodyBytes() {
-      return capture;
-    }
+        @Override
+        public int captureBodyBytes() {
+          return capture;
+        }
 
-    @Override
-    public void relayed(Attempt a, int status, Buffer body, String error) {
-      captured = body;
-      observed.add("relayed " + a.number() + " " + status + (error == null ? "" : " cut"));
-    }
-  };
+        @Override
+        public void relayed(Attempt a, int status, Buffer body, String error) {
+          captured = body;
+          observed.add("relayed " + a.number() + " " + status + (error == null ? "" : " cut"));
+        }
+      };
 
   /** Service {@code iris}: track stable (two endpoints) and backup (one, the fallback track). */
   private ServiceRoute service(String retry, long timeoutMillis) {
-    String yaml = ServiceYaml.config(new ServiceYaml("iris")
-        .track("stable", 100, "1", "http://" + STABLE_1, "http://" + STABLE_2)
-        .track("backup", 0, "1", "http://" + BACKUP)
-        .fallback("backup")
-        .retry(retry)
-        .timeoutMillis(timeoutMillis));
+    String yaml =
+        ServiceYaml.config(
+            new ServiceYaml("iris")
+                .track("stable", 100, "1", "http://" + STABLE_1, "http://" + STABLE_2)
+                .track("backup", 0, "1", "http://" + BACKUP)
+                .fallback("backup")
+                .retry(retry)
+                .timeoutMillis(timeoutMillis));
     try {
       ServiceConfig config = ConfigParser.parse(yaml, Map.of()).services().get("iris");
       return TestRoutes.service(config, metrics);
@@ -87,9 +90,17 @@ class ForwardingTest {
 
   private void forward(String retry, long timeoutMillis) {
     service = service(retry, timeoutMillis);
-    OutboundRequest request = new OutboundRequest(HttpMethod.POST, MultiMap.caseInsensitiveMultiMap(), "req-1",
-        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "127.0.0.1", "router", "http", false,
-        Buffer.buffer("{\"inputs\":[]}"));
+    OutboundRequest request =
+        new OutboundRequest(
+            HttpMethod.POST,
+            MultiMap.caseInsensitiveMultiMap(),
+            "req-1",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "127.0.0.1",
+            "router",
+            "http",
+            false,
+            Buffer.buffer("{\"inputs\":[]}"));
     ForwardStep env = new ForwardStep(upstream, metrics, deadlines, () -> now, observer);
     new Forwarding(env, client, service, service.track("stable"), request, now).start();
   }
@@ -101,7 +112,9 @@ class ForwardingTest {
 
   private Endpoint endpoint(String track, String authority) {
     return service.track(track).endpoints().endpoints().stream()
-        .filter(e -> e.authority().equals(authority)).findFirst().orElseThrow();
+        .filter(e -> e.authority().equals(authority))
+        .findFirst()
+        .orElseThrow();
   }
 
   private int outstanding() {
@@ -123,28 +136,42 @@ class ForwardingTest {
 
   @Test
   void aRefusedConnectIsRetriedOnTheOtherEndpointEvenWithOneAttempt() {
-    forward("{ attempts: 1, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 1, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     FakeUpstream.Exchange first = upstream.last();
     first.refuse();
-    assertEquals(2, upstream.sent.size(), "retried although retry.attempts is 1: a refused try does not count");
+    assertEquals(
+        2,
+        upstream.sent.size(),
+        "retried although retry.attempts is 1: a refused try does not count");
     FakeUpstream.Exchange second = upstream.last();
     assertNotEquals(first.authority, second.authority, "another endpoint of the track");
-    assertFalse(endpoint("stable", first.authority).healthy(), "a refusing endpoint is not picked until a check passes");
+    assertFalse(
+        endpoint("stable", first.authority).healthy(),
+        "a refusing endpoint is not picked until a check passes");
     second.head(200, "content-type", "application/json").body("{\"ok\":true}").end();
     assertEquals(200, client.status);
     assertEquals("{\"ok\":true}", client.body.toString());
     assertEquals("stable", client.servedTrack);
     assertEquals(2, client.tries);
-    assertEquals(List.of("start 1 stable", "end 1 stable REFUSED", "start 2 stable", "end 2 stable ANSWERED",
-        "relayed 2 200"), observed);
+    assertEquals(
+        List.of(
+            "start 1 stable",
+            "end 1 stable REFUSED",
+            "start 2 stable",
+            "end 2 stable ANSWERED",
+            "relayed 2 200"),
+        observed);
     assertSettled();
   }
 
   @Test
   void aResetIsRetriedWithinTheBudgetAndTheAnswerRelayed() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     upstream.last().closeBeforeHead();
-    assertEquals(1, service.budget().retriesInFlight(), "the retry holds a budget slot while it runs");
+    assertEquals(
+        1, service.budget().retriesInFlight(), "the retry holds a budget slot while it runs");
     upstream.last().head(200).body("ok").end();
     assertEquals(200, client.status);
     assertSettled();
@@ -152,7 +179,8 @@ class ForwardingTest {
 
   @Test
   void a5xxIsRetriedAndItsBodyDiscardedForTheConnection() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     FakeUpstream.Exchange first = upstream.last();
     first.head(503).body("overloaded");
     assertTrue(first.discarded, "the 5xx body is read and dropped so the connection can be pooled");
@@ -164,7 +192,8 @@ class ForwardingTest {
 
   @Test
   void a5xxWithTheRetryBudgetSpentIsPassedOnAsItCame() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 1, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 1, perTryTimeoutMillis: 1000 }", 3000);
     assertTrue(service.budget().tryStartRetry(), "another request's retry takes the only slot");
     upstream.last().head(503, "retry-after", "1").body("overloaded").end();
     service.budget().retryEnded();
@@ -177,7 +206,8 @@ class ForwardingTest {
 
   @Test
   void a501IsAnAnswerNotAFault() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     upstream.last().head(501).body("no").end();
     assertEquals(1, upstream.sent.size());
     assertEquals(501, client.status);
@@ -187,25 +217,37 @@ class ForwardingTest {
 
   @Test
   void whenTheTrackIsExhaustedItFailsOverOnceThenAnswers503() {
-    forward("{ attempts: 5, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 5, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     upstream.last().closeBeforeHead();
     upstream.last().closeBeforeHead();
     assertEquals(3, upstream.sent.size());
-    assertEquals(BACKUP, upstream.last().authority, "both stable endpoints failed: the fallback track");
+    assertEquals(
+        BACKUP, upstream.last().authority, "both stable endpoints failed: the fallback track");
     upstream.last().closeBeforeHead();
     assertEquals(3, upstream.sent.size(), "no second failover, no endpoint left");
     assertEquals(503, client.status);
-    assertEquals("no endpoint of service 'iris' could answer (last error: connection closed or reset; "
-        + "not retried: no endpoint left to try)", client.message);
+    assertEquals(
+        "no endpoint of service 'iris' could answer (last error: connection closed or reset; "
+            + "not retried: no endpoint left to try)",
+        client.message);
     assertEquals("backup", client.servedTrack);
-    assertEquals(List.of("start 1 stable", "end 1 stable RESET", "start 2 stable", "end 2 stable RESET",
-        "start 3 backup", "end 3 backup RESET"), observed);
+    assertEquals(
+        List.of(
+            "start 1 stable",
+            "end 1 stable RESET",
+            "start 2 stable",
+            "end 2 stable RESET",
+            "start 3 backup",
+            "end 3 backup RESET"),
+        observed);
     assertSettled();
   }
 
   @Test
   void aTryWithoutAHeadTimesOutAndIsRetriedThenTheRequestTimesOutWith504() {
-    forward("{ attempts: 5, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 2500);
+    forward(
+        "{ attempts: 5, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 2500);
     FakeUpstream.Exchange first = upstream.last();
     advanceMillis(999);
     assertEquals(1, upstream.sent.size(), "not yet");
@@ -224,23 +266,33 @@ class ForwardingTest {
     assertEquals(Attempt.Phase.DONE, lastAttempt.phase());
     first.head(200); // a late answer from an abandoned try
     assertTrue(first.reset);
-    assertEquals(List.of("start 1 stable", "end 1 stable TRY_TIMEOUT", "start 2 stable", "end 2 stable TRY_TIMEOUT",
-        "start 3 backup", "end 3 backup OVERALL_TIMEOUT"), observed);
+    assertEquals(
+        List.of(
+            "start 1 stable",
+            "end 1 stable TRY_TIMEOUT",
+            "start 2 stable",
+            "end 2 stable TRY_TIMEOUT",
+            "start 3 backup",
+            "end 3 backup OVERALL_TIMEOUT"),
+        observed);
     assertSettled();
   }
 
   @Test
   void aPerTryTimeoutWithNoRetryLeftAnswers504() {
-    forward("{ attempts: 1, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 1, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     advanceMillis(1000);
     assertEquals(504, client.status);
-    assertEquals("no answer from service 'iris' in time: try timed out after 1000 ms", client.message);
+    assertEquals(
+        "no answer from service 'iris' in time: try timed out after 1000 ms", client.message);
     assertSettled();
   }
 
   @Test
   void theOverallTimeoutDuringTheRelayCutsTheResponse() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     FakeUpstream.Exchange first = upstream.last();
     first.head(200).body("part");
     advanceMillis(5000); // the per-try timeout no longer applies once the head is in
@@ -252,7 +304,8 @@ class ForwardingTest {
 
   @Test
   void theClientGoingMidRelayAbandonsTheExchange() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     FakeUpstream.Exchange first = upstream.last();
     first.head(200).body("part");
     assertEquals(Attempt.Phase.RELAYING, lastAttempt.phase());
@@ -267,7 +320,8 @@ class ForwardingTest {
 
   @Test
   void theClientGoingBeforeTheHeadReleasesTheEndpoint() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     FakeUpstream.Exchange first = upstream.last();
     client.clientGoes();
     assertTrue(first.reset);
@@ -279,7 +333,8 @@ class ForwardingTest {
   @Test
   void aCapturingObserverSeesTheRelayedStatusAndTheBodysStart() {
     capture = 4;
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     upstream.last().head(200).body("{\"out").body("puts\":[1]}").end();
     assertEquals("{\"ou", captured.toString());
     assertSettled();
@@ -287,10 +342,12 @@ class ForwardingTest {
 
   @Test
   void everyTrySendsTheSameRequest() {
-    forward("{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
+    forward(
+        "{ attempts: 3, budgetPercent: 20, minConcurrent: 16, perTryTimeoutMillis: 1000 }", 3000);
     upstream.last().closeBeforeHead();
     upstream.last().head(200).end();
-    assertEquals(upstream.sent.get(0).request, upstream.sent.get(1).request, "built once, sent again");
+    assertEquals(
+        upstream.sent.get(0).request, upstream.sent.get(1).request, "built once, sent again");
     assertNull(client.completedError);
   }
 }

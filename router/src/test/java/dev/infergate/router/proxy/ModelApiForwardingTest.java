@@ -36,10 +36,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 18 through a router with auth on: V1 model status, Triton's config and stats of routed models
- * are forwarded with the track's version pin; {@code GET /v2} is the router's own server metadata,
- * after the canonical-target check and after auth; the repository API and the model servers' lists
- * are never forwarded; compressed bodies pass through untouched both ways.
+ * Issue 18 through a router with auth on: V1 model status, Triton's config and stats of routed
+ * models are forwarded with the track's version pin; {@code GET /v2} is the router's own server
+ * metadata, after the canonical-target check and after auth; the repository API and the model
+ * servers' lists are never forwarded; compressed bodies pass through untouched both ways.
  */
 class ModelApiForwardingTest {
   private static Vertx vertx;
@@ -57,9 +57,12 @@ class ModelApiForwardingTest {
     Path dir = Files.createTempDirectory("infergate-model-api-test");
     Path jwks = TestKeys.writeJwks(dir.resolve("jwks.json"), rsa);
     token = TestTokens.forSubject("alice").signRs256(rsa);
-    router = RouterHarness.start(ServiceYaml.configWith(AuthYaml.auth(jwks),
-        new ServiceYaml("iris").track("stable", 100, "1", iris.url()),
-        new ServiceYaml("wine").track("stable", 100, null, wine.url())));
+    router =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                AuthYaml.auth(jwks),
+                new ServiceYaml("iris").track("stable", 100, "1", iris.url()),
+                new ServiceYaml("wine").track("stable", 100, null, wine.url())));
   }
 
   @AfterAll
@@ -70,18 +73,20 @@ class ModelApiForwardingTest {
 
   @ParameterizedTest
   @CsvSource({
-      "/v1/models/iris,                   iris, /v1/models/iris/versions/1",
-      "/v1/models/iris/versions/2,        iris, /v1/models/iris/versions/2",
-      "/v1/models/wine,                   wine, /v1/models/wine",
-      "/v2/models/iris/config,            iris, /v2/models/iris/versions/1/config",
-      "/v2/models/iris/versions/2/config, iris, /v2/models/iris/versions/2/config",
-      "/v2/models/iris/stats,             iris, /v2/models/iris/versions/1/stats",
-      "/v2/models/iris/versions/2/stats,  iris, /v2/models/iris/versions/2/stats",
-      "/v2/models/wine/stats,             wine, /v2/models/wine/stats",
+    "/v1/models/iris,                   iris, /v1/models/iris/versions/1",
+    "/v1/models/iris/versions/2,        iris, /v1/models/iris/versions/2",
+    "/v1/models/wine,                   wine, /v1/models/wine",
+    "/v2/models/iris/config,            iris, /v2/models/iris/versions/1/config",
+    "/v2/models/iris/versions/2/config, iris, /v2/models/iris/versions/2/config",
+    "/v2/models/iris/stats,             iris, /v2/models/iris/versions/1/stats",
+    "/v2/models/iris/versions/2/stats,  iris, /v2/models/iris/versions/2/stats",
+    "/v2/models/wine/stats,             wine, /v2/models/wine/stats",
   })
-  void forwardsModelStatusConfigAndStatsWithTheTracksVersionPin(String path, String model, String upstream) {
+  void forwardsModelStatusConfigAndStatsWithTheTracksVersionPin(
+      String path, String model, String upstream) {
     String requestId = "fwd-" + Math.abs(path.hashCode());
-    Http.Response r = Http.get(router.url(path), "authorization", "Bearer " + token, "x-request-id", requestId);
+    Http.Response r =
+        Http.get(router.url(path), "authorization", "Bearer " + token, "x-request-id", requestId);
     assertEquals(200, r.status(), r.body());
     assertEquals(model, r.json().getString("served_by"));
     assertEquals(upstream, (model.equals("iris") ? iris : wine).uriOf(requestId));
@@ -104,9 +109,14 @@ class ModelApiForwardingTest {
     assertEquals("infergate", metadata.getString("name"));
     assertTrue(!metadata.getString("version").isEmpty());
     JsonArray extensions = metadata.getJsonArray("extensions");
-    assertTrue(extensions.contains("model_configuration") && extensions.contains("statistics")
-        && extensions.contains("binary_tensor_data"), r.body());
-    assertTrue(!extensions.contains("model_repository"), "the repository API is never forwarded: " + r.body());
+    assertTrue(
+        extensions.contains("model_configuration")
+            && extensions.contains("statistics")
+            && extensions.contains("binary_tensor_data"),
+        r.body());
+    assertTrue(
+        !extensions.contains("model_repository"),
+        "the repository API is never forwarded: " + r.body());
     assertTrue(r.header("x-request-id") != null);
     assertEquals(before, forwarded(), "no model server was asked");
   }
@@ -121,18 +131,23 @@ class ModelApiForwardingTest {
 
   @ParameterizedTest
   @CsvSource({
-      "GET,  /v2/repository/index",
-      "POST, /v2/repository/index",
-      "POST, /v2/repository/models/iris/load",
-      "POST, /v2/repository/models/iris/unload",
-      "GET,  /v2/models/stats",
-      "GET,  /v1/models",
-      "GET,  /metrics",
+    "GET,  /v2/repository/index",
+    "POST, /v2/repository/index",
+    "POST, /v2/repository/models/iris/load",
+    "POST, /v2/repository/models/iris/unload",
+    "GET,  /v2/models/stats",
+    "GET,  /v1/models",
+    "GET,  /metrics",
   })
   void neverForwardsTheRepositoryApiNorTheServersOwnLists(String method, String path) {
     long before = forwarded();
-    RawHttp.Answer a = RawHttp.send(router.server().port(), method, path, method.equals("POST") ? "{}" : null,
-        "Authorization: Bearer " + token);
+    RawHttp.Answer a =
+        RawHttp.send(
+            router.server().port(),
+            method,
+            path,
+            method.equals("POST") ? "{}" : null,
+            "Authorization: Bearer " + token);
     assertEquals(404, a.status(), path + " -> " + a.head() + "\n" + a.body());
     assertEquals(before, forwarded(), "nothing forwarded for " + method + " " + path);
   }
@@ -140,30 +155,57 @@ class ModelApiForwardingTest {
   @Test
   void passesCompressedBodiesThroughUntouchedBothWays() {
     byte[] gzipped = gzip(Http.irisV2("input").getBytes(StandardCharsets.UTF_8));
-    HttpResponse<byte[]> r = Http.sendBytes(Http.builder(router.url("/v2/models/iris/infer"),
-            "authorization", "Bearer " + token, "content-type", "application/json",
-            "content-encoding", "gzip", "accept-encoding", "gzip")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped)).build());
+    HttpResponse<byte[]> r =
+        Http.sendBytes(
+            Http.builder(
+                    router.url("/v2/models/iris/infer"),
+                    "authorization",
+                    "Bearer " + token,
+                    "content-type",
+                    "application/json",
+                    "content-encoding",
+                    "gzip",
+                    "accept-encoding",
+                    "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped))
+                .build());
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.ISO_8859_1));
-    assertEquals("gzip", iris.lastHeaders().get("content-encoding"), "the request's coding reached the model server");
+    assertEquals(
+        "gzip",
+        iris.lastHeaders().get("content-encoding"),
+        "the request's coding reached the model server");
     assertEquals("gzip", iris.lastHeaders().get("accept-encoding"));
-    assertEquals("gzip", r.headers().firstValue("content-encoding").orElse(null), "the answer's coding reached the client");
+    assertEquals(
+        "gzip",
+        r.headers().firstValue("content-encoding").orElse(null),
+        "the answer's coding reached the client");
     assertEquals("Accept-Encoding", r.headers().firstValue("vary").orElse(null));
     JsonObject answer = new JsonObject(new String(gunzip(r.body()), StandardCharsets.UTF_8));
     CRC32 crc = new CRC32();
     crc.update(gzipped);
-    assertEquals(gzipped.length, answer.getInteger("body_bytes"), "the model server got the compressed bytes as sent");
+    assertEquals(
+        gzipped.length,
+        answer.getInteger("body_bytes"),
+        "the model server got the compressed bytes as sent");
     assertEquals(crc.getValue(), answer.getLong("body_crc32"));
   }
 
   @Test
   void aPlainAnswerStaysPlainWhenTheClientAcceptsNoCoding() {
-    HttpResponse<byte[]> r = Http.sendBytes(Http.builder(router.url("/v2/models/iris/infer"),
-            "authorization", "Bearer " + token, "content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input"))).build());
+    HttpResponse<byte[]> r =
+        Http.sendBytes(
+            Http.builder(
+                    router.url("/v2/models/iris/infer"),
+                    "authorization",
+                    "Bearer " + token,
+                    "content-type",
+                    "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input")))
+                .build());
     assertEquals(200, r.statusCode());
     assertNull(r.headers().firstValue("content-encoding").orElse(null));
-    assertNull(iris.lastHeaders().get("accept-encoding"), "the router adds no Accept-Encoding of its own");
+    assertNull(
+        iris.lastHeaders().get("accept-encoding"), "the router adds no Accept-Encoding of its own");
     assertArrayEquals(new byte[] {'{'}, new byte[] {r.body()[0]});
   }
 

@@ -39,7 +39,9 @@ class RequestHandlingTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     server = FakeModelServer.start(vertx, "only");
-    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", server.url())));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(new ServiceYaml("iris").track("stable", 100, "1", server.url())));
   }
 
   @AfterAll
@@ -48,13 +50,18 @@ class RequestHandlingTest {
     vertx.close().await();
   }
 
-  /** The same 413 as the model server's (http-common LingeringClose): answered, then the connection closes. */
+  /**
+   * The same 413 as the model server's (http-common LingeringClose): answered, then the connection
+   * closes.
+   */
   @Test
   void aBodyOverTheLimitGets413ThenTheConnectionCloses() throws Exception {
     int port = URI.create(router.url("/")).getPort();
     try (RawHttp conn = new RawHttp(port)) {
-      conn.send("POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-          + "content-length: 10000000\r\n\r\n" + "x".repeat(1000));
+      conn.send(
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+              + "content-length: 10000000\r\n\r\n"
+              + "x".repeat(1000));
       RawHttp.Response r = conn.read();
       assertEquals(413, r.status(), r.body());
       assertEquals("close", r.header("connection"));
@@ -63,14 +70,20 @@ class RequestHandlingTest {
     }
   }
 
-  /** An answer given before BodyReadStep to a request without a body leaves the keep-alive connection serving. */
+  /**
+   * An answer given before BodyReadStep to a request without a body leaves the keep-alive
+   * connection serving.
+   */
   @Test
   void anEarlyAnswerToARequestWithoutABodyKeepsTheConnectionServing() throws Exception {
     int port = URI.create(router.url("/")).getPort();
     try (RawHttp conn = new RawHttp(port)) {
       assertEquals(404, conn.exchange("GET", "/v2/models/nope", null).status());
       assertEquals(404, conn.exchange("GET", "/v2/models/nope/ready", null).status());
-      assertEquals(200, conn.exchange("POST", "/v2/models/iris/infer", BODY).status(), "the same connection");
+      assertEquals(
+          200,
+          conn.exchange("POST", "/v2/models/iris/infer", BODY).status(),
+          "the same connection");
     }
   }
 
@@ -102,8 +115,11 @@ class RequestHandlingTest {
     assertTrue(ready.header("content-type").startsWith("application/json"));
     assertNotNull(ready.header("x-request-id"));
     assertNull(ready.header("connection"), "probes and clients keep their connection");
-    Http.Response head = Http.send(Http.builder(router.url("/v2/health/ready"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+    Http.Response head =
+        Http.send(
+            Http.builder(router.url("/v2/health/ready"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
     assertEquals(200, head.status());
     assertEquals("", head.body());
   }
@@ -126,8 +142,10 @@ class RequestHandlingTest {
   @Test
   void chunkedBodyGrowingPastTheLimitGets413() {
     byte[] big = new byte[200_000];
-    HttpRequest req = Http.builder(router.url("/v2/models/iris/infer"))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+    HttpRequest req =
+        Http.builder(router.url("/v2/models/iris/infer"))
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+            .build();
     Object outcome = Http.trySend(req);
     // The router answers 413 and closes; a client still writing may see the close first.
     if (outcome instanceof Http.Response r) {
@@ -136,14 +154,17 @@ class RequestHandlingTest {
     } else {
       assertTrue(outcome instanceof java.io.IOException, String.valueOf(outcome));
     }
-    assertEquals(200, Http.post(router.url("/v2/models/iris/infer"), BODY).status(), "router still serves");
+    assertEquals(
+        200, Http.post(router.url("/v2/models/iris/infer"), BODY).status(), "router still serves");
   }
 
   @Test
   void chunkedBodyUnderTheLimitIsForwardedWhole() {
     byte[] body = BODY.getBytes();
-    HttpRequest req = Http.builder(router.url("/v2/models/iris/infer"))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+    HttpRequest req =
+        Http.builder(router.url("/v2/models/iris/infer"))
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+            .build();
     Http.Response r = Http.send(req);
     assertEquals(200, r.status(), r.body());
     assertEquals(body.length, r.json().getInteger("body_bytes"));
@@ -156,13 +177,16 @@ class RequestHandlingTest {
     assertNotNull(id);
     Map<String, String> upstream = server.lastHeaders();
     assertEquals(id, upstream.get("x-request-id"));
-    assertTrue(upstream.get("traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), upstream.get("traceparent"));
+    assertTrue(
+        upstream.get("traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"),
+        upstream.get("traceparent"));
   }
 
   @Test
   void propagatesTheClientsTraceparent() {
     String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    Http.post(router.url("/v2/models/iris/infer"), BODY, "traceparent", tp, "x-request-id", "abc-1");
+    Http.post(
+        router.url("/v2/models/iris/infer"), BODY, "traceparent", tp, "x-request-id", "abc-1");
     assertEquals(tp, server.lastHeaders().get("traceparent"));
     assertEquals("abc-1", server.lastHeaders().get("x-request-id"));
   }
@@ -171,21 +195,31 @@ class RequestHandlingTest {
   void stripsHopByHopHeadersAndAddsForwardingHeaders() throws Exception {
     HttpClient client = vertx.createHttpClient();
     try {
-      HttpClientResponse resp = client.request(new RequestOptions().setMethod(HttpMethod.POST)
-              .setAbsoluteURI(router.url("/v2/models/iris/infer")))
-          .compose(req -> {
-            req.putHeader("connection", "keep-alive, x-private-hop");
-            req.putHeader("x-private-hop", "secret");
-            req.putHeader("keep-alive", "timeout=5");
-            req.putHeader("proxy-authorization", "Basic abc");
-            req.putHeader("te", "trailers");
-            req.putHeader("x-end-to-end", "kept");
-            req.putHeader("x-forwarded-for", "10.0.0.1");
-            req.putHeader("forwarded", "for=10.0.0.1");
-            return req.send(Buffer.buffer(BODY));
-          })
-          .compose(r -> r.body().map(body -> r)) // read the body on the event loop, before it can be missed
-          .await(10, TimeUnit.SECONDS);
+      HttpClientResponse resp =
+          client
+              .request(
+                  new RequestOptions()
+                      .setMethod(HttpMethod.POST)
+                      .setAbsoluteURI(router.url("/v2/models/iris/infer")))
+              .compose(
+                  req -> {
+                    req.putHeader("connection", "keep-alive, x-private-hop");
+                    req.putHeader("x-private-hop", "secret");
+                    req.putHeader("keep-alive", "timeout=5");
+                    req.putHeader("proxy-authorization", "Basic abc");
+                    req.putHeader("te", "trailers");
+                    req.putHeader("x-end-to-end", "kept");
+                    req.putHeader("x-forwarded-for", "10.0.0.1");
+                    req.putHeader("forwarded", "for=10.0.0.1");
+                    return req.send(Buffer.buffer(BODY));
+                  })
+              .compose(
+                  r ->
+                      r.body()
+                          .map(
+                              body ->
+                                  r)) // read the body on the event loop, before it can be missed
+              .await(10, TimeUnit.SECONDS);
       assertEquals(200, resp.statusCode());
       assertEquals("stable", resp.getHeader("x-infergate-track"));
       Map<String, String> h = server.lastHeaders();
@@ -195,7 +229,8 @@ class RequestHandlingTest {
       assertFalse(h.containsKey("te"), h.toString());
       assertEquals("kept", h.get("x-end-to-end"));
       assertEquals("10.0.0.1, 127.0.0.1", h.get("x-forwarded-for"));
-      assertTrue(h.get("forwarded").startsWith("for=10.0.0.1, for=127.0.0.1;host="), h.get("forwarded"));
+      assertTrue(
+          h.get("forwarded").startsWith("for=10.0.0.1, for=127.0.0.1;host="), h.get("forwarded"));
       assertFalse(h.get("forwarded").contains("\n"), "one Forwarded header: " + h.get("forwarded"));
       assertEquals("http", h.get("x-forwarded-proto"));
     } finally {
@@ -206,14 +241,23 @@ class RequestHandlingTest {
   @Test
   void forwardsHeaderBytesAsTheyCameAndKeepsEveryEarlierHop() throws Exception {
     URI url = URI.create(router.url("/v2/models/iris/infer"));
-    String request = "POST " + url.getPath() + " HTTP/1.1\r\nHost: " + url.getAuthority() + "\r\n"
-        + "x-forwarded-for: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2, 10.0.0.3\r\n"
-        + "x-note: caf\u00e9\r\n" // obs-text (RFC 9110 §5.5): one byte, 0xE9
-        + "Content-Type: application/json\r\nContent-Length: " + BODY.length() + "\r\nConnection: close\r\n\r\n" + BODY;
+    String request =
+        "POST "
+            + url.getPath()
+            + " HTTP/1.1\r\nHost: "
+            + url.getAuthority()
+            + "\r\n"
+            + "x-forwarded-for: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2, 10.0.0.3\r\n"
+            + "x-note: caf\u00e9\r\n" // obs-text (RFC 9110 §5.5): one byte, 0xE9
+            + "Content-Type: application/json\r\nContent-Length: "
+            + BODY.length()
+            + "\r\nConnection: close\r\n\r\n"
+            + BODY;
     try (Socket socket = new Socket(url.getHost(), url.getPort())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
     }
     Map<String, String> h = server.lastHeaders();

@@ -63,24 +63,39 @@ class ResilienceTest {
     hangingAlone = FakeModelServer.start(vertx, "hanging-alone").mode(Mode.HANG);
     dead1 = Ports.refusedUrl();
     dead2 = Ports.refusedUrl();
-    router = RouterHarness.start(ServiceYaml.config(
-        new ServiceYaml("flaky").track("stable", 100, "1", good.url(), failing.url()),
-        new ServiceYaml("split").track("stable", 50, "1", spare.url()).track("canary", 50, "2", dead1, dead2)
-            .fallback("stable"),
-        new ServiceYaml("slow").track("stable", 100, "1", hanging.url(), good.url())
-            .timeoutMillis(5000).retry("{ attempts: 3, budgetPercent: 20, minConcurrent: 10, perTryTimeoutMillis: 300 }"),
-        new ServiceYaml("dead").track("stable", 100, "1", dead1, dead2),
-        new ServiceYaml("stuck").track("stable", 100, "1", hanging.url()).timeoutMillis(400),
-        new ServiceYaml("resend").track("stable", 100, "1", failing.url(), good.url())
-            .breaker("{ failureRatePercent: 50, slowCallMillis: 2000, window: 10000, openMillis: 60000 }"),
-        new ServiceYaml("unimpl").track("stable", 100, "1", notImplemented.url(), good.url()),
-        new ServiceYaml("reset-alone").track("stable", 100, "1", resetting.url()),
-        new ServiceYaml("reset-no-budget").track("stable", 100, "1", resetting.url())
-            .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }"),
-        new ServiceYaml("reset-one-attempt").track("stable", 100, "1", resetting.url(), good.url())
-            .retry("{ attempts: 1, budgetPercent: 20, minConcurrent: 10 }"),
-        new ServiceYaml("client-errors").track("stable", 100, "1", badRequest.url(), notFound.url()),
-        new ServiceYaml("malformed").track("stable", 100, "1", hangingAlone.url())));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(
+                new ServiceYaml("flaky").track("stable", 100, "1", good.url(), failing.url()),
+                new ServiceYaml("split")
+                    .track("stable", 50, "1", spare.url())
+                    .track("canary", 50, "2", dead1, dead2)
+                    .fallback("stable"),
+                new ServiceYaml("slow")
+                    .track("stable", 100, "1", hanging.url(), good.url())
+                    .timeoutMillis(5000)
+                    .retry(
+                        "{ attempts: 3, budgetPercent: 20, minConcurrent: 10, perTryTimeoutMillis: 300 }"),
+                new ServiceYaml("dead").track("stable", 100, "1", dead1, dead2),
+                new ServiceYaml("stuck")
+                    .track("stable", 100, "1", hanging.url())
+                    .timeoutMillis(400),
+                new ServiceYaml("resend")
+                    .track("stable", 100, "1", failing.url(), good.url())
+                    .breaker(
+                        "{ failureRatePercent: 50, slowCallMillis: 2000, window: 10000, openMillis: 60000 }"),
+                new ServiceYaml("unimpl")
+                    .track("stable", 100, "1", notImplemented.url(), good.url()),
+                new ServiceYaml("reset-alone").track("stable", 100, "1", resetting.url()),
+                new ServiceYaml("reset-no-budget")
+                    .track("stable", 100, "1", resetting.url())
+                    .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }"),
+                new ServiceYaml("reset-one-attempt")
+                    .track("stable", 100, "1", resetting.url(), good.url())
+                    .retry("{ attempts: 1, budgetPercent: 20, minConcurrent: 10 }"),
+                new ServiceYaml("client-errors")
+                    .track("stable", 100, "1", badRequest.url(), notFound.url()),
+                new ServiceYaml("malformed").track("stable", 100, "1", hangingAlone.url())));
   }
 
   @AfterAll
@@ -90,13 +105,17 @@ class ResilienceTest {
   }
 
   private static HttpRequest infer(String model, String consumer) {
-    return Http.builder(router.url("/v2/models/" + model + "/infer"), "x-infergate-consumer", consumer)
-        .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+    return Http.builder(
+            router.url("/v2/models/" + model + "/infer"), "x-infergate-consumer", consumer)
+        .POST(HttpRequest.BodyPublishers.ofString(BODY))
+        .build();
   }
 
   @Test
   void endpointAnswering500OpensItsBreakerWhileClientsSeeNoFailure() {
-    LoadLoop load = LoadLoop.start(4, 300, Duration.ofSeconds(30), i -> infer("flaky", "c" + i)).awaitFinished();
+    LoadLoop load =
+        LoadLoop.start(4, 300, Duration.ofSeconds(30), i -> infer("flaky", "c" + i))
+            .awaitFinished();
     assertEquals(0, load.failed(), load.failures().toString());
     assertEquals(300, load.ok());
     assertEquals("OPEN", router.breakerState("flaky", failing.url()));
@@ -107,21 +126,33 @@ class ResilienceTest {
     }
     assertEquals(failingSeen, failing.inferences(), "an open breaker still received requests");
     String metrics = Http.get(router.adminUrl("/metrics")).body();
-    assertTrue(metrics.contains("infergate_router_circuit_breaker_state{endpoint=\"" + failing.url().substring(7)
-        + "\",service=\"flaky\",state=\"open\",track=\"stable\"} 1.0"), metrics);
-    assertTrue(metrics.contains("infergate_router_retries_total{endpoint=\"" + failing.url().substring(7)
-        + "\",reason=\"status\",service=\"flaky\",track=\"stable\"}"), metrics);
+    assertTrue(
+        metrics.contains(
+            "infergate_router_circuit_breaker_state{endpoint=\""
+                + failing.url().substring(7)
+                + "\",service=\"flaky\",state=\"open\",track=\"stable\"} 1.0"),
+        metrics);
+    assertTrue(
+        metrics.contains(
+            "infergate_router_retries_total{endpoint=\""
+                + failing.url().substring(7)
+                + "\",reason=\"status\",service=\"flaky\",track=\"stable\"}"),
+        metrics);
   }
 
   @Test
   void retryResendsTheWholeBufferedBody() {
-    String big = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"pad\":\""
-        + "x".repeat(20_000) + "\"}";
+    String big =
+        "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"pad\":\""
+            + "x".repeat(20_000)
+            + "\"}";
     CRC32 crc = new CRC32();
     crc.update(big.getBytes(StandardCharsets.UTF_8));
     int failedBefore = failing.inferences();
     for (int i = 0; i < 20; i++) {
-      Http.Response r = Http.post(router.url("/v2/models/resend/infer"), big, "x-infergate-consumer", "body-" + i);
+      Http.Response r =
+          Http.post(
+              router.url("/v2/models/resend/infer"), big, "x-infergate-consumer", "body-" + i);
       assertEquals(200, r.status(), r.body());
       assertEquals(big.length(), r.json().getInteger("body_bytes"));
       assertEquals(crc.getValue(), r.json().getLong("body_crc32"), "the body arrived changed");
@@ -136,13 +167,27 @@ class ResilienceTest {
 
   @Test
   void wholeTrackDownFailsOverToTheFallbackTrack() {
-    LoadLoop load = LoadLoop.start(4, 200, Duration.ofSeconds(30), i -> infer("split", "c" + i)).awaitFinished();
+    LoadLoop load =
+        LoadLoop.start(4, 200, Duration.ofSeconds(30), i -> infer("split", "c" + i))
+            .awaitFinished();
     assertEquals(0, load.failed(), load.failures().toString());
     assertEquals(200, load.byTrack("stable"), "every answer must come from the fallback track");
     String metrics = Http.get(router.adminUrl("/metrics")).body();
-    assertTrue(metrics.contains("infergate_router_failovers_total{from=\"canary\",service=\"split\",to=\"stable\"}"), metrics);
-    Poll.until(Duration.ofSeconds(5), () -> !router.admin("/admin/services/split").getJsonArray("tracks")
-        .getJsonObject(1).getJsonArray("endpoints").getJsonObject(0).getBoolean("healthy"), "dead endpoint marked unhealthy");
+    assertTrue(
+        metrics.contains(
+            "infergate_router_failovers_total{from=\"canary\",service=\"split\",to=\"stable\"}"),
+        metrics);
+    Poll.until(
+        Duration.ofSeconds(5),
+        () ->
+            !router
+                .admin("/admin/services/split")
+                .getJsonArray("tracks")
+                .getJsonObject(1)
+                .getJsonArray("endpoints")
+                .getJsonObject(0)
+                .getBoolean("healthy"),
+        "dead endpoint marked unhealthy");
   }
 
   @Test
@@ -169,7 +214,9 @@ class ResilienceTest {
     assertTrue(ms < 2000, "took " + ms + " ms");
   }
 
-  /** The 503 says why the last failure was not retried, so ops can tell a budget from a dead track. */
+  /**
+   * The 503 says why the last failure was not retried, so ops can tell a budget from a dead track.
+   */
   @Test
   void the503SaysWhyTheLastFailureWasNotRetried() {
     assertNotRetried("reset-alone", "no endpoint left to try");
@@ -181,14 +228,19 @@ class ResilienceTest {
       r = Http.send(infer("reset-one-attempt", "c" + tries));
     } while (r.status() == 200 && ++tries < 50);
     assertEquals(503, r.status(), r.body());
-    assertTrue(r.json().getString("error").endsWith("not retried: retry.attempts=1 used)"), r.body());
+    assertTrue(
+        r.json().getString("error").endsWith("not retried: retry.attempts=1 used)"), r.body());
   }
 
   private static void assertNotRetried(String service, String reason) {
     Http.Response r = Http.send(infer(service, "x"));
     assertEquals(503, r.status(), r.body());
     String error = r.json().getString("error");
-    assertTrue(error.startsWith("no endpoint of service '" + service + "' could answer (last error: connection closed or reset"),
+    assertTrue(
+        error.startsWith(
+            "no endpoint of service '"
+                + service
+                + "' could answer (last error: connection closed or reset"),
         error);
     assertTrue(error.endsWith("; not retried: " + reason + ")"), error);
   }
@@ -221,8 +273,11 @@ class ResilienceTest {
   /** A model server answers bad client input with 4xx: the client's fault, never the endpoint's. */
   @Test
   void clientErrorsFromTheModelServerLeaveEveryBreakerClosed() {
-    LoadLoop load = LoadLoop.start(4, 100, Duration.ofSeconds(30), i -> infer("client-errors", "c" + i)).awaitFinished();
-    assertEquals(100, load.status(400) + load.status(404), "every 4xx passed through: " + load.failures());
+    LoadLoop load =
+        LoadLoop.start(4, 100, Duration.ofSeconds(30), i -> infer("client-errors", "c" + i))
+            .awaitFinished();
+    assertEquals(
+        100, load.status(400) + load.status(404), "every 4xx passed through: " + load.failures());
     assertTrue(load.status(400) > 0 && load.status(404) > 0, "both endpoints answered");
     assertEquals(100, badRequest.inferences() + notFound.inferences(), "a 4xx is not retried");
     assertEquals("CLOSED", router.breakerState("client-errors", badRequest.url()));
@@ -235,8 +290,13 @@ class ResilienceTest {
    */
   @Test
   void malformedPathsNeverReachAnEndpointNorCountInItsBreaker() throws Exception {
-    List<String> targets = List.of("/v2/models/%zz/infer", "/v2/models/malformed%/infer",
-        "/v2/models/malformed/versions/%zz/infer", "/v1/models/%G1:predict", "/v2/models/malformed/%2e%2e/x");
+    List<String> targets =
+        List.of(
+            "/v2/models/%zz/infer",
+            "/v2/models/malformed%/infer",
+            "/v2/models/malformed/versions/%zz/infer",
+            "/v1/models/%G1:predict",
+            "/v2/models/malformed/%2e%2e/x");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<RawHttp.Answer>> answers = new ArrayList<>();

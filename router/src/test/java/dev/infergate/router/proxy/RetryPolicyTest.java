@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The retry decision as a table (DESIGN.md "Router request pipeline", step 7). Each row: how the
  * try ended, attempts used of 3, time left, whether the budget has a slot, where the next endpoint
- * would come from; the decision, the reason, and which of the two side-effecting questions
- * (budget slot, endpoint pick) the policy asked.
+ * would come from; the decision, the reason, and which of the two side-effecting questions (budget
+ * slot, endpoint pick) the policy asked.
  */
 class RetryPolicyTest {
   private static final int ATTEMPTS = 3;
@@ -44,7 +44,10 @@ class RetryPolicyTest {
   }
 
   @ParameterizedTest(name = "{0} used={1} left={2}ms budget={3} next={4} -> {5} ({6})")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       # outcome   | used | left | budget | next       | decision   | reason                   | asks budget | asks pick
       # a refused connect never reached a server: retried whatever attempts and budget say
       REFUSED     | 3    | 500  | false  | SAME_TRACK | RETRY      | REFUSED                  | false       | true
@@ -75,8 +78,16 @@ class RetryPolicyTest {
       ANSWERED    | 1    | 500  | true   | SAME_TRACK | RELAY      | answered                 | false       | false
       OVERALL_TIMEOUT | 1 | 0   | true   | SAME_TRACK | ANSWER_504 | timeoutMillis reached    | false       | false
       """)
-  void decides(TryOutcome outcome, int used, long left, boolean budget, Next next, Decision decision, String reason,
-      boolean asksBudget, boolean asksPick) {
+  void decides(
+      TryOutcome outcome,
+      int used,
+      long left,
+      boolean budget,
+      Next next,
+      Decision decision,
+      String reason,
+      boolean asksBudget,
+      boolean asksPick) {
     Answers answers = new Answers(budget, next);
     RetryPolicy.Verdict verdict = RetryPolicy.decide(outcome, used, ATTEMPTS, left, answers);
     assertEquals(decision, verdict.decision());
@@ -87,7 +98,10 @@ class RetryPolicyTest {
 
   @Test
   void aClientThatLeftIsNotAQuestionForThePolicy() {
-    assertThrows(IllegalArgumentException.class,
-        () -> RetryPolicy.decide(TryOutcome.CLIENT_GONE, 1, ATTEMPTS, 500, new Answers(true, Next.SAME_TRACK)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            RetryPolicy.decide(
+                TryOutcome.CLIENT_GONE, 1, ATTEMPTS, 500, new Answers(true, Next.SAME_TRACK)));
   }
 }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.Poll;
-import dev.infergate.testsupport.RawSockets;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
+import dev.infergate.testsupport.RawSockets;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
@@ -44,8 +44,10 @@ class SlowClientTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     backend = FakeModelServer.start(vertx, "backend");
-    router = RouterHarness.start(ServiceYaml.configWith(LIMITS,
-        new ServiceYaml("iris").track("stable", 100, "1", backend.url())));
+    router =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                LIMITS, new ServiceYaml("iris").track("stable", 100, "1", backend.url())));
   }
 
   @AfterAll
@@ -62,13 +64,17 @@ class SlowClientTest {
   @Test
   void slowlorisHeadersGet408JsonWithARequestIdAndAClose() throws Exception {
     try (Socket socket = RawSockets.connect(router.server().port(), 10_000)) {
-      String answer = RawSockets.trickleAndRead(socket,
-          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", 200);
+      String answer =
+          RawSockets.trickleAndRead(
+              socket,
+              "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+              200);
       JsonObject error = assertTimeout(answer);
       assertEquals("request headers not received within 1 s", error.getString("error"));
       assertEquals(32, error.getString("requestId").length(), answer);
     }
-    assertTrue(metric("infergate_router_read_timeouts_total{listener=\"proxy\",phase=\"header\"}") >= 1);
+    assertTrue(
+        metric("infergate_router_read_timeouts_total{listener=\"proxy\",phase=\"header\"}") >= 1);
   }
 
   @Test
@@ -90,32 +96,52 @@ class SlowClientTest {
         socket.close();
       }
     }
-    Poll.until(Duration.ofSeconds(10), () -> metric("infergate_router_connections_open{listener=\"proxy\"}") == 0,
+    Poll.until(
+        Duration.ofSeconds(10),
+        () -> metric("infergate_router_connections_open{listener=\"proxy\"}") == 0,
         "every connection closed");
   }
 
   @Test
   void slowlorisOnTheAdminListenerGets408AndAClose() throws Exception {
     try (Socket socket = RawSockets.connect(router.server().adminPort(), 10_000)) {
-      String answer = RawSockets.trickleAndRead(socket,
-          "GET /admin/services HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", 200);
-      assertEquals("request headers not received within 1 s", assertTimeout(answer).getString("error"));
+      String answer =
+          RawSockets.trickleAndRead(
+              socket,
+              "GET /admin/services HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+              200);
+      assertEquals(
+          "request headers not received within 1 s", assertTimeout(answer).getString("error"));
     }
   }
 
   @Test
   void slowlorisOverTlsGets408AndAClose() throws Exception {
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
-    try (RouterHarness tls = RouterHarness.start(ServiceYaml.configWith(LIMITS
-            + "tls: { certFile: " + cert.certificatePath() + ", keyFile: " + cert.privateKeyPath() + " }\n",
-            new ServiceYaml("iris").track("stable", 100, "1", backend.url())));
-        SSLSocket socket = (SSLSocket) TlsListenerTest.trusting(Path.of(cert.certificatePath())).getSocketFactory()
-            .createSocket("localhost", tls.server().port())) {
+    try (RouterHarness tls =
+            RouterHarness.start(
+                ServiceYaml.configWith(
+                    LIMITS
+                        + "tls: { certFile: "
+                        + cert.certificatePath()
+                        + ", keyFile: "
+                        + cert.privateKeyPath()
+                        + " }\n",
+                    new ServiceYaml("iris").track("stable", 100, "1", backend.url())));
+        SSLSocket socket =
+            (SSLSocket)
+                TlsListenerTest.trusting(Path.of(cert.certificatePath()))
+                    .getSocketFactory()
+                    .createSocket("localhost", tls.server().port())) {
       socket.setSoTimeout(10_000);
       socket.startHandshake();
-      String answer = RawSockets.trickleAndRead(socket,
-          "GET /v2/health/ready HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", 200);
-      assertEquals("request headers not received within 1 s", assertTimeout(answer).getString("error"));
+      String answer =
+          RawSockets.trickleAndRead(
+              socket,
+              "GET /v2/health/ready HTTP/1.1\r\nhost: x\r\nx-a: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+              200);
+      assertEquals(
+          "request headers not received within 1 s", assertTimeout(answer).getString("error"));
     } finally {
       cert.delete();
     }
@@ -124,8 +150,13 @@ class SlowClientTest {
   @Test
   void stalledBodyGets408JsonWithTheRequestsIdAndAClose() throws Exception {
     try (Socket socket = RawSockets.connect(router.server().port(), 10_000)) {
-      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-          + "x-request-id: stalled-1\r\ncontent-length: " + BODY.length() + "\r\n\r\n" + BODY.substring(0, 10));
+      RawSockets.send(
+          socket,
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+              + "x-request-id: stalled-1\r\ncontent-length: "
+              + BODY.length()
+              + "\r\n\r\n"
+              + BODY.substring(0, 10));
       String answer = RawSockets.readToEnd(socket);
       JsonObject error = assertTimeout(answer);
       assertEquals("request body stalled: no data for 1 s", error.getString("error"));
@@ -133,13 +164,17 @@ class SlowClientTest {
       assertTrue(answer.contains("\r\nx-request-id: stalled-1\r\n"), answer);
     }
     assertEquals(0, backend.held());
-    assertTrue(metric("infergate_router_read_timeouts_total{listener=\"proxy\",phase=\"body\"}") >= 1);
-    assertTrue(metric("infergate_router_requests_total{service=\"iris\",status=\"408\",track=\"stable\"}") >= 1,
+    assertTrue(
+        metric("infergate_router_read_timeouts_total{listener=\"proxy\",phase=\"body\"}") >= 1);
+    assertTrue(
+        metric("infergate_router_requests_total{service=\"iris\",status=\"408\",track=\"stable\"}")
+            >= 1,
         "counted as the 408 the client got");
   }
 
   @Test
-  void idleKeepAliveConnectionIsKeptPastTheHeaderDeadlineAndClosedByTheIdleTimeout() throws Exception {
+  void idleKeepAliveConnectionIsKeptPastTheHeaderDeadlineAndClosedByTheIdleTimeout()
+      throws Exception {
     try (Socket socket = RawSockets.connect(router.server().port(), 2_000)) {
       RawSockets.send(socket, "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n");
       assertTrue(RawSockets.readResponse(socket).startsWith("HTTP/1.1 200"));
@@ -147,7 +182,8 @@ class SlowClientTest {
       RawSockets.send(socket, "GET /v2/health/live HTTP/1.1\r\nhost: x\r\n\r\n");
       assertTrue(RawSockets.readResponse(socket).startsWith("HTTP/1.1 200"), "and still usable");
       socket.setSoTimeout(10_000);
-      assertEquals("", RawSockets.readToEnd(socket), "closed by the idle timeout, without an answer");
+      assertEquals(
+          "", RawSockets.readToEnd(socket), "closed by the idle timeout, without an answer");
     }
   }
 
@@ -155,10 +191,18 @@ class SlowClientTest {
   void slowUpstreamAfterTheWholeBodyIsNotCut() throws Exception {
     backend.mode(FakeModelServer.Mode.HOLD);
     try (Socket socket = RawSockets.connect(router.server().port(), 2_000)) {
-      RawSockets.send(socket, "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-          + "content-length: " + BODY.length() + "\r\n\r\n" + BODY);
-      Poll.until(Duration.ofSeconds(10), () -> backend.held() == 1, "the inference reached the backend");
-      assertTrue(RawSockets.staysQuiet(socket), "waiting twice the read deadlines for the upstream: not cut");
+      RawSockets.send(
+          socket,
+          "POST /v2/models/iris/infer HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+              + "content-length: "
+              + BODY.length()
+              + "\r\n\r\n"
+              + BODY);
+      Poll.until(
+          Duration.ofSeconds(10), () -> backend.held() == 1, "the inference reached the backend");
+      assertTrue(
+          RawSockets.staysQuiet(socket),
+          "waiting twice the read deadlines for the upstream: not cut");
       backend.release();
       socket.setSoTimeout(10_000);
       String answer = RawSockets.readResponse(socket);
@@ -168,18 +212,34 @@ class SlowClientTest {
 
   @Test
   void refusesConnectionsOverEachListenersCapCountsThemAndReusesAFreedSlot() throws Exception {
-    try (RouterHarness capped = RouterHarness.start(ServiceYaml.configWith(
-        "limits: { maxConnections: 3, adminMaxConnections: 2 }\n",
-        new ServiceYaml("iris").track("stable", 100, "1", backend.url())))) {
+    try (RouterHarness capped =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                "limits: { maxConnections: 3, adminMaxConnections: 2 }\n",
+                new ServiceYaml("iris").track("stable", 100, "1", backend.url())))) {
       assertCapped(capped.server().port(), 3, "/v2/health/live");
       assertCapped(capped.server().adminPort(), 2, "/admin/services");
       String metrics = scrape(capped.server().adminPort());
-      assertTrue(metricIn(metrics, "infergate_router_connections_refused_total{listener=\"proxy\"}") >= 1, metrics);
-      assertTrue(metricIn(metrics, "infergate_router_connections_refused_total{listener=\"admin\"}") >= 1, metrics);
-      Poll.until(Duration.ofSeconds(10), () -> metricIn(scrape(capped.server().adminPort()),
-          "infergate_router_connections_open{listener=\"proxy\"}") == 0, "the proxy's connections all closed");
-      assertEquals(1, metricIn(scrape(capped.server().adminPort()),
-          "infergate_router_connections_open{listener=\"admin\"}"), "the scrape's own");
+      assertTrue(
+          metricIn(metrics, "infergate_router_connections_refused_total{listener=\"proxy\"}") >= 1,
+          metrics);
+      assertTrue(
+          metricIn(metrics, "infergate_router_connections_refused_total{listener=\"admin\"}") >= 1,
+          metrics);
+      Poll.until(
+          Duration.ofSeconds(10),
+          () ->
+              metricIn(
+                      scrape(capped.server().adminPort()),
+                      "infergate_router_connections_open{listener=\"proxy\"}")
+                  == 0,
+          "the proxy's connections all closed");
+      assertEquals(
+          1,
+          metricIn(
+              scrape(capped.server().adminPort()),
+              "infergate_router_connections_open{listener=\"admin\"}"),
+          "the scrape's own");
     }
   }
 
@@ -192,7 +252,8 @@ class SlowClientTest {
         assertTrue(served(socket, path));
       }
       try (Socket over = RawSockets.connect(port, 10_000)) {
-        assertThrows(IOException.class, () -> served(over, path), "closed at once, before anything is read");
+        assertThrows(
+            IOException.class, () -> served(over, path), "closed at once, before anything is read");
       }
       held.remove(0).close();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

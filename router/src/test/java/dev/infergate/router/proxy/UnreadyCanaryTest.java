@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 17: with the canary's model unloaded (its server still ready), canary consumers got
- * {@code 404 unknown model} for as long as it lasted. Health checks now ask for the version the
- * track pins, and a track with no endpoint ready for its model sends its consumers to the fallback.
+ * Issue 17: with the canary's model unloaded (its server still ready), canary consumers got {@code
+ * 404 unknown model} for as long as it lasted. Health checks now ask for the version the track
+ * pins, and a track with no endpoint ready for its model sends its consumers to the fallback.
  */
 class UnreadyCanaryTest {
   private static final String BODY = Http.irisV2("input");
@@ -37,10 +37,13 @@ class UnreadyCanaryTest {
     vertx = Vertx.vertx();
     stable = FakeModelServer.start(vertx, "stable");
     canary = FakeModelServer.start(vertx, "canary");
-    router = RouterHarness.start(ServiceYaml.config(new ServiceYaml("iris")
-        .track("stable", 50, "1", stable.url())
-        .track("canary", 50, "2", canary.url())
-        .fallback("stable")));
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(
+                new ServiceYaml("iris")
+                    .track("stable", 50, "1", stable.url())
+                    .track("canary", 50, "2", canary.url())
+                    .fallback("stable")));
     for (int c = 0; canaryConsumers.size() < 5 && c < 200; c++) {
       Http.Response r = infer("consumer-" + c);
       assertEquals(200, r.status(), r.body());
@@ -64,7 +67,8 @@ class UnreadyCanaryTest {
   private boolean allServedBy(String track) {
     for (String c : canaryConsumers) {
       Http.Response r = infer(c);
-      if (r.status() != 200 || !track.equals(r.header("x-infergate-track"))
+      if (r.status() != 200
+          || !track.equals(r.header("x-infergate-track"))
           || !track.equals(r.json().getString("served_by"))) {
         return false;
       }
@@ -73,8 +77,13 @@ class UnreadyCanaryTest {
   }
 
   private boolean canaryHealthy() {
-    return router.admin("/admin/services/iris").getJsonArray("tracks").getJsonObject(1)
-        .getJsonArray("endpoints").getJsonObject(0).getBoolean("healthy");
+    return router
+        .admin("/admin/services/iris")
+        .getJsonArray("tracks")
+        .getJsonObject(1)
+        .getJsonArray("endpoints")
+        .getJsonObject(0)
+        .getBoolean("healthy");
   }
 
   @Test
@@ -98,8 +107,13 @@ class UnreadyCanaryTest {
 
   @Test
   void healthChecksAskForTheVersionTheTrackPins() {
-    Poll.until(BOUND, () -> canary.received().stream().anyMatch(r -> r.uri().equals("/v2/models/iris/versions/2/ready"))
-        && stable.received().stream().anyMatch(r -> r.uri().equals("/v2/models/iris/versions/1/ready")),
+    Poll.until(
+        BOUND,
+        () ->
+            canary.received().stream()
+                    .anyMatch(r -> r.uri().equals("/v2/models/iris/versions/2/ready"))
+                && stable.received().stream()
+                    .anyMatch(r -> r.uri().equals("/v2/models/iris/versions/1/ready")),
         "model readiness probes");
     // The server's own readiness (healthCheck.path) is still asked too: a draining server is left.
     assertTrue(canary.received().stream().anyMatch(r -> r.uri().equals("/v2/health/ready")));
@@ -109,16 +123,30 @@ class UnreadyCanaryTest {
   void panicAppliesOnlyWhenTheFallbackHasNoReadyEndpointEither() {
     canary.modelLoaded("iris", "2", false);
     stable.ready(false);
-    Poll.until(BOUND, () -> {
-      var tracks = router.admin("/admin/services/iris").getJsonArray("tracks");
-      return !tracks.getJsonObject(0).getJsonArray("endpoints").getJsonObject(0).getBoolean("healthy")
-          && !tracks.getJsonObject(1).getJsonArray("endpoints").getJsonObject(0).getBoolean("healthy");
-    }, "both tracks unhealthy");
+    Poll.until(
+        BOUND,
+        () -> {
+          var tracks = router.admin("/admin/services/iris").getJsonArray("tracks");
+          return !tracks
+                  .getJsonObject(0)
+                  .getJsonArray("endpoints")
+                  .getJsonObject(0)
+                  .getBoolean("healthy")
+              && !tracks
+                  .getJsonObject(1)
+                  .getJsonArray("endpoints")
+                  .getJsonObject(0)
+                  .getBoolean("healthy");
+        },
+        "both tracks unhealthy");
     // Neither track has a ready endpoint: health is ignored (panic), each consumer keeps its track.
     Http.Response r = infer(canaryConsumers.get(0));
     assertEquals("canary", r.header("x-infergate-track"), r.body());
 
     stable.ready(true);
-    Poll.until(BOUND, () -> allServedBy("stable"), "the fallback is ready again: canary consumers go there");
+    Poll.until(
+        BOUND,
+        () -> allServedBy("stable"),
+        "the fallback is ready again: canary consumers go there");
   }
 }

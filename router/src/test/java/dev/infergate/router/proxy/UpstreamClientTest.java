@@ -38,32 +38,40 @@ class UpstreamClientTest {
       large[i] = (byte) ('a' + i % 26);
     }
     vertx = Vertx.vertx();
-    upstream = vertx.createHttpServer()
-        .connectionHandler(c -> connections.incrementAndGet())
-        .requestHandler(req -> {
-          HttpServerResponse resp = req.response().putHeader("content-type", "application/json");
-          String path = req.path();
-          if (!path.startsWith("/v2/models/")) {
-            resp.end("{\"ready\":true}"); // health checks
-            return;
-          }
-          requests.incrementAndGet();
-          String mode = req.getHeader("x-test-mode");
-          switch (mode == null ? "" : mode) {
-            case "chunked" -> {
-              resp.setChunked(true).putHeader("x-upstream", "yes");
-              resp.write("{\"part\":1,");
-              resp.write("\"part2\":2,");
-              resp.end("\"end\":true}");
-            }
-            case "large" -> resp.end(Buffer.buffer(large));
-            case "close" -> resp.putHeader("connection", "close").end("{\"closed\":true}");
-            default -> resp.end("{\"ok\":true}");
-          }
-        })
-        .listen(0, "127.0.0.1").await();
-    router = RouterHarness.start(ServiceYaml.config(
-        new ServiceYaml("iris").track("stable", 100, "1", "http://127.0.0.1:" + upstream.actualPort())));
+    upstream =
+        vertx
+            .createHttpServer()
+            .connectionHandler(c -> connections.incrementAndGet())
+            .requestHandler(
+                req -> {
+                  HttpServerResponse resp =
+                      req.response().putHeader("content-type", "application/json");
+                  String path = req.path();
+                  if (!path.startsWith("/v2/models/")) {
+                    resp.end("{\"ready\":true}"); // health checks
+                    return;
+                  }
+                  requests.incrementAndGet();
+                  String mode = req.getHeader("x-test-mode");
+                  switch (mode == null ? "" : mode) {
+                    case "chunked" -> {
+                      resp.setChunked(true).putHeader("x-upstream", "yes");
+                      resp.write("{\"part\":1,");
+                      resp.write("\"part2\":2,");
+                      resp.end("\"end\":true}");
+                    }
+                    case "large" -> resp.end(Buffer.buffer(large));
+                    case "close" -> resp.putHeader("connection", "close").end("{\"closed\":true}");
+                    default -> resp.end("{\"ok\":true}");
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await();
+    router =
+        RouterHarness.start(
+            ServiceYaml.config(
+                new ServiceYaml("iris")
+                    .track("stable", 100, "1", "http://127.0.0.1:" + upstream.actualPort())));
   }
 
   @AfterAll
@@ -73,7 +81,8 @@ class UpstreamClientTest {
   }
 
   private static Http.Response infer(String mode) {
-    return Http.post(router.url("/v2/models/iris/infer"), Http.irisV2("input"), "x-test-mode", mode);
+    return Http.post(
+        router.url("/v2/models/iris/infer"), Http.irisV2("input"), "x-test-mode", mode);
   }
 
   @Test
@@ -87,8 +96,11 @@ class UpstreamClientTest {
 
   @Test
   void aLargeResponseArrivesIntact() {
-    HttpResponse<byte[]> r = Http.sendBytes(Http.builder(router.url("/v2/models/iris/infer"), "x-test-mode", "large")
-        .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input"))).build());
+    HttpResponse<byte[]> r =
+        Http.sendBytes(
+            Http.builder(router.url("/v2/models/iris/infer"), "x-test-mode", "large")
+                .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input")))
+                .build());
     assertEquals(200, r.statusCode());
     assertEquals(LARGE, r.body().length);
     assertTrue(Arrays.equals(large, r.body()), "the body was changed on the way");
@@ -103,12 +115,15 @@ class UpstreamClientTest {
     // One connection per event loop at most, whatever the number of requests sent one after another
     // (plus one the health checker may open meanwhile: it has its own client).
     int opened = connections.get() - before;
-    assertTrue(opened <= Runtime.getRuntime().availableProcessors() + 1, "opened " + opened + " connections for 30 requests");
+    assertTrue(
+        opened <= Runtime.getRuntime().availableProcessors() + 1,
+        "opened " + opened + " connections for 30 requests");
   }
 
   @Test
   void anUpstreamThatClosesAfterEachResponseStillServesEveryRequest() {
-    assertEquals(200, infer("close").status()); // may come on a pooled connection; it is not pooled again
+    assertEquals(
+        200, infer("close").status()); // may come on a pooled connection; it is not pooled again
     int before = connections.get();
     for (int i = 0; i < 5; i++) {
       Http.Response r = infer("close");
@@ -121,8 +136,11 @@ class UpstreamClientTest {
 
   @Test
   void headIsAnsweredWithoutABody() {
-    Http.Response r = Http.send(Http.builder(router.url("/v2/models/iris/ready"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+    Http.Response r =
+        Http.send(
+            Http.builder(router.url("/v2/models/iris/ready"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
     assertEquals(200, r.status());
     assertEquals("", r.body());
   }

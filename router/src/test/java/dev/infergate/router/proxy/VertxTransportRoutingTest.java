@@ -35,12 +35,19 @@ class VertxTransportRoutingTest {
     failing = FakeModelServer.start(vertx, "failing").mode(Mode.FAIL_500);
     resetting = FakeModelServer.start(vertx, "resetting").mode(Mode.RESET);
     hanging = FakeModelServer.start(vertx, "hanging").mode(Mode.HANG);
-    router = RouterHarness.start(ServiceYaml.configWith("allowTrackOverride: true\nupstream: { transport: vertx }\n",
-        new ServiceYaml("flaky").track("stable", 100, "1", failing.url(), good.url()),
-        new ServiceYaml("refused").track("stable", 100, "1", Ports.refusedUrl(), Ports.refusedUrl())
-            .track("backup", 0, "1", good.url()).fallback("backup"),
-        new ServiceYaml("reset-alone").track("stable", 100, "1", resetting.url()),
-        new ServiceYaml("stuck").track("stable", 100, "1", hanging.url()).timeoutMillis(400)));
+    router =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                "allowTrackOverride: true\nupstream: { transport: vertx }\n",
+                new ServiceYaml("flaky").track("stable", 100, "1", failing.url(), good.url()),
+                new ServiceYaml("refused")
+                    .track("stable", 100, "1", Ports.refusedUrl(), Ports.refusedUrl())
+                    .track("backup", 0, "1", good.url())
+                    .fallback("backup"),
+                new ServiceYaml("reset-alone").track("stable", 100, "1", resetting.url()),
+                new ServiceYaml("stuck")
+                    .track("stable", 100, "1", hanging.url())
+                    .timeoutMillis(400)));
   }
 
   @AfterAll
@@ -50,7 +57,8 @@ class VertxTransportRoutingTest {
   }
 
   private static Http.Response infer(String model, String consumer) {
-    return Http.post(router.url("/v2/models/" + model + "/infer"), BODY, "x-infergate-consumer", consumer);
+    return Http.post(
+        router.url("/v2/models/" + model + "/infer"), BODY, "x-infergate-consumer", consumer);
   }
 
   @Test

@@ -15,13 +15,15 @@ class ConsumerRateLimiterTest {
   private final AtomicLong now = new AtomicLong(5 * SECOND);
 
   private ConsumerRateLimiter limiter(Map<String, Limit> services, int maxConsumers) {
-    RateLimitConfig config = new RateLimitConfig(new Limit(50, 100), Map.of("gold", new Limit(500, 1000)),
-        services, 60, maxConsumers);
+    RateLimitConfig config =
+        new RateLimitConfig(
+            new Limit(50, 100), Map.of("gold", new Limit(500, 1000)), services, 60, maxConsumers);
     return new ConsumerRateLimiter(config, now::get);
   }
 
   /** Sends at {@code rate}/s for {@code seconds} and counts what is admitted. */
-  private int admitted(ConsumerRateLimiter limiter, String consumer, String plan, int rate, int seconds) {
+  private int admitted(
+      ConsumerRateLimiter limiter, String consumer, String plan, int rate, int seconds) {
     int admitted = 0;
     long step = SECOND / rate;
     for (int i = 0; i < rate * seconds; i++) {
@@ -37,7 +39,9 @@ class ConsumerRateLimiterTest {
   void admitsBurstPlusRateTimesTimeWithinTenPercentAtFiveTimesTheRate() {
     int admitted = admitted(limiter(Map.of(), 1000), "alice", null, 250, 3);
     int expected = 100 + 50 * 3;
-    assertTrue(Math.abs(admitted - expected) <= expected / 10, "admitted " + admitted + ", expected ~" + expected);
+    assertTrue(
+        Math.abs(admitted - expected) <= expected / 10,
+        "admitted " + admitted + ", expected ~" + expected);
   }
 
   @Test
@@ -69,7 +73,9 @@ class ConsumerRateLimiterTest {
       admitted += limiter.tryAcquire("alice", null, "iris").allowed() ? 1 : 0;
     }
     assertEquals(10, admitted);
-    assertTrue(limiter.tryAcquire("alice", null, "other").allowed(), "other services only see the plan limit");
+    assertTrue(
+        limiter.tryAcquire("alice", null, "other").allowed(),
+        "other services only see the plan limit");
   }
 
   @Test
@@ -113,9 +119,12 @@ class ConsumerRateLimiterTest {
       // spends the service bucket's burst of 10
     }
     for (int i = 0; i < 5_000; i++) {
-      assertTrue(limiter.tryAcquire("new-" + i, null, "iris").allowed(), "a new consumer has a full bucket");
+      assertTrue(
+          limiter.tryAcquire("new-" + i, null, "iris").allowed(),
+          "a new consumer has a full bucket");
       if (i % 50 == 0) {
-        assertFalse(limiter.tryAcquire("greedy", null, "iris").allowed(), "after " + i + " new consumers");
+        assertFalse(
+            limiter.tryAcquire("greedy", null, "iris").allowed(), "after " + i + " new consumers");
       }
     }
     assertTrue(limiter.trackedBuckets() <= 2 * 1000, "tracked " + limiter.trackedBuckets());
@@ -125,12 +134,15 @@ class ConsumerRateLimiterTest {
   void aFullTableEvictsTheLeastRecentlyUsedConsumer() {
     ConsumerRateLimiter limiter = limiter(Map.of(), 1000);
     for (int i = 0; i < 100; i++) {
-      limiter.tryAcquire("idle", null, null); // leaves it 0 of 100 tokens, refilled by none: the clock stands
+      limiter.tryAcquire(
+          "idle", null, null); // leaves it 0 of 100 tokens, refilled by none: the clock stands
     }
     for (int i = 0; i < 100_000; i++) {
       limiter.tryAcquire("new-" + i, null, null);
     }
-    assertTrue(limiter.tryAcquire("idle", null, null).allowed(), "evicted: it comes back with a full bucket");
+    assertTrue(
+        limiter.tryAcquire("idle", null, null).allowed(),
+        "evicted: it comes back with a full bucket");
     assertTrue(limiter.trackedBuckets() <= 1000, "tracked " + limiter.trackedBuckets());
   }
 }

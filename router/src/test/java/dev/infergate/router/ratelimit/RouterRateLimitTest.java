@@ -12,13 +12,11 @@ import dev.infergate.router.testsupport.ServiceYaml;
 import dev.infergate.router.testsupport.TestKeys;
 import dev.infergate.router.testsupport.TestTokens;
 import io.vertx.core.Vertx;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,16 +42,26 @@ class RouterRateLimitTest {
     vertx = Vertx.vertx();
     backend = FakeModelServer.start(vertx, "backend");
     key = TestKeys.ec("ec-rl");
-    Path jwks = TestKeys.writeJwks(Files.createTempDirectory("infergate-rl-test").resolve("jwks.json"), key);
-    String limits = "rateLimits:\n"
-        + "  default: { perSecond: " + RATE + ", burst: " + BURST + " }\n"
-        + "  plans:\n"
-        + "    gold: { perSecond: 1000, burst: 500 }\n"
-        + "  services:\n"
-        + "    wine: { perSecond: 1, burst: 3 }\n";
-    router = RouterHarness.start(ServiceYaml.configWith(AuthYaml.auth(jwks) + limits,
-        new ServiceYaml("iris").track("stable", 100, "1", backend.url()),
-        new ServiceYaml("wine").track("stable", 100, "1", backend.url())));
+    Path jwks =
+        TestKeys.writeJwks(
+            Files.createTempDirectory("infergate-rl-test").resolve("jwks.json"), key);
+    String limits =
+        "rateLimits:\n"
+            + "  default: { perSecond: "
+            + RATE
+            + ", burst: "
+            + BURST
+            + " }\n"
+            + "  plans:\n"
+            + "    gold: { perSecond: 1000, burst: 500 }\n"
+            + "  services:\n"
+            + "    wine: { perSecond: 1, burst: 3 }\n";
+    router =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                AuthYaml.auth(jwks) + limits,
+                new ServiceYaml("iris").track("stable", 100, "1", backend.url()),
+                new ServiceYaml("wine").track("stable", 100, "1", backend.url())));
   }
 
   @AfterAll
@@ -63,8 +71,10 @@ class RouterRateLimitTest {
   }
 
   private static HttpRequest request(String token, String model) {
-    return Http.builder(router.url("/v2/models/" + model + "/infer"), "authorization", "Bearer " + token)
-        .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input"))).build();
+    return Http.builder(
+            router.url("/v2/models/" + model + "/infer"), "authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(Http.irisV2("input")))
+        .build();
   }
 
   /** Sends {@code perSecond} requests a second for {@code seconds}, paced; counts the 200s. */
@@ -76,39 +86,49 @@ class RouterRateLimitTest {
     long firstNanos;
     long lastNanos;
 
-    void run(HttpClient client, ScheduledExecutorService pacer, String token, int perSecond, int count) {
+    void run(
+        HttpClient client, ScheduledExecutorService pacer, String token, int perSecond, int count) {
       AtomicInteger remaining = new AtomicInteger(count);
       CompletableFuture<Void> done = new CompletableFuture<>();
-      pacer.scheduleAtFixedRate(() -> {
-        if (remaining.getAndDecrement() <= 0) {
-          done.complete(null);
-          throw new IllegalStateException("stop"); // ends this fixed-rate schedule
-        }
-        long now = System.nanoTime();
-        synchronized (this) {
-          if (firstNanos == 0) {
-            firstNanos = now;
-          }
-          lastNanos = now;
-          sent.add(client.sendAsync(request(token, "iris"), HttpResponse.BodyHandlers.discarding())
-              .whenComplete((r, t) -> {
-                if (t != null) {
-                  other.incrementAndGet();
-                } else if (r.statusCode() == 200) {
-                  ok.incrementAndGet();
-                } else if (r.statusCode() == 429) {
-                  limited.incrementAndGet();
-                } else {
-                  other.incrementAndGet();
-                }
-              }));
-        }
-      }, 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
+      pacer.scheduleAtFixedRate(
+          () -> {
+            if (remaining.getAndDecrement() <= 0) {
+              done.complete(null);
+              throw new IllegalStateException("stop"); // ends this fixed-rate schedule
+            }
+            long now = System.nanoTime();
+            synchronized (this) {
+              if (firstNanos == 0) {
+                firstNanos = now;
+              }
+              lastNanos = now;
+              sent.add(
+                  client
+                      .sendAsync(request(token, "iris"), HttpResponse.BodyHandlers.discarding())
+                      .whenComplete(
+                          (r, t) -> {
+                            if (t != null) {
+                              other.incrementAndGet();
+                            } else if (r.statusCode() == 200) {
+                              ok.incrementAndGet();
+                            } else if (r.statusCode() == 429) {
+                              limited.incrementAndGet();
+                            } else {
+                              other.incrementAndGet();
+                            }
+                          }));
+            }
+          },
+          0,
+          1_000_000 / perSecond,
+          TimeUnit.MICROSECONDS);
       done.orTimeout(count / perSecond + 20, TimeUnit.SECONDS).join();
     }
 
     void awaitAll() {
-      CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).orTimeout(30, TimeUnit.SECONDS).join();
+      CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]))
+          .orTimeout(30, TimeUnit.SECONDS)
+          .join();
     }
 
     double elapsedSeconds() {
@@ -126,26 +146,39 @@ class RouterRateLimitTest {
     try {
       PacedSender greedySender = new PacedSender();
       PacedSender politeSender = new PacedSender();
-      CompletableFuture<Void> greedyRun = CompletableFuture.runAsync(
-          () -> greedySender.run(client, pacer, greedy, RATE * 5, RATE * 5 * 3));
-      CompletableFuture<Void> politeRun = CompletableFuture.runAsync(
-          () -> politeSender.run(client, pacer, polite, RATE / 2, RATE / 2 * 3));
+      CompletableFuture<Void> greedyRun =
+          CompletableFuture.runAsync(
+              () -> greedySender.run(client, pacer, greedy, RATE * 5, RATE * 5 * 3));
+      CompletableFuture<Void> politeRun =
+          CompletableFuture.runAsync(
+              () -> politeSender.run(client, pacer, polite, RATE / 2, RATE / 2 * 3));
       CompletableFuture.allOf(greedyRun, politeRun).orTimeout(60, TimeUnit.SECONDS).join();
       greedySender.awaitAll();
       politeSender.awaitAll();
 
-      // The bound the limit guarantees, measured on the client's clock. Only the upper side is held to
-      // 10 %: a loaded machine delays the first requests (token verification, JIT), which shortens the
-      // window the server saw and so admits fewer, not more. The refill's exact rate is unit-tested on a
+      // The bound the limit guarantees, measured on the client's clock. Only the upper side is held
+      // to
+      // 10 %: a loaded machine delays the first requests (token verification, JIT), which shortens
+      // the
+      // window the server saw and so admits fewer, not more. The refill's exact rate is unit-tested
+      // on a
       // fake clock (ConsumerRateLimiterTest); here it is enough that it refilled at all.
       double bound = BURST + RATE * greedySender.elapsedSeconds();
       int admitted = greedySender.ok.get();
-      assertTrue(admitted <= bound * 1.10 && admitted > BURST + RATE,
-          "admitted " + admitted + ", at most " + bound + " + 10% and more than burst + 1 s of rate, over "
-              + greedySender.elapsedSeconds() + " s");
-      assertEquals(RATE * 5 * 3, admitted + greedySender.limited.get(), "every refused request got 429");
+      assertTrue(
+          admitted <= bound * 1.10 && admitted > BURST + RATE,
+          "admitted "
+              + admitted
+              + ", at most "
+              + bound
+              + " + 10% and more than burst + 1 s of rate, over "
+              + greedySender.elapsedSeconds()
+              + " s");
+      assertEquals(
+          RATE * 5 * 3, admitted + greedySender.limited.get(), "every refused request got 429");
       assertEquals(0, greedySender.other.get());
-      assertEquals(RATE / 2 * 3, politeSender.ok.get(), "a consumer under its rate is never limited");
+      assertEquals(
+          RATE / 2 * 3, politeSender.ok.get(), "a consumer under its rate is never limited");
     } finally {
       pacer.shutdownNow();
       client.executor().ifPresent(e -> ((java.util.concurrent.ExecutorService) e).shutdownNow());
@@ -178,7 +211,10 @@ class RouterRateLimitTest {
     assertEquals(200, r.status());
     assertEquals("500", r.header("ratelimit-limit"));
     for (int i = 0; i < BURST * 2; i++) {
-      assertEquals(200, Http.send(request(gold, "iris")).status(), "gold admits far more than the default burst");
+      assertEquals(
+          200,
+          Http.send(request(gold, "iris")).status(),
+          "gold admits far more than the default burst");
     }
   }
 
@@ -192,6 +228,9 @@ class RouterRateLimitTest {
       }
     }
     assertEquals(3, admitted, "wine allows a burst of 3 per consumer");
-    assertEquals(200, Http.send(request(token, "iris")).status(), "the consumer's other services are unaffected");
+    assertEquals(
+        200,
+        Http.send(request(token, "iris")).status(),
+        "the consumer's other services are unaffected");
   }
 }

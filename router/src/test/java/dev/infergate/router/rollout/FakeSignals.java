@@ -5,11 +5,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Signals a test sets by hand: readiness, real outcome recorders fed directly, a shadow's counts, weights. */
+/**
+ * Signals a test sets by hand: readiness, real outcome recorders fed directly, a shadow's counts,
+ * weights.
+ */
 final class FakeSignals implements Signals {
   final Map<String, Readiness> readiness = new HashMap<>();
   final Map<String, TrackOutcomes> outcomes = new HashMap<>();
   final Map<String, Integer> weights = new HashMap<>();
+
   /** Null: no shadow targets the candidate. */
   AgreementCounts shadow;
 
@@ -20,7 +24,10 @@ final class FakeSignals implements Signals {
     weights.put(baseline, 100);
   }
 
-  /** {@code n} first tries on {@code track}, {@code failed} of them failed, each taking {@code millis}. */
+  /**
+   * {@code n} first tries on {@code track}, {@code failed} of them failed, each taking {@code
+   * millis}.
+   */
   FakeSignals requests(String track, int n, int failed, long millis) {
     TrackOutcomes o = outcomes.computeIfAbsent(track, t -> new TrackOutcomes());
     for (int i = 0; i < n; i++) {

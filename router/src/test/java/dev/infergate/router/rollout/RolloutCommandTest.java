@@ -37,9 +37,16 @@ class RolloutCommandTest {
     adminToken = TestTokens.forSubject("ops-bob").roles(AuthYaml.ADMIN_ROLE).signEs256(key);
     Path dir = Files.createTempDirectory("infergate-rollout-cli");
     Path jwks = TestKeys.writeJwks(dir.resolve("jwks.json"), key);
-    router = RouterHarness.start(dir, ServiceYaml.configWith(AuthYaml.auth(jwks), new ServiceYaml("iris")
-        .track("stable", 90, "1", stable.url()).track("canary", 10, "2", canary.url())
-        .rollout("{ candidate: canary, baseline: stable, steps: [5, 20], stepSeconds: 3600 }")));
+    router =
+        RouterHarness.start(
+            dir,
+            ServiceYaml.configWith(
+                AuthYaml.auth(jwks),
+                new ServiceYaml("iris")
+                    .track("stable", 90, "1", stable.url())
+                    .track("canary", 10, "2", canary.url())
+                    .rollout(
+                        "{ candidate: canary, baseline: stable, steps: [5, 20], stepSeconds: 3600 }")));
   }
 
   @AfterAll
@@ -55,9 +62,14 @@ class RolloutCommandTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--admin", router.adminUrl("")));
-    int code = RolloutCommand.run(all, Map.of("INFERGATE_ADMIN_TOKEN", adminToken),
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        RolloutCommand.run(
+            all,
+            Map.of("INFERGATE_ADMIN_TOKEN", adminToken),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -65,7 +77,8 @@ class RolloutCommandTest {
     Run started = run("start", "iris", "--body", "{\"steps\": [30]}");
     assertEquals(0, started.code(), started.err());
     assertTrue(started.out().startsWith("service iris   phase "), started.out());
-    assertTrue(started.out().contains("step 0 of 1   candidate canary   baseline stable"), started.out());
+    assertTrue(
+        started.out().contains("step 0 of 1   candidate canary   baseline stable"), started.out());
     assertTrue(started.out().contains("reason  started by ops-bob"), started.out());
     Run status = run("status", "iris");
     assertEquals(0, status.code(), status.err());
@@ -88,11 +101,15 @@ class RolloutCommandTest {
   @Test
   void withoutATokenTheRouterSays401() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = RolloutCommand.run(List.of("status", "iris", "--admin", router.adminUrl("")), Map.of(),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        RolloutCommand.run(
+            List.of("status", "iris", "--admin", router.adminUrl("")),
+            Map.of(),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(1, code);
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("401"), err.toString(StandardCharsets.UTF_8));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("401"), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -105,7 +122,10 @@ class RolloutCommandTest {
 
   @Test
   void theTableHasARowPerAnalysedWindow() {
-    String table = RolloutCommand.table(new io.vertx.core.json.JsonObject("""
+    String table =
+        RolloutCommand.table(
+            new io.vertx.core.json.JsonObject(
+                """
         {"service": "iris", "phase": "running", "step": 2, "config": {"steps": [5, 20]},
          "candidate": "canary", "baseline": "stable", "weights": {"stable": 80, "canary": 20},
          "reason": "step 1 passed; step 2: weight 20",
@@ -115,6 +135,8 @@ class RolloutCommandTest {
     assertTrue(table.contains("step 2 of 2"), table);
     assertTrue(table.contains("weights   stable 80  canary 20"), table);
     String row = table.lines().filter(l -> l.startsWith("1 ")).findFirst().orElseThrow();
-    assertEquals(List.of("1", "pass", "120", "0", "0.00", "12.3", "10.1", "1.22", "-"), List.of(row.trim().split("\\s+")));
+    assertEquals(
+        List.of("1", "pass", "120", "0", "0.00", "12.3", "10.1", "1.22", "-"),
+        List.of(row.trim().split("\\s+")));
   }
 }

@@ -18,8 +18,18 @@ class RolloutMachineTest {
   private static final String CANDIDATE = "canary";
   private static final String BASELINE = "stable";
   private static final long STEP_MILLIS = 60_000;
-  private static final RolloutConfig CONFIG = new RolloutConfig(CANDIDATE, BASELINE, List.of(10, 50), 60, 100, 1, 1.5,
-      95, 3, new RolloutConfig.Warmup(50, 300));
+  private static final RolloutConfig CONFIG =
+      new RolloutConfig(
+          CANDIDATE,
+          BASELINE,
+          List.of(10, 50),
+          60,
+          100,
+          1,
+          1.5,
+          95,
+          3,
+          new RolloutConfig.Warmup(50, 300));
 
   private final FakeSignals signals = new FakeSignals(CANDIDATE, BASELINE);
   private long now = 1_000_000;
@@ -177,7 +187,8 @@ class RolloutMachineTest {
 
   @Test
   void latencyBeforeTheWindowDoesNotCount() {
-    signals.requests(BASELINE, 1000, 0, 100); // slow baseline before the rollout: would hide a slow candidate
+    signals.requests(
+        BASELINE, 1000, 0, 100); // slow baseline before the rollout: would hide a slow candidate
     RolloutState s = runningAtStepOne();
     signals.requests(CANDIDATE, 200, 0, 40).requests(BASELINE, 1000, 0, 20);
     now += STEP_MILLIS;
@@ -317,7 +328,8 @@ class RolloutMachineTest {
     healthyWindow();
     now += STEP_MILLIS;
     s = tick(s);
-    RolloutState restored = RolloutState.fromJson(new io.vertx.core.json.JsonObject(s.toJson().encode()), "rollout");
+    RolloutState restored =
+        RolloutState.fromJson(new io.vertx.core.json.JsonObject(s.toJson().encode()), "rollout");
     assertEquals(Phase.RUNNING, restored.phase());
     assertEquals(2, restored.step());
     assertEquals(1, restored.analyses().size());

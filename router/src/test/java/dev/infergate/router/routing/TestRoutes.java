@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 
 /**
  * A {@link ServiceRoute} built from a parsed service config without a routing state, endpoint
- * registry or health checks: for unit tests of what runs on a route (forwarding with a fake transport).
+ * registry or health checks: for unit tests of what runs on a route (forwarding with a fake
+ * transport).
  */
 public final class TestRoutes {
   private TestRoutes() {}
@@ -26,12 +27,20 @@ public final class TestRoutes {
     for (TrackConfig t : s.tracks()) {
       List<Endpoint> group = new ArrayList<>();
       for (EndpointAddress a : t.endpoints()) {
-        group.add(TestEndpoints.endpoint(s.name(), t.name(), a, s.circuitBreaker(), breakers, metrics));
+        group.add(
+            TestEndpoints.endpoint(s.name(), t.name(), a, s.circuitBreaker(), breakers, metrics));
       }
-      tracks.add(new TrackRoute(s.model(), t, new EndpointGroup(group, new SplittableRandom(1)),
-          metrics.track(s.name(), t.name())));
+      tracks.add(
+          new TrackRoute(
+              s.model(),
+              t,
+              new EndpointGroup(group, new SplittableRandom(1)),
+              metrics.track(s.name(), t.name())));
     }
-    return new ServiceRoute(s, tracks, TrackSplit.weighted(s.weights()),
+    return new ServiceRoute(
+        s,
+        tracks,
+        TrackSplit.weighted(s.weights()),
         new RetryBudget(s.retry().budgetPercent(), s.retry().minConcurrent()));
   }
 }

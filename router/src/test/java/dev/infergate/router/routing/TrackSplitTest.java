@@ -30,7 +30,10 @@ class TrackSplitTest {
       TrackSplit after = TrackSplit.weighted(weights(99 - w, w + 1));
       for (int b = 0; b < Buckets.COUNT; b++) {
         if (before.track(b) == 1) {
-          assertEquals(1, after.track(b), "bucket " + b + " left the canary when its weight rose to " + (w + 1));
+          assertEquals(
+              1,
+              after.track(b),
+              "bucket " + b + " left the canary when its weight rose to " + (w + 1));
         }
       }
     }
@@ -64,7 +67,8 @@ class TrackSplitTest {
     assertEquals(Buckets.of("consumer-42"), Buckets.of("consumer-42"));
     assertNotEquals(Buckets.of("consumer-42"), Buckets.of("consumer-43"));
     // Murmur3 x86_32 reference value (seed 0) for "hello": 0x248bfa47.
-    assertEquals(0x248bfa47, Buckets.murmur3("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0));
+    assertEquals(
+        0x248bfa47, Buckets.murmur3("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0));
     int[] deciles = new int[10];
     for (int i = 0; i < 10_000; i++) {
       deciles[Buckets.of("user-" + i) / 1000]++;

@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** What can be compared at all: codings, binary tensor data, the size cap, bodies that are not JSON. */
+/**
+ * What can be compared at all: codings, binary tensor data, the size cap, bodies that are not JSON.
+ */
 class AnswerTest {
-  private static final String LABEL = "{\"outputs\":[{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[1],"
-      + "\"data\":[\"setosa\"]}]}";
+  private static final String LABEL =
+      "{\"outputs\":[{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[1],"
+          + "\"data\":[\"setosa\"]}]}";
 
   private static Answer plain(String body) {
     return new Answer(Buffer.buffer(body), false, null, false);
@@ -40,8 +43,12 @@ class AnswerTest {
 
   @Test
   void anAnswerOverTheCapIsNotComparable() {
-    assertEquals(Verdict.NOT_COMPARABLE, compare(new Answer(Buffer.buffer(), true, null, false), plain(LABEL)));
-    assertEquals(Verdict.NOT_COMPARABLE, compare(plain(LABEL), new Answer(Buffer.buffer(), true, null, false)));
+    assertEquals(
+        Verdict.NOT_COMPARABLE,
+        compare(new Answer(Buffer.buffer(), true, null, false), plain(LABEL)));
+    assertEquals(
+        Verdict.NOT_COMPARABLE,
+        compare(plain(LABEL), new Answer(Buffer.buffer(), true, null, false)));
   }
 
   @Test
@@ -55,13 +62,17 @@ class AnswerTest {
 
   @Test
   void anUnknownContentCodingIsNotComparable() {
-    assertEquals(Verdict.NOT_COMPARABLE, compare(new Answer(Buffer.buffer("x"), false, "br", false), plain(LABEL)));
+    assertEquals(
+        Verdict.NOT_COMPARABLE,
+        compare(new Answer(Buffer.buffer("x"), false, "br", false), plain(LABEL)));
   }
 
   @Test
   void aShadowAnswerThatIsNotJsonDisagreesButALiveOneIsNotComparable() {
     assertEquals(Verdict.DISAGREED, compare(plain(LABEL), plain("<html>oops</html>")));
-    assertEquals(Verdict.DISAGREED, compare(plain(LABEL), new Answer(Buffer.buffer("not gzip"), false, "gzip", false)));
+    assertEquals(
+        Verdict.DISAGREED,
+        compare(plain(LABEL), new Answer(Buffer.buffer("not gzip"), false, "gzip", false)));
     assertEquals(Verdict.NOT_COMPARABLE, compare(plain("[1,2]"), plain(LABEL)));
   }
 

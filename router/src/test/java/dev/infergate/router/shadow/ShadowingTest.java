@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** Sampling, the cap on copies, the counts and the disagreement sample, without sockets. */
 class ShadowingTest {
-  private static final Agreement.Result AGREED = new Agreement.Result(Agreement.Verdict.AGREED, null);
+  private static final Agreement.Result AGREED =
+      new Agreement.Result(Agreement.Verdict.AGREED, null);
 
   /** Draws the given doubles in order (in [0, 1)). */
   private static final class Draws implements RandomGenerator {
@@ -103,9 +104,11 @@ class ShadowingTest {
     }
     assertTrue(held.stream().allMatch(java.util.Objects::nonNull));
     assertNull(s.admit("iris", "stable", config(100, 1000), eight));
-    assertNotNull(s.admit("iris", "stable", config(100, 1000), 0), "a copy holding nothing still fits");
+    assertNotNull(
+        s.admit("iris", "stable", config(100, 1000), 0), "a copy holding nothing still fits");
     held.get(0).failed("x", 1);
-    assertNotNull(s.admit("iris", "stable", config(100, 1000), eight), "an ended copy gives its bytes back");
+    assertNotNull(
+        s.admit("iris", "stable", config(100, 1000), eight), "an ended copy gives its bytes back");
     assertEquals(1, s.stats("iris").dropped());
   }
 
@@ -157,7 +160,8 @@ class ShadowingTest {
     configs.put("iris", config(100, 100));
     Shadowing s = shadowing(new Draws());
     for (int i = 0; i < 25; i++) {
-      s.admit("iris", "stable", config(100, 100), 100).compared(disagreed("row " + i), "req-" + i, 1);
+      s.admit("iris", "stable", config(100, 100), 100)
+          .compared(disagreed("row " + i), "req-" + i, 1);
     }
     List<Disagreement> recent = s.recentDisagreements("iris");
     assertEquals(Shadowing.RECENT_DISAGREEMENTS, recent.size());
@@ -176,13 +180,22 @@ class ShadowingTest {
     Shadowing.Copy held = s.admit("iris", "stable", config(100, 1), 100);
     assertNull(s.admit("iris", "stable", config(100, 1), 100));
     String text = metrics.scrape();
-    assertTrue(text.contains("infergate_shadow_requests_total{live_track=\"stable\",result=\"agreed\","
-        + "service=\"iris\",shadow_track=\"canary\"} 1.0"), text);
-    assertTrue(text.contains("infergate_shadow_requests_total{live_track=\"stable\",result=\"dropped\","
-        + "service=\"iris\",shadow_track=\"canary\"} 1.0"), text);
+    assertTrue(
+        text.contains(
+            "infergate_shadow_requests_total{live_track=\"stable\",result=\"agreed\","
+                + "service=\"iris\",shadow_track=\"canary\"} 1.0"),
+        text);
+    assertTrue(
+        text.contains(
+            "infergate_shadow_requests_total{live_track=\"stable\",result=\"dropped\","
+                + "service=\"iris\",shadow_track=\"canary\"} 1.0"),
+        text);
     assertTrue(text.contains("infergate_shadow_in_flight{service=\"iris\"} 1.0"), text);
-    assertTrue(text.contains("infergate_shadow_duration_seconds_count{live_track=\"stable\",service=\"iris\","
-        + "shadow_track=\"canary\"} 1"), text);
+    assertTrue(
+        text.contains(
+            "infergate_shadow_duration_seconds_count{live_track=\"stable\",service=\"iris\","
+                + "shadow_track=\"canary\"} 1"),
+        text);
     held.failed("x", 1);
   }
 }

@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The {@link HostResolver} of every router started in the tests (registered in
- * {@code META-INF/services}): names made with {@link #name} answer what the test set, a changing
- * set of loopback addresses standing for pods; every other name goes to the JDK's resolver.
+ * The {@link HostResolver} of every router started in the tests (registered in {@code
+ * META-INF/services}): names made with {@link #name} answer what the test set, a changing set of
+ * loopback addresses standing for pods; every other name goes to the JDK's resolver.
  */
 public final class FixtureHostResolver implements HostResolver {
   private static final Map<String, Name> NAMES = new ConcurrentHashMap<>();

@@ -12,10 +12,11 @@ import java.util.Map;
 /** A small blocking HTTP/1.1 client for tests (JDK client, keep-alive pooled). Thread-safe. */
 public final class Http {
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private Http() {}
 
@@ -62,7 +63,8 @@ public final class Http {
   }
 
   /** Sends; a failure to get an answer fails the test. */
-  private static <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+  private static <T> HttpResponse<T> exchange(
+      HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
       return CLIENT.send(request, body);
     } catch (IOException e) {
@@ -88,7 +90,9 @@ public final class Http {
 
   /** A V2 infer body for the Iris model. */
   public static String irisV2(String inputName) {
-    return "{\"inputs\":[{\"name\":\"" + inputName + "\",\"shape\":[1,4],\"datatype\":\"FP32\","
+    return "{\"inputs\":[{\"name\":\""
+        + inputName
+        + "\",\"shape\":[1,4],\"datatype\":\"FP32\","
         + "\"data\":[5.1,3.5,1.4,0.2]}]}";
   }
 }

@@ -30,18 +30,23 @@ public final class LaunchedProcess implements AutoCloseable {
   public static LaunchedProcess start(String name, List<String> command) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     LaunchedProcess lp = new LaunchedProcess(name, p);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (lp.lines) {
-            lp.lines.add(line);
-          }
-        }
-      } catch (IOException ignored) {
-        // The process went away.
-      }
-    }, name + "-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (lp.lines) {
+                    lp.lines.add(line);
+                  }
+                }
+              } catch (IOException ignored) {
+                // The process went away.
+              }
+            },
+            name + "-output");
     reader.setDaemon(true);
     reader.start();
     return lp;
@@ -50,21 +55,25 @@ public final class LaunchedProcess implements AutoCloseable {
   /** Waits for a line matching {@code ready} and returns its group 1 as a port. */
   public int awaitPort(Pattern ready, Duration timeout) {
     int[] port = new int[1];
-    Poll.until(timeout, () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
-      }
-      synchronized (lines) {
-        for (String l : lines) {
-          Matcher m = ready.matcher(l);
-          if (m.find()) {
-            port[0] = Integer.parseInt(m.group(1));
-            return true;
+    Poll.until(
+        timeout,
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                name + " exited with " + process.exitValue() + ":\n" + output());
           }
-        }
-      }
-      return false;
-    }, name + " to print " + ready.pattern());
+          synchronized (lines) {
+            for (String l : lines) {
+              Matcher m = ready.matcher(l);
+              if (m.find()) {
+                port[0] = Integer.parseInt(m.group(1));
+                return true;
+              }
+            }
+          }
+          return false;
+        },
+        name + " to print " + ready.pattern());
     return port[0];
   }
 
@@ -88,7 +97,8 @@ public final class LaunchedProcess implements AutoCloseable {
   public int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(name + " did not exit within " + timeout + " of SIGTERM:\n" + output());
+      throw new AssertionError(
+          name + " did not exit within " + timeout + " of SIGTERM:\n" + output());
     }
     return process.exitValue();
   }
@@ -105,14 +115,23 @@ public final class LaunchedProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** Finds a path of the repository from the router module (surefire's working directory) or the root. */
+  /**
+   * Finds a path of the repository from the router module (surefire's working directory) or the
+   * root.
+   */
   public static Path repoPath(String relative) {
     for (Path p : List.of(Path.of("..").resolve(relative), Path.of(relative))) {
       if (Files.exists(p)) {
         return p.toAbsolutePath().normalize();
       }
     }
-    throw new AssertionError("cannot find " + relative + " from " + Path.of("").toAbsolutePath()
-        + (relative.endsWith(".jar") ? " (build it: mvn -B -pl model-server -DskipTests package)" : ""));
+    throw new AssertionError(
+        "cannot find "
+            + relative
+            + " from "
+            + Path.of("").toAbsolutePath()
+            + (relative.endsWith(".jar")
+                ? " (build it: mvn -B -pl model-server -DskipTests package)"
+                : ""));
   }
 }

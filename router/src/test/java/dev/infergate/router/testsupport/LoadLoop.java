@@ -40,23 +40,27 @@ public final class LoadLoop implements AutoCloseable {
    *
    * @param request builds the i-th request
    */
-  public static LoadLoop start(int threads, int maxRequests, Duration maxTime, IntFunction<HttpRequest> request) {
+  public static LoadLoop start(
+      int threads, int maxRequests, Duration maxTime, IntFunction<HttpRequest> request) {
     LoadLoop loop = new LoadLoop(threads, maxTime);
     long deadline = System.nanoTime() + maxTime.toNanos();
     for (int t = 0; t < threads; t++) {
-      Thread w = new Thread(() -> {
-        try {
-          while (!loop.stop.get() && System.nanoTime() < deadline) {
-            int i = loop.sent.getAndIncrement();
-            if (i >= maxRequests) {
-              break;
-            }
-            loop.record(Http.trySend(request.apply(i)));
-          }
-        } finally {
-          loop.finished.countDown();
-        }
-      }, "load-" + t);
+      Thread w =
+          new Thread(
+              () -> {
+                try {
+                  while (!loop.stop.get() && System.nanoTime() < deadline) {
+                    int i = loop.sent.getAndIncrement();
+                    if (i >= maxRequests) {
+                      break;
+                    }
+                    loop.record(Http.trySend(request.apply(i)));
+                  }
+                } finally {
+                  loop.finished.countDown();
+                }
+              },
+              "load-" + t);
       w.setDaemon(true);
       loop.workers.add(w);
       w.start();
@@ -75,7 +79,10 @@ public final class LoadLoop implements AutoCloseable {
     } else {
       failed.incrementAndGet();
       if (failures.size() < 10) {
-        failures.add(outcome instanceof Http.Response r ? r.status() + " " + r.body() : String.valueOf(outcome));
+        failures.add(
+            outcome instanceof Http.Response r
+                ? r.status() + " " + r.body()
+                : String.valueOf(outcome));
       }
     }
   }
@@ -111,7 +118,8 @@ public final class LoadLoop implements AutoCloseable {
   /** Waits until at least {@code n} more requests completed (bounded). */
   public void awaitMore(int n, Duration timeout) {
     int target = completed() + n;
-    Poll.until(timeout, () -> completed() >= target || finished.getCount() == 0, n + " more requests");
+    Poll.until(
+        timeout, () -> completed() >= target || finished.getCount() == 0, n + " more requests");
   }
 
   /** Waits until the workers ran out of requests or time (they are bounded by both). */

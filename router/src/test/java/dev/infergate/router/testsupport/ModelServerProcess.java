@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A real model server ({@code model-server.jar}) as a separate process on random ports (inference and
- * admin listeners), CPU only.
+ * A real model server ({@code model-server.jar}) as a separate process on random ports (inference
+ * and admin listeners), CPU only.
  */
 public final class ModelServerProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("model-server listening on http://[^:]+:(\\d+)");
-  private static final Pattern ADMIN_LISTENING = Pattern.compile("^admin listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("model-server listening on http://[^:]+:(\\d+)");
+  private static final Pattern ADMIN_LISTENING =
+      Pattern.compile("^admin listening on http://[^:]+:(\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private final LaunchedProcess process;
   private int port;
@@ -20,7 +22,10 @@ public final class ModelServerProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts the process; call {@link #awaitReady()} before use (start several, then wait, to overlap start-ups). */
+  /**
+   * Starts the process; call {@link #awaitReady()} before use (start several, then wait, to overlap
+   * start-ups).
+   */
   public static ModelServerProcess launch(String name) throws Exception {
     return launch(name, "config/models");
   }
@@ -30,14 +35,29 @@ public final class ModelServerProcess implements AutoCloseable {
     return launch(name, models, List.of(), List.of());
   }
 
-  /** With JVM options ({@code -Dx=y}) and more arguments (e.g. {@code --config FILE}; the flags here win over it). */
-  public static ModelServerProcess launch(String name, String models, List<String> jvmOptions, List<String> args)
-      throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of(LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1"));
+  /**
+   * With JVM options ({@code -Dx=y}) and more arguments (e.g. {@code --config FILE}; the flags here
+   * win over it).
+   */
+  public static ModelServerProcess launch(
+      String name, String models, List<String> jvmOptions, List<String> args) throws Exception {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                LaunchedProcess.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-jar", LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
-        "--port", "0", "--admin-port", "0", "--models", LaunchedProcess.repoPath(models).toString(), "--device", "cpu"));
+    cmd.addAll(
+        List.of(
+            "-jar",
+            LaunchedProcess.repoPath("model-server/target/model-server.jar").toString(),
+            "--port",
+            "0",
+            "--admin-port",
+            "0",
+            "--models",
+            LaunchedProcess.repoPath(models).toString(),
+            "--device",
+            "cpu"));
     cmd.addAll(args);
     return new ModelServerProcess(LaunchedProcess.start(name, cmd));
   }

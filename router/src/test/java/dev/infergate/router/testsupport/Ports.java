@@ -9,7 +9,9 @@ import java.net.ServerSocket;
 public final class Ports {
   private Ports() {}
 
-  /** A loopback port that nothing listens on (bound once, then released): connections are refused. */
+  /**
+   * A loopback port that nothing listens on (bound once, then released): connections are refused.
+   */
   public static int refused() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

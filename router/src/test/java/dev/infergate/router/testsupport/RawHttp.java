@@ -16,9 +16,10 @@ import java.util.Map;
 
 /**
  * One HTTP/1.1 connection on a plain socket, for tests where an HTTP client would hide what happens
- * on the wire: bytes sent exactly as written (bad paths, half-closes, slow writes), and what came back
- * told apart as a response, a clean close or a reset. Reads give up at a deadline. Not thread-safe.
- * {@link #send} is the one-shot form: one request with {@code Connection: close}, read to the close.
+ * on the wire: bytes sent exactly as written (bad paths, half-closes, slow writes), and what came
+ * back told apart as a response, a clean close or a reset. Reads give up at a deadline. Not
+ * thread-safe. {@link #send} is the one-shot form: one request with {@code Connection: close}, read
+ * to the close.
  */
 public final class RawHttp implements AutoCloseable {
   /** How long one read waits by default before the test fails. */
@@ -40,7 +41,11 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /** What a read ended with when no full response came. */
-  public enum Ending { CLOSED, RESET, TIMED_OUT }
+  public enum Ending {
+    CLOSED,
+    RESET,
+    TIMED_OUT
+  }
 
   /** Thrown by {@link #read} when the connection ended before a full response. */
   public static final class NoResponseException extends IOException {
@@ -69,13 +74,19 @@ public final class RawHttp implements AutoCloseable {
 
   /** A request with a Host header and, when {@code body} is not null, a Content-Length. */
   public static String request(String method, String target, String body, String... headers) {
-    StringBuilder s = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nhost: 127.0.0.1\r\n");
+    StringBuilder s =
+        new StringBuilder(method)
+            .append(' ')
+            .append(target)
+            .append(" HTTP/1.1\r\nhost: 127.0.0.1\r\n");
     for (int i = 0; i + 1 < headers.length; i += 2) {
       s.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
     }
     if (body != null) {
       s.append("content-type: application/json\r\ncontent-length: ")
-          .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n").append(body);
+          .append(body.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n\r\n")
+          .append(body);
     } else {
       s.append("\r\n");
     }
@@ -90,7 +101,8 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /** Sends {@link #request} and reads its response. */
-  public Response exchange(String method, String target, String body, String... headers) throws IOException {
+  public Response exchange(String method, String target, String body, String... headers)
+      throws IOException {
     send(request(method, target, body, headers));
     return read();
   }
@@ -117,7 +129,9 @@ public final class RawHttp implements AutoCloseable {
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
         if (colon > 0) {
-          headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+          headers.put(
+              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+              lines[i].substring(colon + 1).trim());
         }
       }
       String length = headers.get("content-length");
@@ -126,16 +140,21 @@ public final class RawHttp implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       throw new NoResponseException(Ending.TIMED_OUT, head.toString(StandardCharsets.ISO_8859_1));
     } catch (SocketException e) {
-      throw new NoResponseException(Ending.RESET, head.toString(StandardCharsets.ISO_8859_1) + " / " + e.getMessage());
+      throw new NoResponseException(
+          Ending.RESET, head.toString(StandardCharsets.ISO_8859_1) + " / " + e.getMessage());
     }
   }
 
-  /** Everything the server still sends until it closes the connection (fails the test on a timeout). */
+  /**
+   * Everything the server still sends until it closes the connection (fails the test on a timeout).
+   */
   public String readToClose() throws IOException {
     return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
   }
 
-  /** How the connection ends when nothing more is expected: CLOSED, RESET or TIMED_OUT (still open). */
+  /**
+   * How the connection ends when nothing more is expected: CLOSED, RESET or TIMED_OUT (still open).
+   */
   public Ending awaitEnd(int timeoutMillis) throws IOException {
     socket.setSoTimeout(timeoutMillis);
     try {
@@ -158,7 +177,9 @@ public final class RawHttp implements AutoCloseable {
     return n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n';
   }
 
-  /** The answer to one request, read until the server closes (the request says Connection: close). */
+  /**
+   * The answer to one request, read until the server closes (the request says Connection: close).
+   */
   public record Answer(int status, String head, String body) {
     public JsonObject json() {
       return new JsonObject(body);
@@ -166,19 +187,28 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /**
-   * Sends {@code method target HTTP/1.1} with the given extra header lines (each without CRLF), a Host
-   * header, {@code Connection: close} and {@code body} (Content-Length set when it is not null).
-   * The target is written as ISO-8859-1 bytes, so a char up to U+00FF stands for one raw byte.
+   * Sends {@code method target HTTP/1.1} with the given extra header lines (each without CRLF), a
+   * Host header, {@code Connection: close} and {@code body} (Content-Length set when it is not
+   * null). The target is written as ISO-8859-1 bytes, so a char up to U+00FF stands for one raw
+   * byte.
    */
-  public static Answer send(int port, String method, String target, String body, String... headerLines) {
-    StringBuilder req = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-        .append("Host: 127.0.0.1:").append(port).append("\r\n");
+  public static Answer send(
+      int port, String method, String target, String body, String... headerLines) {
+    StringBuilder req =
+        new StringBuilder(method)
+            .append(' ')
+            .append(target)
+            .append(" HTTP/1.1\r\n")
+            .append("Host: 127.0.0.1:")
+            .append(port)
+            .append("\r\n");
     for (String h : headerLines) {
       req.append(h).append("\r\n");
     }
     if (body != null) {
       req.append("Content-Type: application/json\r\nContent-Length: ")
-          .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+          .append(body.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n");
     }
     req.append("Connection: close\r\n\r\n");
     try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -188,10 +218,12 @@ public final class RawHttp implements AutoCloseable {
         socket.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
       }
       socket.getOutputStream().flush();
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       int end = answer.indexOf("\r\n\r\n");
       if (!answer.startsWith("HTTP/1.") || end < 0) {
-        throw new AssertionError("not an HTTP answer to " + method + " " + target + ": '" + answer + "'");
+        throw new AssertionError(
+            "not an HTTP answer to " + method + " " + target + ": '" + answer + "'");
       }
       int status = Integer.parseInt(answer.substring(9, 12));
       String head = answer.substring(0, end);

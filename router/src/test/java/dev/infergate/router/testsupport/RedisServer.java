@@ -14,13 +14,13 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A real {@code redis-server} (Debian package {@code redis-server}) on a free loopback port, without
- * persistence: started by a test, ready when it answers PING, killed after. {@link #kill} and
- * {@link #restart} (same port, empty again) play an outage.
+ * A real {@code redis-server} (Debian package {@code redis-server}) on a free loopback port,
+ * without persistence: started by a test, ready when it answers PING, killed after. {@link #kill}
+ * and {@link #restart} (same port, empty again) play an outage.
  */
 public final class RedisServer implements AutoCloseable {
-  private static final ExternalTool REDIS = new ExternalTool("redis-server",
-      "Install it: apt-get install redis-server (.ci/run does).");
+  private static final ExternalTool REDIS =
+      new ExternalTool("redis-server", "Install it: apt-get install redis-server (.ci/run does).");
   private static final Duration READY = Duration.ofSeconds(20);
   private final int port;
   private LaunchedProcess process;
@@ -83,8 +83,9 @@ public final class RedisServer implements AutoCloseable {
       socket.setSoTimeout(5000);
       socket.getOutputStream().write("TIME\r\n".getBytes(StandardCharsets.UTF_8));
       // *2 $10 <seconds> $<n> <micros>
-      java.io.BufferedReader reader = new java.io.BufferedReader(
-          new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      java.io.BufferedReader reader =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       reader.readLine();
       reader.readLine();
       long seconds = Long.parseLong(reader.readLine());
@@ -97,18 +98,32 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    process = LaunchedProcess.start("redis-server", List.of(REDIS.require().toString(), "--port", Integer.toString(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
-    Poll.until(READY, () -> {
-      if (!process.process().isAlive()) {
-        throw new AssertionError("redis-server exited:\n" + process.output());
-      }
-      try {
-        return command("PING").equals("+PONG");
-      } catch (UncheckedIOException notYet) {
-        return false;
-      }
-    }, "redis-server on port " + port + " to answer PING");
+    process =
+        LaunchedProcess.start(
+            "redis-server",
+            List.of(
+                REDIS.require().toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no"));
+    Poll.until(
+        READY,
+        () -> {
+          if (!process.process().isAlive()) {
+            throw new AssertionError("redis-server exited:\n" + process.output());
+          }
+          try {
+            return command("PING").equals("+PONG");
+          } catch (UncheckedIOException notYet) {
+            return false;
+          }
+        },
+        "redis-server on port " + port + " to answer PING");
   }
 
   private static int freePort() throws IOException {

@@ -28,7 +28,10 @@ public final class RouterHarness implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts a router on {@code yaml}; without a {@code stateFile} line, the state goes to a temp folder. */
+  /**
+   * Starts a router on {@code yaml}; without a {@code stateFile} line, the state goes to a temp
+   * folder.
+   */
   public static RouterHarness start(String yaml) throws Exception {
     RouterHarness h = start(Files.createTempDirectory("infergate-router-test"), yaml);
     h.ownsDir = true;
@@ -40,7 +43,8 @@ public final class RouterHarness implements AutoCloseable {
     Path file = dir.resolve("router.yaml");
     Files.writeString(file, withStateFile(dir, yaml));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    return new RouterHarness(dir, file, RouterServer.start(new ConfigLoader(file, Map.of()), quiet));
+    return new RouterHarness(
+        dir, file, RouterServer.start(new ConfigLoader(file, Map.of()), quiet));
   }
 
   public String url(String path) {
@@ -52,7 +56,9 @@ public final class RouterHarness implements AutoCloseable {
   }
 
   private static String withStateFile(Path dir, String yaml) {
-    return yaml.contains("stateFile:") ? yaml : "stateFile: " + dir.resolve("router-state.json") + "\n" + yaml;
+    return yaml.contains("stateFile:")
+        ? yaml
+        : "stateFile: " + dir.resolve("router-state.json") + "\n" + yaml;
   }
 
   public Path dir() {
@@ -94,7 +100,8 @@ public final class RouterHarness implements AutoCloseable {
     try {
       Path tmp = dir.resolve("router.yaml.tmp");
       Files.writeString(tmp, withStateFile(dir, yaml));
-      Files.move(tmp, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

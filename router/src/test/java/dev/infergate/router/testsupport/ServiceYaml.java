@@ -3,7 +3,10 @@ package dev.infergate.router.testsupport;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds the YAML of one service for test configs, with test-friendly defaults (fast health checks). */
+/**
+ * Builds the YAML of one service for test configs, with test-friendly defaults (fast health
+ * checks).
+ */
 public final class ServiceYaml {
   private final String name;
   private String model;
@@ -12,7 +15,8 @@ public final class ServiceYaml {
   private String fallback;
   private final List<String> tracks = new ArrayList<>();
   private String retry = "{ attempts: 3, budgetPercent: 20, minConcurrent: 16 }";
-  private String breaker = "{ failureRatePercent: 50, slowCallMillis: 2000, window: 4, openMillis: 60000 }";
+  private String breaker =
+      "{ failureRatePercent: 50, slowCallMillis: 2000, window: 4, openMillis: 60000 }";
   private String health = "{ path: /v2/health/ready, intervalMillis: 100 }";
   private long timeoutMillis = 5000;
   private Long dnsRefreshMillis;
@@ -37,14 +41,28 @@ public final class ServiceYaml {
 
   /** A canary track with a weight; a null version leaves the track unpinned. */
   public ServiceYaml track(String track, int weight, String version, String... urls) {
-    tracks.add("      " + track + ": { weight: " + weight + (version == null ? "" : ", modelVersion: \"" + version + "\"")
-        + ", endpoints: [" + String.join(", ", urls) + "] }");
+    tracks.add(
+        "      "
+            + track
+            + ": { weight: "
+            + weight
+            + (version == null ? "" : ", modelVersion: \"" + version + "\"")
+            + ", endpoints: ["
+            + String.join(", ", urls)
+            + "] }");
     return this;
   }
 
   /** A blue-green track (no weight). */
   public ServiceYaml track(String track, String version, String... urls) {
-    tracks.add("      " + track + ": { modelVersion: \"" + version + "\", endpoints: [" + String.join(", ", urls) + "] }");
+    tracks.add(
+        "      "
+            + track
+            + ": { modelVersion: \""
+            + version
+            + "\", endpoints: ["
+            + String.join(", ", urls)
+            + "] }");
     return this;
   }
 
@@ -73,7 +91,9 @@ public final class ServiceYaml {
     return this;
   }
 
-  /** The service's {@code shadow:} block, e.g. {@code { track: canary, percent: 100 }} (null: none). */
+  /**
+   * The service's {@code shadow:} block, e.g. {@code { track: canary, percent: 100 }} (null: none).
+   */
   public ServiceYaml shadow(String yamlFlowMap) {
     this.shadow = yamlFlowMap;
     return this;
@@ -127,18 +147,20 @@ public final class ServiceYaml {
 
   /**
    * A whole router config on ports 0 with a fast file watch, no access log and no pre-stop delay at
-   * shutdown, plus {@code extra} top-level YAML (e.g. {@code auth:} and {@code rateLimits:} blocks).
+   * shutdown, plus {@code extra} top-level YAML (e.g. {@code auth:} and {@code rateLimits:}
+   * blocks).
    */
   public static String configWith(String extra, ServiceYaml... services) {
-    StringBuilder b = new StringBuilder()
-        .append("listen: { host: 127.0.0.1, port: 0 }\n")
-        .append("admin: { host: 127.0.0.1, port: 0 }\n")
-        .append("maxBodyBytes: 65536\n")
-        .append(extra)
-        .append(extra.contains("shutdown:") ? "" : "shutdown: { preStopDelayMillis: 0 }\n")
-        .append("watchIntervalMillis: 50\n")
-        .append("accessLog: false\n")
-        .append("services:\n");
+    StringBuilder b =
+        new StringBuilder()
+            .append("listen: { host: 127.0.0.1, port: 0 }\n")
+            .append("admin: { host: 127.0.0.1, port: 0 }\n")
+            .append("maxBodyBytes: 65536\n")
+            .append(extra)
+            .append(extra.contains("shutdown:") ? "" : "shutdown: { preStopDelayMillis: 0 }\n")
+            .append("watchIntervalMillis: 50\n")
+            .append("accessLog: false\n")
+            .append("services:\n");
     for (ServiceYaml s : services) {
       b.append(s.yaml());
     }

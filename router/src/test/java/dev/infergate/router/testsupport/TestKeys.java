@@ -17,7 +17,10 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 
-/** Real key pairs made per test run (RSA 2048, EC P-256), and JWKS files holding their public halves. */
+/**
+ * Real key pairs made per test run (RSA 2048, EC P-256), and JWKS files holding their public
+ * halves.
+ */
 public final class TestKeys {
   public final KeyPair pair;
   public final String kid;

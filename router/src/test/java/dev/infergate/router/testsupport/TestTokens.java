@@ -32,7 +32,13 @@ public final class TestTokens {
   public static TestTokens forSubject(String subject) {
     TestTokens token = new TestTokens();
     long now = Instant.now().getEpochSecond();
-    token.claims.put("iss", ISSUER).put("aud", AUDIENCE).put("sub", subject).put("iat", now).put("exp", now + 3600);
+    token
+        .claims
+        .put("iss", ISSUER)
+        .put("aud", AUDIENCE)
+        .put("sub", subject)
+        .put("iat", now)
+        .put("exp", now + 3600);
     return token;
   }
 
@@ -70,7 +76,11 @@ public final class TestTokens {
   }
 
   public String signPs256(TestKeys key) {
-    return sign("PS256", key.kid, "RSASSA-PSS", key.pair.getPrivate(),
+    return sign(
+        "PS256",
+        key.kid,
+        "RSASSA-PSS",
+        key.pair.getPrivate(),
         new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
   }
 
@@ -79,13 +89,18 @@ public final class TestTokens {
     return sign("ES256", key.kid, "SHA256withECDSAinP1363Format", key.pair.getPrivate(), null);
   }
 
-  /** HS256 with any bytes as the key: with an RSA public key, the classic algorithm-confusion attack. */
+  /**
+   * HS256 with any bytes as the key: with an RSA public key, the classic algorithm-confusion
+   * attack.
+   */
   public String signHs256(String kid, byte[] secret) {
     String input = signingInput("HS256", kid);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return input + "." + B64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+      return input
+          + "."
+          + B64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -99,10 +114,15 @@ public final class TestTokens {
   /** Replaces the payload of a signed token, keeping its signature. */
   public static String withPayload(String token, JsonObject payload) {
     String[] parts = token.split("\\.");
-    return parts[0] + "." + B64.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    return parts[0]
+        + "."
+        + B64.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8))
+        + "."
+        + parts[2];
   }
 
-  private String sign(String alg, String kid, String jdkAlgorithm, PrivateKey key, PSSParameterSpec pss) {
+  private String sign(
+      String alg, String kid, String jdkAlgorithm, PrivateKey key, PSSParameterSpec pss) {
     String input = signingInput(alg, kid);
     try {
       Signature signature = Signature.getInstance(jdkAlgorithm);
@@ -122,7 +142,8 @@ public final class TestTokens {
     if (kid != null) {
       h.put("kid", kid);
     }
-    return B64.encodeToString(h.encode().getBytes(StandardCharsets.UTF_8)) + "."
+    return B64.encodeToString(h.encode().getBytes(StandardCharsets.UTF_8))
+        + "."
         + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code dns://} endpoints through a real router: the name resolves (through
- * {@link FixtureHostResolver}) to a changing set of loopback addresses, each with a fake model server
- * on the same port, as the pods behind a Kubernetes headless Service.
+ * {@code dns://} endpoints through a real router: the name resolves (through {@link
+ * FixtureHostResolver}) to a changing set of loopback addresses, each with a fake model server on
+ * the same port, as the pods behind a Kubernetes headless Service.
  */
 class DnsDiscoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -56,12 +56,17 @@ class DnsDiscoveryTest {
   @Test
   void sendsTrafficToEveryPodAndShowsEachInTheAdminApi() {
     FixtureHostResolver.Name name = FixtureHostResolver.name("all").answer(IPS);
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
+    router =
+        startRouter(
+            new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
 
-    Poll.until(WAIT, () -> {
-      assertEquals(200, infer().status());
-      return pods.stream().allMatch(p -> p.inferences() > 0);
-    }, "every pod served a request");
+    Poll.until(
+        WAIT,
+        () -> {
+          assertEquals(200, infer().status());
+          return pods.stream().allMatch(p -> p.inferences() > 0);
+        },
+        "every pod served a request");
 
     JsonObject track = router.admin("/admin/services/iris").getJsonArray("tracks").getJsonObject(0);
     Set<String> shown = new HashSet<>();
@@ -72,36 +77,50 @@ class DnsDiscoveryTest {
       assertEquals("CLOSED", e.getString("breaker"), e.encode());
     }
     assertEquals(urls(pods), shown);
-    Set<String> upstreams = router.admin("/admin/upstreams").getJsonArray("endpoints").stream()
-        .map(o -> ((JsonObject) o).getString("url")).collect(Collectors.toSet());
+    Set<String> upstreams =
+        router.admin("/admin/upstreams").getJsonArray("endpoints").stream()
+            .map(o -> ((JsonObject) o).getString("url"))
+            .collect(Collectors.toSet());
     assertEquals(urls(pods), upstreams);
   }
 
   @Test
   void aPodThatJoinsTheNameGetsTraffic() {
     FixtureHostResolver.Name name = FixtureHostResolver.name("join").answer(IPS[0], IPS[1]);
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
+    router =
+        startRouter(
+            new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
     assertEquals(urls(pods.subList(0, 2)), routed());
 
     name.answer(IPS);
     Poll.until(WAIT, () -> routed().equals(urls(pods)), "the third pod in the routing table");
-    Poll.until(WAIT, () -> {
-      assertEquals(200, infer().status());
-      return pods.get(2).inferences() > 0;
-    }, "the new pod served a request");
+    Poll.until(
+        WAIT,
+        () -> {
+          assertEquals(200, infer().status());
+          return pods.get(2).inferences() > 0;
+        },
+        "the new pod served a request");
   }
 
   @Test
   void aPodThatLeavesTheNameGetsNoNewRequestsButFinishesTheOneInFlight() throws Exception {
     FixtureHostResolver.Name name = FixtureHostResolver.name("leave").answer(IPS[2]);
     FakeModelServer leaving = pods.get(2).mode(Mode.HOLD);
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100)
-        .timeoutMillis(30_000));
+    router =
+        startRouter(
+            new ServiceYaml("iris")
+                .track("stable", 100, "1", dns(name))
+                .dnsRefreshMillis(100)
+                .timeoutMillis(30_000));
     CompletableFuture<Http.Response> inFlight = CompletableFuture.supplyAsync(this::infer);
     Poll.until(WAIT, () -> leaving.held() == 1, "a request held by the leaving pod");
 
     name.answer(IPS[0], IPS[1]);
-    Poll.until(WAIT, () -> routed().equals(urls(pods.subList(0, 2))), "the leaving pod out of the routing table");
+    Poll.until(
+        WAIT,
+        () -> routed().equals(urls(pods.subList(0, 2))),
+        "the leaving pod out of the routing table");
     for (int i = 0; i < 10; i++) {
       Http.Response r = infer();
       assertEquals(200, r.status(), r.body());
@@ -110,19 +129,24 @@ class DnsDiscoveryTest {
     assertEquals(1, leaving.inferences());
     String leavingTag = "endpoint=\"" + IPS[2] + ":" + leaving.port() + "\"";
     assertFalse(metrics().contains(leavingTag), "meters of the gone pod are still registered");
-    assertFalse(inFlight.isDone(), "the request in flight was cut short: " + (inFlight.isDone() ? inFlight.get() : ""));
+    assertFalse(
+        inFlight.isDone(),
+        "the request in flight was cut short: " + (inFlight.isDone() ? inFlight.get() : ""));
 
     leaving.release();
     Http.Response held = inFlight.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(200, held.status(), held.body());
     assertEquals(leaving.name(), held.json().getString("served_by"));
-    assertFalse(metrics().contains(leavingTag), "the finished request brought the gone pod's meters back");
+    assertFalse(
+        metrics().contains(leavingTag), "the finished request brought the gone pod's meters back");
   }
 
   @Test
   void keepsTheLastKnownPodsWhenTheNameFailsOrAnswersNothing() {
     FixtureHostResolver.Name name = FixtureHostResolver.name("outage").answer(IPS[0], IPS[1]);
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
+    router =
+        startRouter(
+            new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
     Set<String> known = urls(pods.subList(0, 2));
     assertEquals(known, routed());
 
@@ -143,7 +167,9 @@ class DnsDiscoveryTest {
   @Test
   void aNameThatDoesNotResolveYetLeavesItsTrackEmptyUntilItDoes() {
     FixtureHostResolver.Name name = FixtureHostResolver.name("late").fail();
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
+    router =
+        startRouter(
+            new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
     assertEquals(Set.of(), routed());
     Http.Response refused = infer();
     assertEquals(503, refused.status(), refused.body());
@@ -156,13 +182,18 @@ class DnsDiscoveryTest {
   void aPodAnswering500OpensOnlyItsOwnBreakerWhileClientsSeeNoFailures() {
     FixtureHostResolver.Name name = FixtureHostResolver.name("breaker").answer(IPS);
     FakeModelServer failing = pods.get(1).mode(Mode.FAIL_500);
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
+    router =
+        startRouter(
+            new ServiceYaml("iris").track("stable", 100, "1", dns(name)).dnsRefreshMillis(100));
 
-    Poll.until(WAIT, () -> {
-      Http.Response r = infer();
-      assertEquals(200, r.status(), r.body());
-      return router.breakerState("iris", failing.url()).equals("OPEN");
-    }, "the failing pod's breaker to open");
+    Poll.until(
+        WAIT,
+        () -> {
+          Http.Response r = infer();
+          assertEquals(200, r.status(), r.body());
+          return router.breakerState("iris", failing.url()).equals("OPEN");
+        },
+        "the failing pod's breaker to open");
     assertEquals("CLOSED", router.breakerState("iris", pods.get(0).url()));
     assertEquals("CLOSED", router.breakerState("iris", pods.get(2).url()));
   }
@@ -173,7 +204,9 @@ class DnsDiscoveryTest {
     assertTrue(localhost.stream().anyMatch(InetAddress::isLoopbackAddress), localhost.toString());
 
     FakeModelServer pod = pods.get(0);
-    router = startRouter(new ServiceYaml("iris").track("stable", 100, "1", "dns://localhost:" + pod.port()));
+    router =
+        startRouter(
+            new ServiceYaml("iris").track("stable", 100, "1", "dns://localhost:" + pod.port()));
     assertTrue(routed().contains(pod.url()), routed().toString());
     for (int i = 0; i < 5; i++) {
       Http.Response r = infer();
@@ -193,7 +226,8 @@ class DnsDiscoveryTest {
   /** The endpoint URLs of the stable track in the router's current snapshot. */
   private Set<String> routed() {
     return router.routing().service("iris").track("stable").endpoints().endpoints().stream()
-        .map(e -> e.address().url()).collect(Collectors.toSet());
+        .map(e -> e.address().url())
+        .collect(Collectors.toSet());
   }
 
   private void awaitLookups(FixtureHostResolver.Name name, int more) {

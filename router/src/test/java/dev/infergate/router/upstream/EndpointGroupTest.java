@@ -92,7 +92,10 @@ class EndpointGroupTest {
     assertEquals(1, g.acquire(0b01), "retry: the unhealthy rest, in panic");
   }
 
-  /** Forwarding asks the fallback track for a healthy endpoint before it panics: this pick never panics. */
+  /**
+   * Forwarding asks the fallback track for a healthy endpoint before it panics: this pick never
+   * panics.
+   */
   @Test
   void acquireHealthyNeverPicksAnUnhealthyEndpoint() {
     Endpoint a = endpoint(1);

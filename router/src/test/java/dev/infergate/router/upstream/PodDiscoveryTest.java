@@ -25,16 +25,19 @@ class PodDiscoveryTest {
   private final AtomicReference<Object> answer = new AtomicReference<>(List.of());
   private final AtomicInteger lookups = new AtomicInteger();
   private final AtomicInteger changes = new AtomicInteger();
-  private final PodDiscovery discovery = new PodDiscovery(vertx, host -> {
-    lookups.incrementAndGet();
-    Object a = answer.get();
-    if (a instanceof UnknownHostException e) {
-      throw e;
-    }
-    @SuppressWarnings("unchecked")
-    List<InetAddress> addresses = (List<InetAddress>) a;
-    return addresses;
-  });
+  private final PodDiscovery discovery =
+      new PodDiscovery(
+          vertx,
+          host -> {
+            lookups.incrementAndGet();
+            Object a = answer.get();
+            if (a instanceof UnknownHostException e) {
+              throw e;
+            }
+            @SuppressWarnings("unchecked")
+            List<InetAddress> addresses = (List<InetAddress>) a;
+            return addresses;
+          });
 
   PodDiscoveryTest() {
     discovery.onChange(changes::incrementAndGet);
@@ -50,7 +53,8 @@ class PodDiscoveryTest {
   void resolvesANewNameAtOnceIntoOneHttpAddressPerPodSorted() throws Exception {
     answer.set(ips("10.0.0.2", "10.0.0.1", "10.0.0.2"));
     discovery.watch(List.of(NAME, new EndpointAddress("10.9.9.9", 80)));
-    assertEquals(List.of(new EndpointAddress("10.0.0.1", 9000), new EndpointAddress("10.0.0.2", 9000)),
+    assertEquals(
+        List.of(new EndpointAddress("10.0.0.1", 9000), new EndpointAddress("10.0.0.2", 9000)),
         discovery.pods(NAME));
     assertEquals(0, changes.get(), "the caller builds with the first answer itself");
   }
@@ -64,7 +68,8 @@ class PodDiscoveryTest {
 
     answer.set(ips("10.0.0.1", "10.0.0.3"));
     Poll.until(WAIT, () -> changes.get() == 1, "the change to be reported");
-    assertEquals(List.of(new EndpointAddress("10.0.0.1", 9000), new EndpointAddress("10.0.0.3", 9000)),
+    assertEquals(
+        List.of(new EndpointAddress("10.0.0.1", 9000), new EndpointAddress("10.0.0.3", 9000)),
         discovery.pods(NAME));
     awaitLookups(3);
     assertEquals(1, changes.get());
@@ -94,7 +99,9 @@ class PodDiscoveryTest {
     // A name watched again starts afresh: the pods come from a new lookup, in the background.
     answer.set(ips("10.0.0.4"));
     assertEquals(List.of(), discovery.pods(NAME));
-    Poll.until(WAIT, () -> discovery.pods(NAME).equals(List.of(new EndpointAddress("10.0.0.4", 9000))),
+    Poll.until(
+        WAIT,
+        () -> discovery.pods(NAME).equals(List.of(new EndpointAddress("10.0.0.4", 9000))),
         "the re-watched name to resolve");
   }
 

@@ -18,7 +18,9 @@ public final class HeaderRules {
     return connection != null && namesOtherHeaders(connection) ? connection : null;
   }
 
-  /** Whether {@code name} is hop-by-hop: a fixed one, or one that {@code connectionOptions} names. */
+  /**
+   * Whether {@code name} is hop-by-hop: a fixed one, or one that {@code connectionOptions} names.
+   */
   public static boolean isHopByHop(CharSequence name, String connectionOptions) {
     return isHopByHop(name) || (connectionOptions != null && listedIn(connectionOptions, name));
   }
@@ -45,10 +47,10 @@ public final class HeaderRules {
   }
 
   /**
-   * Request headers the router replaces: Host (the upstream's), Content-Length (of the buffered body
-   * as sent), Expect (the router answers 100-continue itself), and its own tracing and forwarding
-   * ones (X-Forwarded-For and Forwarded are rebuilt from the client's values). Left out of the copy,
-   * they are then added without a search for an old value.
+   * Request headers the router replaces: Host (the upstream's), Content-Length (of the buffered
+   * body as sent), Expect (the router answers 100-continue itself), and its own tracing and
+   * forwarding ones (X-Forwarded-For and Forwarded are rebuilt from the client's values). Left out
+   * of the copy, they are then added without a search for an old value.
    */
   public static boolean setByRouter(CharSequence name) {
     switch (name.length()) {

@@ -1,18 +1,18 @@
 package dev.infergate.router.upstream.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
@@ -23,21 +23,23 @@ import java.util.Map;
 
 /**
  * One request to a model server and its response, on a connection of the {@link NettyTransport}
- * (the {@link UpstreamExchange} contract).
- * The listener hears the response head (or a failure before it) and, before {@code head} returns,
- * either takes the body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with
- * {@link #pause}/{@link #resume} for back-pressure), {@link #discard}s it or {@link #reset}s the
- * exchange: the body's first bytes are read only after the head's callback, on the same thread.
- * {@link #reset} abandons the exchange and closes its connection. A connection goes back to the pool only after a complete,
- * keep-alive response. Every callback runs on the event loop, inside the verticle's Vert.x context.
+ * (the {@link UpstreamExchange} contract). The listener hears the response head (or a failure
+ * before it) and, before {@code head} returns, either takes the body ({@link #handler}, {@link
+ * #endHandler}, {@link #exceptionHandler}, with {@link #pause}/{@link #resume} for back-pressure),
+ * {@link #discard}s it or {@link #reset}s the exchange: the body's first bytes are read only after
+ * the head's callback, on the same thread. {@link #reset} abandons the exchange and closes its
+ * connection. A connection goes back to the pool only after a complete, keep-alive response. Every
+ * callback runs on the event loop, inside the verticle's Vert.x context.
  */
 final class NettyExchange implements UpstreamExchange {
   private final NettyTransport.Pool pool;
   private final ContextInternal context;
   private final Listener listener;
   private final int connectTimeoutMillis;
+
   /** The request until it is written (it waits here for a connection). */
   private ByteBuf request;
+
   private final boolean headRequest;
   private Channel channel;
   private HttpResponse head;
@@ -48,8 +50,13 @@ final class NettyExchange implements UpstreamExchange {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  NettyExchange(NettyTransport.Pool pool, ContextInternal context, Listener listener, ByteBuf request,
-      boolean headRequest, int connectTimeoutMillis) {
+  NettyExchange(
+      NettyTransport.Pool pool,
+      ContextInternal context,
+      Listener listener,
+      ByteBuf request,
+      boolean headRequest,
+      int connectTimeoutMillis) {
     this.pool = pool;
     this.context = context;
     this.listener = listener;
@@ -148,11 +155,15 @@ final class NettyExchange implements UpstreamExchange {
     request = null;
     listener.connected(); // on the event loop already: no emit
 
-    channel.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        failed(f.cause());
-      }
-    });
+    channel
+        .writeAndFlush(r)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    failed(f.cause());
+                  }
+                });
   }
 
   void connectFailed(Throwable cause) {
@@ -229,22 +240,26 @@ final class NettyExchange implements UpstreamExchange {
     }
   }
 
-  /** The connection's {@link ConnectionHandler} (null once the channel is closed and its pipeline emptied). */
+  /**
+   * The connection's {@link ConnectionHandler} (null once the channel is closed and its pipeline
+   * emptied).
+   */
   static ConnectionHandler handler(Channel channel) {
     return channel.pipeline().last() instanceof ConnectionHandler h ? h : null;
   }
 
   /**
-   * Netty's response decoder, told whether the response answers a HEAD request (no body whatever its
-   * headers say). Requests are written as bytes ({@link RequestWriter}), so there is no
-   * encoder beside it, and no {@code HttpClientCodec} to pair each response with its request's method.
+   * Netty's response decoder, told whether the response answers a HEAD request (no body whatever
+   * its headers say). Requests are written as bytes ({@link RequestWriter}), so there is no encoder
+   * beside it, and no {@code HttpClientCodec} to pair each response with its request's method.
    */
   static final class ResponseDecoder extends HttpResponseDecoder {
     boolean headRequest;
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-      return (headRequest && ((HttpResponse) msg).status().code() >= 200) || super.isContentAlwaysEmpty(msg);
+      return (headRequest && ((HttpResponse) msg).status().code() >= 200)
+          || super.isContentAlwaysEmpty(msg);
     }
   }
 
@@ -252,8 +267,10 @@ final class NettyExchange implements UpstreamExchange {
   static final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final ResponseDecoder decoder;
     NettyExchange exchange;
+
     /** When the connection went back to the pool (System.nanoTime); see {@link NettyTransport}. */
     long idleSinceNanos;
+
     private boolean informational;
 
     ConnectionHandler(ResponseDecoder decoder) {
@@ -269,7 +286,9 @@ final class NettyExchange implements UpstreamExchange {
           return;
         }
         if (msg instanceof HttpResponse response) {
-          informational = response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+          informational =
+              response.status().codeClass()
+                  == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
           if (!informational) {
             e.onHead(response);
           }
@@ -290,7 +309,8 @@ final class NettyExchange implements UpstreamExchange {
     public void channelInactive(ChannelHandlerContext ctx) {
       NettyExchange e = exchange;
       if (e != null) {
-        e.failed(new IOException("connection to the model server closed before the response ended"));
+        e.failed(
+            new IOException("connection to the model server closed before the response ended"));
       }
       ctx.fireChannelInactive();
     }

@@ -16,27 +16,32 @@ import java.util.Map;
 
 /**
  * Writes the HTTP/1.1 request a model server gets, straight into one buffer per try: request line,
- * {@code Host}, the client's end-to-end headers, the router's own ({@code x-request-id},
- * {@code traceparent}, {@code X-Forwarded-For}, {@code Forwarded}, and {@code X-Forwarded-Proto} and
- * {@code -Host} when the client sent none), {@code Content-Length} and the buffered body. No header map
- * is built per try and no encoder runs over one (bench/RESULTS.md: that was ~1.2 KB of garbage a
- * request). Header bytes leave as they arrived: the server's decoder read each byte as one ISO-8859-1
- * char, and they are written back the same way.
+ * {@code Host}, the client's end-to-end headers, the router's own ({@code x-request-id}, {@code
+ * traceparent}, {@code X-Forwarded-For}, {@code Forwarded}, and {@code X-Forwarded-Proto} and
+ * {@code -Host} when the client sent none), {@code Content-Length} and the buffered body. No header
+ * map is built per try and no encoder runs over one (bench/RESULTS.md: that was ~1.2 KB of garbage
+ * a request). Header bytes leave as they arrived: the server's decoder read each byte as one
+ * ISO-8859-1 char, and they are written back the same way.
  *
  * <p>The head is put together in a per-thread array, where a Latin-1 string is one array copy, and
- * then copied into a pooled buffer of its exact size. One writer per event loop ({@link #get}), reused
- * by every write on it; nothing carries over from one write to the next, so an {@link OutboundRequest}
- * can be written any number of times (retries, a shadow copy). Not thread-safe.
+ * then copied into a pooled buffer of its exact size. One writer per event loop ({@link #get}),
+ * reused by every write on it; nothing carries over from one write to the next, so an {@link
+ * OutboundRequest} can be written any number of times (retries, a shadow copy). Not thread-safe.
  */
 final class RequestWriter {
-  /** Bodies up to this size are copied after the head (one buffer, one write); larger ones are sent as a view. */
+  /**
+   * Bodies up to this size are copied after the head (one buffer, one write); larger ones are sent
+   * as a view.
+   */
   static final int COPIED_BODY_BYTES = 16 * 1024;
-  private static final FastThreadLocal<RequestWriter> WRITERS = new FastThreadLocal<>() {
-    @Override
-    protected RequestWriter initialValue() {
-      return new RequestWriter();
-    }
-  };
+
+  private static final FastThreadLocal<RequestWriter> WRITERS =
+      new FastThreadLocal<>() {
+        @Override
+        protected RequestWriter initialValue() {
+          return new RequestWriter();
+        }
+      };
   private static final byte[] HTTP_1_1 = bytes(" HTTP/1.1\r\n");
   private static final byte[] HOST = bytes("Host: ");
   private static final byte[] CONTENT_LENGTH = bytes("Content-Length: ");
@@ -56,11 +61,14 @@ final class RequestWriter {
 
   /** Grows to the largest head written on the thread, bounded by the server's header size limit. */
   private byte[] buf = new byte[4096];
+
   private int pos;
   // Per write.
   private OutboundRequest request;
+
   /** Earlier hops' X-Forwarded-For and Forwarded fields, in order (usually none). */
   private List<CharSequence> earlierFor;
+
   private List<CharSequence> earlierForwarded;
   private boolean clientSentProto;
   private boolean clientSentHost;
@@ -72,7 +80,9 @@ final class RequestWriter {
     return WRITERS.get();
   }
 
-  /** The whole request for one try to {@code authority}; the caller owns (and releases) the buffer. */
+  /**
+   * The whole request for one try to {@code authority}; the caller owns (and releases) the buffer.
+   */
   ByteBuf write(ByteBufAllocator alloc, OutboundRequest request, String uri, String authority) {
     this.request = request;
     earlierFor = null;
@@ -108,14 +118,15 @@ final class RequestWriter {
     if (copyBody) {
       return out.writeBytes(bytes);
     }
-    // A view of the buffered body, not a copy: its release is a no-op on a Vert.x heap buffer, and a
+    // A view of the buffered body, not a copy: its release is a no-op on a Vert.x heap buffer, and
+    // a
     // retry takes a new view of the same bytes.
     return alloc.compositeDirectBuffer(2).addComponents(true, out, bytes);
   }
 
   /**
-   * Copies the client's headers minus hop-by-hop ones, those its {@code Connection} header names, and
-   * those the router sets itself; notes the forwarding headers it extends or keeps.
+   * Copies the client's headers minus hop-by-hop ones, those its {@code Connection} header names,
+   * and those the router sets itself; notes the forwarding headers it extends or keeps.
    */
   private void clientHeaders() {
     MultiMap headers = request.clientHeaders();
@@ -171,7 +182,10 @@ final class RequestWriter {
     }
   }
 
-  /** This hop appended to the earlier ones (RFC 7239 for {@code Forwarded}; IPv6 nodes quoted in brackets). */
+  /**
+   * This hop appended to the earlier ones (RFC 7239 for {@code Forwarded}; IPv6 nodes quoted in
+   * brackets).
+   */
   private void forwardingHeaders() {
     String clientAddress = request.clientAddress();
     String clientAuthority = request.clientAuthority();
@@ -224,12 +238,14 @@ final class RequestWriter {
     put(CRLF);
   }
 
-  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): one array copy for a Latin-1 string
+  @SuppressWarnings(
+      "deprecation") // String.getBytes(int, int, byte[], int): one array copy for a Latin-1 string
   private void put(CharSequence s) {
     int n = s.length();
     room(n);
     if (s instanceof String str) {
-      str.getBytes(0, n, buf, pos); // each char's low byte: the decoder made every char from one byte
+      str.getBytes(
+          0, n, buf, pos); // each char's low byte: the decoder made every char from one byte
     } else if (s instanceof AsciiString ascii) {
       ascii.copy(0, buf, pos, n);
     } else {

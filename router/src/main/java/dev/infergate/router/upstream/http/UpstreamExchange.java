@@ -7,16 +7,16 @@ import java.util.Map;
 
 /**
  * One request sent by an {@link UpstreamTransport} and its response. The {@link Listener} hears the
- * response head (or a failure before it); before {@code head} returns, the listener either takes the
- * body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with {@link #pause} and
- * {@link #resume} for back-pressure), {@link #discard}s it or {@link #reset}s the exchange: no body
- * bytes are delivered before the head's callback has returned.
+ * response head (or a failure before it); before {@code head} returns, the listener either takes
+ * the body ({@link #handler}, {@link #endHandler}, {@link #exceptionHandler}, with {@link #pause}
+ * and {@link #resume} for back-pressure), {@link #discard}s it or {@link #reset}s the exchange: no
+ * body bytes are delivered before the head's callback has returned.
  *
  * <p>Threading: every method is called, and every callback runs, on the event loop of the transport
  * that made the exchange. Not thread-safe.
  *
- * <p>Errors: a failure before the head goes to {@link Listener#failed}, after it to the
- * {@link #exceptionHandler}; nothing is reported after {@link #reset}.
+ * <p>Errors: a failure before the head goes to {@link Listener#failed}, after it to the {@link
+ * #exceptionHandler}; nothing is reported after {@link #reset}.
  */
 public interface UpstreamExchange {
   /** What happens to an exchange before its body; set once, when it is sent. */

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link UpstreamTransport} on Vert.x's public {@code HttpClient} ({@code upstream.transport: vertx}):
- * no Vert.x internals and no Netty, so it keeps working when an upgrade breaks what
- * {@link NettyTransport} relies on, at the cost of Vert.x's per-request wrappers (bench/RESULTS.md,
+ * {@link UpstreamTransport} on Vert.x's public {@code HttpClient} ({@code upstream.transport:
+ * vertx}): no Vert.x internals and no Netty, so it keeps working when an upgrade breaks what {@link
+ * NettyTransport} relies on, at the cost of Vert.x's per-request wrappers (bench/RESULTS.md,
  * "hybrid"). Headers are built with the same {@link HeaderRules} and forwarding-header format as
  * {@link RequestWriter}; both pass the same contract test.
  *
@@ -33,38 +33,50 @@ final class VertxTransport implements UpstreamTransport {
   private final HttpClientAgent client;
 
   VertxTransport(Vertx vertx, long idleTimeoutMillis) {
-    this.client = vertx.createHttpClient(
-        new HttpClientOptions()
-            .setTcpNoDelay(true)
-            .setKeepAlive(true)
-            .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeoutMillis))
-            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS),
-        new PoolOptions().setHttp1MaxSize(NettyTransport.MAX_CONNECTIONS_PER_ENDPOINT));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setTcpNoDelay(true)
+                .setKeepAlive(true)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeoutMillis))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS),
+            new PoolOptions().setHttp1MaxSize(NettyTransport.MAX_CONNECTIONS_PER_ENDPOINT));
   }
 
   @Override
-  public UpstreamExchange send(OutboundRequest request, String host, int port, String authority, String uri,
-      int connectTimeoutMillis, UpstreamExchange.Listener listener) {
+  public UpstreamExchange send(
+      OutboundRequest request,
+      String host,
+      int port,
+      String authority,
+      String uri,
+      int connectTimeoutMillis,
+      UpstreamExchange.Listener listener) {
     Exchange exchange = new Exchange(listener);
-    RequestOptions options = new RequestOptions()
-        .setMethod(request.method())
-        .setHost(host)
-        .setPort(port)
-        .setURI(uri)
-        .setConnectTimeout(connectTimeoutMillis);
-    client.request(options).onComplete(ar -> {
-      if (exchange.reset) {
-        if (ar.succeeded()) {
-          ar.result().reset();
-        }
-        return;
-      }
-      if (ar.failed()) {
-        exchange.fail(ar.cause() instanceof ConnectException c ? c : connectFailure(ar.cause()));
-        return;
-      }
-      exchange.sending(ar.result(), request, authority);
-    });
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(request.method())
+            .setHost(host)
+            .setPort(port)
+            .setURI(uri)
+            .setConnectTimeout(connectTimeoutMillis);
+    client
+        .request(options)
+        .onComplete(
+            ar -> {
+              if (exchange.reset) {
+                if (ar.succeeded()) {
+                  ar.result().reset();
+                }
+                return;
+              }
+              if (ar.failed()) {
+                exchange.fail(
+                    ar.cause() instanceof ConnectException c ? c : connectFailure(ar.cause()));
+                return;
+              }
+              exchange.sending(ar.result(), request, authority);
+            });
     return exchange;
   }
 
@@ -74,7 +86,8 @@ final class VertxTransport implements UpstreamTransport {
   }
 
   private static ConnectException connectFailure(Throwable cause) {
-    ConnectException e = new ConnectException("no connection to the model server: " + cause.getMessage());
+    ConnectException e =
+        new ConnectException("no connection to the model server: " + cause.getMessage());
     e.initCause(cause);
     return e;
   }
@@ -95,10 +108,15 @@ final class VertxTransport implements UpstreamTransport {
       }
       if (HeaderRules.setByRouter(name)) {
         if (HeaderRules.is(name, "x-forwarded-for")) {
-          earlierFor = (earlierFor == null ? new StringBuilder() : earlierFor).append(h.getValue()).append(", ");
+          earlierFor =
+              (earlierFor == null ? new StringBuilder() : earlierFor)
+                  .append(h.getValue())
+                  .append(", ");
         } else if (HeaderRules.is(name, "forwarded")) {
-          earlierForwarded = (earlierForwarded == null ? new StringBuilder() : earlierForwarded)
-              .append(h.getValue()).append(", ");
+          earlierForwarded =
+              (earlierForwarded == null ? new StringBuilder() : earlierForwarded)
+                  .append(h.getValue())
+                  .append(", ");
         }
         continue;
       }
@@ -144,24 +162,30 @@ final class VertxTransport implements UpstreamTransport {
       request = req;
       VertxTransport.headers(req.headers(), outbound, authority);
       listener.connected();
-      Future<HttpClientResponse> answer = outbound.body() == null ? req.send() : req.send(outbound.body());
-      answer.onComplete(ar -> {
-        if (reset) {
-          return;
-        }
-        if (ar.failed()) {
-          fail(ar.cause() instanceof IOException ? ar.cause()
-              : new IOException("connection to the model server closed before the response: " + ar.cause().getMessage(),
-                  ar.cause()));
-          return;
-        }
-        response = ar.result();
-        response.pause(); // no body before the listener has chosen what to do with it
-        listener.head(this);
-        if (!reset) {
-          response.resume();
-        }
-      });
+      Future<HttpClientResponse> answer =
+          outbound.body() == null ? req.send() : req.send(outbound.body());
+      answer.onComplete(
+          ar -> {
+            if (reset) {
+              return;
+            }
+            if (ar.failed()) {
+              fail(
+                  ar.cause() instanceof IOException
+                      ? ar.cause()
+                      : new IOException(
+                          "connection to the model server closed before the response: "
+                              + ar.cause().getMessage(),
+                          ar.cause()));
+              return;
+            }
+            response = ar.result();
+            response.pause(); // no body before the listener has chosen what to do with it
+            listener.head(this);
+            if (!reset) {
+              response.resume();
+            }
+          });
     }
 
     void fail(Throwable cause) {
@@ -203,19 +227,21 @@ final class VertxTransport implements UpstreamTransport {
 
     @Override
     public void endHandler(Handler<Void> handler) {
-      response.endHandler(v -> {
-        ended = true;
-        handler.handle(null);
-      });
+      response.endHandler(
+          v -> {
+            ended = true;
+            handler.handle(null);
+          });
     }
 
     @Override
     public void exceptionHandler(Handler<Throwable> handler) {
-      response.exceptionHandler(t -> {
-        if (!reset && !ended) {
-          handler.handle(t);
-        }
-      });
+      response.exceptionHandler(
+          t -> {
+            if (!reset && !ended) {
+              handler.handle(t);
+            }
+          });
     }
 
     @Override
@@ -234,7 +260,7 @@ final class VertxTransport implements UpstreamTransport {
     public void discard() {
       response.handler(null);
       response.endHandler(v -> ended = true);
-      response.exceptionHandler(t -> { });
+      response.exceptionHandler(t -> {});
     }
 
     @Override

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The upstream client's pool against a real server: the connection cap, waiting requests, refusals. */
+/**
+ * The upstream client's pool against a real server: the connection cap, waiting requests, refusals.
+ */
 class NettyPoolTest {
   private Vertx vertx;
   private HttpServer server;
@@ -37,13 +39,17 @@ class NettyPoolTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    server = vertx.createHttpServer()
-        .connectionHandler(c -> {
-          connections.incrementAndGet();
-          c.closeHandler(v -> closed.incrementAndGet());
-        })
-        .requestHandler(held::add)
-        .listen(0, "127.0.0.1").await();
+    server =
+        vertx
+            .createHttpServer()
+            .connectionHandler(
+                c -> {
+                  connections.incrementAndGet();
+                  c.closeHandler(v -> closed.incrementAndGet());
+                })
+            .requestHandler(held::add)
+            .listen(0, "127.0.0.1")
+            .await();
   }
 
   @AfterEach
@@ -53,28 +59,41 @@ class NettyPoolTest {
 
   /** A whole request as the client gets it from {@link RequestWriter}. */
   private static ByteBuf request(String requestLine, int port, String body) {
-    String head = requestLine + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
-        + (body == null ? "" : "Content-Length: " + body.length() + "\r\n") + "\r\n";
+    String head =
+        requestLine
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + port
+            + "\r\n"
+            + (body == null ? "" : "Content-Length: " + body.length() + "\r\n")
+            + "\r\n";
     return Unpooled.copiedBuffer(head + (body == null ? "" : body), StandardCharsets.ISO_8859_1);
   }
 
   /** Sends on the client's own event loop; completes with the status, or the failure. */
   private CompletableFuture<Object> send(ContextInternal context, NettyTransport client, int port) {
     CompletableFuture<Object> result = new CompletableFuture<>();
-    context.runOnContext(v -> client.send("127.0.0.1", port, "127.0.0.1:" + port,
-        request("POST /v2/models/m/infer", port, "{}"), false, 2000, new UpstreamExchange.Listener() {
-          @Override
-          public void head(UpstreamExchange response) {
-            Buffer body = Buffer.buffer();
-            response.handler(body::appendBuffer);
-            response.endHandler(end -> result.complete(response.statusCode() + " " + body));
-          }
+    context.runOnContext(
+        v ->
+            client.send(
+                "127.0.0.1",
+                port,
+                "127.0.0.1:" + port,
+                request("POST /v2/models/m/infer", port, "{}"),
+                false,
+                2000,
+                new UpstreamExchange.Listener() {
+                  @Override
+                  public void head(UpstreamExchange response) {
+                    Buffer body = Buffer.buffer();
+                    response.handler(body::appendBuffer);
+                    response.endHandler(end -> result.complete(response.statusCode() + " " + body));
+                  }
 
-          @Override
-          public void failed(Throwable cause) {
-            result.complete(cause);
-          }
-        }));
+                  @Override
+                  public void failed(Throwable cause) {
+                    result.complete(cause);
+                  }
+                }));
     return result;
   }
 
@@ -82,10 +101,14 @@ class NettyPoolTest {
   void requestsBeyondTheCapWaitForAConnectionAndReuseIt() throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
     NettyTransport client = new NettyTransport(context, 60_000, 1);
-    List<CompletableFuture<Object>> replies = List.of(send(context, client, server.actualPort()),
-        send(context, client, server.actualPort()), send(context, client, server.actualPort()));
+    List<CompletableFuture<Object>> replies =
+        List.of(
+            send(context, client, server.actualPort()),
+            send(context, client, server.actualPort()),
+            send(context, client, server.actualPort()));
     for (int answered = 0; answered < 3; answered++) {
-      Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "a request reaches the server");
+      Poll.until(
+          java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "a request reaches the server");
       assertEquals(1, held.size(), "one connection, one request at a time");
       held.poll().response().end("ok");
     }
@@ -106,7 +129,8 @@ class NettyPoolTest {
     Object first = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
     Object second = send(context, client, closedPort).get(10, TimeUnit.SECONDS);
     assertInstanceOf(ConnectException.class, first);
-    assertInstanceOf(ConnectException.class, second, "a failed connect frees its place under the cap");
+    assertInstanceOf(
+        ConnectException.class, second, "a failed connect frees its place under the cap");
   }
 
   @Test
@@ -115,42 +139,66 @@ class NettyPoolTest {
     NettyTransport client = new NettyTransport(context, 60_000, 1);
     CompletableFuture<Object> first = send(context, client, server.actualPort());
     Promise<UpstreamExchange> waiting = Promise.promise();
-    context.runOnContext(v -> waiting.complete(client.send("127.0.0.1", server.actualPort(), "127.0.0.1:" + server.actualPort(),
-        request("GET /x", server.actualPort(), null), false, 2000, new UpstreamExchange.Listener() {
-          @Override
-          public void head(UpstreamExchange response) {
-            throw new AssertionError("an abandoned request got an answer");
-          }
+    context.runOnContext(
+        v ->
+            waiting.complete(
+                client.send(
+                    "127.0.0.1",
+                    server.actualPort(),
+                    "127.0.0.1:" + server.actualPort(),
+                    request("GET /x", server.actualPort(), null),
+                    false,
+                    2000,
+                    new UpstreamExchange.Listener() {
+                      @Override
+                      public void head(UpstreamExchange response) {
+                        throw new AssertionError("an abandoned request got an answer");
+                      }
 
-          @Override
-          public void failed(Throwable cause) {
-            throw new AssertionError("an abandoned request reported a failure");
-          }
-        })));
+                      @Override
+                      public void failed(Throwable cause) {
+                        throw new AssertionError("an abandoned request reported a failure");
+                      }
+                    })));
     UpstreamExchange abandoned = waiting.future().await();
     context.runOnContext(v -> abandoned.reset());
     CompletableFuture<Object> third = send(context, client, server.actualPort());
-    Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the first request reaches the server");
+    Poll.until(
+        java.time.Duration.ofSeconds(10),
+        () -> !held.isEmpty(),
+        "the first request reaches the server");
     held.poll().response().end("one");
     assertEquals("200 one", first.get(10, TimeUnit.SECONDS));
-    Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the next request reaches the server");
+    Poll.until(
+        java.time.Duration.ofSeconds(10),
+        () -> !held.isEmpty(),
+        "the next request reaches the server");
     HttpServerRequest next = held.poll();
-    assertTrue(next.path().startsWith("/v2/models/"), "the abandoned request was sent: " + next.path());
+    assertTrue(
+        next.path().startsWith("/v2/models/"), "the abandoned request was sent: " + next.path());
     next.response().end("three");
     assertEquals("200 three", third.get(10, TimeUnit.SECONDS));
   }
 
   @Test
-  void aConnectionIdleInThePoolForTheTimeoutIsClosedAndTheNextRequestOpensAnother() throws Exception {
+  void aConnectionIdleInThePoolForTheTimeoutIsClosedAndTheNextRequestOpensAnother()
+      throws Exception {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
     NettyTransport client = new NettyTransport(context, 200, 1);
     CompletableFuture<Object> first = send(context, client, server.actualPort());
-    Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the request reaches the server");
+    Poll.until(
+        java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the request reaches the server");
     held.poll().response().end("one");
     assertEquals("200 one", first.get(10, TimeUnit.SECONDS));
-    Poll.until(java.time.Duration.ofSeconds(10), () -> closed.get() == 1, "the idle connection is closed by the client");
+    Poll.until(
+        java.time.Duration.ofSeconds(10),
+        () -> closed.get() == 1,
+        "the idle connection is closed by the client");
     CompletableFuture<Object> second = send(context, client, server.actualPort());
-    Poll.until(java.time.Duration.ofSeconds(10), () -> !held.isEmpty(), "the next request reaches the server");
+    Poll.until(
+        java.time.Duration.ofSeconds(10),
+        () -> !held.isEmpty(),
+        "the next request reaches the server");
     held.poll().response().end("two");
     assertEquals("200 two", second.get(10, TimeUnit.SECONDS));
     assertEquals(2, connections.get(), "the closed connection was not taken from the pool again");
