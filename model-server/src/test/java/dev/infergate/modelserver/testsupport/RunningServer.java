@@ -81,7 +81,10 @@ public final class RunningServer implements AutoCloseable {
               5_000,
               new AdminListener("127.0.0.1", 0),
               preStopDelayMillis,
-              limits);
+              limits,
+              ModelServerConfig.DEFAULT_STRICT,
+              defaults.logFormat(),
+              defaults.tracing());
       return new RunningServer(ModelServer.start(config));
     } catch (Exception e) {
       throw new IllegalStateException("model server did not start: " + e.getMessage(), e);

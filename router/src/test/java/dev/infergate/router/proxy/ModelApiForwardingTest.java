@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infergate.router.testsupport.AuthYaml;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.RawHttp;
 import dev.infergate.router.testsupport.RouterHarness;
-import dev.infergate.router.testsupport.ServiceYaml;
-import dev.infergate.router.testsupport.TestKeys;
-import dev.infergate.router.testsupport.TestTokens;
+import dev.infergate.router.testsupport.TwoModelRouter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,8 +20,6 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -48,27 +43,21 @@ class ModelApiForwardingTest {
   private static RouterHarness router;
   private static String token;
 
+  private static TwoModelRouter fixture;
+
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    iris = FakeModelServer.start(vertx, "iris");
-    wine = FakeModelServer.start(vertx, "wine");
-    TestKeys rsa = TestKeys.rsa("rsa-1");
-    Path dir = Files.createTempDirectory("infergate-model-api-test");
-    Path jwks = TestKeys.writeJwks(dir.resolve("jwks.json"), rsa);
-    token = TestTokens.forSubject("alice").signRs256(rsa);
-    router =
-        RouterHarness.start(
-            ServiceYaml.configWith(
-                AuthYaml.auth(jwks),
-                new ServiceYaml("iris").track("stable", 100, "1", iris.url()),
-                new ServiceYaml("wine").track("stable", 100, null, wine.url())));
+    fixture = TwoModelRouter.start("alice");
+    vertx = fixture.vertx;
+    iris = fixture.iris;
+    wine = fixture.wine;
+    router = fixture.router;
+    token = fixture.token;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    router.close();
-    vertx.close().await();
+    fixture.close();
   }
 
   @ParameterizedTest

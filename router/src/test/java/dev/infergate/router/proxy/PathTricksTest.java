@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infergate.router.testsupport.AuthYaml;
 import dev.infergate.router.testsupport.FakeModelServer;
 import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.RawHttp;
 import dev.infergate.router.testsupport.RouterHarness;
-import dev.infergate.router.testsupport.ServiceYaml;
-import dev.infergate.router.testsupport.TestKeys;
-import dev.infergate.router.testsupport.TestTokens;
+import dev.infergate.router.testsupport.TwoModelRouter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -51,27 +46,21 @@ class PathTricksTest {
   private static RouterHarness router;
   private static String token;
 
+  private static TwoModelRouter fixture;
+
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    iris = FakeModelServer.start(vertx, "iris");
-    wine = FakeModelServer.start(vertx, "wine");
-    TestKeys rsa = TestKeys.rsa("rsa-1");
-    Path dir = Files.createTempDirectory("infergate-path-test");
-    Path jwks = TestKeys.writeJwks(dir.resolve("jwks.json"), rsa);
-    token = TestTokens.forSubject("consumer-with-no-role").signRs256(rsa);
-    router =
-        RouterHarness.start(
-            ServiceYaml.configWith(
-                AuthYaml.auth(jwks),
-                new ServiceYaml("iris").track("stable", 100, "1", iris.url()),
-                new ServiceYaml("wine").track("stable", 100, null, wine.url())));
+    fixture = TwoModelRouter.start("consumer-with-no-role");
+    vertx = fixture.vertx;
+    iris = fixture.iris;
+    wine = fixture.wine;
+    router = fixture.router;
+    token = fixture.token;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    router.close();
-    vertx.close().await();
+    fixture.close();
   }
 
   @AfterEach
