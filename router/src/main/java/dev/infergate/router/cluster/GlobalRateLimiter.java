@@ -23,13 +23,16 @@ import java.util.function.LongSupplier;
  *
  * <p>A call past {@code cluster.timeoutMillis}, an error, or a Redis known to be down: a local
  * bucket decides, sized plan limit / {@code cluster.replicas} (rounded up, at least 1), so that the
- * replicas together stay near the plan's limit while Redis is away. Thread-safe, non-blocking.
+ * replicas together stay near the plan's limit while Redis is away. Each answer from Redis sets the
+ * consumer's local bucket to its share of the tokens the shared bucket has left, so a local
+ * decision goes on from the shared state (a consumer at its limit stays limited) instead of from a
+ * full bucket, which would admit a burst per replica on every slow call. Thread-safe, non-blocking.
  */
 public final class GlobalRateLimiter implements SharedRateLimiter {
   /**
    * KEYS: bucket keys (1 or 2). ARGV: rate and burst per key. Returns {allowed, limit, remaining,
    * micros to the next token, micros until full} of the stricter bucket (the one with fewer
-   * tokens).
+   * tokens), then each key's tokens left, in thousandths (what the local buckets mirror).
    */
   static final LuaScript SCRIPT =
       new LuaScript(
@@ -77,7 +80,11 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
       if tk < 1 then
         toNext = math.ceil((1 - tk) * 1000000 / rate)
       end
-      return {allowed, burst, math.floor(tk), toNext, math.ceil((burst - tk) * 1000000 / rate)}
+      local out = {allowed, burst, math.floor(tk), toNext, math.ceil((burst - tk) * 1000000 / rate)}
+      for i = 1, #KEYS do
+        out[5 + i] = math.floor(tokens[i] * 1000)
+      end
+      return out
       """);
 
   private final RedisLink link;
@@ -131,13 +138,28 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
             ar ->
                 Future.succeededFuture(
                     ar.succeeded()
-                        ? decision(ar.result())
+                        ? shared(config, consumer, plan, service, ar.result())
                         : local(
                             config,
                             consumer,
                             plan,
                             service,
                             ar.cause() instanceof TimeoutException ? "timeout" : "error")));
+  }
+
+  private TokenBucket.Decision shared(
+      RateLimitConfig config, String consumer, String plan, String service, Response r) {
+    if (r.size() > 5) {
+      double serviceTokens = r.size() > 6 ? r.get(6).toLong() / 1000.0 : 0;
+      fallbackFor(config)
+          .mirror(
+              consumer,
+              plan,
+              service,
+              r.get(5).toLong() / 1000.0 / replicas,
+              serviceTokens / replicas);
+    }
+    return decision(r);
   }
 
   static TokenBucket.Decision decision(Response r) {

@@ -1,8 +1,12 @@
 package dev.infergate.router.cluster;
 
 import dev.infergate.router.config.ClusterConfig;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -13,23 +17,32 @@ import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
  * The router's connection to the cluster's Redis (vertx-redis-client: standalone, sentinel or
- * cluster), and whether Redis is reachable. A connection error, or {@link #FAILURES_TO_DOWN}
- * timeouts in a row, mark it down; while down a {@code PING} every {@link #PROBE_MILLIS} looks for
- * its return, and the {@link #onUp} listeners resync. Each transition is logged once.
+ * cluster), and whether Redis is reachable. A connection error marks it down, and so do timeouts,
+ * but only {@link #FAILURES_TO_DOWN} or more in a row with no answer for {@link
+ * #SILENCE_TO_DOWN_MILLIS}: a GC pause or a busy CPU makes a burst of pipelined calls miss their 20
+ * ms together while Redis is fine, and each of those calls is decided locally anyway. While down a
+ * {@code PING} every {@link #PROBE_MILLIS} looks for its return, and the {@link #onUp} listeners
+ * resync. Each transition is logged once.
  *
  * <p>Threading: non-blocking, callable from any thread; futures complete on the caller's context.
  */
 public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
   static final int FAILURES_TO_DOWN = 3;
+
+  /** Timeouts mark Redis down only when nothing has answered for this long. */
+  static final long SILENCE_TO_DOWN_MILLIS = 500;
+
   static final long PROBE_MILLIS = 200;
 
   /** A Redis that takes a connection this long is down, not slow. */
@@ -37,7 +50,10 @@ public final class RedisLink implements AutoCloseable {
 
   static final long PROBE_TIMEOUT_MILLIS = 1000;
 
-  /** Connections shared by every event loop; each pipelines its commands. */
+  /**
+   * Pooled connections for everything but the per-request calls (state, audit, leases), on top of
+   * one per event loop for those.
+   */
   static final int POOL_SIZE = 8;
 
   /**
@@ -46,26 +62,20 @@ public final class RedisLink implements AutoCloseable {
    */
   static final int POOL_WAITING = 4096;
 
-  /**
-   * Pipelined connections for the per-request calls: Redis answers in order on each, so a few
-   * suffice.
-   */
-  static final int HOT_CONNECTIONS = 4;
-
   private final Vertx vertx;
   private final Redis client;
   private final String description;
   private final AtomicInteger failuresInARow = new AtomicInteger();
+  private volatile long lastAnswerNanos = System.nanoTime();
   private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
 
   /**
-   * Long-lived connections the rate-limit calls are pipelined on (no pool hand-off per request).
+   * One long-lived connection per event loop that the rate-limit calls are pipelined on, made on
+   * that loop: a call and its answer stay on the caller's thread (no hand-off between event loops,
+   * no pool per request).
    */
-  private final RedisConnection[] hot = new RedisConnection[HOT_CONNECTIONS];
+  private final ConcurrentHashMap<EventLoop, HotConnection> hot = new ConcurrentHashMap<>();
 
-  private final java.util.concurrent.atomic.AtomicBoolean[] connecting =
-      new java.util.concurrent.atomic.AtomicBoolean[HOT_CONNECTIONS];
-  private final AtomicInteger nextHot = new AtomicInteger();
   private volatile boolean up = true;
   private volatile boolean closed;
   private long probeTimer = -1;
@@ -86,7 +96,7 @@ public final class RedisLink implements AutoCloseable {
                 new NetClientOptions()
                     .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
                     .setTcpNoDelay(true))
-            .setMaxPoolSize(POOL_SIZE)
+            .setMaxPoolSize(POOL_SIZE + eventLoops(vertx))
             .setMaxPoolWaiting(POOL_WAITING)
             .setMaxWaitingHandlers(POOL_WAITING);
     config.redis().forEach(options::addConnectionString);
@@ -94,55 +104,74 @@ public final class RedisLink implements AutoCloseable {
       options.setMasterName(config.masterName()).setRole(RedisRole.MASTER);
     }
     this.client = Redis.createClient(vertx, options);
-    for (int i = 0; i < HOT_CONNECTIONS; i++) {
-      connecting[i] = new java.util.concurrent.atomic.AtomicBoolean();
+  }
+
+  private static int eventLoops(Vertx vertx) {
+    int loops = 0;
+    for (var ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
     }
+    return loops;
   }
 
   /**
-   * As {@link #send}, pipelined on one of a few long-lived connections: the per-request path (rate
-   * limits). The answer is handed back to the caller's context. While a connection is being made,
-   * the pooled client carries the call.
+   * As {@link #send}, pipelined on the caller's event loop's long-lived connection: the per-request
+   * path (rate limits). The answer completes on the caller's context. While that connection is
+   * being made, the pooled client carries the call.
    */
   public Future<Response> sendPipelined(Request request, long timeoutMillis) {
-    int i = (nextHot.getAndIncrement() & Integer.MAX_VALUE) % HOT_CONNECTIONS;
-    RedisConnection connection = hot[i];
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    HotConnection slot = hot.computeIfAbsent(caller.nettyEventLoop(), loop -> new HotConnection());
+    RedisConnection connection = slot.connection;
     if (connection == null || connection.pendingQueueFull()) {
-      connectHot(i);
+      connectHot(slot, caller);
       return send(request, timeoutMillis);
     }
-    io.vertx.core.internal.ContextInternal caller =
-        (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
-    io.vertx.core.Promise<Response> answer = caller.promise();
+    Promise<Response> answer = caller.promise();
     connection.send(request).onComplete(answer);
     return track(answer.future().timeout(timeoutMillis, TimeUnit.MILLISECONDS));
   }
 
-  private void connectHot(int i) {
-    if (closed || !connecting[i].compareAndSet(false, true)) {
+  /** Makes {@code slot}'s connection on {@code caller}'s event loop, once at a time. */
+  private void connectHot(HotConnection slot, ContextInternal caller) {
+    if (closed || !slot.connecting.compareAndSet(false, true)) {
       return;
     }
-    client
-        .connect()
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                RedisConnection connection = ar.result();
-                connection.exceptionHandler(t -> dropHot(i, connection));
-                connection.endHandler(v -> dropHot(i, connection));
-                if (closed) {
-                  connection.close();
-                } else {
-                  hot[i] = connection;
-                }
-              }
-              connecting[i].set(false);
-            });
+    caller.runOnContext(
+        v ->
+            client
+                .connect()
+                .onComplete(
+                    ar -> {
+                      if (ar.succeeded()) {
+                        RedisConnection connection = ar.result();
+                        connection.exceptionHandler(t -> slot.drop(connection));
+                        connection.endHandler(end -> slot.drop(connection));
+                        slot.connection = connection;
+                        if (closed) {
+                          slot.closeConnection();
+                        }
+                      }
+                      slot.connecting.set(false);
+                    }));
   }
 
-  private void dropHot(int i, RedisConnection connection) {
-    if (hot[i] == connection) {
-      hot[i] = null;
+  private static final class HotConnection {
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private volatile RedisConnection connection;
+
+    void drop(RedisConnection gone) {
+      if (connection == gone) {
+        connection = null;
+      }
+    }
+
+    void closeConnection() {
+      RedisConnection current = connection;
+      connection = null;
+      if (current != null) {
+        current.close();
+      }
     }
   }
 
@@ -175,7 +204,10 @@ public final class RedisLink implements AutoCloseable {
     return call.andThen(
         ar -> {
           if (ar.succeeded() || isErrorReply(ar.cause())) {
-            failuresInARow.set(0);
+            lastAnswerNanos = System.nanoTime();
+            if (failuresInARow.get() != 0) {
+              failuresInARow.set(0);
+            }
           } else {
             failed(ar.cause());
           }
@@ -199,8 +231,11 @@ public final class RedisLink implements AutoCloseable {
 
   private void failed(Throwable cause) {
     int failures = failuresInARow.incrementAndGet();
-    if (cause instanceof TimeoutException && failures < FAILURES_TO_DOWN) {
-      return; // one slow answer: that call was decided locally; Redis may well be fine
+    if (cause instanceof TimeoutException
+        && (failures < FAILURES_TO_DOWN
+            || System.nanoTime() - lastAnswerNanos
+                < TimeUnit.MILLISECONDS.toNanos(SILENCE_TO_DOWN_MILLIS))) {
+      return; // slow answers: those calls were decided locally; Redis may well be fine
     }
     markDown(cause);
   }
@@ -235,6 +270,7 @@ public final class RedisLink implements AutoCloseable {
                 }
                 up = true;
                 failuresInARow.set(0);
+                lastAnswerNanos = System.nanoTime();
                 vertx.cancelTimer(probeTimer);
               }
               LOG.info(
@@ -253,13 +289,7 @@ public final class RedisLink implements AutoCloseable {
         vertx.cancelTimer(probeTimer);
       }
     }
-    for (int i = 0; i < HOT_CONNECTIONS; i++) {
-      RedisConnection connection = hot[i];
-      hot[i] = null;
-      if (connection != null) {
-        connection.close();
-      }
-    }
+    hot.values().forEach(HotConnection::closeConnection);
     client.close();
   }
 }

@@ -54,6 +54,24 @@ public final class ConsumerRateLimiter {
         : perService;
   }
 
+  /**
+   * Sets {@code consumer}'s bucket to {@code consumerTokens} and, if the service has its own limit,
+   * the pair's to {@code serviceTokens} (clamped to each bucket's burst), taking nothing: this
+   * limiter then mirrors buckets decided elsewhere (see {@link TokenBucket#mirror}).
+   */
+  public void mirror(
+      String consumer, String plan, String service, double consumerTokens, double serviceTokens) {
+    long now = nanoClock.getAsLong();
+    String subject = consumer == null ? "" : consumer;
+    byConsumer.bucket(subject, config.forPlan(plan), now).mirror(consumerTokens, now);
+    ConsumerTable serviceBuckets = service == null ? null : byService.get(service);
+    if (serviceBuckets != null) {
+      serviceBuckets
+          .bucket(subject, config.services().get(service), now)
+          .mirror(serviceTokens, now);
+    }
+  }
+
   /** Drops buckets unused for {@code idleEvictSeconds}; call it periodically. */
   public void evictIdle() {
     long cutoff = nanoClock.getAsLong() - config.idleEvictSeconds() * 1_000_000_000L;

@@ -50,6 +50,17 @@ public final class TokenBucket {
     return new Decision(allowed, burst, (long) Math.floor(tokens), nanosToNext, nanosToFull);
   }
 
+  /**
+   * Sets the bucket to {@code tokens} (clamped to 0..burst) as of {@code nowNanos}: a local copy of
+   * a bucket kept elsewhere (the cluster's shared one) follows it, so that when it has to decide on
+   * its own it goes on from where the shared bucket was, not from full.
+   */
+  public synchronized void mirror(double tokens, long nowNanos) {
+    lastUsed = nowNanos;
+    this.tokens = Math.max(0, Math.min(burst, tokens));
+    refilledAt = nowNanos;
+  }
+
   public long lastUsedNanos() {
     return lastUsed;
   }

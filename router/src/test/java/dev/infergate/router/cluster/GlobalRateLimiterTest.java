@@ -168,4 +168,28 @@ class GlobalRateLimiterTest {
         "6 / 3 replicas = 2 locally");
     assertTrue(metrics.scrape().contains("infergate_router_ratelimit_fallback_total"));
   }
+
+  @Test
+  void consumerWhoEmptiedTheSharedBucketStaysLimitedWhenRedisGoesAway() throws Exception {
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
+    RateLimitConfig config = limits(1, 6, Map.of());
+    List<TokenBucket.Decision> shared =
+        takeInOrder(limiter, config, "erin", null, 6, new ArrayList<>());
+    assertTrue(shared.stream().allMatch(TokenBucket.Decision::allowed), "the burst of 6");
+    redis.kill();
+    List<TokenBucket.Decision> local =
+        takeInOrder(limiter, config, "erin", null, 3, new ArrayList<>());
+    assertEquals(
+        List.of(false, false, false),
+        local.stream().map(TokenBucket.Decision::allowed).toList(),
+        "the local bucket goes on from the shared one's 0 tokens, not from a full share of 2");
+    assertTrue(metrics.scrape().contains("infergate_router_ratelimit_fallback_total"));
+    List<TokenBucket.Decision> fresh =
+        takeInOrder(limiter, config, "frank", null, 3, new ArrayList<>());
+    assertEquals(
+        List.of(true, true, false),
+        fresh.stream().map(TokenBucket.Decision::allowed).toList(),
+        "a consumer Redis never saw gets the replica's share, 6 / 3");
+  }
 }
