@@ -11,14 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code router.jar token --sub NAME [--role R]... [--plan P] [--ttl 1h] [--config FILE]}: prints a
- * development token signed with the local dev key, made on first use beside the JWKS file that the
- * config's {@code auth.jwks: file:...} names (a git-ignored state folder). Issuer, audience and
- * claim names come from the same config, so the token is one the router accepts.
+ * {@code router.jar token --sub NAME [--role R]... [--plan P] [--ttl 1h] [--count N] [--config
+ * FILE]}: prints a development token signed with the local dev key (with {@code --count}, N tokens
+ * one per line, for subjects NAME-1..NAME-N: many consumers for a canary to spread), made on first
+ * use beside the JWKS file that the config's {@code auth.jwks: file:...} names (a git-ignored state
+ * folder). Issuer, audience and claim names come from the same config, so the token is one the
+ * router accepts.
  */
 public final class TokenCommand {
   public static final String USAGE =
-      "usage: java -jar router.jar token --sub NAME [--role ROLE]... [--plan PLAN] [--ttl 1h] [--config FILE]";
+      "usage: java -jar router.jar token --sub NAME [--role ROLE]... [--plan PLAN] [--ttl 1h] [--count N] [--config FILE]";
+
+  /** Tokens one call may print with {@code --count}. */
+  static final int MAX_COUNT = 100_000;
 
   private TokenCommand() {}
 
@@ -28,6 +33,7 @@ public final class TokenCommand {
     String plan = null;
     String config = defaultConfig;
     Duration ttl = Duration.ofHours(1);
+    Integer count = null;
     List<String> roles = new ArrayList<>();
     try {
       for (int i = 0; i < args.size(); i++) {
@@ -46,6 +52,7 @@ public final class TokenCommand {
           case "--plan" -> plan = value;
           case "--ttl" -> ttl = DevTokens.parseTtl(value);
           case "--config" -> config = value;
+          case "--count" -> count = parseCount(value);
           default -> throw new IllegalArgumentException("unknown argument '" + flag + "'");
         }
       }
@@ -79,17 +86,27 @@ public final class TokenCommand {
                 + auth.algorithms()
                 + " lacks ES256; the router will refuse this token");
       }
-      out.println(
-          DevTokens.sign(
-              key,
-              auth.issuer(),
-              auth.audience(),
-              subject,
-              roles,
-              plan,
-              auth.rolesClaim(),
-              auth.planClaim(),
-              ttl));
+      List<String> subjects = new ArrayList<>();
+      if (count == null) {
+        subjects.add(subject);
+      } else {
+        for (int n = 1; n <= count; n++) {
+          subjects.add(subject + "-" + n);
+        }
+      }
+      for (String sub : subjects) {
+        out.println(
+            DevTokens.sign(
+                key,
+                auth.issuer(),
+                auth.audience(),
+                sub,
+                roles,
+                plan,
+                auth.rolesClaim(),
+                auth.planClaim(),
+                ttl));
+      }
       return 0;
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("infergate token: " + e.getMessage() + "\n" + USAGE);
@@ -98,5 +115,17 @@ public final class TokenCommand {
       err.println("infergate token: " + e.getMessage());
       return 1;
     }
+  }
+
+  private static int parseCount(String value) {
+    try {
+      int count = Integer.parseInt(value);
+      if (count >= 1 && count <= MAX_COUNT) {
+        return count;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new IllegalArgumentException("--count must be 1.." + MAX_COUNT + ", was '" + value + "'");
   }
 }

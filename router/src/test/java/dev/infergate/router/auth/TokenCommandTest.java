@@ -9,12 +9,14 @@ import dev.infergate.router.testsupport.Http;
 import dev.infergate.router.testsupport.RouterHarness;
 import dev.infergate.router.testsupport.ServiceYaml;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,12 +73,31 @@ class TokenCommandTest {
           "the JWKS holds no private part");
       Result admin = token(config, "--sub", "ops", "--role", "infergate-admin");
       assertEquals(0, admin.code(), admin.err());
+      Result many = token(config, "--sub", "user", "--count", "3");
+      assertEquals(0, many.code(), many.err());
+      List<String> subjects =
+          many.out()
+              .lines()
+              .map(
+                  t ->
+                      new JsonObject(
+                              new String(
+                                  Base64.getUrlDecoder().decode(t.split("\\.")[1]),
+                                  StandardCharsets.UTF_8))
+                          .getString("sub"))
+              .toList();
+      assertEquals(List.of("user-1", "user-2", "user-3"), subjects);
 
       try (RouterHarness router = RouterHarness.start(dir, Files.readString(config))) {
         Http.Response r =
             Http.post(
                 router.url("/v2/models/iris/infer"), "{}", "authorization", "Bearer " + user.out());
         assertEquals(200, r.status(), r.body());
+        String third = many.out().lines().toList().get(2);
+        assertEquals(
+            200,
+            Http.post(router.url("/v2/models/iris/infer"), "{}", "authorization", "Bearer " + third)
+                .status());
         assertEquals(
             403,
             Http.get(router.adminUrl("/admin/services"), "authorization", "Bearer " + user.out())
@@ -98,6 +119,9 @@ class TokenCommandTest {
     assertEquals(2, token(config).code(), "--sub is required");
     assertEquals(2, token(config, "--sub", "a", "--ttl", "forever").code());
     assertEquals(2, token(config, "--sub", "a", "--colour", "blue").code());
+    assertEquals(2, token(config, "--sub", "a", "--count", "0").code());
+    assertEquals(2, token(config, "--sub", "a", "--count", "lots").code());
+    assertEquals(2, token(config, "--sub", "a", "--count", "100001").code());
     Files.createDirectories(dir.resolve("dev"));
     Files.writeString(dir.resolve("dev/jwks.json"), "{\"keys\":[]}");
     Result refused = token(config, "--sub", "a");
