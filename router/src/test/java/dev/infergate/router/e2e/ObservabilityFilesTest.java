@@ -45,10 +45,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * The Grafana dashboard and the Prometheus alert rules in {@code config/observability/} cannot
  * drift from the code: a real router in front of a real model server (plus a failing fake replica
- * for retries and breakers) takes traffic that creates every metric family, both {@code /metrics}
- * are scraped, and every metric that any panel expression or alert rule names must be in them. The
- * rules pass {@code promtool check rules}, and so do the panels' expressions; the k8s ConfigMaps
- * carry the same bytes.
+ * for retries and breakers, and a service with a shadow and a rollout on fake replicas) takes
+ * traffic and a rollout that create every metric family, a second router in a cluster whose Redis
+ * is unreachable adds the cluster's, all {@code /metrics} are scraped, and every metric that any
+ * panel expression or alert rule names must be in them. The rules pass {@code promtool check
+ * rules}, and so do the panels' expressions; the k8s ConfigMaps carry the same bytes.
  */
 class ObservabilityFilesTest {
   private static final Path OBSERVABILITY = Path.of("..", "config", "observability");
@@ -65,7 +66,9 @@ class ObservabilityFilesTest {
   private static Vertx vertx;
   private static ModelServerProcess modelServer;
   private static RouterHarness router;
+  private static RouterHarness clusterRouter;
   private static String routerMetrics;
+  private static String clusterRouterMetrics;
   private static String modelServerMetrics;
 
   @BeforeAll
@@ -73,6 +76,8 @@ class ObservabilityFilesTest {
     vertx = Vertx.vertx();
     modelServer = ModelServerProcess.launch("model-server-observability").awaitReady();
     FakeModelServer failing = FakeModelServer.start(vertx, "failing").mode(Mode.FAIL_500);
+    FakeModelServer shadowStable = FakeModelServer.start(vertx, "shadowed-stable");
+    FakeModelServer shadowCanary = FakeModelServer.start(vertx, "shadowed-canary");
     TestKeys key = TestKeys.ec("observability");
     Path jwks =
         TestKeys.writeJwks(
@@ -97,7 +102,16 @@ class ObservabilityFilesTest {
                 new ServiceYaml("flaky")
                     .model("flaky")
                     .track("stable", 100, "1", failing.url())
-                    .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }")));
+                    .retry("{ attempts: 3, budgetPercent: 0, minConcurrent: 0 }"),
+                // With no traffic during the rollout its one window is inconclusive (minRequests
+                // unreached), which pauses it at once (maxInconclusive 1).
+                new ServiceYaml("shadowed")
+                    .track("stable", 100, "1", shadowStable.url())
+                    .track("canary", 0, "2", shadowCanary.url())
+                    .shadow("{ track: canary, percent: 100 }")
+                    .rollout(
+                        "{ candidate: canary, baseline: stable, steps: [50], stepSeconds: 1, "
+                            + "minRequests: 1000, maxInconclusive: 1, warmup: { shadowRequests: 0 } }")));
     String token =
         "Bearer "
             + TestTokens.forSubject("ops")
@@ -147,14 +161,78 @@ class ObservabilityFilesTest {
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"stable\": 80, \"canary\": 20}"))
                     .build())
             .status());
+    shadowCopiesAndARollout(token);
     routerMetrics = Http.get(router.adminUrl("/metrics")).body();
     modelServerMetrics = Http.get(modelServer.adminUrl() + "/metrics").body();
+    clusterRouterMetrics = clusterRouterWithRedisUnreachable(shadowStable);
+  }
+
+  /**
+   * Shadow copies that are compared, then a rollout started through the admin API that pauses after
+   * its one inconclusive window and is aborted.
+   */
+  private static void shadowCopiesAndARollout(String token) {
+    String infer = router.url("/v2/models/shadowed/infer");
+    Poll.until(
+        Duration.ofSeconds(30),
+        () -> {
+          Http.post(infer, Http.irisV2("input"), "authorization", token);
+          return shadow(token).getLong("agreed", 0L) >= 3;
+        },
+        "three shadow copies compared");
+    String rollout = router.adminUrl("/admin/services/shadowed/rollout");
+    Http.Response started = Http.post(rollout, "", "authorization", token);
+    assertEquals(200, started.status(), started.body());
+    Poll.until(
+        Duration.ofSeconds(30),
+        () -> "paused".equals(Http.get(rollout, "authorization", token).json().getString("phase")),
+        "the rollout to pause after an inconclusive window");
+    Http.Response aborted = Http.post(rollout + "/abort", "", "authorization", token);
+    assertEquals(200, aborted.status(), aborted.body());
+  }
+
+  private static JsonObject shadow(String token) {
+    Http.Response service =
+        Http.get(router.adminUrl("/admin/services/shadowed"), "authorization", token);
+    assertEquals(200, service.status(), service.body());
+    return service.json().getJsonObject("shadow");
+  }
+
+  /**
+   * A router whose cluster's Redis refuses connections (it starts on its file's state) and serves
+   * one request whose rate limit its local bucket decides; its {@code /metrics}.
+   */
+  private static String clusterRouterWithRedisUnreachable(FakeModelServer backend)
+      throws Exception {
+    clusterRouter =
+        RouterHarness.start(
+            ServiceYaml.configWith(
+                "rateLimits: { default: { perSecond: 1000, burst: 1000 } }\n"
+                    + "cluster: { redis: \"redis://127.0.0.1:"
+                    + Ports.refused()
+                    + "\", replicas: 2 }\n",
+                new ServiceYaml("iris").track("stable", 100, "1", backend.url())));
+    Poll.until(
+        Duration.ofSeconds(30),
+        () ->
+            Http.post(
+                        clusterRouter.url("/v2/models/iris/infer"),
+                        Http.irisV2("input"),
+                        "x-infergate-consumer",
+                        "ops")
+                    .status()
+                == 200,
+        "the cluster router to serve iris");
+    return Http.get(clusterRouter.adminUrl("/metrics")).body();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (router != null) {
       router.close();
+    }
+    if (clusterRouter != null) {
+      clusterRouter.close();
     }
     if (modelServer != null) {
       modelServer.close();
@@ -185,7 +263,13 @@ class ObservabilityFilesTest {
             "InfergateHighP99Latency",
             "InfergateCircuitBreakerOpen",
             "InfergateNoReadyEndpoint",
-            "InfergateModelQueueFull"),
+            "InfergateModelQueueFull",
+            "InfergateShadowAgreementLow",
+            "InfergateShadowCopiesDropped",
+            "InfergateRolloutAborted",
+            "InfergateRolloutPaused",
+            "InfergateRolloutAnalysisFailed",
+            "InfergateRouterClusterOnLocalFallback"),
         alerts.keySet());
     alerts.forEach((alert, expr) -> assertExposed("alert " + alert, metricsIn(List.of(expr))));
 
@@ -246,6 +330,47 @@ class ObservabilityFilesTest {
   }
 
   @Test
+  void shadowRolloutAndClusterGaugesShowTheLiveValues() {
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_router_rollout_phase{phase=\"aborted\",service=\"shadowed\"} 1.0"),
+        grep(routerMetrics, "rollout_phase"));
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_router_rollout_phase{phase=\"paused\",service=\"shadowed\"} 0.0"),
+        grep(routerMetrics, "rollout_phase"));
+    assertTrue(
+        routerMetrics.contains("infergate_router_rollout_step{service=\"shadowed\"} 1.0"),
+        grep(routerMetrics, "rollout_step"));
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_router_rollout_weight{service=\"shadowed\",track=\"canary\"} 0.0"),
+        "the aborted candidate's weight:\n" + grep(routerMetrics, "rollout_weight"));
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_router_rollout_analyses_total{service=\"shadowed\",verdict=\"inconclusive\"} 1.0"),
+        grep(routerMetrics, "rollout_analyses"));
+    assertTrue(
+        routerMetrics.contains(
+            "infergate_shadow_requests_total{live_track=\"stable\",result=\"dropped\",service=\"shadowed\",shadow_track=\"canary\"} 0.0"),
+        grep(routerMetrics, "shadow_requests"));
+    assertTrue(
+        routerMetrics.contains("infergate_shadow_in_flight{service=\"shadowed\"}"),
+        grep(routerMetrics, "shadow_in_flight"));
+    assertTrue(
+        clusterRouterMetrics.contains("infergate_router_cluster_redis_up 0.0"),
+        grep(clusterRouterMetrics, "cluster"));
+    // At least the one request served; more when the first ones met no healthy endpoint yet.
+    assertTrue(
+        clusterRouterMetrics
+            .lines()
+            .filter(
+                l -> l.startsWith("infergate_router_ratelimit_fallback_total{reason=\"down\"} "))
+            .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 1),
+        "limits decided locally while Redis is down:\n" + grep(clusterRouterMetrics, "fallback"));
+  }
+
+  @Test
   void kubernetesConfigMapsCarryTheSameDashboardAndRules() throws IOException {
     ExternalTool.Result render =
         KUBECTL.run("", "kustomize", Path.of("..", "k8s", "monitoring").toString());
@@ -271,6 +396,7 @@ class ObservabilityFilesTest {
     Set<String> exposed = new TreeSet<>();
     exposed.addAll(families(routerMetrics));
     exposed.addAll(families(modelServerMetrics));
+    exposed.addAll(families(clusterRouterMetrics));
     Set<String> missing = new TreeSet<>(named);
     missing.removeAll(exposed);
     assertTrue(missing.isEmpty(), where + " names metrics no service exposes: " + missing);
