@@ -20,9 +20,12 @@
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
 #   ROUTER_ALT_JAR, ROUTER_ALT_JAVA_OPTS: also measure that build / those flags as router-alt (A/B in one run)
-#   SHADOW_PERCENT (unset): router-alt gets a third track `shadow` (weight 0, on the same backend) and
+#   SHADOW_PERCENT (unset): router-alt gets a third track `shadow` (weight 0) and
 #     `shadow: { track: shadow, percent: SHADOW_PERCENT }`, so that share of all live requests is copied and
 #     compared; with ROUTER_ALT_JAR=$ROUTER_JAR this is shadow on vs off in one run (README "Shadow traffic").
+#     The shadow track has its own nginx backend (127.0.0.1:18012) pinned to SHADOW_CPU (default WRK_CPU),
+#     as a shadow track has its own model servers: the live backend and the routers' CPU carry the same
+#     load in both, so the difference is what shadowing costs the router itself.
 #   ROUTER_JAR (router/target/router.jar; built when missing)   OUT (bench/out/router): raw wrk output.
 #   PACE_MS (unset): each wrk connection waits this many ms before its next request (bench/router/infer.lua),
 #     holding the load under saturation; then the req/s ratios mean nothing and p99 shows what the hop adds.
@@ -95,8 +98,12 @@ render bench/router/router-auth.yaml "$WORK/router-auth.yaml"
 # The A/B build (ROUTER_ALT_JAR) runs the router config on its own ports and state file.
 sed -e "s|port: $ROUTER_PORT|port: $ROUTER_ALT_PORT|" -e "s|port: $ADMIN_PORT|port: $ROUTER_ALT_ADMIN_PORT|" \
     -e "s|router-state.json|router-alt-state.json|" "$WORK/router.yaml" > "$WORK/router-alt.yaml"
+SHADOW_BACKEND_PORT=18012
 if [ -n "${SHADOW_PERCENT:-}" ]; then
-  sed -i -e "/^      canary: /a\\      shadow: { weight: 0, modelVersion: \"2\", endpoints: [http://127.0.0.1:$BACKEND_PORT] }" \
+  sed -e "s|__BACKEND_PORT__|$SHADOW_BACKEND_PORT|" -e "s|__WORK__/backend|__WORK__/shadow-backend|g" \
+    bench/router/backend.conf > "$WORK/shadow-backend.conf.in"
+  render "$WORK/shadow-backend.conf.in" "$WORK/shadow-backend.conf"
+  sed -i -e "/^      canary: /a\\      shadow: { weight: 0, modelVersion: \"2\", endpoints: [http://127.0.0.1:$SHADOW_BACKEND_PORT] }" \
     "$WORK/router-alt.yaml"
   echo "    shadow: { track: shadow, percent: $SHADOW_PERCENT }" >> "$WORK/router-alt.yaml"
 fi
@@ -110,6 +117,9 @@ start() { # name url command...
   PID[$name]=$!; URL[$name]=$url; TARGETS="$TARGETS $name"
 }
 taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
+if [ -n "${SHADOW_PERCENT:-}" ]; then
+  taskset -c "${SHADOW_CPU:-$WRK_CPU}" nginx -c "$WORK/shadow-backend.conf" -p "$WORK" & PIDS+=($!)
+fi
 start nginx "http://127.0.0.1:$PROXY_PORT/v2/models/iris/versions/1/infer" nginx -c "$WORK/proxy.conf" -p "$WORK"
 # shellcheck disable=SC2086
 start router "http://127.0.0.1:$ROUTER_PORT/v2/models/iris/infer" \

@@ -44,7 +44,7 @@ done
 
 # shellcheck source=bench/lib/workdir.sh
 source bench/lib/workdir.sh
-mkdir -p "$OUT"
+mkdir -p "$OUT"; rm -f "$OUT/summary.txt"
 sed -e "s|__WORK__|$WORK|g" -e "s|__BACKEND_PORT__|$BACKEND_PORT|g" bench/router/backend.conf > "$WORK/backend.conf"
 
 router_yaml() { # port admin-port state-name limits cluster(0|1) -> stdout
@@ -69,12 +69,15 @@ redis_micros() {
 taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
 taskset -c "$WRK_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
   > "$OUT/redis.log" 2>&1 & PIDS+=($!)
+declare -A PID=([redis]=$!)
 
 # Part 1: local vs global, limits that never refuse.
 router_yaml 18021 18022 local 10000000 0 > "$WORK/router-local.yaml"
 router_yaml 18023 18024 global 10000000 1 > "$WORK/router-global.yaml"
 taskset -c "$SERVER_CPU" java -Xmn12m -jar "$ROUTER_JAR" --config "$WORK/router-local.yaml" > "$OUT/router-local.log" 2>&1 & PIDS+=($!)
+PID[router-local]=$!
 taskset -c "$SERVER_CPU" java -Xmn12m -jar "$ROUTER_JAR" --config "$WORK/router-global.yaml" > "$OUT/router-global.log" 2>&1 & PIDS+=($!)
+PID[router-global]=$!
 declare -A URL=([router-local]="http://127.0.0.1:18021/v2/models/iris/infer" [router-global]="http://127.0.0.1:18023/v2/models/iris/infer")
 wait_http "${URL[router-local]}"
 wait_http "${URL[router-global]}"
@@ -88,23 +91,32 @@ millis() { # wrk latency like 1.23ms / 456.00us / 1.02s -> ms
 for i in $(seq 1 "$WARMUP_RUNS"); do
   for t in router-local router-global; do run_wrk "$t" "$WARMUP" "$OUT/warmup-$t-$i.txt"; done
 done
-printf "%-6s %-14s %10s %9s %9s %9s\n" round target req/s p50-ms p99-ms non2xx
+# CPU time (user + system clock ticks) of a process: the cost per request, which a shared machine's
+# scheduling noise moves far less than req/s.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+printf "%-6s %-14s %10s %9s %9s %9s %13s %12s\n" round target req/s p50-ms p99-ms non2xx cpu-us/req redis-us/req
 for r in $(seq 1 "$ROUNDS"); do
   for t in router-local router-global; do
     f="$OUT/round$r-$t.txt"
+    c0=$(cpu_ticks "${PID[$t]}"); rc0=$(cpu_ticks "${PID[redis]}")
     run_wrk "$t" "$DURATION" "$f"
+    c1=$(cpu_ticks "${PID[$t]}"); rc1=$(cpu_ticks "${PID[redis]}")
     rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+    reqs=$(awk '/requests in/ {print $1}' "$f")
     p50=$(millis "$(awk '$1 == "50%" {print $2}' "$f")")
     p99=$(millis "$(awk '$1 == "99%" {print $2}' "$f")")
     bad=$(awk '/Non-2xx/ {print $5}' "$f"); bad=${bad:-0}
-    printf "%-6s %-14s %10s %9s %9s %9s\n" "$r" "$t" "$rps" "$p50" "$p99" "$bad"
-    echo "$r $t $rps $p50 $p99" >> "$OUT/summary.txt"
+    cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+    rcpu=$(awk -v d=$((rc1 - rc0)) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+    printf "%-6s %-14s %10s %9s %9s %9s %13s %12s\n" "$r" "$t" "$rps" "$p50" "$p99" "$bad" "$cpu" "$rcpu"
+    echo "$r $t $rps $p50 $p99 $cpu" >> "$OUT/summary.txt"
   done
 done
-awk '{ rps[$1, $2] = $3; p50[$1, $2] = $4; p99[$1, $2] = $5; if ($1 > n) n = $1 }
-  END { for (r = 1; r <= n; r++) printf "round %d: global/local req/s %.3f, added p50 %+.3f ms, added p99 %+.3f ms\n", r,
+awk '{ rps[$1, $2] = $3; p50[$1, $2] = $4; p99[$1, $2] = $5; cpu[$1, $2] = $6; if ($1 > n) n = $1 }
+  END { for (r = 1; r <= n; r++) printf "round %d: global/local req/s %.3f, added p50 %+.3f ms, added p99 %+.3f ms, router CPU %+.1f us/req\n", r,
     rps[r, "router-global"] / rps[r, "router-local"], p50[r, "router-global"] - p50[r, "router-local"],
-    p99[r, "router-global"] - p99[r, "router-local"] }' "$OUT/summary.txt"
+    p99[r, "router-global"] - p99[r, "router-local"], cpu[r, "router-global"] - cpu[r, "router-local"] }' "$OUT/summary.txt"
 curl -s http://127.0.0.1:18024/metrics | grep -E '^infergate_router_(ratelimit_fallback_total|cluster_redis_up)' || true
 
 # Part 2: accuracy of one consumer's limit over three replicas.

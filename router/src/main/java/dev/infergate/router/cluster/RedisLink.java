@@ -3,7 +3,6 @@ package dev.infergate.router.cluster;
 import dev.infergate.router.config.ClusterConfig;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
@@ -21,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
@@ -72,9 +70,9 @@ public final class RedisLink implements AutoCloseable {
   /**
    * One long-lived connection per event loop that the rate-limit calls are pipelined on, made on
    * that loop: a call and its answer stay on the caller's thread (no hand-off between event loops,
-   * no pool per request).
+   * no pool per request), and one turn's calls go out in one write ({@link LoopPipeline}).
    */
-  private final ConcurrentHashMap<EventLoop, HotConnection> hot = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<EventLoop, LoopPipeline> hot = new ConcurrentHashMap<>();
 
   private volatile boolean up = true;
   private volatile boolean closed;
@@ -115,26 +113,36 @@ public final class RedisLink implements AutoCloseable {
   }
 
   /**
-   * As {@link #send}, pipelined on the caller's event loop's long-lived connection: the per-request
-   * path (rate limits). The answer completes on the caller's context. While that connection is
-   * being made, the pooled client carries the call.
+   * As {@link #send}, pipelined on the caller's event loop's long-lived connection with the other
+   * calls of the same loop turn: the per-request path (rate limits). The answer completes on the
+   * caller's context. While that connection is being made, or off an event loop, the pooled client
+   * carries the call.
    */
   public Future<Response> sendPipelined(Request request, long timeoutMillis) {
     ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-    HotConnection slot = hot.computeIfAbsent(caller.nettyEventLoop(), loop -> new HotConnection());
-    RedisConnection connection = slot.connection;
-    if (connection == null || connection.pendingQueueFull()) {
-      connectHot(slot, caller);
+    LoopPipeline pipeline =
+        hot.computeIfAbsent(caller.nettyEventLoop(), loop -> new LoopPipeline());
+    RedisConnection connection = pipeline.connection();
+    if (connection == null
+        || connection.pendingQueueFull()
+        || !caller.isEventLoopContext()
+        || !caller.inThread()) {
+      if (connection == null) {
+        connectHot(pipeline, caller);
+      }
       return send(request, timeoutMillis);
     }
-    Promise<Response> answer = caller.promise();
-    connection.send(request).onComplete(answer);
-    return track(answer.future().timeout(timeoutMillis, TimeUnit.MILLISECONDS));
+    return track(pipeline.call(caller, request, timeoutMillis));
   }
 
-  /** Makes {@code slot}'s connection on {@code caller}'s event loop, once at a time. */
-  private void connectHot(HotConnection slot, ContextInternal caller) {
-    if (closed || !slot.connecting.compareAndSet(false, true)) {
+  /** Event loops whose own pipelined connection is open (for tests). */
+  int loopConnections() {
+    return (int) hot.values().stream().filter(p -> p.connection() != null).count();
+  }
+
+  /** Makes {@code pipeline}'s connection on {@code caller}'s event loop, once at a time. */
+  private void connectHot(LoopPipeline pipeline, ContextInternal caller) {
+    if (closed || !pipeline.connecting.compareAndSet(false, true)) {
       return;
     }
     caller.runOnContext(
@@ -145,34 +153,15 @@ public final class RedisLink implements AutoCloseable {
                     ar -> {
                       if (ar.succeeded()) {
                         RedisConnection connection = ar.result();
-                        connection.exceptionHandler(t -> slot.drop(connection));
-                        connection.endHandler(end -> slot.drop(connection));
-                        slot.connection = connection;
+                        connection.exceptionHandler(t -> pipeline.drop(connection));
+                        connection.endHandler(end -> pipeline.drop(connection));
+                        pipeline.connected(connection);
                         if (closed) {
-                          slot.closeConnection();
+                          pipeline.close();
                         }
                       }
-                      slot.connecting.set(false);
+                      pipeline.connecting.set(false);
                     }));
-  }
-
-  private static final class HotConnection {
-    private final AtomicBoolean connecting = new AtomicBoolean();
-    private volatile RedisConnection connection;
-
-    void drop(RedisConnection gone) {
-      if (connection == gone) {
-        connection = null;
-      }
-    }
-
-    void closeConnection() {
-      RedisConnection current = connection;
-      connection = null;
-      if (current != null) {
-        current.close();
-      }
-    }
   }
 
   /**
@@ -223,10 +212,15 @@ public final class RedisLink implements AutoCloseable {
     return cause instanceof io.vertx.redis.client.impl.types.ErrorType;
   }
 
+  /**
+   * Redis does not have the script: {@code NOSCRIPT ...}, or as a pipelined batch reports it,
+   * {@code ERR [i] NOSCRIPT ...} per command.
+   */
   static boolean isNoScript(Throwable cause) {
+    String message = cause.getMessage();
     return isErrorReply(cause)
-        && cause.getMessage() != null
-        && cause.getMessage().startsWith("NOSCRIPT");
+        && message != null
+        && (message.startsWith("NOSCRIPT") || message.contains("] NOSCRIPT"));
   }
 
   private void failed(Throwable cause) {
@@ -289,7 +283,7 @@ public final class RedisLink implements AutoCloseable {
         vertx.cancelTimer(probeTimer);
       }
     }
-    hot.values().forEach(HotConnection::closeConnection);
+    hot.values().forEach(LoopPipeline::close);
     client.close();
   }
 }

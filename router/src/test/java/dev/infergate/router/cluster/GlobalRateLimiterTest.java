@@ -7,12 +7,15 @@ import dev.infergate.router.config.ClusterConfig;
 import dev.infergate.router.config.RateLimitConfig;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.ratelimit.TokenBucket;
+import dev.infergate.router.testsupport.Poll;
 import dev.infergate.router.testsupport.RedisServer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +151,40 @@ class GlobalRateLimiterTest {
         5,
         d.get(0).limit(),
         "the shared bucket (the local share would be 5 / 5 = 1), after NOSCRIPT");
+    assertTrue(
+        metrics
+            .scrape()
+            .lines()
+            .noneMatch(l -> l.startsWith("infergate_router_ratelimit_fallback_total")));
+  }
+
+  @Test
+  void scriptFlushedFromRedisIsSentAgainWholeByEveryCallOfABatch() throws Exception {
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 5, metrics, System::nanoTime);
+    RateLimitConfig config = limits(1, 20, Map.of());
+    takeInOrder(limiter, config, "gina", null, 1, new ArrayList<>());
+    Poll.until(Duration.ofSeconds(10), () -> link.loopConnections() >= 1, "a loop connection");
+    assertEquals("+OK", redis.command("SCRIPT FLUSH"));
+    Context loop = vertx.getOrCreateContext();
+    Promise<List<Future<TokenBucket.Decision>>> made = Promise.promise();
+    loop.runOnContext(
+        v -> {
+          List<Future<TokenBucket.Decision>> calls = new ArrayList<>();
+          for (int i = 0; i < 10; i++) {
+            calls.add(limiter.tryAcquire(config, "gina", null, null));
+          }
+          made.complete(calls);
+        });
+    List<Future<TokenBucket.Decision>> calls = made.future().await(10, TimeUnit.SECONDS);
+    Future.all(calls).await(10, TimeUnit.SECONDS);
+    assertEquals(
+        Collections.nCopies(10, "allowed of 20"),
+        calls.stream()
+            .map(f -> (f.result().allowed() ? "allowed" : "refused") + " of " + f.result().limit())
+            .toList(),
+        "ten calls of one loop turn, all decided by the shared bucket of 20 after NOSCRIPT "
+            + "(a local share would be 20 / 5 = 4)");
     assertTrue(
         metrics
             .scrape()

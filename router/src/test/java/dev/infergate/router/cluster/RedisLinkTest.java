@@ -7,15 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.infergate.router.config.ClusterConfig;
 import dev.infergate.router.testsupport.Poll;
 import dev.infergate.router.testsupport.RedisServer;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,13 +48,41 @@ class RedisLinkTest {
     redis.close();
   }
 
-  private List<Throwable> pingsAtOnce(int n, long timeoutMillis) throws Exception {
-    List<Future<?>> calls = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      calls.add(link.sendPipelined(Request.cmd(Command.PING), timeoutMillis));
-    }
+  /** {@code n} calls made in one turn of one event loop (the rate limiter's path). */
+  private List<Future<Response>> inOneLoopTurn(int n, Request request, long timeoutMillis)
+      throws Exception {
+    Context loop = vertx.getOrCreateContext();
+    Promise<List<Future<Response>>> made = Promise.promise();
+    loop.runOnContext(
+        v -> {
+          List<Future<Response>> calls = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            calls.add(link.sendPipelined(request, timeoutMillis));
+          }
+          made.complete(calls);
+        });
+    List<Future<Response>> calls = made.future().await(10, TimeUnit.SECONDS);
     Future.join(calls).otherwiseEmpty().await(10, TimeUnit.SECONDS);
-    return calls.stream().map(Future::cause).toList();
+    return calls;
+  }
+
+  private List<Throwable> pingsAtOnce(int n, long timeoutMillis) throws Exception {
+    return inOneLoopTurn(n, Request.cmd(Command.PING), timeoutMillis).stream()
+        .map(Future::cause)
+        .toList();
+  }
+
+  @Test
+  void callsOfOneLoopTurnEachGetTheirOwnAnswerInOrder() throws Exception {
+    inOneLoopTurn(1, Request.cmd(Command.PING), 5_000); // makes the loop's connection
+    Poll.until(
+        Duration.ofSeconds(10), () -> link.loopConnections() == 1, "the loop's own connection");
+    List<Future<Response>> calls =
+        inOneLoopTurn(200, Request.cmd(Command.INCR).arg("counter"), 5_000);
+    assertEquals(
+        LongStream.rangeClosed(1, 200).boxed().toList(),
+        calls.stream().map(f -> f.result().toLong()).toList(),
+        "200 INCRs, answered in the order they were made");
   }
 
   @Test
