@@ -311,55 +311,63 @@ class ObservabilityFilesTest {
 
   @Test
   void trackWeightAndQueueGaugesShowTheLiveValues() {
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_router_track_weight{service=\"iris\",track=\"canary\"} 20.0"),
-        "the canary weight set through the admin API:\n" + grep(routerMetrics, "track_weight"));
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_router_track_weight{service=\"iris\",track=\"stable\"} 80.0"),
-        grep(routerMetrics, "track_weight"));
-    assertTrue(
-        modelServerMetrics.contains(
-            "infergate_model_queue_capacity{model=\"iris\",version=\"1\"} 1024.0"),
-        grep(modelServerMetrics, "queue_capacity"));
-    assertTrue(
-        modelServerMetrics.contains(
-            "infergate_model_queue_depth{model=\"iris\",version=\"1\"} 0.0"),
-        grep(modelServerMetrics, "queue_depth"));
+    assertExposes(
+        routerMetrics,
+        "infergate_router_track_weight{service=\"iris\",track=\"canary\"} 20.0",
+        "track_weight",
+        "the canary weight set through the admin API: ");
+    assertExposes(
+        routerMetrics,
+        "infergate_router_track_weight{service=\"iris\",track=\"stable\"} 80.0",
+        "track_weight",
+        "");
+    assertExposes(
+        modelServerMetrics,
+        "infergate_model_queue_capacity{model=\"iris\",version=\"1\"} 1024.0",
+        "queue_capacity",
+        "");
+    assertExposes(
+        modelServerMetrics,
+        "infergate_model_queue_depth{model=\"iris\",version=\"1\"} 0.0",
+        "queue_depth",
+        "");
   }
 
   @Test
   void shadowRolloutAndClusterGaugesShowTheLiveValues() {
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_router_rollout_phase{phase=\"aborted\",service=\"shadowed\"} 1.0"),
-        grep(routerMetrics, "rollout_phase"));
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_router_rollout_phase{phase=\"paused\",service=\"shadowed\"} 0.0"),
-        grep(routerMetrics, "rollout_phase"));
-    assertTrue(
-        routerMetrics.contains("infergate_router_rollout_step{service=\"shadowed\"} 1.0"),
-        grep(routerMetrics, "rollout_step"));
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_router_rollout_weight{service=\"shadowed\",track=\"canary\"} 0.0"),
-        "the aborted candidate's weight:\n" + grep(routerMetrics, "rollout_weight"));
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_router_rollout_analyses_total{service=\"shadowed\",verdict=\"inconclusive\"} 1.0"),
-        grep(routerMetrics, "rollout_analyses"));
-    assertTrue(
-        routerMetrics.contains(
-            "infergate_shadow_requests_total{live_track=\"stable\",result=\"dropped\",service=\"shadowed\",shadow_track=\"canary\"} 0.0"),
-        grep(routerMetrics, "shadow_requests"));
-    assertTrue(
-        routerMetrics.contains("infergate_shadow_in_flight{service=\"shadowed\"}"),
-        grep(routerMetrics, "shadow_in_flight"));
-    assertTrue(
-        clusterRouterMetrics.contains("infergate_router_cluster_redis_up 0.0"),
-        grep(clusterRouterMetrics, "cluster"));
+    assertExposes(
+        routerMetrics,
+        "infergate_router_rollout_phase{phase=\"aborted\",service=\"shadowed\"} 1.0",
+        "rollout_phase",
+        "");
+    assertExposes(
+        routerMetrics,
+        "infergate_router_rollout_phase{phase=\"paused\",service=\"shadowed\"} 0.0",
+        "rollout_phase",
+        "");
+    assertExposes(
+        routerMetrics,
+        "infergate_router_rollout_step{service=\"shadowed\"} 1.0",
+        "rollout_step",
+        "");
+    assertExposes(
+        routerMetrics,
+        "infergate_router_rollout_weight{service=\"shadowed\",track=\"canary\"} 0.0",
+        "rollout_weight",
+        "the aborted candidate's weight: ");
+    assertExposes(
+        routerMetrics,
+        "infergate_router_rollout_analyses_total{service=\"shadowed\",verdict=\"inconclusive\"} 1.0",
+        "rollout_analyses",
+        "");
+    assertExposes(
+        routerMetrics,
+        "infergate_shadow_requests_total{live_track=\"stable\",result=\"dropped\",service=\"shadowed\",shadow_track=\"canary\"} 0.0",
+        "shadow_requests",
+        "");
+    assertExposes(
+        routerMetrics, "infergate_shadow_in_flight{service=\"shadowed\"}", "shadow_in_flight", "");
+    assertExposes(clusterRouterMetrics, "infergate_router_cluster_redis_up 0.0", "cluster", "");
     // At least the one request served; more when the first ones met no healthy endpoint yet.
     assertTrue(
         clusterRouterMetrics
@@ -462,6 +470,15 @@ class ObservabilityFilesTest {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * {@code metrics} has the line {@code sample}; else the failure shows the lines about {@code
+   * family}.
+   */
+  private static void assertExposes(String metrics, String sample, String family, String why) {
+    assertTrue(
+        metrics.contains(sample), why + "expected " + sample + " in:\n" + grep(metrics, family));
   }
 
   private static String grep(String text, String word) {
