@@ -261,12 +261,14 @@ public final class RouterServer implements AutoCloseable {
         server.deployProxies(config, bindPort, loops, rateLimiting, metrics, random, proxyGuard);
     // Monotonic milliseconds: a wall-clock step must not cut a rollout's hold short.
     Shadowing shadowing = server.shadowing;
-    // A rollout judges agreement only when the service's shadow copies go to its candidate.
+    // A rollout judges agreement (and warm-up the copies' p99) only when the service's shadow
+    // copies go to its candidate.
     AgreementSource agreement =
         (service, track) -> {
           ShadowStats s = shadowing.stats(service);
           return track.equals(s.shadowTrack())
-              ? Optional.of(new AgreementCounts(s.compared(), s.agreed()))
+              ? Optional.of(
+                  new AgreementCounts(s.compared(), s.agreed(), shadowing.tries(service, track)))
               : Optional.empty();
         };
     // Transitions go where the routing state lives: this router's state file, or with cluster the

@@ -159,6 +159,7 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     EndpointGroup group = shadow.endpoints();
     int index = group.acquire(0);
     if (index < 0) {
+      copy.tried(true, -1); // as a live request its chosen track could not take
       end("no endpoint of track '" + shadow.name() + "' is available");
       return;
     }
@@ -195,11 +196,13 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     headSeen = true;
     int status = answer.statusCode();
     long nanos = System.nanoTime() - start;
-    if (status >= 500 && status != 501) {
+    boolean failed = status >= 500 && status != 501;
+    if (failed) {
       endpoint.failed(nanos, new Attempt.UpstreamStatusException(status));
     } else {
       endpoint.succeeded(nanos);
     }
+    copy.tried(failed, nanos);
     if (status < 200 || status > 299) {
       exchange = null;
       answer.discard(); // read and drop the (small) error body so the connection goes back to the
@@ -241,7 +244,9 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
       return;
     }
     exchange = null;
-    endpoint.failed(System.nanoTime() - start, cause);
+    long nanos = System.nanoTime() - start;
+    endpoint.failed(nanos, cause);
+    copy.tried(true, nanos);
     if (cause instanceof ConnectException) {
       endpoint
           .markUnreachable(); // as a live try would: stop picking it until a health check passes
@@ -264,6 +269,7 @@ final class ShadowTap implements UpstreamExchange.Listener, Deadlines.Watched {
     }
     if (!headSeen) {
       endpoint.failed(now - start, new Attempt.TryTimeoutException("shadow timed out"));
+      copy.tried(true, now - start);
     }
     UpstreamExchange e = exchange;
     exchange = null;

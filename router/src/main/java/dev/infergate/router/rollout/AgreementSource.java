@@ -13,9 +13,9 @@ public interface AgreementSource {
   AgreementSource NONE = (service, track) -> Optional.empty();
 
   /**
-   * Cumulative comparisons of {@code service}'s shadow copies sent to {@code track}; empty when no
-   * shadow of that service targets that track (then agreement is not judged and warm-up does not
-   * wait for shadow answers).
+   * Cumulative comparisons and tries of {@code service}'s shadow copies sent to {@code track};
+   * empty when no shadow of that service targets that track (then agreement is not judged and
+   * warm-up does not wait for shadow answers).
    */
   Optional<AgreementCounts> agreement(String service, String track);
 }

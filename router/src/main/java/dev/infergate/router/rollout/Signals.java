@@ -26,7 +26,7 @@ public interface Signals {
   /** Cumulative first-try outcomes of requests first sent to {@code track}. */
   TrackOutcomes.Snapshot outcomes(String track);
 
-  /** Cumulative shadow comparisons when a shadow targets {@code track}, else empty. */
+  /** Cumulative shadow comparisons and tries when a shadow targets {@code track}, else empty. */
   Optional<AgreementCounts> agreement(String track);
 
   /** The weight {@code track} has in the routing in force. */

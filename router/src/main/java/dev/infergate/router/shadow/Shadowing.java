@@ -3,6 +3,7 @@ package dev.infergate.router.shadow;
 import dev.infergate.router.config.ShadowConfig;
 import dev.infergate.router.observability.RouterMetrics;
 import dev.infergate.router.observability.ShadowMeters;
+import dev.infergate.router.observability.TrackOutcomes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.random.RandomGenerator;
  * per request), how many copies may wait or be in flight per service ({@code shadow.maxQueued}, and
  * {@link #MAX_QUEUED_BYTES} of bodies; beyond either a copy is dropped and counted), the counts by
  * service and track pair (kept in the {@link ShadowMeters}, so {@code /metrics} and {@link #stats}
- * read the same numbers), and the last {@link #RECENT_DISAGREEMENTS} disagreeing request ids per
+ * read the same numbers), the copies' tries by service and shadow track ({@link #tries}, for the
+ * rollout's warm-up), and the last {@link #RECENT_DISAGREEMENTS} disagreeing request ids per
  * service. The copies themselves are sent by the proxy (it owns the upstream connections). Counts
  * live as long as the router and survive config reloads.
  *
@@ -77,7 +79,7 @@ public final class Shadowing {
       meters.dropped();
       return null;
     }
-    return new Copy(service, liveTrack, config.track(), s, meters, bytes);
+    return new Copy(service, liveTrack, config.track(), s, meters, s.tries(config.track()), bytes);
   }
 
   /** The service's cumulative counts for its current shadow track (all zero without a shadow). */
@@ -112,6 +114,21 @@ public final class Shadowing {
         errors,
         dropped,
         notComparable);
+  }
+
+  /**
+   * How the copies of {@code service} sent to {@code shadowTrack} fared, cumulative since the
+   * router started: one record per copy that was admitted and tried (counts, errors, and the
+   * latency histogram that the rollout diffs per window). Measured as the live tracks' first tries
+   * are ({@link TrackOutcomes}: from handing the request to the transport, so a wait for a
+   * connection counts, to the answer's head or the failure), so a rollout can put the shadow's p99
+   * beside the baseline's. {@link TrackOutcomes.Snapshot#EMPTY} when no copy went there.
+   * Non-blocking; any thread.
+   */
+  public TrackOutcomes.Snapshot tries(String service, String shadowTrack) {
+    ServiceShadow s = services.get(service);
+    TrackOutcomes t = s == null ? null : s.tries.get(shadowTrack);
+    return t == null ? TrackOutcomes.Snapshot.EMPTY : t.snapshot();
   }
 
   /** The service's last disagreeing requests, oldest first. */
@@ -162,6 +179,7 @@ public final class Shadowing {
     private final String shadowTrack;
     private final ServiceShadow owner;
     private final ShadowMeters meters;
+    private final TrackOutcomes tries;
     private final long bytes;
     private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -171,6 +189,7 @@ public final class Shadowing {
         String shadowTrack,
         ServiceShadow owner,
         ShadowMeters meters,
+        TrackOutcomes tries,
         long bytes) {
       this.bytes = bytes;
       this.service = service;
@@ -178,6 +197,7 @@ public final class Shadowing {
       this.shadowTrack = shadowTrack;
       this.owner = owner;
       this.meters = meters;
+      this.tries = tries;
     }
 
     public String service() {
@@ -186,6 +206,18 @@ public final class Shadowing {
 
     public String shadowTrack() {
       return shadowTrack;
+    }
+
+    /**
+     * The copy's try ended for its endpoint, once, where a live try would: at the answer's head, or
+     * at a failure before it (for {@link #tries}).
+     *
+     * @param failed a 5xx (not 501), a timeout, a reset or a refused connection
+     * @param nanos from handing the request to the transport to the head or the failure; negative
+     *     when no try was made (no endpoint of the shadow track could take it)
+     */
+    public void tried(boolean failed, long nanos) {
+      tries.record(failed, nanos);
     }
 
     /** Both answers were 2xx and have been compared: agreed, disagreed or not comparable. */
@@ -237,6 +269,10 @@ public final class Shadowing {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicLong bytes = new AtomicLong();
     final ConcurrentHashMap<String, Pair> pairs = new ConcurrentHashMap<>();
+
+    /** By shadow track: a handful of keys, made once each. */
+    final ConcurrentHashMap<String, TrackOutcomes> tries = new ConcurrentHashMap<>();
+
     final ArrayDeque<Disagreement> recent = new ArrayDeque<>(RECENT_DISAGREEMENTS);
     volatile String lastError;
 
@@ -253,6 +289,11 @@ public final class Shadowing {
                 key, k -> new Pair(shadowTrack, metrics.shadow(name, liveTrack, shadowTrack)));
       }
       return p.meters;
+    }
+
+    TrackOutcomes tries(String shadowTrack) {
+      TrackOutcomes t = tries.get(shadowTrack);
+      return t != null ? t : tries.computeIfAbsent(shadowTrack, k -> new TrackOutcomes());
     }
 
     void remember(Disagreement d) {

@@ -6,16 +6,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Signals a test sets by hand: readiness, real outcome recorders fed directly, a shadow's counts,
- * weights.
+ * Signals a test sets by hand: readiness, real outcome recorders fed directly, a shadow's counts
+ * and its copies' tries (a real recorder too), weights.
  */
 final class FakeSignals implements Signals {
   final Map<String, Readiness> readiness = new HashMap<>();
   final Map<String, TrackOutcomes> outcomes = new HashMap<>();
   final Map<String, Integer> weights = new HashMap<>();
 
-  /** Null: no shadow targets the candidate. */
-  AgreementCounts shadow;
+  /** How long a shadow copy's try takes unless a test says otherwise. */
+  static final long SHADOW_MILLIS = 10;
+
+  /** False: no shadow targets the candidate. */
+  private boolean shadow;
+
+  private long compared;
+  private long agreed;
+  private final TrackOutcomes shadowTries = new TrackOutcomes();
 
   FakeSignals(String candidate, String baseline) {
     readiness.put(candidate, Readiness.ALL);
@@ -36,9 +43,25 @@ final class FakeSignals implements Signals {
     return this;
   }
 
+  /**
+   * {@code compared} shadow answers compared, {@code agreed} of them agreed, each tried in {@link
+   * #SHADOW_MILLIS}.
+   */
   FakeSignals compared(long compared, long agreed) {
-    AgreementCounts before = shadow == null ? AgreementCounts.NONE : shadow;
-    shadow = new AgreementCounts(before.compared() + compared, before.agreed() + agreed);
+    return compared(compared, agreed, SHADOW_MILLIS);
+  }
+
+  /**
+   * {@code compared} shadow answers compared, {@code agreed} of them agreed, each tried in {@code
+   * millis}.
+   */
+  FakeSignals compared(long compared, long agreed, long millis) {
+    shadow = true;
+    this.compared += compared;
+    this.agreed += agreed;
+    for (long i = 0; i < compared; i++) {
+      shadowTries.record(false, millis * 1_000_000L);
+    }
     return this;
   }
 
@@ -55,7 +78,9 @@ final class FakeSignals implements Signals {
 
   @Override
   public Optional<AgreementCounts> agreement(String track) {
-    return Optional.ofNullable(shadow);
+    return shadow
+        ? Optional.of(new AgreementCounts(compared, agreed, shadowTries.snapshot()))
+        : Optional.empty();
   }
 
   @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infergate.router.config.ShadowConfig;
 import dev.infergate.router.observability.RouterMetrics;
+import dev.infergate.router.observability.TrackOutcomes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -146,6 +147,31 @@ class ShadowingTest {
     assertEquals(new ShadowStats("iris", "green", 0, 0, 0, 0, 0, 0), s.stats("iris"));
     s.admit("iris", "stable", green, 100).compared(AGREED, "r5", 1);
     assertEquals(1, s.stats("iris").agreed());
+  }
+
+  @Test
+  void copiesTriesAreKeptPerShadowTrackSummedOverLiveTracksForTheRollout() {
+    configs.put("iris", config(100, 100));
+    Shadowing s = shadowing(new Draws());
+    assertEquals(0, s.tries("iris", "canary").requests());
+    Shadowing.Copy fast = s.admit("iris", "stable", config(100, 100), 100);
+    fast.tried(false, 2_000_000);
+    fast.compared(AGREED, "r1", 3_000_000);
+    Shadowing.Copy slow = s.admit("iris", "blue", config(100, 100), 100);
+    slow.tried(true, 80_000_000);
+    slow.failed("the shadow answered 503", 81_000_000);
+    Shadowing.Copy unsent = s.admit("iris", "stable", config(100, 100), 100);
+    unsent.tried(true, -1);
+    unsent.failed("no endpoint of track 'canary' is available", 0);
+
+    TrackOutcomes.Snapshot tries = s.tries("iris", "canary");
+    assertEquals(3, tries.requests());
+    assertEquals(2, tries.errors());
+    // The try's own time (to the head), not the copy's to the end of its answer: 2 ms and 80 ms.
+    assertEquals(2.0, tries.quantileMillis(0.5), 0.1);
+    assertEquals(80.0, tries.quantileMillis(0.99), 3);
+    assertEquals(0, s.tries("iris", "green").requests());
+    assertEquals(0, s.tries("mnist", "canary").requests());
   }
 
   @Test
