@@ -24,7 +24,8 @@ import java.util.Set;
  * @param minRequests candidate requests (and baseline requests, for a p99) a window needs for a
  *     verdict
  * @param maxErrorPercent candidate 5xx, timeouts and resets, in % of candidate requests
- * @param maxP99Ratio candidate p99 / baseline p99 over the same window
+ * @param maxP99Ratio candidate p99 / baseline p99 over the same window (in warm-up: the shadow
+ *     copies' p99 / baseline p99)
  * @param minAgreementPercent shadow agreement, judged only when a shadow targets the candidate
  * @param maxInconclusive inconclusive windows in a row before the rollout pauses for a human
  * @param warmup what the candidate must show before it gets its first weight
@@ -69,8 +70,9 @@ public record RolloutConfig(
   /**
    * Warm before weight: the candidate gets its first weight only when every endpoint of its track
    * passed its last readiness check for the pinned version, and, when a shadow targets it, after
-   * {@code shadowRequests} shadow copies were answered and compared. Still not warm after {@code
-   * timeoutSeconds}: the rollout pauses for a human.
+   * {@code shadowRequests} shadow copies were answered and compared with their p99 at most {@code
+   * maxP99Ratio} times the baseline's over the warm-up so far (0: no shadow answer waited for, no
+   * p99 judged). Still not warm after {@code timeoutSeconds}: the rollout pauses for a human.
    */
   public record Warmup(long shadowRequests, long timeoutSeconds) {
     public static final long DEFAULT_SHADOW_REQUESTS = 100;

@@ -134,7 +134,7 @@ public record Analysis(
         reason);
   }
 
-  private static String num(double d) {
+  static String num(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 

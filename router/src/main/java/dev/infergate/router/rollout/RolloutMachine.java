@@ -3,7 +3,6 @@ package dev.infergate.router.rollout;
 import dev.infergate.router.config.RolloutConfig;
 import dev.infergate.router.observability.TrackOutcomes;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The rollout's rules, as pure functions of a state, the time and the {@link Signals}: no clock, no
@@ -12,8 +11,9 @@ import java.util.Optional;
  * <ul>
  *   <li><b>warming</b>: candidate weight 0 until every endpoint of its track passed its last
  *       readiness check and, when a shadow targets it, {@code warmup.shadowRequests} shadow copies
- *       were compared; then step 1 (or the step it was warming for). Not warm within {@code
- *       warmup.timeoutSeconds}: paused.
+ *       were compared with the copies' p99 at most {@code maxP99Ratio} times the baseline's over
+ *       the warm-up so far ({@link ShadowWarmup}); then step 1 (or the step it was warming for).
+ *       Not warm within {@code warmup.timeoutSeconds}: paused, the reason naming what lacked.
  *   <li><b>running</b>: a step's weight is held {@code stepSeconds}, then the window is judged
  *       ({@link Analysis#judge}): pass → the next step, after the last one promotion (succeeded);
  *       fail → candidate weight 0 at once, aborted with the figures; inconclusive → held {@code
@@ -113,17 +113,25 @@ final class RolloutMachine {
           "rollout-pause");
     }
     Signals.Readiness ready = signals.readiness(c.candidate());
-    Optional<AgreementCounts> shadow = signals.agreement(c.candidate());
-    long answered = shadow.map(a -> a.minus(s.marks().agreement()).compared()).orElse(0L);
-    boolean shadowWarm = shadow.isEmpty() || answered >= c.warmup().shadowRequests();
-    if (ready == Signals.Readiness.ALL && shadowWarm) {
+    // The warm-up's window: shadow copies and the baseline's first tries since warming began.
+    ShadowWarmup shadow =
+        signals
+            .agreement(c.candidate())
+            .map(
+                a ->
+                    ShadowWarmup.judge(
+                        c,
+                        a.minus(s.marks().agreement()),
+                        signals.outcomes(c.baseline()).minus(s.marks().baseline())))
+            .orElse(null);
+    if (ready == Signals.Readiness.ALL && (shadow == null || shadow.warm())) {
       int step = Math.max(1, s.step());
       int w = c.weightOfStep(step);
       String why =
           "warm: every endpoint of "
               + c.candidate()
               + " ready"
-              + (shadow.isPresent() ? ", " + answered + " shadow answers compared" : "")
+              + (shadow != null ? ", " + shadow.figures() : "")
               + "; step "
               + step
               + ": weight "
@@ -138,11 +146,7 @@ final class RolloutMachine {
       String lacking =
           ready != Signals.Readiness.ALL
               ? "not every endpoint of " + c.candidate() + " reports its model version ready"
-              : "only "
-                  + answered
-                  + " of warmup.shadowRequests "
-                  + c.warmup().shadowRequests()
-                  + " shadow answers";
+              : shadow.lacking();
       return Transition.persisted(
           s.paused(
               "not warm after warmup.timeoutSeconds "
@@ -152,6 +156,14 @@ final class RolloutMachine {
                   + "; paused for a human"),
           null,
           "rollout-pause");
+    }
+    if (ready == Signals.Readiness.ALL && shadow != null && shadow.counted(c)) {
+      // Ready and answered enough, held back by the shadow's p99: say so with the figures (in
+      // memory: they change at every tick, and are no transition to audit).
+      String why = "warming " + c.candidate() + " (weight 0): " + shadow.lacking();
+      if (!why.equals(s.reason())) {
+        return Transition.inMemory(s.phase(Phase.WARMING, why));
+      }
     }
     return marking ? Transition.inMemory(s) : null;
   }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * Automated rollouts end to end: a real router in front of real model servers (stable on iris/1,
  * canary on iris/2), 1 s steps. A healthy canary is promoted through every step; a canary that
  * answers 500 (a fake server, ready on health) is rolled back within one window with no failed
- * client request; a router restarted mid-rollout goes on at the same step with the same weights.
+ * client request; a canary whose shadow copies answer too slowly never gets weight; a router
+ * restarted mid-rollout goes on at the same step with the same weights.
  *
  * <p>{@code maxP99Ratio} is generous here: two processes' latencies on a shared CI machine are
  * noise, and the ratio rule has its own fake-clock tests (RolloutMachineTest).
@@ -39,6 +40,7 @@ class RolloutEndToEndTest {
   private static ModelServerProcess canary;
   private static Vertx vertx;
   private static FakeModelServer failing;
+  private static FakeModelServer slow;
   private static String body;
 
   @BeforeAll
@@ -47,6 +49,7 @@ class RolloutEndToEndTest {
     canary = ModelServerProcess.launch("model-server-rollout-canary");
     vertx = Vertx.vertx();
     failing = FakeModelServer.start(vertx, "failing-canary").mode(FakeModelServer.Mode.FAIL_500);
+    slow = FakeModelServer.start(vertx, "slow-canary").mode(FakeModelServer.Mode.SLOW);
     stable.awaitReady();
     canary.awaitReady();
     JsonObject metadata = Http.get(stable.url() + "/v2/models/iris").json();
@@ -157,6 +160,55 @@ class RolloutEndToEndTest {
       assertTrue(
           r.getString("reason").contains("candidate error rate 100.00%"), r.getString("reason"));
       assertTrue(failing.inferences() > 0);
+    }
+  }
+
+  @Test
+  void aCanaryWhoseShadowAnswersSlowlyNeverGetsWeightAndPausesNamingTheShadowP99()
+      throws Exception {
+    // The canary answers every inference after FakeModelServer.SLOW_MILLIS (ready at once): warm by
+    // readiness and shadow answers, too slow by the shadow's p99 against the stable's.
+    String yaml =
+        ServiceYaml.config(
+            new ServiceYaml("iris")
+                .track("stable", 100, "1", stable.url())
+                .track("canary", 0, "2", slow.url())
+                .fallback("stable")
+                .health("{ path: /v2/health/ready, intervalMillis: 500 }")
+                .shadow("{ track: canary, percent: 10 }")
+                .rollout(
+                    "{ candidate: canary, baseline: stable, steps: [20, 50], stepSeconds: 1, "
+                        + "minRequests: 10, warmup: { shadowRequests: 10, timeoutSeconds: 10 } }"));
+    try (RouterHarness router = RouterHarness.start(yaml);
+        LoadLoop load = load(router)) {
+      startRollout(router);
+      boolean[] heldBackByTheShadow = {false};
+      Poll.until(
+          WAIT,
+          () -> {
+            JsonObject r = rollout(router);
+            assertEquals(0, r.getJsonObject("weights").getInteger("canary"), r::encode);
+            if (r.getString("phase").equals("warming")
+                && r.getString("reason").contains("shadow p99")) {
+              heldBackByTheShadow[0] = true;
+            }
+            return r.getString("phase").equals("paused");
+          },
+          "rollout paused (now " + rollout(router).encode() + ")");
+      load.stop();
+      assertEquals(0, load.failed(), () -> "client requests failed: " + load.failures());
+      JsonObject r = rollout(router);
+      assertTrue(heldBackByTheShadow[0], "never seen warming for the shadow's p99");
+      assertEquals(0, r.getInteger("step"), r.encode());
+      assertTrue(r.getJsonArray("analyses").isEmpty(), r.encode());
+      assertEquals(
+          new JsonObject().put("stable", 100).put("canary", 0), r.getJsonObject("weights"));
+      String reason = r.getString("reason");
+      assertTrue(
+          reason.startsWith("not warm after warmup.timeoutSeconds 10: shadow p99 ")
+              && reason.contains("above maxP99Ratio 1.5"),
+          reason);
+      assertTrue(slow.inferences() >= 10, "shadow copies sent: " + slow.inferences());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.infergate.router.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The rollout state machine on a fake clock and hand-set signals, one behaviour per test. Steps
- * [10, 50], 60 s holds, verdicts need 100 requests; a shadow, when set, needs 50 answers to warm.
+ * [10, 50], 60 s holds, verdicts need 100 requests; a shadow, when set, needs 50 answers to warm,
+ * with a p99 at most 1.5x the baseline's.
  */
 class RolloutMachineTest {
   private static final String CANDIDATE = "canary";
@@ -91,13 +93,99 @@ class RolloutMachineTest {
   void withAShadowOnTheCandidateWarmUpWaitsForShadowAnswers() {
     signals.compared(0, 0);
     RolloutState s = tick(apply(RolloutMachine.start(CONFIG, "alice")));
-    signals.compared(49, 49);
+    signals.requests(BASELINE, 100, 0, 10).compared(49, 49);
     s = tick(s);
     assertEquals(Phase.WARMING, s.phase());
     signals.compared(1, 1);
     s = tick(s);
     assertEquals(Phase.RUNNING, s.phase());
     assertEquals(10, signals.weight(CANDIDATE));
+  }
+
+  /** Started with a shadow on the candidate; the warm-up's window begins at this first tick. */
+  private RolloutState warmingWithAShadow() {
+    signals.compared(0, 0);
+    RolloutState s = tick(apply(RolloutMachine.start(CONFIG, "alice")));
+    assertEquals(Phase.WARMING, s.phase());
+    return s;
+  }
+
+  @Test
+  void aShadowAsFastAsTheBaselineWarmsTheCandidateToStepOneWithTheFigures() {
+    RolloutState s = warmingWithAShadow();
+    signals.requests(BASELINE, 200, 0, 12).compared(50, 50, 15);
+    Transition t = RolloutMachine.tick(s, now, signals);
+    assertEquals(Phase.RUNNING, t.state().phase());
+    assertEquals(1, t.state().step());
+    assertEquals(10, t.candidateWeight());
+    assertEquals("rollout-step", t.action());
+    assertTrue(
+        t.state()
+            .reason()
+            .contains(
+                "50 shadow answers compared, shadow p99 15.1 ms (1.26x the baseline's 12.0 ms)"),
+        t.state().reason());
+  }
+
+  @Test
+  void aShadowSlowerThanMaxP99RatioTimesTheBaselineKeepsTheCandidateWarmingWithTheFigures() {
+    RolloutState s = warmingWithAShadow();
+    signals.requests(BASELINE, 200, 0, 12).compared(50, 50, 35);
+    Transition t = RolloutMachine.tick(s, now, signals);
+    assertEquals(Phase.WARMING, t.state().phase());
+    assertNull(t.candidateWeight());
+    assertFalse(t.persists(), "figures that change at every tick are not audited");
+    assertEquals(
+        "warming canary (weight 0): shadow p99 35.8 ms is 2.98x the baseline's 12.0 ms, "
+            + "above maxP99Ratio 1.5",
+        t.state().reason());
+    s = apply(t);
+    now += 10_000;
+    assertNull(RolloutMachine.tick(s, now, signals), "same figures, nothing to say");
+    signals.requests(BASELINE, 1000, 0, 12).compared(500, 500, 35);
+    now += 10_000;
+    s = tick(s);
+    assertEquals(Phase.WARMING, s.phase());
+    assertEquals(0, signals.weight(CANDIDATE));
+  }
+
+  @Test
+  void aShadowSlowUntilTheWarmupTimeoutPausesWithItsFigures() {
+    RolloutState s = warmingWithAShadow();
+    signals.requests(BASELINE, 200, 0, 12).compared(50, 50, 35);
+    s = tick(s);
+    now += 299_999;
+    assertNull(RolloutMachine.tick(s, now, signals));
+    now += 1;
+    Transition t = RolloutMachine.tick(s, now, signals);
+    assertEquals(Phase.PAUSED, t.state().phase());
+    assertEquals(Phase.WARMING, t.state().resumeTo());
+    assertNull(t.candidateWeight());
+    assertEquals("rollout-pause", t.action());
+    assertEquals(
+        "not warm after warmup.timeoutSeconds 300: shadow p99 35.8 ms is 2.98x the baseline's "
+            + "12.0 ms, above maxP99Ratio 1.5; paused for a human",
+        t.state().reason());
+  }
+
+  @Test
+  void withTooFewBaselineRequestsForAP99TheShadowIsNotJudgedAndTheCandidateWaits() {
+    RolloutState s = warmingWithAShadow();
+    signals.requests(BASELINE, 99, 0, 20).compared(50, 50, 20);
+    s = tick(s);
+    assertEquals(Phase.WARMING, s.phase());
+    assertEquals(0, signals.weight(CANDIDATE));
+    assertTrue(s.reason().contains("baseline requests 99 < minRequests 100"), s.reason());
+    signals.requests(BASELINE, 1, 0, 20);
+    assertEquals(Phase.RUNNING, tick(s).phase());
+  }
+
+  @Test
+  void shadowLatencyBeforeWarmingBeganDoesNotCount() {
+    signals.compared(500, 500, 900); // a slow shadow before this rollout: not its warm-up
+    RolloutState s = tick(apply(RolloutMachine.start(CONFIG, "alice")));
+    signals.requests(BASELINE, 200, 0, 20).compared(50, 50, 20);
+    assertEquals(Phase.RUNNING, tick(s).phase());
   }
 
   @Test
@@ -199,7 +287,7 @@ class RolloutMachineTest {
   void shadowAgreementBelowTheMinimumFails() {
     signals.compared(50, 50);
     RolloutState s = tick(apply(RolloutMachine.start(CONFIG, "alice")));
-    signals.compared(50, 50);
+    signals.requests(BASELINE, 100, 0, 10).compared(50, 50);
     s = tick(s);
     assertEquals(Phase.RUNNING, s.phase());
     healthyWindow();
