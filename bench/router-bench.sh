@@ -16,6 +16,8 @@
 #
 # Environment: DURATION (15s) WARMUP (10s) WARMUP_RUNS (3) WARMUP_MIN_SECONDS (75) WARMUP_MAX_RUNS (8)
 #   WARMUP_JIT_QUIET (0.1) CONNS (64) ROUNDS (2) WRK_CPU (0) SERVER_CPU (1)
+#   BACKEND_CPU (SERVER_CPU): where the nginx backend runs; WRK_CPU gives the proxies their CPU to themselves,
+#     as when the model servers are other machines (used for the shadow comparison)
 #   ROUTER_JAVA_OPTS (-Xmn12m, the router image's flag; e.g. add -Dinfergate.nativeTransport=false) ACCESS_LOG (false)
 #   MINIMAL (1: also measure vertx-min; 0: skip)   AUTH (1: also measure router-auth; 0: skip)   NETTY (0; 1: netty-min)
 #   HYBRID (0; 1: hybrid)
@@ -54,6 +56,7 @@ CONNS=${CONNS:-64}
 ROUNDS=${ROUNDS:-2}
 WRK_CPU=${WRK_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
+BACKEND_CPU=${BACKEND_CPU:-$SERVER_CPU}
 ACCESS_LOG=${ACCESS_LOG:-false}
 # The young-generation size the router image sets (router/Dockerfile); the floors run with JVM defaults.
 ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS--Xmn12m}
@@ -116,7 +119,7 @@ start() { # name url command...
   taskset -c "$SERVER_CPU" "$@" > "$OUT/$name-stdout.log" 2>&1 & PIDS+=($!)
   PID[$name]=$!; URL[$name]=$url; TARGETS="$TARGETS $name"
 }
-taskset -c "$SERVER_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
+taskset -c "$BACKEND_CPU" nginx -c "$WORK/backend.conf" -p "$WORK" & PIDS+=($!)
 if [ -n "${SHADOW_PERCENT:-}" ]; then
   taskset -c "${SHADOW_CPU:-$WRK_CPU}" nginx -c "$WORK/shadow-backend.conf" -p "$WORK" & PIDS+=($!)
 fi
