@@ -97,6 +97,10 @@ class GlobalRateLimiterTest {
         });
   }
 
+  private static List<Boolean> allowed(List<TokenBucket.Decision> decisions) {
+    return decisions.stream().map(TokenBucket.Decision::allowed).toList();
+  }
+
   private static RateLimitConfig limits(
       long perSecond, long burst, Map<String, RateLimitConfig.Limit> services) {
     return new RateLimitConfig(
@@ -110,9 +114,7 @@ class GlobalRateLimiterTest {
     List<Boolean> onContext = new ArrayList<>();
     List<TokenBucket.Decision> d =
         takeInOrder(limiter, limits(1, 5, Map.of()), "alice", null, 7, onContext);
-    assertEquals(
-        List.of(true, true, true, true, true, false, false),
-        d.stream().map(TokenBucket.Decision::allowed).toList());
+    assertEquals(List.of(true, true, true, true, true, false, false), allowed(d));
     assertEquals(5, d.get(0).limit(), "the plan's burst, not the local share (5 / 3)");
     assertEquals(4, d.get(0).remaining());
     assertEquals(0, d.get(4).remaining());
@@ -134,8 +136,7 @@ class GlobalRateLimiterTest {
             "iris",
             3,
             new ArrayList<>());
-    assertEquals(
-        List.of(true, true, false), d.stream().map(TokenBucket.Decision::allowed).toList());
+    assertEquals(List.of(true, true, false), allowed(d));
     assertEquals(2, d.get(0).limit());
   }
 
@@ -199,10 +200,7 @@ class GlobalRateLimiterTest {
         new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
     List<TokenBucket.Decision> d =
         takeInOrder(limiter, limits(1, 6, Map.of()), "dave", null, 4, new ArrayList<>());
-    assertEquals(
-        List.of(true, true, false, false),
-        d.stream().map(TokenBucket.Decision::allowed).toList(),
-        "6 / 3 replicas = 2 locally");
+    assertEquals(List.of(true, true, false, false), allowed(d), "6 / 3 replicas = 2 locally");
     assertTrue(metrics.scrape().contains("infergate_router_ratelimit_fallback_total"));
   }
 
@@ -219,14 +217,14 @@ class GlobalRateLimiterTest {
         takeInOrder(limiter, config, "erin", null, 3, new ArrayList<>());
     assertEquals(
         List.of(false, false, false),
-        local.stream().map(TokenBucket.Decision::allowed).toList(),
+        allowed(local),
         "the local bucket goes on from the shared one's 0 tokens, not from a full share of 2");
     assertTrue(metrics.scrape().contains("infergate_router_ratelimit_fallback_total"));
     List<TokenBucket.Decision> fresh =
         takeInOrder(limiter, config, "frank", null, 3, new ArrayList<>());
     assertEquals(
         List.of(true, true, false),
-        fresh.stream().map(TokenBucket.Decision::allowed).toList(),
+        allowed(fresh),
         "a consumer Redis never saw gets the replica's share, 6 / 3");
   }
 }
