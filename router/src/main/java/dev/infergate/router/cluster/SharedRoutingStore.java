@@ -23,7 +23,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -551,7 +553,7 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
             () -> {
               routing.apply(RoutingChanges.effective(file, state.operator()));
               try {
-                stateFile.save(state.operator(), localAudit.lastSeq());
+                stateFile.save(localCopy(state), localAudit.lastSeq());
               } catch (java.io.IOException e) {
                 LOG.warning(
                     "cluster: cannot keep the local copy of the shared state in "
@@ -563,6 +565,17 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
             },
             true)
         .mapEmpty();
+  }
+
+  /**
+   * What this replica keeps in its state file: the shared operator state with the shared rollout
+   * states, so that a Redis that comes back empty is seeded again with the rollouts in progress.
+   */
+  private static OperatorState localCopy(SharedState state) {
+    Map<String, JsonObject> rollouts = new LinkedHashMap<>();
+    state.rollouts().forEach(e -> rollouts.put(e.getKey(), (JsonObject) e.getValue()));
+    OperatorState operator = state.operator();
+    return new OperatorState(operator.overrides(), operator.history(), rollouts);
   }
 
   private void copyToLocalAudit(

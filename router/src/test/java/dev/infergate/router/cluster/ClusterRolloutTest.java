@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +126,19 @@ class ClusterRolloutTest {
     RouterHarness other = routers.get(1 - driver);
     String leaderId = replica(leader);
     String otherId = replica(other);
+    // Each replica's state file keeps the shared rollout too (what reseeds a Redis that lost it).
+    Poll.until(
+        WAIT,
+        () -> {
+          try {
+            return new JsonObject(Files.readString(other.dir().resolve("router-state.json")))
+                .toString()
+                .contains("\"rollout\"");
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "the rollout in the other replica's state file");
     int stepAtStop = rollout(other).getInteger("step");
     assertTrue(stepAtStop < 5, "still mid-rollout: " + rollout(other).encode());
 
