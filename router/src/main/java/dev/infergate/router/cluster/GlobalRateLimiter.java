@@ -44,7 +44,13 @@ public final class GlobalRateLimiter implements SharedRateLimiter {
       for i = 1, #KEYS do
         local rate = tonumber(ARGV[2 * i - 1])
         local burst = tonumber(ARGV[2 * i])
-        local b = redis.call('HMGET', KEYS[i], 't', 'ts')
+        local b = redis.pcall('HMGET', KEYS[i], 't', 'ts')
+        if b['err'] then
+          -- Not a bucket (written over by something else): start it afresh rather than fail
+          -- every call pipelined with this one.
+          redis.call('DEL', KEYS[i])
+          b = {}
+        end
         local tk = tonumber(b[1])
         local ts = tonumber(b[2])
         if tk == nil or ts == nil then

@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,7 +279,10 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
       return Future.failedFuture(unavailable());
     }
     return read()
-        .recover(cause -> Future.failedFuture(unavailable()))
+        .recover(
+            cause ->
+                Future.failedFuture(
+                    cause instanceof StoreUnavailableException ? cause : unavailable()))
         .compose(
             remote -> {
               SharedState base = remote != null ? remote : current;
@@ -333,7 +337,10 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
       return Future.failedFuture(unavailable());
     }
     return read()
-        .recover(cause -> Future.failedFuture(unavailable()))
+        .recover(
+            cause ->
+                Future.failedFuture(
+                    cause instanceof StoreUnavailableException ? cause : unavailable()))
         .compose(
             remote -> {
               SharedState base = remote != null ? remote : current;
@@ -433,6 +440,26 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
             cause -> Future.failedFuture(RedisLink.isErrorReply(cause) ? cause : unavailable()));
   }
 
+  private static long version(Response value, String key) throws ConfigException {
+    try {
+      return value.toLong();
+    } catch (NumberFormatException e) {
+      throw new ConfigException("redis " + key + ": version: must be a number, was " + value);
+    }
+  }
+
+  /** Redis answers, but with a state no replica may apply (written by hand, another program). */
+  private StoreUnavailableException unreadable(String problem) {
+    return new StoreUnavailableException(
+        "the cluster's Redis holds a routing state this router cannot read ("
+            + problem
+            + "): nothing changed on any replica; routing keeps its last state (version "
+            + current.version()
+            + "); repair or delete the key "
+            + keys.state()
+            + " in Redis (the routers then seed it again)");
+  }
+
   private StoreUnavailableException unavailable() {
     return new StoreUnavailableException(
         "the cluster's Redis is unreachable: nothing changed on any replica; "
@@ -486,10 +513,12 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
               try {
                 return Future.succeededFuture(
                     SharedState.decode(
-                        r.get(0).toLong(), r.get(1).toString(), "redis " + keys.state()));
+                        version(r.get(0), keys.state()),
+                        r.get(1).toString(),
+                        "redis " + keys.state()));
               } catch (ConfigException e) {
                 LOG.warning("cluster: ignoring an invalid shared state: " + e.getMessage());
-                return Future.failedFuture(e);
+                return Future.failedFuture(unreadable(e.getMessage()));
               }
             });
   }

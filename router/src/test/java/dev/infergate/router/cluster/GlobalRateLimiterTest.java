@@ -194,6 +194,32 @@ class GlobalRateLimiterTest {
   }
 
   @Test
+  void bucketKeysOverwrittenWithGarbageStartAfreshInRedis() throws Exception {
+    GlobalRateLimiter limiter =
+        new GlobalRateLimiter(link, new ClusterKeys("t"), 10_000, 3, metrics, System::nanoTime);
+    RateLimitConfig config = limits(1, 6, Map.of());
+    // A string where the script expects a hash (WRONGTYPE for HMGET): replaced by a full bucket.
+    assertEquals("+OK", redis.command("SET t:rl:{mallory} x"));
+    List<TokenBucket.Decision> m =
+        takeInOrder(limiter, config, "mallory", null, 7, new ArrayList<>());
+    assertEquals(List.of(true, true, true, true, true, true, false), allowed(m));
+    assertEquals(6, m.get(0).limit(), "decided by the shared bucket of 6, not the local 2");
+    assertEquals(":1", redis.command("EXISTS t:rl:{mallory}"));
+    // A hash whose fields are not numbers: read as a bucket that was full.
+    redis.command("HSET t:rl:{oscar} t lots ts yesterday");
+    List<TokenBucket.Decision> d =
+        takeInOrder(limiter, config, "oscar", null, 7, new ArrayList<>());
+    assertEquals(List.of(true, true, true, true, true, true, false), allowed(d));
+    assertEquals(6, d.get(0).limit(), "decided by the shared bucket of 6");
+    assertTrue(
+        metrics
+            .scrape()
+            .lines()
+            .noneMatch(l -> l.startsWith("infergate_router_ratelimit_fallback_total")),
+        "no call fell back");
+  }
+
+  @Test
   void redisDownDecidesLocallyWithTheReplicasShare() throws Exception {
     redis.kill();
     GlobalRateLimiter limiter =

@@ -320,6 +320,48 @@ class SharedRoutingStateTest {
             .getString("outcome"));
   }
 
+  @Test
+  void garbageWrittenIntoRedisIsNeverServedChangesGetAClearAnswerAndDeletingItRecovers()
+      throws Exception {
+    assertEquals(200, put(routers.get(0), "{\"stable\": 40, \"canary\": 60}").status());
+    long version = routers.get(0).admin("/admin/services/iris").getLong("version");
+    awaitWeights(routers, 40, version, PROPAGATION);
+
+    // Someone writes over the state by hand: a newer version with JSON that is not a state.
+    redis.command("HSET test:{state} version " + (version + 5) + " json {not-json");
+    redis.command("PUBLISH test:state-changed " + (version + 5));
+    Http.Response refused = put(routers.get(1), "{\"stable\": 30, \"canary\": 70}");
+    assertEquals(503, refused.status(), refused.body());
+    assertTrue(
+        refused.json().getString("error").contains("cannot read (redis test:{state}: not a JSON"),
+        refused.body());
+    // A version that is not a number.
+    redis.command("HSET test:{state} version abc");
+    redis.command("PUBLISH test:state-changed abc");
+    Http.Response odd = put(routers.get(2), "{\"stable\": 30, \"canary\": 70}");
+    assertEquals(503, odd.status(), odd.body());
+    assertTrue(odd.json().getString("error").contains("version: must be a number"), odd.body());
+    // A replica started meanwhile serves its own state, not the garbage.
+    try (RouterHarness late = RouterHarness.start(yaml(70))) {
+      assertEquals(
+          70, late.admin("/admin/services/iris").getJsonObject("weights").getInteger("stable"));
+    }
+    for (RouterHarness router : routers) {
+      JsonObject s = router.admin("/admin/services/iris");
+      assertEquals(40, s.getJsonObject("weights").getInteger("stable"), s.encode());
+      assertEquals(40, router.routing().service("iris").tracks().get(0).config().weight());
+    }
+
+    // Ops delete the key: a replica seeds Redis again with what it serves, and changes work.
+    redis.command("DEL test:{state}");
+    Poll.until(
+        Duration.ofSeconds(10),
+        () -> put(routers.get(0), "{\"stable\": 20, \"canary\": 80}").status() == 200,
+        "a change applies once Redis holds a valid state again");
+    long after = routers.get(0).admin("/admin/services/iris").getLong("version");
+    awaitWeights(routers, 20, after, Duration.ofSeconds(5));
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await();
