@@ -26,6 +26,19 @@ public final class JsonError {
   }
 
   /**
+   * Appends {@code ,"name":"value"} with the value escaped; nothing when {@code value} is null. For
+   * the hand-written JSON lines (access log, JSON log records).
+   */
+  public static void field(StringBuilder out, String name, String value) {
+    if (value == null) {
+      return;
+    }
+    out.append(",\"").append(name).append("\":\"");
+    escape(out, value);
+    out.append('"');
+  }
+
+  /**
    * Appends {@code s} as the inside of a JSON string (RFC 8259 §7): quote and backslash escaped,
    * control characters as {@code \n}, {@code \t}... or as a six-character escape (backslash, {@code
    * u}, four hex digits), as are U+2028 and U+2029 (line terminators to JavaScript and to some log

@@ -19,31 +19,22 @@ public final class JsonLogFormatter extends Formatter {
   public String format(LogRecord record) {
     StringBuilder b = new StringBuilder(256);
     b.append("{\"time\":\"").append(Instant.ofEpochMilli(record.getMillis())).append('"');
-    field(b, "level", record.getLevel().getName());
-    field(b, "logger", record.getLoggerName());
-    field(b, "message", formatMessage(record));
-    field(b, "thread", Thread.currentThread().getName());
+    JsonError.field(b, "level", record.getLevel().getName());
+    JsonError.field(b, "logger", record.getLoggerName());
+    JsonError.field(b, "message", formatMessage(record));
+    JsonError.field(b, "thread", Thread.currentThread().getName());
     LogContext.Ids ids = LogContext.current();
     if (ids != null) {
-      field(b, "requestId", ids.requestId());
-      field(b, "traceId", ids.traceId());
+      JsonError.field(b, "requestId", ids.requestId());
+      JsonError.field(b, "traceId", ids.traceId());
     }
     Throwable thrown = record.getThrown();
     if (thrown != null) {
-      field(b, "error", thrown.toString());
+      JsonError.field(b, "error", thrown.toString());
       StringWriter stack = new StringWriter();
       thrown.printStackTrace(new PrintWriter(stack));
-      field(b, "stack", stack.toString());
+      JsonError.field(b, "stack", stack.toString());
     }
     return b.append("}\n").toString();
-  }
-
-  private static void field(StringBuilder b, String name, String value) {
-    if (value == null) {
-      return;
-    }
-    b.append(",\"").append(name).append("\":\"");
-    JsonError.escape(b, value);
-    b.append('"');
   }
 }

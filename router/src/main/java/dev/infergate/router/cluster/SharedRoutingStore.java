@@ -24,7 +24,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,10 +211,8 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
   }
 
   @Override
-  public java.util.Map<String, JsonObject> rollouts() {
-    java.util.Map<String, JsonObject> states = new java.util.LinkedHashMap<>();
-    current.rollouts().forEach(e -> states.put(e.getKey(), ((JsonObject) e.getValue()).copy()));
-    return states;
+  public Map<String, JsonObject> rollouts() {
+    return current.rolloutsByService();
   }
 
   /**
@@ -228,7 +225,7 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
       String action,
       JsonObject basedOn,
       JsonObject rollout,
-      java.util.Map<String, Integer> weights,
+      Map<String, Integer> weights,
       String subject)
       throws ChangeRejectedException,
           StoreUnavailableException,
@@ -273,16 +270,9 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
       String action,
       JsonObject basedOn,
       JsonObject rollout,
-      java.util.Map<String, Integer> weights,
+      Map<String, Integer> weights,
       String subject) {
-    if (!link.up()) {
-      return Future.failedFuture(unavailable());
-    }
-    return read()
-        .recover(
-            cause ->
-                Future.failedFuture(
-                    cause instanceof StoreUnavailableException ? cause : unavailable()))
+    return readForChange()
         .compose(
             remote -> {
               SharedState base = remote != null ? remote : current;
@@ -333,14 +323,7 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
   @Override
   public Future<JsonObject> change(
       String action, String service, JsonObject body, String subject, Long ifMatch) {
-    if (!link.up()) {
-      return Future.failedFuture(unavailable());
-    }
-    return read()
-        .recover(
-            cause ->
-                Future.failedFuture(
-                    cause instanceof StoreUnavailableException ? cause : unavailable()))
+    return readForChange()
         .compose(
             remote -> {
               SharedState base = remote != null ? remote : current;
@@ -501,6 +484,21 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
         .onFailure(cause -> LOG.fine("cluster: resync failed: " + cause));
   }
 
+  /**
+   * The newest state a change builds on (null: Redis holds none); a Redis that is down or holds a
+   * state no router can read fails it with the reason (503).
+   */
+  private Future<SharedState> readForChange() {
+    if (!link.up()) {
+      return Future.failedFuture(unavailable());
+    }
+    return read()
+        .recover(
+            cause ->
+                Future.failedFuture(
+                    cause instanceof StoreUnavailableException ? cause : unavailable()));
+  }
+
   /** The state in Redis, or null when it holds none. */
   private Future<SharedState> read() {
     Request get = Request.cmd(Command.HMGET).arg(keys.state()).arg("version").arg("json");
@@ -601,10 +599,8 @@ public final class SharedRoutingStore implements OperatorChanges, RolloutStore, 
    * states, so that a Redis that comes back empty is seeded again with the rollouts in progress.
    */
   private static OperatorState localCopy(SharedState state) {
-    Map<String, JsonObject> rollouts = new LinkedHashMap<>();
-    state.rollouts().forEach(e -> rollouts.put(e.getKey(), (JsonObject) e.getValue()));
     OperatorState operator = state.operator();
-    return new OperatorState(operator.overrides(), operator.history(), rollouts);
+    return new OperatorState(operator.overrides(), operator.history(), state.rolloutsByService());
   }
 
   private void copyToLocalAudit(

@@ -5,6 +5,8 @@ import dev.infergate.router.admin.StateFile;
 import dev.infergate.router.config.ConfigException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One version of the routing state every replica shares: the operator's changes (weights, active
@@ -23,6 +25,13 @@ public record SharedState(long version, OperatorState operator, JsonObject rollo
   @Override
   public JsonObject rollouts() {
     return rollouts.copy();
+  }
+
+  /** The rollout states as copies by service. */
+  public Map<String, JsonObject> rolloutsByService() {
+    Map<String, JsonObject> states = new LinkedHashMap<>();
+    rollouts.forEach(e -> states.put(e.getKey(), ((JsonObject) e.getValue()).copy()));
+    return states;
   }
 
   public SharedState withOperator(OperatorState next) {

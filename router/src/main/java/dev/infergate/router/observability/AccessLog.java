@@ -98,26 +98,17 @@ public final class AccessLog {
   static String format(Entry e) {
     StringBuilder b = new StringBuilder(256);
     b.append("{\"ts\":\"").append(Instant.ofEpochMilli(e.epochMillis())).append('"');
-    field(b, "requestId", e.requestId());
-    field(b, "traceparent", e.traceparent());
-    field(b, "method", e.method());
-    field(b, "path", e.path());
+    JsonError.field(b, "requestId", e.requestId());
+    JsonError.field(b, "traceparent", e.traceparent());
+    JsonError.field(b, "method", e.method());
+    JsonError.field(b, "path", e.path());
     b.append(",\"status\":").append(e.status());
-    field(b, "service", e.service());
-    field(b, "track", e.track());
-    field(b, "endpoint", e.endpoint());
+    JsonError.field(b, "service", e.service());
+    JsonError.field(b, "track", e.track());
+    JsonError.field(b, "endpoint", e.endpoint());
     b.append(",\"tries\":").append(e.tries());
     b.append(",\"durationMs\":").append(e.durationNanos() / 1000 / 1000.0);
-    field(b, "error", e.error());
+    JsonError.field(b, "error", e.error());
     return b.append("}\n").toString();
-  }
-
-  private static void field(StringBuilder b, String name, String value) {
-    if (value == null) {
-      return;
-    }
-    b.append(",\"").append(name).append("\":\"");
-    JsonError.escape(b, value);
-    b.append('"');
   }
 }

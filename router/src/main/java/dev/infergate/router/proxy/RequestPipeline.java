@@ -26,31 +26,6 @@ public final class RequestPipeline {
   private final TrackMeters unrouted;
   private final ShutdownSignal shutdown;
 
-  public RequestPipeline(
-      Vertx vertx,
-      UpstreamTransport upstream,
-      RoutingSource routing,
-      Authenticator authenticator,
-      RateLimiting rateLimiting,
-      AccessLog accessLog,
-      RouterMetrics metrics,
-      RandomGenerator random,
-      ShutdownSignal shutdown,
-      Shadowing shadowing) {
-    this(
-        vertx,
-        upstream,
-        routing,
-        authenticator,
-        rateLimiting,
-        accessLog,
-        metrics,
-        random,
-        shutdown,
-        shadowing,
-        Tracing.OFF);
-  }
-
   /**
    * @param tracing the router's tracer: a server span per request, a client span per try
    */
