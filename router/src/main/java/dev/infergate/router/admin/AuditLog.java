@@ -48,11 +48,34 @@ public final class AuditLog {
    */
   synchronized List<JsonObject> open(long appliedSeq) throws IOException {
     lastSeq = Math.max(lastSeq, appliedSeq);
-    if (!Files.exists(file)) {
-      return List.of();
-    }
     List<JsonObject> changes = new ArrayList<>();
     Set<Long> abandoned = new HashSet<>();
+    forEachRecord(
+        true,
+        record -> {
+          if (!(record.getValue("seq") instanceof Number seq)) {
+            return; // written before records were numbered
+          }
+          lastSeq = Math.max(lastSeq, seq.longValue());
+          if (ABANDONED.equals(record.getString("action"))) {
+            abandoned.add(record.getLong("abandons", -1L));
+          } else if (seq.longValue() > appliedSeq) {
+            changes.add(record);
+          }
+        });
+    changes.removeIf(record -> abandoned.contains(record.getLong("seq")));
+    return changes;
+  }
+
+  /**
+   * Each record of the file in order (none when there is no file), skipping a line that is not a
+   * JSON object: a write cut short by a crash, which never took effect ({@code warn}: log it).
+   */
+  private void forEachRecord(boolean warn, java.util.function.Consumer<JsonObject> each)
+      throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       while ((line = reader.readLine()) != null) {
@@ -60,24 +83,16 @@ public final class AuditLog {
         try {
           record = new JsonObject(line);
         } catch (DecodeException | ClassCastException e) {
-          LOG.warning(
-              file.getFileName()
-                  + ": skipping a line that is not a complete record (a write cut short)");
+          if (warn) {
+            LOG.warning(
+                file.getFileName()
+                    + ": skipping a line that is not a complete record (a write cut short)");
+          }
           continue;
         }
-        if (!(record.getValue("seq") instanceof Number seq)) {
-          continue; // written before records were numbered
-        }
-        lastSeq = Math.max(lastSeq, seq.longValue());
-        if (ABANDONED.equals(record.getString("action"))) {
-          abandoned.add(record.getLong("abandons", -1L));
-        } else if (seq.longValue() > appliedSeq) {
-          changes.add(record);
-        }
+        each.accept(record);
       }
     }
-    changes.removeIf(record -> abandoned.contains(record.getLong("seq")));
-    return changes;
   }
 
   /** The {@code seq} of the newest record (0: none). */
@@ -91,25 +106,16 @@ public final class AuditLog {
    */
   public synchronized JsonArray recent(String service, int limit) throws IOException {
     java.util.ArrayDeque<JsonObject> newest = new java.util.ArrayDeque<>(limit);
-    if (Files.exists(file)) {
-      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          JsonObject record;
-          try {
-            record = new JsonObject(line);
-          } catch (DecodeException | ClassCastException e) {
-            continue;
-          }
+    forEachRecord(
+        false,
+        record -> {
           if (service == null || service.equals(record.getValue("service"))) {
             if (newest.size() == limit) {
               newest.removeFirst();
             }
             newest.addLast(record);
           }
-        }
-      }
-    }
+        });
     JsonArray out = new JsonArray();
     newest.descendingIterator().forEachRemaining(out::add);
     return out;
