@@ -189,33 +189,6 @@ public record ServiceConfig(
     }
   }
 
-  /** A service without a shadow or a rollout. */
-  public ServiceConfig(
-      String name,
-      String model,
-      Strategy strategy,
-      List<TrackConfig> tracks,
-      String active,
-      String fallbackTrack,
-      long timeoutMillis,
-      RetryConfig retry,
-      BreakerConfig circuitBreaker,
-      HealthCheckConfig healthCheck) {
-    this(
-        name,
-        model,
-        strategy,
-        tracks,
-        active,
-        fallbackTrack,
-        timeoutMillis,
-        retry,
-        circuitBreaker,
-        healthCheck,
-        null,
-        null);
-  }
-
   /** The same service with another active track (blue-green). */
   public ServiceConfig withActive(String activeTrack) {
     return new ServiceConfig(

@@ -60,20 +60,6 @@ final class Forwarding implements Deadlines.Watched, Attempt.Owner, RetryPolicy.
   /**
    * @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis}
    *     counts from it
-   */
-  Forwarding(
-      ForwardStep env,
-      Downstream down,
-      ServiceRoute service,
-      TrackRoute track,
-      OutboundRequest request,
-      long startNanos) {
-    this(env, down, service, track, request, startNanos, null);
-  }
-
-  /**
-   * @param startNanos when the request arrived ({@link NanoClock} time): {@code timeoutMillis}
-   *     counts from it
    * @param shadow the request's possible shadow copy ({@link ShadowTap#open}), or null
    */
   Forwarding(

@@ -83,7 +83,9 @@ class WeightsTest {
                             5000,
                             new RetryConfig(3, 20, 16, 5000),
                             new BreakerConfig(50, 2000, 100, 20, 5000, 3),
-                            new HealthCheckConfig("/v2/health/ready", 1000, 1000))));
+                            new HealthCheckConfig("/v2/health/ready", 1000, 1000),
+                            null,
+                            null)));
     assertEquals("services.iris.tracks: weights must sum to 100, they sum to 110", e.getMessage());
   }
 

@@ -102,7 +102,7 @@ class ForwardingTest {
             false,
             Buffer.buffer("{\"inputs\":[]}"));
     ForwardStep env = new ForwardStep(upstream, metrics, deadlines, () -> now, observer);
-    new Forwarding(env, client, service, service.track("stable"), request, now).start();
+    new Forwarding(env, client, service, service.track("stable"), request, now, null).start();
   }
 
   private void advanceMillis(long millis) {
