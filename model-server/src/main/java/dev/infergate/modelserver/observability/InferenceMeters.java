@@ -115,21 +115,9 @@ public final class InferenceMeters {
               .register(registry));
     }
     queueTime =
-        Timer.builder(QUEUE_TIME)
-            .description("Time a request waited in the batch queue")
-            .tags("model", model, "version", version)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
-            .maximumExpectedValue(java.time.Duration.ofSeconds(10))
-            .register(registry);
+        latency(QUEUE_TIME, "Time a request waited in the batch queue", model, version, registry);
     computeTime =
-        Timer.builder(COMPUTE_TIME)
-            .description("Time ONNX Runtime spent on a batch")
-            .tags("model", model, "version", version)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
-            .maximumExpectedValue(java.time.Duration.ofSeconds(10))
-            .register(registry);
+        latency(COMPUTE_TIME, "Time ONNX Runtime spent on a batch", model, version, registry);
     batchSize =
         DistributionSummary.builder(BATCH_SIZE)
             .description("Rows per executed batch")
@@ -208,5 +196,17 @@ public final class InferenceMeters {
         new DurationStat(queueTime.count(), (long) queueTime.totalTime(TimeUnit.NANOSECONDS)),
         computePerRequest.read(),
         perSize);
+  }
+
+  /** A latency histogram of one model version, 10 µs to 10 s. */
+  private static Timer latency(
+      String name, String description, String model, String version, MeterRegistry registry) {
+    return Timer.builder(name)
+        .description(description)
+        .tags("model", model, "version", version)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(100))
+        .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+        .register(registry);
   }
 }
